@@ -1,0 +1,54 @@
+"""Operational figures for the status page: counts only, no personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lianping import queues
+from lianping.storage.inbox import MAX_ATTEMPTS
+from lianping.storage.models import InboxEvent, OutboxMessage, Resident
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    events_stored: int
+    events_pending: int
+    events_failed: int
+    outbox: dict[str, int]
+    residents_following: int
+    residents_total: int
+    queue_lengths: dict[str, int] | None  # None when Redis is unreachable
+
+
+def system_status(session: Session, redis: Redis) -> SystemStatus:
+    """Counts of the inbox, outbox, residents and queues."""
+    pending = InboxEvent.processed_at.is_(None)
+    count = select(func.count()).select_from(InboxEvent)
+    outbox_rows = session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    try:
+        lengths: dict[str, int] | None = {
+            name: queues.queue(name, redis).count for name in queues.ALL
+        }
+    except RedisError:
+        lengths = None
+    return SystemStatus(
+        events_stored=session.scalar(count) or 0,
+        events_pending=session.scalar(count.where(pending, InboxEvent.attempts < MAX_ATTEMPTS))
+        or 0,
+        events_failed=session.scalar(count.where(pending, InboxEvent.attempts >= MAX_ATTEMPTS))
+        or 0,
+        outbox={status: n for status, n in outbox_rows},
+        residents_following=session.scalar(
+            select(func.count()).select_from(Resident).where(Resident.following.is_(True))
+        )
+        or 0,
+        residents_total=session.scalar(select(func.count()).select_from(Resident)) or 0,
+        queue_lengths=lengths,
+    )

@@ -1,0 +1,36 @@
+"""The web application factory (webhook, admin, health)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from lianping.admin import blueprint as admin_blueprint
+from lianping.bot.webhook import blueprint as webhook_blueprint
+from lianping.config import Settings
+from lianping.context import Context
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web app from ``settings`` (default: the environment)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ctx = Context(settings or Settings.from_env())
+    app = Flask(__name__)
+    app.extensions["lianping"] = ctx
+    app.config["SECRET_KEY"] = ctx.settings.secret_key
+    app.register_blueprint(webhook_blueprint)
+    app.register_blueprint(admin_blueprint)
+
+    @app.get("/healthz")
+    def health() -> tuple[object, int]:
+        """Liveness for load balancers: the database answers."""
+        try:
+            with ctx.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return jsonify({"status": "database unavailable"}), 503
+        return jsonify({"status": "ok"}), 200
+
+    return app

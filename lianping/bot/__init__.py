@@ -1,0 +1,1 @@
+"""Everything that speaks LINE: webhook, event parsing, conversation engine, messages, client."""

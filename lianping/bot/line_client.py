@@ -1,0 +1,156 @@
+"""A thin client for the LINE Messaging API calls the product makes.
+
+Messages are plain dicts in LINE's wire format (built by ``bot.messages``), so
+what is stored in the outbox is exactly what is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
+
+
+@dataclass
+class LineApiError(Exception):
+    """LINE answered with an error status."""
+
+    status: int
+    message: str
+    details: list[dict[str, Any]] = field(default_factory=list)
+    accepted_request_id: str | None = None
+
+    def __str__(self) -> str:
+        detail = "; ".join(f"{d.get('property', '')}: {d.get('message', '')}" for d in self.details)
+        return f"LINE {self.status}: {self.message}" + (f" ({detail})" if detail else "")
+
+    @property
+    def is_monthly_limit(self) -> bool:
+        """429 because the month's message quota is used up: retrying does not help."""
+        return self.status == 429 and MONTHLY_LIMIT_MESSAGE.lower() in self.message.lower()
+
+    @property
+    def is_retryable(self) -> bool:
+        """5xx and rate-limit 429 are worth retrying; every other 4xx is final."""
+        return self.status >= 500 or (self.status == 429 and not self.is_monthly_limit)
+
+    @property
+    def is_invalid_reply_token(self) -> bool:
+        return self.status == 400 and "reply token" in self.message.lower()
+
+
+class LineTransportError(Exception):
+    """No answer from LINE (timeout, connection error): the request may or may not have landed."""
+
+
+@dataclass
+class SendResult:
+    """Outcome of an accepted send; ``duplicate`` when LINE had already accepted this retry key."""
+
+    request_id: str | None
+    duplicate: bool = False
+
+
+class LineClient:
+    """Calls LINE at ``api_base`` / ``data_base`` with the channel access token."""
+
+    def __init__(
+        self,
+        access_token: str,
+        api_base: str = "https://api.line.me",
+        data_base: str = "https://api-data.line.me",
+        timeout: float = 10.0,
+    ) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.data_base = data_base.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {access_token}"
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        try:
+            response = self.session.request(
+                method, url, json=json, data=data, headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise LineTransportError(f"{method} {url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise _error_from(response)
+        return response
+
+    def _send(self, path: str, body: dict[str, Any], retry_key: str | None) -> SendResult:
+        headers = {"X-Line-Retry-Key": retry_key} if retry_key else None
+        try:
+            response = self._call("POST", f"{self.api_base}{path}", json=body, headers=headers)
+        except LineApiError as exc:
+            # 409 on a retry key means LINE accepted this very request before.
+            if exc.status == 409 and retry_key and exc.accepted_request_id:
+                return SendResult(exc.accepted_request_id, duplicate=True)
+            raise
+        return SendResult(response.headers.get("x-line-request-id"))
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
+        """Answer an event with its single-use reply token (free of quota)."""
+        return self._send(
+            "/v2/bot/message/reply", {"replyToken": reply_token, "messages": messages}, None
+        )
+
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        """Push to one user; the same ``retry_key`` on every attempt makes it idempotent."""
+        return self._send("/v2/bot/message/push", {"to": to, "messages": messages}, retry_key)
+
+    def multicast(
+        self, to: list[str], messages: list[dict[str, Any]], retry_key: str
+    ) -> SendResult:
+        """Send to up to 500 user ids at once."""
+        return self._send("/v2/bot/message/multicast", {"to": to, "messages": messages}, retry_key)
+
+    def get_profile(self, user_id: str) -> dict[str, Any]:
+        """The user's display name and picture, as LINE returns them."""
+        result: dict[str, Any] = self._call(
+            "GET", f"{self.api_base}/v2/bot/profile/{user_id}"
+        ).json()
+        return result
+
+    def get_content(self, message_id: str) -> tuple[bytes, str]:
+        """Bytes and content type of a message's media (api-data host)."""
+        response = self._call("GET", f"{self.data_base}/v2/bot/message/{message_id}/content")
+        return response.content, response.headers.get("Content-Type", "application/octet-stream")
+
+    def leave(self, chat_type: str, chat_id: str) -> None:
+        """Leave a group or a room."""
+        self._call("POST", f"{self.api_base}/v2/bot/{chat_type}/{chat_id}/leave")
+
+    def show_loading(self, user_id: str, seconds: int = 5) -> None:
+        """Show the typing animation while a slow answer is prepared."""
+        self._call(
+            "POST",
+            f"{self.api_base}/v2/bot/chat/loading/start",
+            json={"chatId": user_id, "loadingSeconds": seconds},
+        )
+
+
+def _error_from(response: requests.Response) -> LineApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return LineApiError(
+        status=response.status_code,
+        message=str(body.get("message") or response.reason or ""),
+        details=list(body.get("details") or []),
+        accepted_request_id=response.headers.get("x-line-accepted-request-id"),
+    )

@@ -1,0 +1,71 @@
+"""``POST /callback``: verify, store durably, enqueue, answer 200 within LINE's 2 seconds.
+
+Nothing slow happens here: the events are processed by workers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from lianping import context
+from lianping.bot import events
+from lianping.handlers import inbox as inbox_jobs
+from lianping.storage import inbox
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+blueprint = Blueprint("webhook", __name__)
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"message": message}), status
+
+
+@blueprint.post("/callback")
+def callback() -> tuple[Response, int]:
+    """Receive LINE webhook events."""
+    ctx = context.of_app()
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return _error(413, "request body too large")
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return _error(413, "request body too large")
+    signature = request.headers.get("X-Line-Signature", "")
+    if not events.signature_is_valid(ctx.settings.line_channel_secret, body, signature):
+        return _error(400, "invalid signature")
+    try:
+        parsed = events.parse_body(body)
+    except events.WebhookBodyError as exc:
+        return _error(400, str(exc))
+
+    rows = [
+        {
+            "webhook_event_id": event["webhookEventId"],
+            "source_key": events.source_key(event),
+            "event_type": event["type"],
+            "event_timestamp": event["timestamp"],
+            "payload": event,
+        }
+        for event in parsed.events
+    ]
+    try:
+        with ctx.sessions.begin() as session:
+            inbox.store(session, rows)
+    except SQLAlchemyError:
+        log.exception("could not store webhook events; LINE will redeliver")
+        return _error(503, "temporarily unavailable")
+
+    for source_key in dict.fromkeys(row["source_key"] for row in rows):
+        try:
+            inbox_jobs.enqueue(ctx, source_key)
+        except RedisError:
+            # Stored already: the periodic sweep enqueues it once Redis is back.
+            log.warning("queue unavailable; %s left for the sweep", source_key)
+            break
+    return jsonify({}), 200

@@ -1,0 +1,70 @@
+"""Configuration, read only from the environment (DESIGN.md: contracts)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed; the message names the variable."""
+
+
+# Secrets the product cannot run without outside the embedded/dev run.
+REQUIRED_IN_PRODUCTION = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "SECRET_KEY")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the product reads, with its source variable named in the field."""
+
+    line_channel_secret: str
+    line_channel_access_token: str
+    line_api_base: str
+    line_api_data_base: str
+    database_url: str
+    redis_url: str
+    secret_key: str
+    public_base_url: str
+    port: int
+    media_dir: Path
+    dev_mode: bool
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``).
+
+        ``LIANPING_DEV=1`` (set by the embedded run and the tests) allows the
+        development defaults; otherwise a missing secret stops start-up with a
+        message naming the variable.
+        """
+        env = dict(os.environ if env is None else env)
+        dev = env.get("LIANPING_DEV", "") in ("1", "true", "yes")
+        if not dev:
+            missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+            if missing:
+                raise ConfigError(
+                    "Missing required environment variable(s): "
+                    + ", ".join(missing)
+                    + " (set LIANPING_DEV=1 only for local development)."
+                )
+        api_base = env.get("LINE_API_BASE", "").rstrip("/")
+        try:
+            port = int(env.get("PORT", "8000"))
+        except ValueError as exc:
+            raise ConfigError(f"PORT must be a number, got {env.get('PORT')!r}") from exc
+        return cls(
+            line_channel_secret=env.get("LINE_CHANNEL_SECRET", "dev-channel-secret"),
+            line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", "dev-access-token"),
+            # One base for every call when set (the simulator serves both hosts).
+            line_api_base=api_base or "https://api.line.me",
+            line_api_data_base=api_base or "https://api-data.line.me",
+            database_url=env.get("DATABASE_URL", "sqlite:///instance/lianping.db"),
+            redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            secret_key=env.get("SECRET_KEY", "dev-secret-key-not-for-production"),
+            public_base_url=env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            port=port,
+            media_dir=Path(env.get("MEDIA_DIR", "instance/media")),
+            dev_mode=dev,
+        )

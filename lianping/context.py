@@ -1,0 +1,74 @@
+"""Per-process wiring: settings, database sessions, Redis, queues and the LINE client.
+
+The web app builds one in ``create_app``; a worker process builds one the first
+time a job asks for it (jobs take ids, never live objects).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from flask import current_app
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from lianping.bot.line_client import LineClient
+from lianping.config import Settings
+from lianping.storage.db import make_engine, make_session_factory
+
+
+@dataclass
+class Context:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def redis(self) -> Redis:
+        # Short timeouts: the webhook must still answer when Redis is away.
+        return Redis.from_url(
+            self.settings.redis_url,
+            socket_connect_timeout=1.0,
+            socket_timeout=5.0,
+            health_check_interval=30,
+        )
+
+    @cached_property
+    def line(self) -> LineClient:
+        return LineClient(
+            self.settings.line_channel_access_token,
+            api_base=self.settings.line_api_base,
+            data_base=self.settings.line_api_data_base,
+        )
+
+
+_current: Context | None = None
+
+
+def current() -> Context:
+    """This process's context, built from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = Context(Settings.from_env())
+    return _current
+
+
+def install(context: Context) -> Context:
+    """Make ``context`` this process's context (app factory, tests)."""
+    global _current
+    _current = context
+    return context
+
+
+def of_app() -> Context:
+    """The context of the Flask app serving the current request."""
+    ctx: Context = current_app.extensions["lianping"]
+    return ctx

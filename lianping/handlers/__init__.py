@@ -1,0 +1,1 @@
+"""RQ job functions: small, idempotent, take ids and JSON, one session per job."""

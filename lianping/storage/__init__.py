@@ -1,0 +1,1 @@
+"""Persistence: typed models, engine/session, queries that never commit, migrations."""

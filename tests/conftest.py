@@ -1,0 +1,188 @@
+"""Test fixtures: a real Redis, a real database, the LINE simulator and the web app.
+
+- Redis: ``REDIS_URL`` if set, else a private ``redis-server`` for the session.
+- Database: ``TEST_DATABASE_URL`` (PostgreSQL in CI), else a SQLite file.
+- LINE: the project's simulator, in this process; every body the product
+  sends it is checked against LINE's OpenAPI spec when ``../shared`` is there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis import Redis
+from sqlalchemy import delete, text
+from werkzeug.serving import make_server
+
+from lianping import context
+from lianping.app import create_app
+from lianping.config import Settings
+from lianping.context import Context
+from lianping.redis_server import RedisServer, free_port
+from lianping.simulator.app import RunningSimulator, start_in_thread
+from lianping.simulator.settings import SimulatorSettings
+from lianping.storage.db import make_engine
+from lianping.storage.migrate import upgrade
+from lianping.storage.models import Base
+from tests.support import Sim, WorkerProcess
+
+SECRET = "test-channel-secret"
+TOKEN = "test-access-token"
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "line-openapi" / "messaging-api.yml"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        Redis.from_url(url).flushdb()
+        yield url
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+def _reset_database(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db')}/lianping-test.db"
+    )
+    _reset_database(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[RunningSimulator]:
+    # The webhook URL is known once the web app listens; see ``web``.
+    running = start_in_thread(SimulatorSettings(SECRET, TOKEN, webhook_url="http://127.0.0.1:9/"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str, redis_url: str, simulator: RunningSimulator, tmp_path_factory: Any
+) -> Settings:
+    port = free_port()
+    return Settings.from_env(
+        {
+            "LIANPING_DEV": "1",
+            "LINE_CHANNEL_SECRET": SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+            "LINE_API_BASE": simulator.url,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "test-secret-key",
+            "PORT": str(port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "MEDIA_DIR": str(tmp_path_factory.mktemp("media")),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def env(settings: Settings) -> dict[str, str]:
+    """The environment a worker or web process of the product gets."""
+    return {
+        **os.environ,
+        "LIANPING_DEV": "1",
+        "LINE_CHANNEL_SECRET": settings.line_channel_secret,
+        "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
+        "LINE_API_BASE": settings.line_api_base,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "SECRET_KEY": settings.secret_key,
+        "PORT": str(settings.port),
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "MEDIA_DIR": str(settings.media_dir),
+    }
+
+
+@pytest.fixture(scope="session")
+def ctx(settings: Settings) -> Context:
+    """This test process's context (job functions called directly use it)."""
+    return context.install(Context(settings))
+
+
+@pytest.fixture(scope="session")
+def web(settings: Settings, simulator: RunningSimulator, ctx: Context) -> Iterator[str]:
+    """The web app served on a real port; the simulator sends its webhooks there."""
+    app = create_app(settings)
+    server = make_server("127.0.0.1", settings.port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    simulator.state.settings.webhook_url = f"{settings.public_base_url}/callback"
+    yield settings.public_base_url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Any:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def sim(simulator: RunningSimulator, web: str) -> Iterator[Sim]:
+    """The simulator's API, with fault injection cleared after the test."""
+    yield Sim(simulator.url)
+    Sim(simulator.url).faults(clear=True)
+
+
+@pytest.fixture(scope="session")
+def worker(env: dict[str, str], web: str) -> Iterator[WorkerProcess]:
+    """One worker for the whole session (tests that kill workers start their own)."""
+    process = WorkerProcess(env, log=None)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(request: pytest.FixtureRequest) -> None:
+    """Each test starts with empty tables (only for tests that use the database)."""
+    if "ctx" not in request.fixturenames:
+        return
+    ctx: Context = request.getfixturevalue("ctx")
+    with ctx.sessions.begin() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+@pytest.fixture(autouse=True)
+def sent_bodies_follow_line_spec(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every request the product sent the simulator during the test validates against the spec."""
+    if "simulator" not in request.fixturenames or not SPEC.exists():
+        yield
+        return
+    from tests.line_spec import validate
+
+    simulator: RunningSimulator = request.getfixturevalue("simulator")
+    before = len(simulator.store.calls(""))
+    yield
+    problems = []
+    for call in simulator.store.calls("")[before:]:
+        if call.get("json") is None:
+            continue
+        for error in validate(call["method"], call["path"], call["json"]):
+            problems.append(f"{call['method']} {call['path']}: {error}")
+    assert not problems, "requests not valid against messaging-api.yml:\n" + "\n".join(problems)
+
