@@ -185,4 +185,3 @@ def sent_bodies_follow_line_spec(request: pytest.FixtureRequest) -> Iterator[Non
         for error in validate(call["method"], call["path"], call["json"]):
             problems.append(f"{call['method']} {call['path']}: {error}")
     assert not problems, "requests not valid against messaging-api.yml:\n" + "\n".join(problems)
-

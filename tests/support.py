@@ -44,7 +44,9 @@ class Sim:
         return str(response.json()["resident"]["user_id"])
 
     def send(self, user_id: str, **event: Any) -> dict[str, Any]:
-        response = requests.post(f"{self.url}/_sim/residents/{user_id}/send", json=event, timeout=15)
+        response = requests.post(
+            f"{self.url}/_sim/residents/{user_id}/send", json=event, timeout=15
+        )
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
@@ -75,7 +77,9 @@ class Sim:
         requests.post(f"{self.url}/_sim/faults", json=settings, timeout=10).raise_for_status()
 
     def reply_token(self, user_id: str) -> str:
-        response = requests.post(f"{self.url}/_sim/reply-token", json={"user_id": user_id}, timeout=10)
+        response = requests.post(
+            f"{self.url}/_sim/reply-token", json={"user_id": user_id}, timeout=10
+        )
         response.raise_for_status()
         return str(response.json()["replyToken"])
 

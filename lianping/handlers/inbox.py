@@ -6,6 +6,7 @@ import logging
 import traceback
 
 from redis.exceptions import LockError
+from redis.lock import Lock
 
 from lianping import context, queues
 from lianping.bot import dispatch
@@ -16,7 +17,7 @@ from lianping.storage import inbox
 
 log = logging.getLogger(__name__)
 
-LOCK_TIMEOUT = 120  # seconds; a killed worker's lock frees itself after this
+LOCK_TIMEOUT = 15  # seconds; renewed per event, so a killed worker's lock frees soon
 
 
 def enqueue(ctx: Context, source_key: str) -> None:
@@ -42,7 +43,7 @@ def drain(source_key: str) -> int:
             return processed  # the holder will see the flag
         try:
             redis.delete(dirty_key)
-            processed += _drain_pending(ctx, source_key)
+            processed += _drain_pending(ctx, source_key, lock)
         finally:
             try:
                 lock.release()
@@ -51,7 +52,7 @@ def drain(source_key: str) -> int:
     return processed
 
 
-def _drain_pending(ctx: Context, source_key: str) -> int:
+def _drain_pending(ctx: Context, source_key: str, lock: Lock) -> int:
     processed = 0
     while True:
         with ctx.sessions() as session:
@@ -60,6 +61,7 @@ def _drain_pending(ctx: Context, source_key: str) -> int:
             return processed
         for event_id in ids:
             processed += process_event(ctx, event_id)
+            lock.reacquire()
 
 
 def process_event(ctx: Context, event_id: int) -> int:

@@ -1,0 +1,133 @@
+"""POST /callback: verify, validate, store durably, enqueue, answer at once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from lianping.app import create_app
+from lianping.config import Settings
+from lianping.context import Context
+from lianping.queues import EVENTS, queue
+from lianping.simulator import events as line_events
+from lianping.storage.models import InboxEvent
+from tests.conftest import SECRET
+
+USER = "U" + "1" * 32
+RT = "0" * 32  # a reply token (never used: these tests run no worker)
+
+
+def post(client: Any, body: bytes, signature: str | None = None) -> Any:
+    return client.post(
+        "/callback",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Line-Signature": signature
+            if signature is not None
+            else line_events.sign(SECRET, body),
+        },
+    )
+
+
+def body_of(*events: dict[str, Any]) -> bytes:
+    return line_events.envelope("U" + "f" * 32, list(events))
+
+
+def stored(ctx: Context) -> int:
+    with ctx.sessions() as session:
+        return session.scalar(select(func.count()).select_from(InboxEvent)) or 0
+
+
+def test_valid_event_is_stored_and_enqueued(client: Any, ctx: Context) -> None:
+    redis = ctx.redis
+    events_queue = queue(EVENTS, redis)
+    before = events_queue.count
+    response = post(client, body_of(line_events.text(USER, RT, "你好")))
+    assert response.status_code == 200
+    assert stored(ctx) == 1
+    assert events_queue.count == before + 1
+    events_queue.empty()
+
+
+def test_empty_events_is_a_connectivity_check(client: Any, ctx: Context) -> None:
+    assert post(client, body_of()).status_code == 200
+    assert stored(ctx) == 0
+
+
+def test_bad_signature_is_refused_and_nothing_stored(client: Any, ctx: Context) -> None:
+    body = body_of(line_events.text(USER, RT, "你好"))
+    assert post(client, body, signature="bm90IGEgc2lnbmF0dXJl").status_code == 400
+    assert post(client, body, signature="").status_code == 400
+    # Re-serialising the body changes the bytes, so the signature no longer matches.
+    respaced = json.dumps(json.loads(body), indent=1).encode()
+    assert post(client, respaced, signature=line_events.sign(SECRET, body)).status_code == 400
+    assert stored(ctx) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[]",
+        b'{"destination": "U1"}',
+        '{"destination": "U1", "events": [1]}'.encode(),
+    ],
+    ids=["malformed", "array", "no-events", "event-not-object"],
+)
+def test_malformed_body_is_400_and_nothing_stored(client: Any, ctx: Context, body: bytes) -> None:
+    response = post(client, body)
+    assert response.status_code == 400
+    assert response.json["message"]
+    assert stored(ctx) == 0
+
+
+@pytest.mark.parametrize("missing", ["mode", "webhookEventId", "deliveryContext", "timestamp"])
+def test_event_missing_required_field_is_400(client: Any, ctx: Context, missing: str) -> None:
+    event = line_events.text(USER, RT, "你好")
+    del event[missing]
+    assert post(client, body_of(event)).status_code == 400
+    assert stored(ctx) == 0
+
+
+def test_known_event_failing_the_sdk_model_is_400(client: Any, ctx: Context) -> None:
+    event = line_events.text(USER, RT, "你好")
+    del event["message"]["id"]
+    good = line_events.text(USER, RT, "另一則")
+    # One bad event refuses the whole body: nothing of it is stored.
+    assert post(client, body_of(good, event)).status_code == 400
+    assert stored(ctx) == 0
+
+
+def test_oversized_body_is_413_and_nothing_stored(client: Any, ctx: Context) -> None:
+    big = body_of(line_events.text(USER, RT, "長" * (700 * 1024)))  # about 2 MiB of UTF-8
+    assert len(big) > 2 * 1024 * 1024
+    assert post(client, big).status_code == 413
+    assert stored(ctx) == 0
+
+
+def test_database_unreachable_is_503(settings: Settings) -> None:
+    broken = Settings(
+        **{**settings.__dict__, "database_url": "postgresql://lianping@127.0.0.1:1/x"}
+    )
+    client = create_app(broken).test_client()
+    response = post(client, body_of(line_events.text(USER, RT, "你好")))
+    assert response.status_code == 503
+
+
+def test_redis_unreachable_still_200_and_stored(settings: Settings, ctx: Context) -> None:
+    no_redis = Settings(**{**settings.__dict__, "redis_url": "redis://127.0.0.1:1/0"})
+    client = create_app(no_redis).test_client()
+    response = post(client, body_of(line_events.text(USER, RT, "你好")))
+    assert response.status_code == 200
+    assert stored(ctx) == 1
+
+
+def test_duplicate_deliveries_are_stored_once(client: Any, ctx: Context) -> None:
+    event = line_events.text(USER, RT, "重送")
+    for _ in range(3):
+        assert post(client, body_of(event)).status_code == 200
+    assert stored(ctx) == 1
