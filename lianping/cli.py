@@ -20,6 +20,7 @@ def _settings() -> Settings:
 def main() -> None:
     """村里廉政平臺 (lianping): LINE intake service."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()

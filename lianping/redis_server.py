@@ -39,7 +39,7 @@ class RedisServer:
     """A redis-server child process on 127.0.0.1, keeping nothing on disk."""
 
     def __init__(self, workdir: Path, port: int | None = None) -> None:
-        self.workdir = workdir
+        self.workdir = workdir.resolve()
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
 

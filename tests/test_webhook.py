@@ -74,7 +74,7 @@ def test_bad_signature_is_refused_and_nothing_stored(client: Any, ctx: Context) 
         b"{not json",
         b"[]",
         b'{"destination": "U1"}',
-        '{"destination": "U1", "events": [1]}'.encode(),
+        b'{"destination": "U1", "events": [1]}',
     ],
     ids=["malformed", "array", "no-events", "event-not-object"],
 )

@@ -1,0 +1,128 @@
+"""Outbox delivery against the simulator: reply, push, retry keys, LINE's errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from lianping.bot import messages
+from lianping.context import Context
+from lianping.handlers import delivery
+from lianping.storage import outbox
+from lianping.storage.models import OutboxMessage, utcnow
+from tests.support import Sim
+
+
+def queue_row(ctx: Context, to: str, token: str | None = None, age_s: float = 1.0) -> int:
+    with ctx.sessions.begin() as session:
+        row = outbox.add(
+            session,
+            to,
+            [messages.text("測試訊息")],
+            reply_token=token,
+            reply_token_issued_at=utcnow() - timedelta(seconds=age_s) if token else None,
+        )
+        return row.id
+
+
+def load(ctx: Context, row_id: int) -> OutboxMessage:
+    with ctx.sessions() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        return row
+
+
+def test_fresh_reply_token_is_used(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user))
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert load(ctx, row_id).sent_via == "reply"
+    assert [m["via"] for m in sim.bot_messages(user)] == ["reply"]
+
+
+def test_stale_reply_token_falls_back_to_push(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user), age_s=55)
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert load(ctx, row_id).sent_via == "push"
+
+
+def test_reply_consumed_before_a_crash_is_not_sent_twice(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    token = sim.reply_token(user)
+    row_id = queue_row(ctx, user, token)
+    # A first attempt reached LINE, then the worker died before recording it.
+    with ctx.sessions.begin() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.reply_attempted_at = utcnow()
+        ctx.line.reply(token, row.messages)
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert len(sim.bot_messages(user)) == 1
+
+
+def test_invalid_token_never_tried_falls_back_to_push(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, "not-a-token-LINE-issued")
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert load(ctx, row_id).sent_via == "push"
+
+
+def test_push_repeated_with_the_same_retry_key_counts_as_sent_once(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user)
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    # As if the first acceptance had not been recorded: LINE answers 409.
+    with ctx.sessions.begin() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.status = "pending"
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    statuses = [c["status"] for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
+    assert statuses == [200, 409]
+    assert len(sim.bot_messages(user)) == 1
+
+
+def test_server_error_asks_for_a_retry_and_keeps_the_row_pending(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user)
+    sim.faults(status=503, count=1, path_prefix="/v2/bot/message/push")
+    with pytest.raises(delivery.DeliveryRetry):
+        delivery.deliver_now(ctx, row_id)
+    row = load(ctx, row_id)
+    assert row.status == "pending"
+    assert "503" in (row.last_error or "")
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+
+
+@pytest.mark.sends_invalid_bodies
+def test_client_error_is_a_permanent_failure_with_lines_words(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    with ctx.sessions.begin() as session:
+        row_id = outbox.add(session, user, [{"type": "text", "text": "x" * 5001}]).id
+    assert delivery.deliver_now(ctx, row_id) == "failed"
+    row = load(ctx, row_id)
+    assert row.last_error and "LINE 400" in row.last_error
+    assert sim.bot_messages(user) == []
+    # A failed row is left alone.
+    assert delivery.deliver_now(ctx, row_id) == "failed"
+
+
+def test_monthly_limit_is_final_but_rate_limit_is_retried(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    limited = queue_row(ctx, user)
+    sim.faults(status=429, count=1, path_prefix="/v2/bot/message/push")
+    with pytest.raises(delivery.DeliveryRetry):
+        delivery.deliver_now(ctx, limited)
+    sim.faults(
+        status=429, count=1, message="You have reached your monthly limit.",
+        path_prefix="/v2/bot/message/push",
+    )  # fmt: skip
+    assert delivery.deliver_now(ctx, limited) == "failed"
+    assert "monthly limit" in (load(ctx, limited).last_error or "")
+
+
+def test_outbox_refuses_more_than_five_messages(ctx: Context) -> None:
+    with ctx.sessions.begin() as session, pytest.raises(ValueError):
+        outbox.add(session, "U" + "3" * 32, [messages.text(str(i)) for i in range(6)])
