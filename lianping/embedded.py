@@ -62,7 +62,8 @@ def run_embedded(port: int, simulator_port: int, workers: int) -> None:
     processes = [
         _spawn(
             [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--threads", "4", "--no-control-socket", "--log-level", "warning", "lianping.app:create_app()"],
+             "--threads", "4", "--no-control-socket", "--log-level", "warning",
+             "lianping.app:create_app()"],
             env,
         ),
         _spawn(
