@@ -1,0 +1,104 @@
+"""The simulator's Flask app, and ways to run it (foreground server or background thread)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from lianping.simulator import api, api_messaging, api_resources, api_richmenu, chat, control
+from lianping.simulator.faults import FaultInjector
+from lianping.simulator.residents import ResidentActions
+from lianping.simulator.settings import SimulatorSettings
+from lianping.simulator.state import EXTENSION_KEY, SimulatorState
+from lianping.simulator.store import Clock, Store
+from lianping.simulator.webhook import WebhookSender
+
+
+def create_app(settings: SimulatorSettings, *, clock: Clock | None = None) -> Flask:
+    """A Flask app acting as api.line.me and api-data.line.me plus the resident chat page.
+
+    ``clock`` (seconds since the epoch) replaces ``time.time`` so tests can age reply
+    tokens and retry keys without sleeping.
+    """
+    app = Flask(__name__, static_url_path="/_sim/static")
+    # Chat texts are zh-TW: keep them readable in JSON answers.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # Keep LINE's property order in events and bodies shown to people.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    store = Store(clock) if clock else Store()
+    sender = WebhookSender(settings)
+    app.extensions[EXTENSION_KEY] = SimulatorState(
+        settings=settings,
+        store=store,
+        faults=FaultInjector(),
+        sender=sender,
+        actions=ResidentActions(store, sender),
+    )
+    api.install(app)
+    for blueprint in (api_messaging.bp, api_resources.bp, api_richmenu.bp, control.bp, chat.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request handler that does not log each request (hundreds per second in benchmarks)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def _server(app: Flask, host: str, port: int, quiet: bool) -> BaseWSGIServer:
+    handler = _QuietHandler if quiet else WSGIRequestHandler
+    return make_server(host, port, app, threaded=True, request_handler=handler)
+
+
+def serve(settings: SimulatorSettings, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run the simulator in the foreground with a threaded server until interrupted."""
+    _server(create_app(settings), host, port, quiet=False).serve_forever()
+
+
+@dataclass
+class RunningSimulator:
+    """A simulator serving from a background thread; ``stop()`` shuts it down."""
+
+    url: str
+    app: Flask
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    @property
+    def store(self) -> Store:
+        """The simulator's state, for direct inspection in tests."""
+        return self.app.extensions[EXTENSION_KEY].store
+
+    @property
+    def state(self) -> SimulatorState:
+        """Settings, store, faults and webhook sender of this simulator."""
+        return self.app.extensions[EXTENSION_KEY]
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_in_thread(
+    settings: SimulatorSettings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    clock: Clock | None = None,
+) -> RunningSimulator:
+    """Start a simulator on ``host:port`` (0 picks a free port) in a daemon thread."""
+    app = create_app(settings, clock=clock)
+    server = _server(app, host, port, quiet=True)
+    # A short poll interval makes stop() quick, which matters in tests that start many.
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="line-simulator", daemon=True
+    )
+    thread.start()
+    return RunningSimulator(f"http://{host}:{server.server_port}", app, server, thread)

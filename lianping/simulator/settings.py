@@ -1,0 +1,21 @@
+"""Configuration of one simulated LINE channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SimulatorSettings:
+    """What the simulator needs to act as the LINE platform for one bot channel.
+
+    ``channel_secret`` signs webhooks, ``access_token`` is the only Bearer token the fake
+    Messaging API accepts, ``webhook_url`` is where resident events are POSTed and
+    ``destination`` is the bot's user id sent in every webhook body.
+    """
+
+    channel_secret: str
+    access_token: str
+    webhook_url: str
+    destination: str = "Udeadbeefdeadbeefdeadbeefdeadbeef"
+    bot_display_name: str = "村里廉政平臺"
