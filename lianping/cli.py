@@ -85,3 +85,30 @@ def embedded(port: int, simulator_port: int, workers: int) -> None:
     from lianping.embedded import run_embedded
 
     run_embedded(port=port, simulator_port=simulator_port, workers=workers)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Only write the menu image (PNG) to this file; nothing is sent to LINE.",
+)
+@click.option(
+    "--keep-old", is_flag=True, help="Keep the menus an earlier run created (default: delete them)."
+)
+def richmenu(output: str | None, keep_old: bool) -> None:
+    """Create the six-item rich menu, upload its image and make it every user's default."""
+    from lianping.bot import richmenu as menu
+    from lianping.bot.line_client import LineApiError, LineTransportError
+    from lianping.context import Context
+
+    if output:
+        with open(output, "wb") as file:
+            file.write(menu.render_png())
+        click.echo(f"wrote {output} ({menu.WIDTH}x{menu.HEIGHT})")
+        return
+    try:
+        rich_menu_id = menu.install(Context(_settings()).line, remove_old=not keep_old)
+    except (LineApiError, LineTransportError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(rich_menu_id)

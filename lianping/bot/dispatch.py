@@ -1,7 +1,7 @@
-"""Apply one stored webhook event: run the engine, keep its state, queue its answer.
+"""Apply one stored webhook event: run the engine, keep its state, carry out its effects.
 
-A service function: takes a session, never commits, returns what must happen
-after the caller commits (deliveries, leaving a group, fetching a profile).
+A service function: takes a session, never commits, and returns what must
+happen after the caller commits (deliveries, downloads, leaving a group).
 """
 
 from __future__ import annotations
@@ -9,18 +9,31 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lianping.bot import engine
-from lianping.bot.engine import LeaveChat, SetFollowing
-from lianping.storage import outbox, residents
-from lianping.storage.models import InboxEvent
+from lianping import codes
+from lianping.bot import cards, conversation, messages, texts
+from lianping.bot.conversation.model import (
+    AddToCase,
+    CreateCase,
+    Effect,
+    LeaveChat,
+    ListCases,
+    Message,
+    SetFollowing,
+    ShowCase,
+)
+from lianping.storage import cases, content, outbox, residents
+from lianping.storage import media as media_queries
+from lianping.storage.models import Case, InboxEvent, Resident
 
 log = logging.getLogger(__name__)
 
 # Event types the engine answers; others are stored, marked processed and logged.
 HANDLED_TYPES = frozenset({"message", "follow", "unfollow", "postback", "join"})
+MAX_MESSAGES_PER_REQUEST = 5
 
 
 @dataclass
@@ -30,6 +43,8 @@ class AfterCommit:
     outbox_ids: list[int] = field(default_factory=list)
     leave: list[LeaveChat] = field(default_factory=list)
     fetch_profile_of: str | None = None
+    media_ids: list[int] = field(default_factory=list)
+    delete_files: list[str] = field(default_factory=list)
 
 
 def handle(session: Session, event: InboxEvent) -> AfterCommit:
@@ -39,35 +54,129 @@ def handle(session: Session, event: InboxEvent) -> AfterCommit:
     if payload.get("mode") == "standby":
         # Another channel (e.g. a chat module) owns the conversation: send nothing.
         return after
+    if event.event_type == "unsend":
+        path = media_queries.forget(session, str((payload.get("unsend") or {}).get("messageId")))
+        if path:
+            after.delete_files.append(path)
+        return after
     if event.event_type not in HANDLED_TYPES:
         log.info("ignoring %s event %s", event.event_type, event.webhook_event_id)
         return after
 
-    incoming = engine.from_event(payload)
-    state: engine.State = {}
-    resident = None
+    incoming = conversation.from_event(payload)
+    now = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
+    resident: Resident | None = None
+    state: conversation.State = {}
+    extra: list[Message] = []
     if incoming.chat == "user" and incoming.chat_id:
         resident = residents.get_or_create(session, incoming.chat_id)
         state = dict(resident.conversation or {})
         if resident.profile_fetched_at is None or incoming.kind == "follow":
             after.fetch_profile_of = resident.line_user_id
+        if incoming.kind in media_queries.MEDIA_KINDS and incoming.message_id:
+            extra += _register_media(session, resident, incoming.message_id, incoming.kind,
+                                     payload, after)  # fmt: skip
 
-    outcome = engine.step(state, incoming)
+    outcome = conversation.step(state, incoming, content.for_conversation(session))
 
+    replies = list(outcome.messages)
     if resident is not None:
         resident.conversation = outcome.state
         for effect in outcome.effects:
-            if isinstance(effect, SetFollowing):
-                residents.set_following(resident, effect.following)
+            replies += _apply(session, resident, effect, now, after)
     after.leave = [effect for effect in outcome.effects if isinstance(effect, LeaveChat)]
-    if outcome.messages and incoming.chat_id:
+    replies += extra
+    if replies and incoming.chat_id:
+        _queue(session, event, incoming.chat_id, replies, after)
+    return after
+
+
+def _apply(
+    session: Session, resident: Resident, effect: Effect, now: datetime, after: AfterCommit
+) -> list[Message]:
+    """Carry out one effect; returns the messages it adds to the answer."""
+    if isinstance(effect, SetFollowing):
+        residents.set_following(resident, effect.following)
+        return []
+    if isinstance(effect, CreateCase):
+        due_days = int(content.get(session, "due_days"))
+        case = cases.create_from_line(
+            session, resident, effect.draft, effect.consent_version, now, due_days
+        )
+        return cards.case_created(case.number, case.nature, case.due_at, case.anonymous)
+    if isinstance(effect, ListCases):
+        return cards.case_list([_card(case) for case in cases.for_resident(session, resident.id)])
+    if isinstance(effect, ShowCase):
+        case = cases.of_resident(session, resident.id, effect.number)
+        if case is None:
+            return [cards.supplement_refused(effect.number)]
+        timeline = [
+            cards.TimelineEntry(entry.created_at, entry.body or "")
+            for entry in cases.public_timeline(session, case)
+        ]
+        return cards.case_detail(_card(case), timeline)
+    if isinstance(effect, AddToCase):
+        case = cases.of_resident(session, resident.id, effect.number)
+        try:
+            if case is None:
+                raise ValueError("not the resident's case")
+            cases.add_resident_supplement(
+                session, case, resident, now,
+                text=effect.text, media_message_id=effect.media_message_id,
+                media_kind=effect.media_kind,
+            )  # fmt: skip
+        except ValueError:
+            return [cards.supplement_refused(effect.number)]
+        return [cards.supplement_added(effect.number)]
+    return []  # LeaveChat is carried out after commit
+
+
+def _card(case: Case) -> cards.CaseCard:
+    return cards.CaseCard(
+        number=case.number,
+        nature=case.nature,
+        sub_item=case.sub_item,
+        status=case.status,
+        updated_at=case.updated_at,
+        due_at=case.due_at,
+        is_open=case.status in codes.OPEN_STATUSES,
+    )
+
+
+def _register_media(
+    session: Session,
+    resident: Resident,
+    message_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    after: AfterCommit,
+) -> list[Message]:
+    media = media_queries.register(session, resident.id, message_id, kind)
+    if media.status != media_queries.PENDING:
+        return []
+    # A file message says its size up front: refuse it without downloading.
+    announced = (payload.get("message") or {}).get("fileSize")
+    limit = media_queries.MAX_BYTES[kind]
+    if isinstance(announced, int) and announced > limit:
+        media.status, media.error = media_queries.TOO_LARGE, f"announced {announced} bytes"
+        return [messages.text(texts.media_too_large(kind, limit // (1024 * 1024)))]
+    after.media_ids.append(media.id)
+    return []
+
+
+def _queue(
+    session: Session, event: InboxEvent, to: str, replies: list[Message], after: AfterCommit
+) -> None:
+    """Outbox rows of at most five messages; only the first may use the reply token."""
+    issued = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
+    for start in range(0, len(replies), MAX_MESSAGES_PER_REQUEST):
+        first = start == 0
         row = outbox.add(
             session,
-            incoming.chat_id,
-            outcome.messages,
-            reply_token=payload.get("replyToken"),
-            reply_token_issued_at=datetime.fromtimestamp(event.event_timestamp / 1000, UTC),
+            to,
+            replies[start : start + MAX_MESSAGES_PER_REQUEST],
+            reply_token=event.payload.get("replyToken") if first else None,
+            reply_token_issued_at=issued if first else None,
             source_event_id=event.id,
         )
         after.outbox_ids.append(row.id)
-    return after

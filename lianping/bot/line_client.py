@@ -6,8 +6,9 @@ what is stored in the outbox is exactly what is sent.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import requests
 
@@ -44,6 +45,21 @@ class LineApiError(Exception):
 
 class LineTransportError(Exception):
     """No answer from LINE (timeout, connection error): the request may or may not have landed."""
+
+
+class ContentTooLarge(Exception):
+    """The media is larger than the product keeps."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"content exceeds {limit} bytes (read {size})")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    content_type: str
+    size: int
+    sha256: str
 
 
 @dataclass
@@ -128,6 +144,29 @@ class LineClient:
         response = self._call("GET", f"{self.data_base}/v2/bot/message/{message_id}/content")
         return response.content, response.headers.get("Content-Type", "application/octet-stream")
 
+    def download_content(self, message_id: str, target: BinaryIO, max_bytes: int) -> Downloaded:
+        """Stream a message's media into ``target``, hashing it; stop past ``max_bytes``."""
+        url = f"{self.data_base}/v2/bot/message/{message_id}/content"
+        try:
+            response = self.session.get(url, stream=True, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise LineTransportError(f"GET {url}: {exc}") from exc
+        with response:
+            if response.status_code >= 400:
+                raise _error_from(response)
+            digest, size = hashlib.sha256(), 0
+            try:
+                for chunk in response.iter_content(chunk_size=64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ContentTooLarge(size, max_bytes)
+                    digest.update(chunk)
+                    target.write(chunk)
+            except requests.RequestException as exc:
+                raise LineTransportError(f"GET {url}: {exc}") from exc
+        content_type = response.headers.get("Content-Type", "application/octet-stream")
+        return Downloaded(content_type.split(";")[0].strip(), size, digest.hexdigest())
+
     def leave(self, chat_type: str, chat_id: str) -> None:
         """Leave a group or a room."""
         self._call("POST", f"{self.api_base}/v2/bot/{chat_type}/{chat_id}/leave")
@@ -139,6 +178,35 @@ class LineClient:
             f"{self.api_base}/v2/bot/chat/loading/start",
             json={"chatId": user_id, "loadingSeconds": seconds},
         )
+
+    def create_rich_menu(self, body: dict[str, Any]) -> str:
+        """Create a rich menu from a RichMenuRequest; its ``richMenuId``."""
+        response = self._call("POST", f"{self.api_base}/v2/bot/richmenu", json=body)
+        return str(response.json()["richMenuId"])
+
+    def upload_rich_menu_image(
+        self, rich_menu_id: str, image: bytes, content_type: str = "image/png"
+    ) -> None:
+        """Attach the menu's image (PNG or JPEG, the menu's size, ≤ 1 MB; api-data host)."""
+        self._call(
+            "POST",
+            f"{self.data_base}/v2/bot/richmenu/{rich_menu_id}/content",
+            data=image,
+            headers={"Content-Type": content_type},
+        )
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None:
+        """Show this rich menu to every user who has no per-user menu."""
+        self._call("POST", f"{self.api_base}/v2/bot/user/all/richmenu/{rich_menu_id}")
+
+    def list_rich_menus(self) -> list[dict[str, Any]]:
+        """Every rich menu of the channel created through the API."""
+        body = self._call("GET", f"{self.api_base}/v2/bot/richmenu/list").json()
+        return list(body.get("richmenus") or [])
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None:
+        """Delete a rich menu (LINE also unsets it where it was the default)."""
+        self._call("DELETE", f"{self.api_base}/v2/bot/richmenu/{rich_menu_id}")
 
 
 def _error_from(response: requests.Response) -> LineApiError:

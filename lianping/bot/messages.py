@@ -7,8 +7,11 @@ from typing import Any
 from lianping.bot import texts
 
 Message = dict[str, Any]
+Item = dict[str, Any]
 
 MENU_ITEMS = tuple(texts.MENU_LABELS)
+# LINE shows at most 13 quick-reply items.
+MAX_QUICK_REPLIES = 13
 
 
 def menu_postback_data(item: str) -> str:
@@ -23,25 +26,61 @@ def postback_action(label: str, data: str, display_text: str | None = None) -> d
     return action
 
 
-def main_menu_items() -> list[dict[str, Any]]:
+def item(action: dict[str, Any]) -> Item:
+    """A quick-reply item around an action."""
+    return {"type": "action", "action": action}
+
+
+def postback_item(label: str, data: str, display_text: str | None = None) -> Item:
+    """A quick-reply item that sends a postback."""
+    return item(postback_action(label, data, display_text))
+
+
+def message_item(label: str, text: str | None = None) -> Item:
+    """A quick-reply item that sends ``text`` (the label by default) as the resident's message."""
+    return item({"type": "message", "label": label, "text": text or label})
+
+
+def camera_item() -> Item:
+    """A quick-reply item that opens the phone's camera."""
+    return item({"type": "camera", "label": texts.LABEL_CAMERA})
+
+
+def camera_roll_item() -> Item:
+    """A quick-reply item that opens the phone's photo album."""
+    return item({"type": "cameraRoll", "label": texts.LABEL_CAMERA_ROLL})
+
+
+def location_item() -> Item:
+    """A quick-reply item that opens LINE's location picker."""
+    return item({"type": "location", "label": texts.LABEL_LOCATION})
+
+
+def main_menu_items() -> list[Item]:
     """Quick-reply items for the six main-menu choices."""
     return [
-        {
-            "type": "action",
-            "action": postback_action(texts.MENU_LABELS[item], menu_postback_data(item)),
-        }
-        for item in MENU_ITEMS
+        postback_item(texts.MENU_LABELS[choice], menu_postback_data(choice))
+        for choice in MENU_ITEMS
     ]
 
 
-def text(body: str, quick_replies: list[dict[str, Any]] | None = None) -> Message:
+def with_quick_replies(message: Message, items: list[Item]) -> Message:
+    """``message`` carrying ``items`` as quick replies (the first 13: LINE's limit)."""
+    if not items:
+        return message
+    return {**message, "quickReply": {"items": items[:MAX_QUICK_REPLIES]}}
+
+
+def text(body: str, quick_replies: list[Item] | None = None) -> Message:
     """A text message, optionally carrying quick-reply items."""
-    message: Message = {"type": "text", "text": body}
-    if quick_replies:
-        message["quickReply"] = {"items": quick_replies}
-    return message
+    return with_quick_replies({"type": "text", "text": body}, quick_replies or [])
 
 
 def with_menu(body: str) -> Message:
     """A text message that offers the main menu as quick replies."""
     return text(body, main_menu_items())
+
+
+def flex(alt_text: str, contents: dict[str, Any]) -> Message:
+    """A Flex message; ``alt_text`` is what notifications and old clients show."""
+    return {"type": "flex", "altText": alt_text, "contents": contents}

@@ -1,8 +1,14 @@
-"""Every text a resident reads, in one zh-TW catalog (reviewed for tone as a whole)."""
+"""Every text a resident reads, in one zh-TW catalog (reviewed for tone as a whole).
+
+Quick-reply labels live here too: each is at most 20 characters (LINE's limit).
+Texts with ``{name}`` fields are filled in with ``str.format`` by the engine.
+"""
 
 from __future__ import annotations
 
 AGENCY_SHORT = "村里廉政平臺"
+
+# -- main menu and idle ---------------------------------------------------------
 
 WELCOME = (
     "您好，歡迎加入「村里廉政平臺」官方帳號。\n"
@@ -12,18 +18,18 @@ WELCOME = (
 )
 WELCOME_BACK = "歡迎您回來。需要反映事項或查詢案件，請點選下方選單。"
 MENU_PROMPT = "請點選下方選單，選擇您需要的服務。"
-TEXT_AT_IDLE = "感謝您的來訊。為了讓承辦人員完整了解您的意見，請先點選下方選單選擇服務項目。"
+TEXT_AT_IDLE = (
+    "感謝您的來訊。要把這段文字當作反映內容，開始填寫一份反映嗎？"
+    "接下來只需點選幾個選項，約兩分鐘即可完成。"
+)
+TEXT_DECLINED = "好的。需要時請點選下方選單。"
 STICKER_REPLY = "謝謝您的貼圖 😊 如需反映事項或查詢案件，請點選下方選單。"
 MEDIA_AT_IDLE = "已收到您傳送的檔案。若要作為反映事項的資料，請先點選「我要反映」。"
+NOTHING_TO_CANCEL = "目前沒有進行中的填寫。請點選下方選單，選擇您需要的服務。"
 GROUP_NOT_SUPPORTED = (
     "感謝邀請。本帳號僅提供一對一服務，為保護反映者個人資料，無法在群組中使用，"
     "請直接加入好友並以一對一聊天與我們聯繫。本帳號將自動退出此群組。"
 )
-REPORT_COMING = (
-    "線上反映服務整備中，近期開放。\n"
-    "目前如需反映，請來電或親至本機關政風單位，承辦人員將為您記錄處理。"
-)
-STATUS_COMING = "案件查詢服務整備中，近期開放。如需查詢案件進度，請來電洽詢政風單位。"
 PROMOTION = (
     "廉政宣導｜清廉從你我做起\n"
     "政府機關的工程、採購、補助款與回饋金運用，都需要大家共同監督。"
@@ -32,18 +38,23 @@ PROMOTION = (
 HELP = (
     "使用說明\n"
     "・我要反映：反映生活周遭的公共事務需求，或對機關施政的建議。\n"
-    "・查詢案件：查看您反映案件的處理進度。\n"
+    "・查詢案件：查看您反映案件的處理進度，也可以補充說明。\n"
     "・檢舉管道：貪瀆不法的檢舉方式。\n"
     "・廉政宣導：最新的反貪倡廉訊息。\n"
     "・個資說明：我們如何蒐集及使用您的個人資料。\n"
-    "任何時候點選下方選單，都可以回到主選單。"
+    "填寫時隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 )
-PRIVACY_SUMMARY = (
-    "個人資料蒐集說明\n"
-    "本機關依個人資料保護法第8條告知：為處理您的陳情與建議，"
-    "將蒐集您提供的姓名、聯絡電話、地址及LINE識別碼，僅於處理案件及回覆您之目的與期間內使用，"
-    "必要時提供權責機關辦理。您得依同法第3條請求查詢、閱覽、製給複本、補充更正、"
-    "停止蒐集處理利用或刪除。您可選擇不提供，但可能無法以電話或書面回覆您。"
+PRIVACY_NOTICE = (
+    "個人資料蒐集告知（個人資料保護法第8條）\n"
+    "一、蒐集機關：本機關政風單位。\n"
+    "二、蒐集目的：受理及處理您的陳情、建議或檢舉，並回覆處理情形。\n"
+    "三、個人資料類別：姓名、聯絡電話、聯絡地址、職業、LINE識別碼，以及您提供的內容、照片與位置。\n"
+    "四、利用期間、地區、對象及方式：於處理案件及依規定保存期間內，在我國境內由本機關"
+    "及受轉請處理的權責機關，以電子或書面方式利用。\n"
+    "五、您的權利：依同法第3條，您可以請求查詢、閱覽、製給複本、補充或更正、"
+    "停止蒐集處理利用或刪除。\n"
+    "六、不提供的影響：您可以選擇不提供姓名及電話改以匿名反映，但可能無法以電話或書面回覆您；"
+    "不同意本告知，則無法透過本帳號受理您的反映。"
 )
 REPORTING_CHANNELS = (
     "檢舉管道\n"
@@ -52,6 +63,7 @@ REPORTING_CHANNELS = (
     "・傳真：02-2381-1234\n"
     "檢舉人身分依法保密，請放心反映。"
 )
+CHANNELS_TIP_HINT = "也可以直接在這裡填寫檢舉，請點「我要檢舉（保密）」。"
 
 MENU_LABELS = {
     "report": "我要反映",
@@ -61,3 +73,239 @@ MENU_LABELS = {
     "privacy": "個資說明",
     "help": "使用說明",
 }
+
+# -- labels of quick replies ------------------------------------------------------
+
+LABEL_CANCEL = "取消"
+LABEL_BACK = "上一步"
+LABEL_SKIP = "略過"
+LABEL_DONE = "完成"
+LABEL_CAMERA = "拍照"
+LABEL_CAMERA_ROLL = "從相簿選擇"
+LABEL_LOCATION = "傳送位置"
+LABEL_CLEAR_DESCRIPTION = "清除重寫"
+LABEL_CLEAR_PHOTOS = "清除照片"
+LABEL_REMOVE_LOCATION = "移除位置"
+LABEL_START_WITH_TEXT = "以這段文字開始反映"
+LABEL_NO_THANKS = "不用了"
+LABEL_CONTINUE = "繼續填寫"
+LABEL_RESTART = "重新開始"
+LABEL_DISCARD = "捨棄"
+LABEL_TIP = "我要檢舉（保密）"
+LABEL_TIP_START = "開始填寫"
+LABEL_CONSENT_CONTACT = "同意並留下聯絡資料"
+LABEL_CONSENT_ANONYMOUS = "同意並匿名反映"
+LABEL_REFUSE = "不同意"
+LABEL_SUBMIT = "送出"
+LABEL_EDIT = "修改"
+LABEL_BACK_TO_SUMMARY = "返回摘要"
+LABEL_VIEW_CASE = "查看進度"
+LABEL_SUPPLEMENT = "補充說明"
+
+NATURE_LABELS = {"need": "民情需求", "reform": "施政興革"}
+EDIT_LABELS = {
+    "category": "類別",
+    "theme": "主題",
+    "description": "內容",
+    "location": "位置",
+    "photos": "照片",
+    "contact": "聯絡資料",
+}
+OCCUPATIONS = ("學生", "上班族", "自營商", "公教人員", "農漁牧業", "家管", "退休", "其他")
+
+# Words a resident may type instead of tapping (compared after trimming spaces).
+COMMAND_WORDS = {
+    "cancel": ("取消", "取消反映", "結束"),
+    "back": ("上一步", "返回"),
+    "restart": ("重新開始", "重來"),
+    "help": ("說明", "幫助", "?", "？"),
+    "done": ("完成", "好了"),
+    "skip": ("略過", "跳過", "不用"),
+}
+
+# -- the report flow ---------------------------------------------------------------
+
+NATURE_PROMPT = (
+    "請問您要反映哪一類事項？\n"
+    "・民情需求：{need}\n"
+    "・施政興革：{reform}\n"
+    "（如要檢舉公務員貪瀆不法，請點選選單中的「檢舉管道」。）"
+)
+SUB_ITEM_PROMPT = "{nature}包括以下項目，請選擇最接近的一項：\n{items}"
+THEME_PROMPT = "這件事和下列主題有關嗎？沒有的話請點「略過」。"
+DESCRIPTION_PROMPT = (
+    "請描述您要反映的事情：發生了什麼、在哪裡、從什麼時候開始，以及希望怎麼改善。\n"
+    "可以分成幾則訊息傳送，也可以加上照片（最多5張）或位置。全部傳完後請點「完成」。"
+)
+DESCRIPTION_SO_FAR = "目前已記下的內容：\n{excerpt}\n可以繼續補充，或點「完成」。"
+DESCRIPTION_NOTED = "已記下。"
+DESCRIPTION_MORE = "還有要補充的文字、照片或位置嗎？都傳完了請點「完成」。"
+DESCRIPTION_TOO_SHORT = (
+    "內容還不夠完整，請再多描述一些（至少10個字），例如："
+    "「中山路123號前的路燈已經壞了一星期，晚上很暗，希望儘快修理。」"
+)
+DESCRIPTION_FULL = "內容已經很長了，這段文字沒有加入。如需補充，請在送出後使用「補充說明」。"
+DESCRIPTION_CLEARED = "已清除先前輸入的文字，請重新描述。"
+LOCATION_PROMPT = (
+    "請問事情發生的地點在哪裡？請點「傳送位置」在地圖上選擇，"
+    "或直接輸入地址或路口；不需要的話請點「略過」。"
+)
+LOCATION_NOTED = "已記下位置：{place}"
+LOCATION_TYPED = "已把您輸入的地點加入反映內容。"
+LOCATION_REMOVED = "已移除位置。"
+PHOTOS_PROMPT = "有現場照片嗎？可以拍照或從相簿選擇（最多5張）；沒有的話請點「略過」。"
+PHOTOS_MORE = "還有其他照片嗎？傳完了請點「完成」。"
+PHOTOS_CLEARED = "已清除先前的照片。"
+PHOTO_NOTED = "已收到照片（共{count}張）。"
+PHOTO_LIMIT = "照片最多5張，這張沒有加入。如需提供更多資料，請在送出後使用「補充說明」。"
+ATTACHMENT_NOTED = "已收到檔案，會一併附在反映中。"
+ATTACHMENT_LIMIT = "附件最多5個，這個檔案沒有加入。"
+MEDIA_UNREADABLE = "無法讀取這個檔案，請再傳送一次。"
+CONTACT_PROMPT = (
+    "請確認個人資料的使用方式（如上），再選擇反映方式：\n"
+    "・留下姓名及電話：承辦人員可以和您聯絡，並以正式方式回覆。\n"
+    "・匿名反映：只會在LINE上回覆您；依行政程序法第173條，未具名的陳情，"
+    "機關得僅作紀錄、不予正式處理。"
+)
+CONTACT_PROMPT_TIP = (
+    "請確認個人資料的使用方式（如上），再選擇檢舉方式：\n"
+    "・留下姓名及電話：必要時承辦人員可以向您查證，有助於釐清案情。\n"
+    "・匿名檢舉：只會在LINE上回覆您；內容不夠具體時，可能難以查證。"
+)
+CONTACT_REFUSED = (
+    "了解，我們尊重您的決定。依個人資料保護法，必須先告知並取得您的同意，"
+    "才能透過本帳號受理反映，因此這次無法送出。\n"
+    "您可以回到上一步、重新考慮，或取消這次填寫。"
+    "也可以來電或親至本機關政風單位反映。"
+)
+CONTACT_DETAILS_PROMPT = (
+    "請在同一則訊息輸入您的姓名和聯絡電話，例如：\n王小明 0912-345-678\n"
+    "（市話請加區碼，例如 02-2381-1234）"
+)
+CONTACT_BAD_PHONE = (
+    "電話號碼好像不正確，請再輸入一次姓名和電話，例如：\n王小明 0912-345-678\n"
+    "（手機10碼，市話請加區碼）"
+)
+CONTACT_BAD_NAME = "請同時輸入您的姓名（20字以內，不含數字）和電話，例如：\n王小明 0912-345-678"
+ADDRESS_PROMPT = "請輸入聯絡地址（選填），方便以書面回覆您；不需要的話請點「略過」。"
+ADDRESS_TOO_LONG = "地址請在100字以內，請再輸入一次，或點「略過」。"
+OCCUPATION_PROMPT = "請問您的職業是？（選填，可以點選或直接輸入；不想回答請點「略過」。）"
+OCCUPATION_TOO_LONG = "職業請在20字以內，請再輸入一次，或點「略過」。"
+SUMMARY_INCOMPLETE = "還有必要的資料沒有填寫，請先完成這一步。"
+EDIT_PROMPT = "要修改哪一項？修改完成後會回到摘要。"
+TIP_INTRO = (
+    "檢舉貪瀆不法（保密）\n"
+    "您的身分及檢舉內容，只有承辦的政風人員因處理需要才能查看，"
+    "並依相關法令（如公益揭弊者保護法）及檢舉保密規定辦理。\n"
+    "請點「開始填寫」，或直接輸入檢舉內容：涉及的機關或人員、時間、地點及經過。"
+)
+RESUME_PROMPT = "您有一份尚未送出的{flow}（填到「{step}」）。要繼續填寫嗎？"
+RESUME_FLOW_WORDS = {"report": "反映", "tip": "檢舉"}
+DISCARDED = "已捨棄尚未送出的內容。"
+CANCELLED = "已取消，這次填寫的內容不會送出。"
+BACK_AT_START = "已回到主選單。"
+EXPIRED = "這個選單已過期，請使用最新的選項。"
+
+# What each step is called (shown when offering to resume) and its 說明.
+STEP_NAMES = {
+    "nature": "類別",
+    "sub_item": "項目",
+    "theme": "主題",
+    "tip": "檢舉說明",
+    "description": "內容",
+    "location": "位置",
+    "photos": "照片",
+    "contact": "個資同意",
+    "contact_details": "姓名電話",
+    "address": "地址",
+    "occupation": "職業",
+    "summary": "確認送出",
+    "edit": "修改",
+}
+STEP_HELP = {
+    "nature": "說明：民情需求是生活周遭需要改善的事；施政興革是對機關施政或法令的意見。"
+    "選錯了沒關係，送出前可以修改。",
+    "sub_item": "說明：請選擇最接近的項目，承辦人員會再確認分類。",
+    "theme": "說明：主題可以幫助我們歸類案件，不確定的話請點「略過」。",
+    "description": "說明：請用文字描述事情經過（至少10個字），可以加上照片或位置，"
+    "傳完後點「完成」。",
+    "location": "說明：點「傳送位置」可以在地圖上選擇地點，也可以直接輸入地址。",
+    "photos": "說明：點「拍照」或「從相簿選擇」傳送照片，最多5張。",
+    "contact": "說明：同意個資告知後，才能受理您的反映。留下聯絡資料，承辦人員才能和您聯絡。",
+    "contact_details": "說明：請在一則訊息中輸入姓名和電話，例如「王小明 0912-345-678」。",
+    "address": "說明：地址用於書面回覆，可以略過。",
+    "occupation": "說明：職業是工作紀錄表的欄位，可以略過。",
+    "summary": "說明：確認內容無誤請點「送出」；要更改請點「修改」。",
+    "edit": "說明：請選擇要修改的項目。",
+    "tip": "說明：檢舉內容請盡量具體，例如涉及的機關或人員、時間、地點及經過。",
+    "resume": "說明：點「繼續填寫」接著填；「重新開始」從頭填；「捨棄」刪除這份草稿。",
+    "offer_text": "說明：點「以這段文字開始反映」，這段文字會成為反映內容。",
+    "supplement": "說明：傳送文字、照片或檔案，都會補充到案件中；結束請點「完成」。",
+}
+GENERAL_COMMANDS_HINT = "隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
+
+# -- summary card -------------------------------------------------------------------
+
+SUMMARY_TITLE = "反映內容確認"
+SUMMARY_TITLE_TIP = "檢舉內容確認"
+SUMMARY_ALT = "請確認反映內容後送出"
+FIELD_NATURE = "類別"
+FIELD_SUB_ITEM = "項目"
+FIELD_THEME = "主題"
+FIELD_DESCRIPTION = "內容"
+FIELD_PHOTOS = "照片"
+FIELD_LOCATION = "位置"
+FIELD_CONTACT = "聯絡"
+FIELD_DUE = "回覆"
+NONE_GIVEN = "未提供"
+PHOTOS_COUNT = "{count}張"
+ATTACHMENTS_COUNT = "，附件{count}個"
+ANONYMOUS = "匿名（僅在LINE回覆）"
+DUE_IN_DAYS = "預計於 {days} 日內回覆"
+
+# -- supplement (補充說明) -------------------------------------------------------------
+
+SUPPLEMENT_PROMPT = (
+    "請傳送要補充到案件 {number} 的文字、照片或檔案，可以傳送多則。結束請點「完成」。"
+)
+SUPPLEMENT_ADDED = "已補充到案件 {number}。還有要補充的嗎？結束請點「完成」。"
+SUPPLEMENT_REFUSED = (
+    "案件 {number} 目前無法補充說明（可能已結案，或不是您反映的案件）。"
+    "如有新的情況，請點「我要反映」重新反映。"
+)
+SUPPLEMENT_DONE = "補充說明已結束，謝謝您。"
+
+# -- cards for the dispatcher --------------------------------------------------------
+
+CASE_CREATED = (
+    "已收到您的反映，案件編號：{number}\n"
+    "接下來，政風人員會先了解內容，並轉請權責單位處理；處理情形會在這裡通知您。\n"
+    "預計於{due}前回覆。隨時可以點選「查詢案件」查看進度。"
+)
+CASE_CREATED_TIP = (
+    "已收到您的檢舉，案件編號：{number}\n"
+    "您的身分及檢舉內容會依規定保密，只有承辦的政風人員因處理需要才能查看。\n"
+    "預計於{due}前回覆。隨時可以點選「查詢案件」查看進度。"
+)
+CASE_CREATED_ANONYMOUS = "您選擇匿名，處理情形只會在LINE上回覆您。"
+CASES_NONE = "目前沒有您反映的案件。需要反映事項，請點選「我要反映」。"
+CASES_ALT = "您的案件（{count}件）"
+CASE_UPDATED = "更新：{date}"
+CASE_DUE = "預計回覆：{date}"
+CASE_DETAIL_HEAD = "案件 {number}｜{nature}\n目前狀態：{status}"
+CASE_DETAIL_DUE = "預計回覆：{date}"
+CASE_TIMELINE_HEAD = "處理紀錄："
+CASE_TIMELINE_EMPTY = "尚無處理紀錄。"
+CASE_TIMELINE_TRIMMED = "（較早的紀錄已省略）"
+
+# -- media the dispatcher could not keep ------------------------------------------------
+
+MEDIA_KIND_WORDS = {"image": "照片", "video": "影片", "audio": "錄音", "file": "檔案"}
+MEDIA_TOO_LARGE = (
+    "您傳送的{kind}超過 {megabytes} MB，無法收存。請縮小後再傳送一次，或來電洽詢其他提供方式。"
+)
+
+
+def media_too_large(kind: str, megabytes: int) -> str:
+    """Why a photo, video, recording or file was not kept (over ``megabytes`` MB)."""
+    return MEDIA_TOO_LARGE.format(kind=MEDIA_KIND_WORDS.get(kind, "檔案"), megabytes=megabytes)

@@ -12,7 +12,7 @@ from lianping import context, queues
 from lianping.bot import dispatch
 from lianping.bot.line_client import LineApiError, LineTransportError
 from lianping.context import Context
-from lianping.handlers import delivery
+from lianping.handlers import delivery, media
 from lianping.storage import inbox
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,10 @@ def process_event(ctx: Context, event_id: int) -> int:
         except (LineApiError, LineTransportError) as exc:
             # Staying in a group is harmless: the engine answers nothing there.
             log.warning("could not leave %s %s: %s", chat.chat, chat.chat_id, exc)
+    for media_id in after.media_ids:
+        media.enqueue(ctx, media_id)
+    for path in after.delete_files:
+        media.delete_file(ctx, path)
     if after.fetch_profile_of:
         queues.enqueue(
             ctx.redis, queues.DEFAULT, "lianping.handlers.profiles.refresh", after.fetch_profile_of

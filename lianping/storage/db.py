@@ -56,6 +56,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def dialect_insert(session: Session) -> Any:
+    """The ``insert`` construct of the session's backend (for ON CONFLICT clauses)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    raise RuntimeError(f"unsupported database dialect: {dialect}")
+
+
 def insert_ignoring_duplicates(
     session: Session, model: type[Any], rows: list[dict[str, Any]], unique_column: str
 ) -> int:
@@ -66,13 +80,8 @@ def insert_ignoring_duplicates(
     """
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - only the two supported backends
-        raise RuntimeError(f"unsupported database dialect: {dialect}")
-    statement = insert(model).on_conflict_do_nothing(index_elements=[unique_column])
+    statement = dialect_insert(session)(model).on_conflict_do_nothing(
+        index_elements=[unique_column]
+    )
     result = session.execute(statement, rows)
     return int(getattr(result, "rowcount", 0) or 0)

@@ -62,6 +62,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 (read by SQLAlchemy, never mutated)
         datetime: UtcDateTime(),
         dict[str, Any]: JSON,
+        Any: JSON,
     }
 
 
@@ -135,3 +136,108 @@ class OutboxMessage(Base):
 OUTBOX_PENDING = "pending"
 OUTBOX_SENT = "sent"
 OUTBOX_FAILED = "failed"
+
+
+class Setting(Base):
+    """An administrator-editable value (texts the bot shows, reporting channels, due days)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class PrivacyNotice(Base):
+    """A version of the 個資法 §8 notice; each case records the version its reporter accepted."""
+
+    __tablename__ = "privacy_notices"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CaseCounter(Base):
+    """The last case number issued on one ROC date (numbers restart every day)."""
+
+    __tablename__ = "case_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int]
+
+
+class Case(Base):
+    """One report (附件1 工作紀錄表): who reported what, and what became of it."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_resident_created", "resident_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    nature: Mapped[str] = mapped_column(String(16))
+    sub_item: Mapped[str | None] = mapped_column(String(16))
+    theme: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[dict[str, Any] | None]
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    # 附件1's reporter fields; personal data, masked unless the viewer's role allows.
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    reporter_address: Mapped[str | None] = mapped_column(String(300))
+    reporter_occupation: Mapped[str | None] = mapped_column(String(100))
+    # Corruption tips: the reporter's identity is need-to-know (ethics staff only).
+    confidential: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[int | None]
+    consented_at: Mapped[datetime | None]
+    due_at: Mapped[datetime]
+    # Set when the resident adds information; the officer clears it on reading.
+    resident_update_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CaseEvent(Base):
+    """An entry on a case's timeline; ``public`` ones are shown to the resident."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_created", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    public: Mapped[bool] = mapped_column(default=False)
+    actor: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MediaFile(Base):
+    """A photo, video, audio or file a resident sent, downloaded from LINE right away."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    line_message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # pending → stored | unsent (the resident took it back) | too_large | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    path: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stored_at: Mapped[datetime | None]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from alembic import context
 
 from lianping.storage.db import make_engine
-from lianping.storage.models import Base
+from lianping.storage.models import Base, UtcDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,12 +21,20 @@ def _database_url() -> str:
     return url
 
 
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our column types as plain SQLAlchemy types, so migrations never import models."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=_database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -39,6 +48,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
             render_as_batch=connection.dialect.name == "sqlite",
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,41 @@
+"""The conversation engine: a pure state machine, ``step(state, event, content) -> Outcome``.
+
+``from_event`` turns a raw LINE event into the engine's input; the model names
+(inputs, outputs and effects) are re-exported for the dispatcher.
+"""
+
+from lianping.bot.conversation.engine import step
+from lianping.bot.conversation.events import from_event
+from lianping.bot.conversation.model import (
+    AddToCase,
+    Content,
+    CreateCase,
+    Effect,
+    Incoming,
+    LeaveChat,
+    ListCases,
+    Location,
+    Message,
+    Outcome,
+    SetFollowing,
+    ShowCase,
+    State,
+)
+
+__all__ = [
+    "AddToCase",
+    "Content",
+    "CreateCase",
+    "Effect",
+    "Incoming",
+    "LeaveChat",
+    "ListCases",
+    "Location",
+    "Message",
+    "Outcome",
+    "SetFollowing",
+    "ShowCase",
+    "State",
+    "from_event",
+    "step",
+]

@@ -1,0 +1,107 @@
+"""The conversation engine's inputs and outputs: plain data, no I/O.
+
+``step(state, event, content) -> Outcome`` is the whole contract. The state is
+JSON (stored on the resident); effects are requests the dispatcher carries out
+against storage after the engine has decided what happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+State = dict[str, Any]
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Location:
+    title: str | None
+    address: str | None
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the engine needs to know of one webhook event."""
+
+    kind: str  # LINE event type, or the message type for message events
+    chat: str = "user"  # user | group | room
+    chat_id: str = ""
+    text: str | None = None
+    data: str | None = None  # postback data
+    timestamp_ms: int = 0
+    is_unblocked: bool = False
+    message_id: str | None = None  # media and text messages
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    """Administrator-editable texts and settings the engine shows or applies."""
+
+    privacy_notice: str
+    privacy_version: int
+    reporting_channels: str
+    promotion: str
+    help: str
+    due_days: int = 30
+
+
+# -- effects: carried out by bot.dispatch after the engine returns ------------
+
+
+@dataclass(frozen=True)
+class SetFollowing:
+    """Record that the resident follows (True) or blocked/unfollowed (False) the account."""
+
+    following: bool
+
+
+@dataclass(frozen=True)
+class LeaveChat:
+    """Leave a group or room after the goodbye message."""
+
+    chat: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class CreateCase:
+    """File the draft as a case (the dispatcher answers with its number and due date)."""
+
+    draft: dict[str, Any]
+    consent_version: int
+
+
+@dataclass(frozen=True)
+class ListCases:
+    """Show the resident's cases (newest first, at most 12)."""
+
+
+@dataclass(frozen=True)
+class ShowCase:
+    """Show one of the resident's cases with its public timeline."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class AddToCase:
+    """Add the resident's text or media to one of their open cases (補充說明)."""
+
+    number: str
+    text: str | None = None
+    media_message_id: str | None = None
+    media_kind: str | None = None
+
+
+Effect = SetFollowing | LeaveChat | CreateCase | ListCases | ShowCase | AddToCase
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    messages: list[Message] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)

@@ -1,0 +1,70 @@
+"""Reading "王小明 0912-345-678": a name and a Taiwan phone number in one message."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+# A run of digits with the separators people type; an optional +886 in front.
+_PHONE = re.compile(r"\+?\(?\d[\d\s\-()（）]{6,}\d")
+# Punctuation between the values, and the labels people put before them.
+_SEPARATORS = re.compile(r"[:：,，、;；/]")
+_LABEL = re.compile(r"^(姓名|名字|聯絡電話|電話|手機|市話)")
+_ACCEPTED_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+MAX_NAME = 20
+_TAIWAN = 886
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A resident's name and phone number, read from one message."""
+
+    name: str
+    phone: str  # E.164, e.g. +886912345678
+    phone_display: str  # as Taiwan writes it, e.g. 0912-345-678
+
+
+class ContactError(ValueError):
+    """The name or the phone number could not be read; ``problem`` is "name" or "phone"."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def parse_phone(raw: str) -> tuple[str, str] | None:
+    """A Taiwan mobile or landline number as (E.164, display form), or None if not one."""
+    try:
+        number = phonenumbers.parse(raw.replace("（", "(").replace("）", ")"), "TW")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != _TAIWAN or not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.number_type(number) not in _ACCEPTED_TYPES:
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return e164, national.replace(" ", "-")
+
+
+def parse_contact(text: str) -> Contact:
+    """The name and phone number in ``text``; raises ContactError saying which is wrong."""
+    found = _PHONE.search(text)
+    phone = parse_phone(found.group()) if found else None
+    rest = text[: found.start()] + " " + text[found.end() :] if found else text
+    words = (_LABEL.sub("", word) for word in _SEPARATORS.sub(" ", rest).split())
+    name = " ".join(word for word in words if word)
+    if phone is None:
+        # Digits left next to a name are a mistyped phone; an empty message lacks both.
+        raise ContactError("phone" if name or found else "name")
+    if not name or len(name) > MAX_NAME or any(char.isdigit() for char in name):
+        raise ContactError("name")
+    return Contact(name, *phone)

@@ -1,0 +1,45 @@
+"""One module per step of the conversation; importing this package registers them all."""
+
+from __future__ import annotations
+
+from lianping.bot.conversation import registry
+from lianping.bot.conversation.steps import (
+    address,
+    contact,
+    contact_details,
+    description,
+    edit,
+    idle,
+    location,
+    nature,
+    occupation,
+    offer_text,
+    photos,
+    resume,
+    sub_item,
+    summary,
+    supplement,
+    theme,
+    tip,
+)
+
+for _step in (
+    idle,
+    offer_text,
+    resume,
+    supplement,
+    nature,
+    sub_item,
+    theme,
+    tip,
+    description,
+    location,
+    photos,
+    contact,
+    contact_details,
+    address,
+    occupation,
+    summary,
+    edit,
+):
+    registry.register(_step)  # type: ignore[arg-type]

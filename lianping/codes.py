@@ -1,0 +1,111 @@
+"""The stable codes of DESIGN.md (API, exports and tests use them) and their zh-TW words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NEED, REFORM, TIP = "need", "reform", "tip"
+
+NATURES: dict[str, str] = {
+    NEED: "民情需求事項",
+    REFORM: "施政興革反映",
+    TIP: "貪瀆不法檢舉",
+}
+
+# One line each, shown when a resident chooses the nature of a report.
+NATURE_EXPLAINED: dict[str, str] = {
+    NEED: "生活周遭的公共設施、機關服務或行政流程，需要改善的地方。",
+    REFORM: "對機關施政、法令規章或政策的意見與建議。",
+    TIP: "公務員涉嫌貪污、收賄或其他不法，身分依法保密。",
+}
+
+
+@dataclass(frozen=True)
+class SubItem:
+    code: str
+    nature: str
+    label: str  # ≤ 20 characters: fits a LINE quick-reply button
+    wording: str  # seed 004's own words
+
+
+SUB_ITEMS: dict[str, SubItem] = {
+    item.code: item
+    for item in (
+        SubItem("need-1", NEED, "決策透明及落實", "機關對民眾福祉之決策透明度及落實情形"),
+        SubItem(
+            "need-2", NEED, "公共設施欠缺或管理不當", "公共設施欠缺或設置管理不當，影響民眾權益之情"
+        ),
+        SubItem("need-3", NEED, "申辦效率及服務品質", "民眾申辦案件作業效率、服務品質滿意度"),
+        SubItem("need-4", NEED, "業務整合及流程簡化", "各機關行政業務整合、流程簡化需求建議"),
+        SubItem("reform-1", REFORM, "對施政作為的意見", "民眾對機關各項施政作為之意見"),
+        SubItem(
+            "reform-2", REFORM, "法令或措施影響權益", "機關法令規章或行政措施，影響民眾權益情形"
+        ),
+        SubItem("reform-3", REFORM, "政策涉及多數民眾權益爭議", "機關政策涉及多數民眾權益爭議事項"),
+    )
+}
+
+
+def sub_items_of(nature: str) -> list[SubItem]:
+    """The sub-items of a nature, in seed 004's order."""
+    return [item for item in SUB_ITEMS.values() if item.nature == nature]
+
+
+# Themes named by seed 004 (柒.二), plus 其他.
+THEMES: dict[str, str] = {
+    "works": "地方工程",
+    "dredging": "河川疏濬",
+    "disaster": "搶災搶險",
+    "neighbourhood-funds": "里鄰經費",
+    "subsidies": "補助款或回饋金運用",
+    "other": "其他",
+}
+
+RECEIVED, ASSIGNED, IN_PROGRESS, TRANSFERRED = "received", "assigned", "in_progress", "transferred"
+REPLIED, CLOSED, REJECTED, MERGED, WITHDRAWN = (
+    "replied",
+    "closed",
+    "rejected",
+    "merged",
+    "withdrawn",
+)
+
+# Staff words and the words a resident reads for each status.
+STATUSES: dict[str, str] = {
+    RECEIVED: "新收",
+    ASSIGNED: "已分案",
+    IN_PROGRESS: "處理中",
+    TRANSFERRED: "已函轉",
+    REPLIED: "已回覆",
+    CLOSED: "結案",
+    REJECTED: "不予處理",
+    MERGED: "併案",
+    WITHDRAWN: "撤回",
+}
+STATUS_FOR_RESIDENTS: dict[str, str] = {
+    RECEIVED: "已收件，待分案",
+    ASSIGNED: "已分案，承辦人員處理中",
+    IN_PROGRESS: "處理中",
+    TRANSFERRED: "已函請權責機關處理",
+    REPLIED: "已回覆",
+    CLOSED: "已結案",
+    REJECTED: "不予處理",
+    MERGED: "已與其他案件合併處理",
+    WITHDRAWN: "已撤回",
+}
+OPEN_STATUSES = frozenset({RECEIVED, ASSIGNED, IN_PROGRESS, TRANSFERRED, REPLIED})
+
+CHANNELS: dict[str, str] = {
+    "line": "LINE",
+    "walk_in": "臨櫃",
+    "meeting": "座談會／平臺訪談",
+    "phone": "電話",
+    "letter": "書面",
+}
+
+ROLES: dict[str, str] = {
+    "admin": "系統管理者",
+    "supervisor": "主管",
+    "officer": "承辦人",
+    "viewer": "檢視者",
+}

@@ -1,0 +1,184 @@
+"""Cases and their timelines: numbering, creation from a LINE report, resident additions.
+
+Functions take a session and never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.storage.db import dialect_insert
+from lianping.storage.models import Case, CaseCounter, CaseEvent, MediaFile, Resident
+
+RESIDENT = "resident"
+SYSTEM = "system"
+
+
+def next_number(session: Session, now: datetime) -> str:
+    """A new case number, ``1151121-0001``: the ROC date and that day's sequence.
+
+    One atomic upsert on the day's counter row, so concurrent creations on
+    PostgreSQL each get their own number.
+    """
+    day = rocdate.roc_compact(now)
+    insert = dialect_insert(session)
+    statement = (
+        insert(CaseCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": CaseCounter.last + 1})
+        .returning(CaseCounter.last)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return f"{day}-{sequence:04d}"
+
+
+def add_event(
+    session: Session,
+    case: Case,
+    kind: str,
+    actor: str,
+    *,
+    body: str | None = None,
+    public: bool = False,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Append an entry to a case's timeline."""
+    event = CaseEvent(
+        case_id=case.id, kind=kind, actor=actor, body=body, public=public, data=data or {}
+    )
+    if at is not None:
+        event.created_at = at
+    session.add(event)
+    return event
+
+
+def create_from_line(
+    session: Session,
+    resident: Resident,
+    draft: dict[str, Any],
+    consent_version: int,
+    now: datetime,
+    due_days: int,
+) -> Case:
+    """File a resident's completed LINE report as a case, with its media attached."""
+    nature = draft["nature"]
+    if nature not in codes.NATURES:
+        raise ValueError(f"unknown nature {nature!r}")
+    anonymous = bool(draft.get("anonymous"))
+    case = Case(
+        number=next_number(session, now),
+        channel="line",
+        nature=nature,
+        sub_item=draft.get("sub_item") if draft.get("sub_item") in codes.SUB_ITEMS else None,
+        theme=draft.get("theme") if draft.get("theme") in codes.THEMES else None,
+        status=codes.RECEIVED,
+        description=str(draft.get("description") or "").strip(),
+        location=draft.get("location"),
+        resident_id=resident.id,
+        anonymous=anonymous,
+        reporter_name=None if anonymous else draft.get("name"),
+        reporter_phone=None if anonymous else draft.get("phone"),
+        reporter_address=None if anonymous else draft.get("address"),
+        reporter_occupation=None if anonymous else draft.get("occupation"),
+        confidential=nature == codes.TIP,
+        consent_version=consent_version,
+        consented_at=now,
+        due_at=rocdate.end_of_taipei_day(now, due_days),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    message_ids = [str(m) for m in draft.get("photos") or []]
+    message_ids += [str(a["message_id"]) for a in draft.get("attachments") or []]
+    attach_media(session, case, resident, message_ids)
+    add_event(
+        session,
+        case,
+        "created",
+        RESIDENT,
+        body="已收到您的反映，案件成立。",
+        public=True,
+        data={"channel": "line", "media": len(message_ids)},
+        at=now,
+    )
+    return case
+
+
+def attach_media(session: Session, case: Case, resident: Resident, message_ids: list[str]) -> None:
+    """Link the resident's stored media (by LINE message id) to the case."""
+    if not message_ids:
+        return
+    for media in session.scalars(
+        select(MediaFile).where(
+            MediaFile.line_message_id.in_(message_ids), MediaFile.resident_id == resident.id
+        )
+    ):
+        media.case_id = case.id
+
+
+def for_resident(session: Session, resident_id: int, limit: int = 12) -> list[Case]:
+    """The resident's cases, newest first."""
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.resident_id == resident_id)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def of_resident(session: Session, resident_id: int, number: str) -> Case | None:
+    """One of the resident's own cases by number (None for anyone else's)."""
+    return session.scalar(
+        select(Case).where(Case.number == number, Case.resident_id == resident_id)
+    )
+
+
+def public_timeline(session: Session, case: Case) -> list[CaseEvent]:
+    """What the resident may read of a case's history (never internal notes)."""
+    return list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.public.is_(True))
+            .order_by(CaseEvent.created_at, CaseEvent.id)
+        )
+    )
+
+
+def add_resident_supplement(
+    session: Session,
+    case: Case,
+    resident: Resident,
+    now: datetime,
+    *,
+    text: str | None = None,
+    media_message_id: str | None = None,
+    media_kind: str | None = None,
+) -> CaseEvent:
+    """The resident adds text or media to an open case; the officer is flagged."""
+    if case.status not in codes.OPEN_STATUSES:
+        raise ValueError(f"case {case.number} is {case.status}; it takes no additions")
+    if media_message_id:
+        attach_media(session, case, resident, [media_message_id])
+    case.resident_update_at = now
+    case.updated_at = now
+    return add_event(
+        session,
+        case,
+        "resident_media" if media_message_id else "resident_message",
+        RESIDENT,
+        body=text
+        if text
+        else "補充了一則" + {"image": "照片", "video": "影片"}.get(media_kind or "", "檔案"),
+        public=True,
+        data={"media_message_id": media_message_id, "kind": media_kind} if media_message_id else {},
+        at=now,
+    )

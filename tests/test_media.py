@@ -1,0 +1,71 @@
+"""Residents' media: downloaded at once, kept with type, size and sha256; unsend deletes it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from lianping.bot.line_client import ContentTooLarge
+from lianping.context import Context
+from lianping.simulator import events as line_events
+from lianping.storage.models import MediaFile
+from tests.support import Sim, WorkerProcess, wait_until
+
+
+def media_row(ctx: Context, message_id: str) -> MediaFile | None:
+    with ctx.sessions() as session:
+        return session.scalar(select(MediaFile).where(MediaFile.line_message_id == message_id))
+
+
+def test_photo_is_downloaded_and_unsend_deletes_it(
+    sim: Sim, worker: WorkerProcess, ctx: Context
+) -> None:
+    user = sim.new_resident("傳照片")
+    sent = sim.send(user, type="image")
+    message_id = sent["event"]["message"]["id"]
+    original = requests.get(f"{sim.url}/_sim/content/{message_id}", timeout=10).content
+
+    stored = wait_until(lambda: (m := media_row(ctx, message_id)) and m.status == "stored" and m)
+    assert stored.kind == "image"
+    assert stored.content_type == "image/png"
+    assert stored.size == len(original)
+    assert stored.sha256 == hashlib.sha256(original).hexdigest()
+    path = Path(ctx.settings.media_dir) / str(stored.path)
+    assert path.read_bytes() == original
+
+    sim.send(user, type="unsend", message_id=message_id)
+    wait_until(lambda: (m := media_row(ctx, message_id)) and m.status == "unsent")
+    assert not path.exists()
+
+
+def test_announced_oversized_file_is_refused_with_a_clear_message(
+    sim: Sim, worker: WorkerProcess, ctx: Context
+) -> None:
+    user = sim.new_resident("大檔案")
+    event = line_events.file(user, sim.reply_token(user), "錄影.mp4", 300 * 1024 * 1024)
+    assert sim.raw([event])["webhook_status"] == 200
+    message_id = event["message"]["id"]
+    wait_until(lambda: (m := media_row(ctx, message_id)) and m.status == "too_large")
+    texts = wait_until(
+        lambda: [m["message"].get("text", "") for m in sim.bot_messages(user) if "MB" in
+                 m["message"].get("text", "")]
+    )  # fmt: skip
+    assert "20" in texts[0]
+
+
+def test_download_stops_past_the_size_limit(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident("影片")
+    data = b"\x00" * 200_000
+    sent = sim.send(
+        user, type="video", content_base64=base64.b64encode(data).decode(), content_type="video/mp4"
+    )
+    target = io.BytesIO()
+    with pytest.raises(ContentTooLarge):
+        ctx.line.download_content(sent["event"]["message"]["id"], target, max_bytes=100_000)
+    assert len(target.getvalue()) <= 100_000
