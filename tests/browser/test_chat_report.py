@@ -1,0 +1,101 @@
+"""A new resident files a complete report in the simulator's chat page, as a person would."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from lianping.context import Context
+from lianping.storage.models import Case, MediaFile
+from tests.support import Sim, WorkerProcess, wait_until
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))
+
+
+class Chat:
+    """The chat page, counting the resident's taps."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.taps = 0
+
+    def wait_for_bot(self, text: str) -> None:
+        self.page.locator("#log").get_by_text(text).last.wait_for()
+
+    def chip(self, label: str) -> None:
+        self.page.locator("#quick").get_by_role("button", name=label, exact=True).click()
+        self.taps += 1
+
+    def type(self, text: str) -> None:
+        self.page.locator("#text-input").fill(text)
+        self.page.locator("#send").click()
+
+
+def test_complete_need_report_with_photo_location_and_contact(
+    page: Any, sim: Sim, worker: WorkerProcess, ctx: Context
+) -> None:
+    page.goto(f"{sim.url}/")
+    page.locator("#new-name").fill("陳美玲")
+    page.get_by_role("button", name="加入好友並開始聊天").click()
+    chat = Chat(page)
+    chat.wait_for_bot("歡迎加入")
+
+    chat.chip("我要反映")
+    chat.chip("民情需求")
+    chat.chip("公共設施欠缺或管理不當")
+    chat.chip("地方工程")
+    chat.type("民生路二段的人行道地磚破裂翹起已經一個月，長輩經過常常絆倒，請儘快修繕。")
+    with page.expect_file_chooser() as chooser:
+        chat.chip("從相簿選擇")
+    chooser.value.set_files(
+        files=[{"name": "sidewalk.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    chat.wait_for_bot("照片")
+    chat.chip("傳送位置")
+    page.locator("#location-form").get_by_role("button", name="分享").click()
+    chat.wait_for_bot("位置")
+    chat.chip("完成")
+    chat.chip("同意並留下聯絡資料")
+    chat.type("陳美玲 0912-345-678")
+    chat.type("臺北市中正區重慶南路一段122號")
+    chat.chip("退休")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    chat.wait_for_bot("反映內容確認")
+    page.screenshot(path=str(SCREENSHOTS / "chat-summary.png"))
+    chat.chip("送出")
+    try:
+        chat.wait_for_bot("案件編號")
+    finally:
+        page.screenshot(path=str(SCREENSHOTS / "chat-case-created.png"))
+    assert chat.taps <= 10, f"{chat.taps} taps"
+
+    with ctx.sessions() as session:
+        case = session.scalars(select(Case)).one()
+        assert (case.nature, case.sub_item, case.theme) == ("need", "need-2", "works")
+        assert case.reporter_name == "陳美玲"
+        assert case.reporter_phone == "+886912345678"
+        assert case.reporter_address == "臺北市中正區重慶南路一段122號"
+        assert case.reporter_occupation == "退休"
+        assert "人行道地磚" in case.description
+        assert case.location and case.location["latitude"]
+        assert case.consent_version == 1
+        page.locator("#log").get_by_text(case.number).last.wait_for()
+        case_id = case.id
+    photo = wait_until(lambda: _stored_photo(ctx, case_id))
+    assert (Path(ctx.settings.media_dir) / str(photo.path)).exists()
+
+
+def _stored_photo(ctx: Context, case_id: int) -> MediaFile | None:
+    with ctx.sessions() as session:
+        return session.scalar(
+            select(MediaFile).where(MediaFile.case_id == case_id, MediaFile.status == "stored")
+        )
+
+
+def _png() -> bytes:
+    from lianping.simulator.images import sample_photo
+
+    return sample_photo()
