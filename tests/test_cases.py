@@ -131,9 +131,11 @@ def test_resident_additions_flag_open_cases_only(ctx: Context) -> None:
 
 def test_privacy_notice_is_versioned_and_settings_override_defaults(ctx: Context) -> None:
     with ctx.sessions.begin() as session:
+        content.put(session, "agency_name", "臺北市政府政風處", by="admin")
         first = content.current_privacy_notice(session)
         assert first.version == 1
         assert "個人資料保護法第8條" in first.body
+        assert "一、蒐集機關：臺北市政府政風處。" in first.body
         content.add_privacy_notice(session, first.body + "\n（修正版）", by="admin")
         assert content.for_conversation(session).privacy_version == 2
         assert content.get(session, "due_days") == 30

@@ -218,7 +218,7 @@ def test_other_event_types_change_nothing(kind: str) -> None:
 
 def test_the_engine_works_without_administrator_content() -> None:
     outcome = conversation.step({}, Incoming(kind="postback", chat_id=USER, data="menu=privacy"))
-    assert outcome.messages[0]["text"] == texts.PRIVACY_NOTICE
+    assert outcome.messages[0]["text"] == texts.PRIVACY_NOTICE.format(agency=texts.AGENCY_FALLBACK)
 
 
 # -- from_event ---------------------------------------------------------------------

@@ -7,6 +7,8 @@ Texts with ``{name}`` fields are filled in with ``str.format`` by the engine.
 from __future__ import annotations
 
 AGENCY_SHORT = "村里廉政平臺"
+# Until the administrator sets the 政風機構全銜.
+AGENCY_FALLBACK = "本機關政風單位"
 
 # -- main menu and idle ---------------------------------------------------------
 
@@ -44,9 +46,10 @@ HELP = (
     "・個資說明：我們如何蒐集及使用您的個人資料。\n"
     "填寫時隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 )
+# {agency} is the 政風機構全銜 set by the administrator.
 PRIVACY_NOTICE = (
     "個人資料蒐集告知（個人資料保護法第8條）\n"
-    "一、蒐集機關：本機關政風單位。\n"
+    "一、蒐集機關：{agency}。\n"
     "二、蒐集目的：受理及處理您的陳情、建議或檢舉，並回覆處理情形。\n"
     "三、個人資料類別：姓名、聯絡電話、聯絡地址、職業、LINE識別碼，以及您提供的內容、照片與位置。\n"
     "四、利用期間、地區、對象及方式：於處理案件及依規定保存期間內，在我國境內由本機關"

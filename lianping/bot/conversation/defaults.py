@@ -6,7 +6,7 @@ from lianping.bot import texts
 from lianping.bot.conversation.model import Content
 
 DEFAULT_CONTENT = Content(
-    privacy_notice=texts.PRIVACY_NOTICE,
+    privacy_notice=texts.PRIVACY_NOTICE.format(agency=texts.AGENCY_FALLBACK),
     privacy_version=1,
     reporting_channels=texts.REPORTING_CHANNELS,
     promotion=texts.PROMOTION,
