@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from sqlalchemy import text
 
 from lianping.admin import blueprint as admin_blueprint
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(admin_blueprint)
 
     @app.get("/healthz")
-    def health() -> tuple[object, int]:
+    def health() -> tuple[Response, int]:
         """Liveness for load balancers: the database answers."""
         try:
             with ctx.engine.connect() as conn:

@@ -107,21 +107,21 @@ def _apply(
     if isinstance(effect, ListCases):
         return cards.case_list([_card(case) for case in cases.for_resident(session, resident.id)])
     if isinstance(effect, ShowCase):
-        case = cases.of_resident(session, resident.id, effect.number)
-        if case is None:
+        shown = cases.of_resident(session, resident.id, effect.number)
+        if shown is None:
             return [cards.supplement_refused(effect.number)]
         timeline = [
             cards.TimelineEntry(entry.created_at, entry.body or "")
-            for entry in cases.public_timeline(session, case)
+            for entry in cases.public_timeline(session, shown)
         ]
-        return cards.case_detail(_card(case), timeline)
+        return cards.case_detail(_card(shown), timeline)
     if isinstance(effect, AddToCase):
-        case = cases.of_resident(session, resident.id, effect.number)
+        target = cases.of_resident(session, resident.id, effect.number)
         try:
-            if case is None:
+            if target is None:
                 raise ValueError("not the resident's case")
             cases.add_resident_supplement(
-                session, case, resident, now,
+                session, target, resident, now,
                 text=effect.text, media_message_id=effect.media_message_id,
                 media_kind=effect.media_kind,
             )  # fmt: skip
