@@ -22,9 +22,11 @@ from lianping.bot.conversation.model import (
     LeaveChat,
     ListCases,
     Message,
+    RateCase,
     SetFollowing,
     ShowCase,
 )
+from lianping.services import casework
 from lianping.storage import cases, content, outbox, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
@@ -128,6 +130,11 @@ def _apply(
         except ValueError:
             return [cards.supplement_refused(effect.number)]
         return [cards.supplement_added(effect.number)]
+    if isinstance(effect, RateCase):
+        rated = cases.of_resident(session, resident.id, effect.number)
+        if rated is not None and casework.record_satisfaction(session, rated, effect.score):
+            return [messages.text(texts.SATISFACTION_THANKS)]
+        return [messages.text(texts.SATISFACTION_ALREADY)]
     return []  # LeaveChat is carried out after commit
 
 

@@ -312,3 +312,22 @@ MEDIA_TOO_LARGE = (
 def media_too_large(kind: str, megabytes: int) -> str:
     """Why a photo, video, recording or file was not kept (over ``megabytes`` MB)."""
     return MEDIA_TOO_LARGE.format(kind=MEDIA_KIND_WORDS.get(kind, "檔案"), megabytes=megabytes)
+
+
+# -- messages staff actions send to the resident --------------------------------------
+
+STAFF_REPLY = "【案件 {number} 回覆】\n{body}\n\n如對回覆內容有疑問，可點選「查詢案件」補充說明。"
+TRANSFERRED = (
+    "【案件 {number} 移請處理通知】\n"
+    "您反映的事項屬於{agency}的業務，本機關已於{date}以{letter}函請該機關處理，"
+    "後續將由該機關回覆您（行政程序法第172條）。"
+)
+DUE_EXTENDED = (
+    "【案件 {number} 延長處理期限通知】\n"
+    "因{reason}，本案需要較多時間處理，預計回覆日期延至{due}。造成不便，敬請見諒。"
+)
+CASE_CLOSED = "【案件 {number} 結案通知】\n本案已處理完畢並結案。感謝您協助讓社區更好。"
+SATISFACTION_QUESTION = "請問您對本案的處理是否滿意？請點選 1 至 5 分（5 分為非常滿意）。"
+SATISFACTION_LABELS = {1: "1 很不滿意", 2: "2 不滿意", 3: "3 普通", 4: "4 滿意", 5: "5 很滿意"}
+SATISFACTION_THANKS = "謝謝您的評分，我們會持續改進服務。"
+SATISFACTION_ALREADY = "您已為這件案件評分過了，謝謝您。"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -177,6 +177,9 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_status_created", "status", "created_at"),
         Index("ix_cases_resident_created", "resident_id", "created_at"),
+        Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_officer_status", "officer_id", "status"),
+        Index("ix_cases_due", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -202,6 +205,22 @@ class Case(Base):
     due_at: Mapped[datetime]
     # Set when the resident adds information; the officer clears it on reading.
     resident_update_at: Mapped[datetime | None]
+    # Staff side of 附件1 and the routing of seed 004 玖.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    letter_number: Mapped[str | None] = mapped_column(String(64))  # 函轉 文號
+    letter_date: Mapped[date | None]
+    handling_opinion: Mapped[str | None] = mapped_column(Text)  # 處理意見
+    recorder: Mapped[str | None] = mapped_column(String(100))  # 紀錄人
+    signing_agency: Mapped[str | None] = mapped_column(String(200))  # 簽辦機關
+    # 行政程序法 §169: a spoken report was read back to and confirmed by the petitioner.
+    petition_confirmed: Mapped[bool] = mapped_column(default=False)
+    rejection_reason: Mapped[str | None] = mapped_column(String(32))  # §173 ground code
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    satisfaction: Mapped[int | None]  # 1–5, asked when the case is closed
+    satisfaction_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -241,3 +260,98 @@ class MediaFile(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None]
+
+
+class Unit(Base):
+    """An internal unit of the agency, to which a matter is 簽會 (seed 004 玖.一)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Agency(Base):
+    """Another agency, to which a matter is 函請參處 (seed 004 玖.二)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(Base):
+    """A staff member; ``role`` is one of codes.ROLES, ``ethics`` opens 檢舉 (tip) cases."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    ethics: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A server-side login session; the cookie carries a random id whose hash is the key."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplyTemplate(Base):
+    """A saved answer staff can start a reply from."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class AuditEntry(Base):
+    """Append-only record of every change and every reveal of personal data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    ip: Mapped[str | None] = mapped_column(String(64))

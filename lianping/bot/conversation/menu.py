@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from lianping.bot import messages, texts
 from lianping.bot.conversation import inputs, navigation
-from lianping.bot.conversation.model import Content, Incoming, ListCases, Outcome, ShowCase, State
+from lianping.bot.conversation.model import (
+    Content,
+    Incoming,
+    ListCases,
+    Outcome,
+    RateCase,
+    ShowCase,
+    State,
+)
 from lianping.bot.conversation.state import IDLE, REPORT, TIP, current, has_draft, start_flow
 from lianping.bot.conversation.steps import resume, supplement
 
@@ -24,6 +32,9 @@ def tokenless(
         return supplement.enter(state, number, event.timestamp_ms, content)
     if action == "tip":
         return start(state, TIP, event, content)
+    if action == "rate" and number and params.get("v", "").isdigit():
+        # The satisfaction question of a closed case: the dispatcher thanks or declines.
+        return Outcome(state, [], [RateCase(number, int(params["v"]))])
     return None
 
 

@@ -97,7 +97,15 @@ class AddToCase:
     media_kind: str | None = None
 
 
-Effect = SetFollowing | LeaveChat | CreateCase | ListCases | ShowCase | AddToCase
+@dataclass(frozen=True)
+class RateCase:
+    """The resident's 1–5 answer to the satisfaction question of a closed case."""
+
+    number: str
+    score: int
+
+
+Effect = SetFollowing | LeaveChat | CreateCase | ListCases | ShowCase | AddToCase | RateCase
 
 
 @dataclass(frozen=True)

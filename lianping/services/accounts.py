@@ -1,0 +1,148 @@
+"""Staff accounts: passwords (scrypt), login throttling, server-side sessions, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lianping import codes
+from lianping.services import audit
+from lianping.services.access import SYSTEM, Actor
+from lianping.storage.models import ApiToken, User, WebSession, utcnow
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=8)
+MIN_PASSWORD_LENGTH = 10
+# Verifying against this keeps a wrong username as slow as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A clear, user-facing reason an account operation was refused."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str | None = None,
+    ethics: bool = False,
+    actor: Actor = SYSTEM,
+) -> User:
+    """Add a staff account; the password is stored as a scrypt hash."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AccountError("帳號需為1至64個字元")
+    if role not in codes.ROLES:
+        raise AccountError(f"角色必須是 {', '.join(codes.ROLES)} 之一")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密碼至少需{MIN_PASSWORD_LENGTH}個字元")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"帳號 {username} 已存在")
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip()[:100],
+        password_hash=generate_password_hash(password, method="scrypt"),
+        role=role,
+        ethics=ethics,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "user.create", "user", user.id,
+        after={"username": username, "role": role, "ethics": ethics},
+    )  # fmt: skip
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The user if the password is right and the account is not locked; counts failures."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        return None
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        return None
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    return user
+
+
+def is_locked(session: Session, username: str) -> bool:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    return bool(user and user.locked_until and user.locked_until > utcnow())
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie_value: str
+    csrf_token: str
+
+
+def open_session(session: Session, user: User) -> NewSession:
+    """Start a server-side session; the cookie holds a random value, the table its hash."""
+    value = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            id=_digest(value), user_id=user.id, csrf_token=csrf,
+            created_at=now, expires_at=now + SESSION_LIFETIME, last_seen_at=now,
+        )
+    )  # fmt: skip
+    return NewSession(value, csrf)
+
+
+def session_user(session: Session, cookie_value: str) -> tuple[User, WebSession] | None:
+    """The user of a live session (expired sessions count as none)."""
+    web = session.get(WebSession, _digest(cookie_value))
+    if web is None or web.expires_at <= utcnow():
+        return None
+    user = session.get(User, web.user_id)
+    if user is None or not user.active:
+        return None
+    return user, web
+
+
+def close_session(session: Session, cookie_value: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id == _digest(cookie_value)))
+
+
+def create_token(session: Session, user: User, name: str, actor: Actor = SYSTEM) -> str:
+    """A new API token for ``user``; returned once, stored only as its hash."""
+    token = "lp_" + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), name=name[:100])
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "token.create", "user", user.id, after={"token": row.id})
+    return token
+
+
+def token_user(session: Session, token: str) -> User | None:
+    """The user a bearer token belongs to (revoked tokens and inactive users: none)."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_used_at = utcnow()
+    return user

@@ -1,0 +1,504 @@
+"""What staff do with a case: classify, assign, route, answer, change status, extend, reveal.
+
+Every function checks permission, enforces the lifecycle, writes the case
+timeline and the audit log, and returns the outbox ids of any LINE messages
+it queued; the caller commits and then delivers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.bot import messages, texts
+from lianping.services import audit
+from lianping.services.access import (
+    Actor,
+    PermissionDenied,
+    personal_data,
+    require_open,
+    require_write,
+)
+from lianping.storage import cases, outbox
+from lianping.storage.models import Agency, Case, Resident, Unit, User, utcnow
+
+# 行政程序法 §173: the grounds on which a petition may be left unhandled.
+REJECTION_REASONS: dict[str, str] = {
+    "no_content": "無具體內容",
+    "no_identity": "未具真實姓名或住址",
+    "repeated": "同一事由經適當處理並明確答覆後仍一再陳情",
+}
+
+# Which status may follow which (the lifecycle of DESIGN.md); reopening goes to in_progress.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    codes.RECEIVED: frozenset({codes.ASSIGNED, codes.IN_PROGRESS, codes.TRANSFERRED,
+                               codes.REPLIED, codes.REJECTED, codes.MERGED, codes.WITHDRAWN}),
+    codes.ASSIGNED: frozenset({codes.IN_PROGRESS, codes.TRANSFERRED, codes.REPLIED,
+                               codes.REJECTED, codes.MERGED, codes.WITHDRAWN}),
+    codes.IN_PROGRESS: frozenset({codes.TRANSFERRED, codes.REPLIED, codes.REJECTED,
+                                  codes.MERGED, codes.WITHDRAWN}),
+    codes.TRANSFERRED: frozenset({codes.IN_PROGRESS, codes.REPLIED, codes.CLOSED,
+                                  codes.MERGED, codes.WITHDRAWN}),
+    codes.REPLIED: frozenset({codes.IN_PROGRESS, codes.CLOSED}),
+    codes.CLOSED: frozenset({codes.IN_PROGRESS}),
+    codes.REJECTED: frozenset({codes.IN_PROGRESS}),
+    codes.MERGED: frozenset({codes.IN_PROGRESS}),
+    codes.WITHDRAWN: frozenset({codes.IN_PROGRESS}),
+}  # fmt: skip
+
+
+class CaseworkError(ValueError):
+    """The request does not fit the case or the lifecycle; the message says why (zh-TW)."""
+
+
+@dataclass
+class Result:
+    """What a service did: the case, and LINE messages queued for after the commit."""
+
+    case: Case
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def _snapshot(case: Case, *names: str) -> dict[str, Any]:
+    return {name: getattr(case, name) for name in names}
+
+
+def _change(
+    session: Session, actor: Actor, case: Case, action: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply ``changes`` to the case, audit them, and return the before values."""
+    before = _snapshot(case, *changes)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.updated_at = utcnow()
+    audit.record(session, actor, action, "case", case.number, before=before, after=changes)
+    return before
+
+
+def _guard(actor: Actor, case: Case) -> None:
+    require_write(actor)
+    require_open(actor, case)
+
+
+def _move(case: Case, status: str) -> None:
+    if status != case.status and status not in TRANSITIONS[case.status]:
+        raise CaseworkError(
+            f"案件目前為「{codes.STATUSES[case.status]}」，無法改為「{codes.STATUSES[status]}」"
+        )
+
+
+def _notify(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
+    """Push messages to the resident of a LINE case (walk-in reports have nobody to push to)."""
+    if case.resident_id is None:
+        return []
+    resident = session.get(Resident, case.resident_id)
+    if resident is None or not resident.following:
+        return []
+    return [outbox.add(session, resident.line_user_id, body).id]
+
+
+def get_case(session: Session, actor: Actor, number: str) -> Case:
+    """The case by number, if the actor may open it."""
+    case = session.scalar(select(Case).where(Case.number == number))
+    if case is None:
+        raise LookupError(number)
+    require_open(actor, case)
+    return case
+
+
+def classify(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    nature: str,
+    sub_item: str | None,
+    theme: str | None,
+) -> Result:
+    """Set the nature, sub-item and theme (seed 004's categories)."""
+    _guard(actor, case)
+    if nature not in codes.NATURES:
+        raise CaseworkError("性質不正確")
+    if sub_item is not None and (
+        sub_item not in codes.SUB_ITEMS or codes.SUB_ITEMS[sub_item].nature != nature
+    ):
+        raise CaseworkError("細項與性質不符")
+    if theme is not None and theme not in codes.THEMES:
+        raise CaseworkError("主題不正確")
+    if case.nature == codes.TIP and nature != codes.TIP and not actor.ethics:
+        raise CaseworkError("僅政風人員可變更檢舉案件的性質")
+    changes = {
+        "nature": nature,
+        "sub_item": sub_item,
+        "theme": theme,
+        "confidential": nature == codes.TIP or case.confidential,
+    }
+    _change(session, actor, case, "case.classify", changes)
+    words = codes.NATURES[nature] + (f"／{codes.SUB_ITEMS[sub_item].label}" if sub_item else "")
+    cases.add_event(session, case, "classified", actor.username, body=f"分類為{words}")
+    return Result(case)
+
+
+def assign(
+    session: Session, actor: Actor, case: Case, officer_id: int | None, unit_id: int | None
+) -> Result:
+    """Give the case to an officer and/or unit; a new case becomes 已分案."""
+    _guard(actor, case)
+    officer = session.get(User, officer_id) if officer_id else None
+    if officer_id and (officer is None or not officer.active or officer.role == "viewer"):
+        raise CaseworkError("承辦人不存在或無承辦權限")
+    if officer is not None and case.nature == codes.TIP and not officer.ethics:
+        raise CaseworkError("檢舉案件只能分給政風人員")
+    unit = session.get(Unit, unit_id) if unit_id else None
+    if unit_id and unit is None:
+        raise CaseworkError("單位不存在")
+    changes: dict[str, Any] = {"officer_id": officer_id, "unit_id": unit_id}
+    if case.status == codes.RECEIVED:
+        changes["status"] = codes.ASSIGNED
+    _change(session, actor, case, "case.assign", changes)
+    who = "、".join(
+        filter(None, [officer.display_name if officer else None, unit.name if unit else None])
+    )
+    cases.add_event(session, case, "assigned", actor.username, body=f"分案：{who or '未指定'}")
+    if changes.get("status") == codes.ASSIGNED:
+        cases.add_event(
+            session,
+            case,
+            "status",
+            actor.username,
+            body="已分案，承辦人員處理中",
+            public=True,
+            data={"status": codes.ASSIGNED},
+        )
+    return Result(case)
+
+
+def route_internal(session: Session, actor: Actor, case: Case, unit_id: int, note: str) -> Result:
+    """簽會 the responsible internal unit (seed 004 玖.一): the case is 處理中."""
+    _guard(actor, case)
+    unit = session.get(Unit, unit_id)
+    if unit is None or not unit.active:
+        raise CaseworkError("請選擇簽會單位")
+    _move(case, codes.IN_PROGRESS)
+    _change(
+        session,
+        actor,
+        case,
+        "case.route_internal",
+        {"unit_id": unit.id, "agency_id": None, "status": codes.IN_PROGRESS},
+    )
+    cases.add_event(
+        session,
+        case,
+        "routed",
+        actor.username,
+        body=f"簽會{unit.name}" + (f"：{note.strip()}" if note.strip() else ""),
+        data={"unit_id": unit.id},
+    )
+    cases.add_event(
+        session,
+        case,
+        "status",
+        actor.username,
+        body="已請權責單位處理中",
+        public=True,
+        data={"status": codes.IN_PROGRESS},
+    )
+    return Result(case)
+
+
+def route_external(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    agency_id: int,
+    letter_number: str,
+    letter_date: date,
+) -> Result:
+    """函請相關機關參處 (seed 004 玖.二); the resident is told (行政程序法 §172)."""
+    _guard(actor, case)
+    agency = session.get(Agency, agency_id)
+    if agency is None or not agency.active:
+        raise CaseworkError("請選擇受文機關")
+    if not letter_number.strip():
+        raise CaseworkError("請填寫函文文號")
+    _move(case, codes.TRANSFERRED)
+    _change(
+        session,
+        actor,
+        case,
+        "case.route_external",
+        {
+            "agency_id": agency.id,
+            "letter_number": letter_number.strip(),
+            "letter_date": letter_date,
+            "status": codes.TRANSFERRED,
+        },
+    )
+    notice = texts.TRANSFERRED.format(
+        number=case.number,
+        agency=agency.name,
+        date=rocdate.roc_date(letter_date),
+        letter=letter_number.strip(),
+    )
+    cases.add_event(
+        session,
+        case,
+        "transferred",
+        actor.username,
+        body=notice,
+        public=True,
+        data={"agency_id": agency.id, "letter_number": letter_number.strip()},
+    )
+    return Result(case, _notify(session, case, [messages.text(notice)]))
+
+
+def set_opinion(session: Session, actor: Actor, case: Case, opinion: str) -> Result:
+    """Write the 處理意見 of 附件1."""
+    _guard(actor, case)
+    _change(session, actor, case, "case.opinion", {"handling_opinion": opinion.strip() or None})
+    cases.add_event(session, case, "opinion", actor.username, body="更新處理意見")
+    return Result(case)
+
+
+def add_note(session: Session, actor: Actor, case: Case, note: str) -> Result:
+    """An internal note: never shown to the resident."""
+    _guard(actor, case)
+    if not note.strip():
+        raise CaseworkError("內部註記不可空白")
+    cases.add_event(session, case, "note", actor.username, body=note.strip())
+    audit.record(session, actor, "case.note", "case", case.number, after={"note": note.strip()})
+    return Result(case)
+
+
+def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
+    """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆."""
+    _guard(actor, case)
+    body = body.strip()
+    if not body:
+        raise CaseworkError("回覆內容不可空白")
+    if case.resident_id is None:
+        raise CaseworkError("此案件非經由LINE反映，請以電話或書面回覆後記錄處理意見")
+    # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
+    status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
+    _move(case, status)
+    text = texts.STAFF_REPLY.format(number=case.number, body=body)
+    if len(text) > 5000:
+        raise CaseworkError("回覆內容過長（LINE 單則訊息上限 5000 字）")
+    outbox_ids = _notify(session, case, [messages.text(text)])
+    if not outbox_ids:
+        raise CaseworkError("反映者已封鎖本帳號，無法以LINE回覆")
+    _change(session, actor, case, "case.reply", {"status": status})
+    cases.add_event(
+        session,
+        case,
+        "reply",
+        actor.username,
+        body=body,
+        public=True,
+        data={"outbox_id": outbox_ids[0]},
+    )
+    return Result(case, outbox_ids)
+
+
+def change_status(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    status: str,
+    *,
+    reason: str | None = None,
+    merge_into: str | None = None,
+) -> Result:
+    """Move the case along its lifecycle (不予處理 needs a §173 reason, 併案 a target)."""
+    _guard(actor, case)
+    if status not in codes.STATUSES:
+        raise CaseworkError("狀態不正確")
+    _move(case, status)
+    changes: dict[str, Any] = {"status": status}
+    if status == codes.REJECTED:
+        if reason not in REJECTION_REASONS:
+            raise CaseworkError("不予處理須選擇行政程序法第173條所列事由")
+        changes["rejection_reason"] = reason
+    if status == codes.MERGED:
+        target = session.scalar(select(Case).where(Case.number == (merge_into or "").strip()))
+        if target is None or target.id == case.id:
+            raise CaseworkError("請輸入要併入的案件編號")
+        changes["merged_into_id"] = target.id
+    if status == codes.CLOSED:
+        changes["closed_at"] = utcnow()
+    _change(session, actor, case, "case.status", changes)
+    words = codes.STATUS_FOR_RESIDENTS[status]
+    if status == codes.REJECTED and reason:
+        words += f"（{REJECTION_REASONS[reason]}）"
+    cases.add_event(
+        session, case, "status", actor.username, body=words, public=True, data={"status": status}
+    )
+    outbox_ids: list[int] = []
+    if status == codes.CLOSED and case.satisfaction is None:
+        outbox_ids = _notify(session, case, [satisfaction_question(case.number)])
+    return Result(case, outbox_ids)
+
+
+def satisfaction_question(number: str) -> dict[str, Any]:
+    """The closing notice with a 1–5 rating as quick replies (postbacks stay valid)."""
+    items = [
+        messages.postback_item(label, f"a=rate&n={number}&v={score}")
+        for score, label in texts.SATISFACTION_LABELS.items()
+    ]
+    body = texts.CASE_CLOSED.format(number=number) + "\n" + texts.SATISFACTION_QUESTION
+    return messages.text(body, items)
+
+
+def record_satisfaction(session: Session, case: Case, score: int) -> bool:
+    """Store the resident's 1–5 rating once; False if already rated or out of range."""
+    if case.satisfaction is not None or not 1 <= score <= 5:
+        return False
+    case.satisfaction, case.satisfaction_at = score, utcnow()
+    cases.add_event(
+        session,
+        case,
+        "satisfaction",
+        cases.RESIDENT,
+        body=f"滿意度 {score} 分",
+        data={"score": score},
+    )
+    return True
+
+
+def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason: str) -> Result:
+    """Extend the answer deadline with a reason; the resident is told."""
+    _guard(actor, case)
+    if not reason.strip():
+        raise CaseworkError("延長期限須說明理由")
+    due_at = rocdate.end_of_taipei_day(
+        datetime(new_due.year, new_due.month, new_due.day, 12, tzinfo=rocdate.TAIPEI)
+    )
+    if due_at <= case.due_at:
+        raise CaseworkError("新期限須晚於原期限")
+    _change(session, actor, case, "case.extend", {"due_at": due_at})
+    notice = texts.DUE_EXTENDED.format(
+        number=case.number, reason=reason.strip(), due=rocdate.roc_date(due_at)
+    )
+    cases.add_event(
+        session,
+        case,
+        "extended",
+        actor.username,
+        body=notice,
+        public=True,
+        data={"reason": reason.strip()},
+    )
+    return Result(case, _notify(session, case, [messages.text(notice)]))
+
+
+def reveal(session: Session, actor: Actor, case: Case) -> dict[str, str | None]:
+    """The reporter's personal data, for roles allowed to see it; every reveal is logged."""
+    require_open(actor, case)
+    if not actor.can_reveal:
+        raise PermissionDenied("您的角色無法檢視個人資料")
+    audit.record(
+        session,
+        actor,
+        "case.reveal",
+        "case",
+        case.number,
+        after={"fields": ["name", "phone", "address"]},
+    )
+    cases.add_event(session, case, "reveal", actor.username, body="檢視反映者個人資料")
+    data = personal_data(case, revealed=True)
+    if case.resident_id:
+        resident = session.get(Resident, case.resident_id)
+        data["line_user_id"] = resident.line_user_id if resident else None
+    return data
+
+
+def mark_read(session: Session, actor: Actor, case: Case) -> Result:
+    """The officer has read what the resident added."""
+    _guard(actor, case)
+    if case.resident_update_at is not None:
+        _change(session, actor, case, "case.read_update", {"resident_update_at": None})
+    return Result(case)
+
+
+@dataclass(frozen=True)
+class ManualReport:
+    """A walk-in, meeting, phone or letter report written up by staff (附件1 on paper)."""
+
+    channel: str
+    nature: str
+    sub_item: str | None
+    theme: str | None
+    description: str
+    reporter_name: str | None
+    reporter_phone: str | None
+    reporter_address: str | None
+    reporter_occupation: str | None
+    recorder: str
+    petition_confirmed: bool
+    reported_on: date | None = None
+
+
+def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days: int) -> Case:
+    """Record a report made in person; §169 asks that it be read back and confirmed."""
+    require_write(actor)
+    if report.channel not in codes.CHANNELS or report.channel == "line":
+        raise CaseworkError("請選擇受理管道（臨櫃、座談會、電話或書面）")
+    if report.nature not in codes.NATURES:
+        raise CaseworkError("請選擇性質")
+    if report.nature == codes.TIP and not actor.ethics:
+        raise CaseworkError("僅政風人員可登錄檢舉案件")
+    if report.sub_item and codes.SUB_ITEMS.get(report.sub_item, None) is None:
+        raise CaseworkError("細項不正確")
+    if len(report.description.strip()) < 5:
+        raise CaseworkError("請填寫需求／反映內容概述")
+    if not report.recorder.strip():
+        raise CaseworkError("請填寫紀錄人")
+    if report.channel in ("walk_in", "meeting", "phone") and not report.petition_confirmed:
+        raise CaseworkError("言詞陳情須向陳情人宣讀或閱覽確認後始得登錄（行政程序法第169條）")
+    now = utcnow()
+    anonymous = not (report.reporter_name or "").strip()
+    case = Case(
+        number=cases.next_number(session, now),
+        channel=report.channel,
+        nature=report.nature,
+        sub_item=report.sub_item or None,
+        theme=report.theme or None,
+        status=codes.RECEIVED,
+        description=report.description.strip(),
+        anonymous=anonymous,
+        reporter_name=(report.reporter_name or "").strip() or None,
+        reporter_phone=(report.reporter_phone or "").strip() or None,
+        reporter_address=(report.reporter_address or "").strip() or None,
+        reporter_occupation=(report.reporter_occupation or "").strip() or None,
+        confidential=report.nature == codes.TIP,
+        recorder=report.recorder.strip(),
+        petition_confirmed=report.petition_confirmed,
+        due_at=rocdate.end_of_taipei_day(now, due_days),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    cases.add_event(
+        session,
+        case,
+        "created",
+        actor.username,
+        body=f"{codes.CHANNELS[report.channel]}受理，紀錄人{case.recorder}",
+        public=True,
+        data={"channel": report.channel},
+    )
+    audit.record(
+        session,
+        actor,
+        "case.create",
+        "case",
+        case.number,
+        after={"channel": report.channel, "nature": report.nature},
+    )
+    return case

@@ -1,0 +1,149 @@
+"""Staff services: lifecycle, routing, replies on LINE, reveals, permissions, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from lianping import codes
+from lianping.context import Context
+from lianping.handlers import delivery
+from lianping.services import accounts, casework
+from lianping.services.access import Actor, PermissionDenied
+from lianping.storage import cases, residents
+from lianping.storage.models import Agency, AuditEntry, Case, CaseEvent, Unit, utcnow
+from tests.support import Sim
+
+DRAFT = {"nature": "need", "sub_item": "need-2", "description": "路燈不亮已兩週，夜間行人危險。"}
+
+
+def actors(ctx: Context) -> dict[str, Actor]:
+    with ctx.sessions.begin() as session:
+        made = {
+            name: accounts.create_user(session, name, "correct horse battery", role, ethics=eth)
+            for name, role, eth in [
+                ("officer", "officer", False), ("ethics", "officer", True), ("viewer", "viewer", False),
+            ]
+        }  # fmt: skip
+        return {name: Actor.of(user) for name, user in made.items()}
+
+
+def line_case(ctx: Context, user: str, **draft: object) -> str:
+    with ctx.sessions.begin() as session:
+        resident = residents.get_or_create(session, user)
+        return cases.create_from_line(session, resident, {**DRAFT, **draft}, 1, utcnow(), 30).number
+
+
+def test_route_to_another_agency_tells_the_resident(sim: Sim, ctx: Context) -> None:
+    who = actors(ctx)
+    user = sim.new_resident("移送")
+    number = line_case(ctx, user)
+    with ctx.sessions.begin() as session:
+        agency = Agency(name="臺北市政府工務局")
+        session.add(agency)
+        session.flush()
+        case = casework.get_case(session, who["officer"], number)
+        result = casework.route_external(
+            session, who["officer"], case, agency.id, "北市政風字第1150000123號", date(2026, 11, 21)
+        )
+        assert case.status == codes.TRANSFERRED
+    for outbox_id in result.outbox_ids:
+        assert delivery.deliver_now(ctx, outbox_id) == "sent"
+    [notice] = sim.bot_messages(user)
+    assert "臺北市政府工務局" in notice["message"]["text"]
+    assert "第172條" in notice["message"]["text"]
+
+
+def test_lifecycle_reply_close_and_satisfaction(sim: Sim, ctx: Context) -> None:
+    who = actors(ctx)
+    user = sim.new_resident("回覆")
+    number = line_case(ctx, user)
+    with ctx.sessions.begin() as session:
+        unit = Unit(name="工務科")
+        session.add(unit)
+        session.flush()
+        case = casework.get_case(session, who["officer"], number)
+        casework.assign(session, who["officer"], case, who["officer"].user_id, unit.id)
+        assert case.status == codes.ASSIGNED
+        casework.route_internal(session, who["officer"], case, unit.id, "請派員修復")
+        replied = casework.reply(session, who["officer"], case, "已於11月25日修復完成。")
+        with pytest.raises(casework.CaseworkError):
+            casework.change_status(session, who["officer"], case, codes.ASSIGNED)
+        closed = casework.change_status(session, who["officer"], case, codes.CLOSED)
+    for outbox_id in replied.outbox_ids + closed.outbox_ids:
+        delivery.deliver_now(ctx, outbox_id)
+    delivered = [m["message"] for m in sim.bot_messages(user)]
+    assert "已於11月25日修復完成。" in delivered[0]["text"]
+    rating = delivered[1]["quickReply"]["items"][4]["action"]
+    assert rating["data"] == f"a=rate&n={number}&v=5"
+
+    with ctx.sessions.begin() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        assert casework.record_satisfaction(session, case, 5)
+        assert not casework.record_satisfaction(session, case, 1)
+        public = [e.kind for e in cases.public_timeline(session, case)]
+        assert "note" not in public and "reply" in public
+
+
+def test_rejection_needs_a_173_reason_and_merge_a_target(ctx: Context) -> None:
+    who = actors(ctx)
+    number = line_case(ctx, "U" + "a1" * 16)
+    other = line_case(ctx, "U" + "a2" * 16)
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["officer"], number)
+        with pytest.raises(casework.CaseworkError, match="173"):
+            casework.change_status(session, who["officer"], case, codes.REJECTED)
+        with pytest.raises(casework.CaseworkError):
+            casework.change_status(session, who["officer"], case, codes.MERGED, merge_into="nope")
+        casework.change_status(session, who["officer"], case, codes.MERGED, merge_into=other)
+        assert case.status == codes.MERGED and case.merged_into_id is not None
+
+
+def test_viewer_cannot_change_and_tips_are_for_ethics_staff(ctx: Context) -> None:
+    who = actors(ctx)
+    number = line_case(ctx, "U" + "b1" * 16)
+    tip = line_case(ctx, "U" + "b2" * 16, nature="tip", sub_item=None)
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["viewer"], number)
+        with pytest.raises(PermissionDenied):
+            casework.add_note(session, who["viewer"], case, "看過了")
+        with pytest.raises(PermissionDenied):
+            casework.reveal(session, who["viewer"], case)
+        with pytest.raises(PermissionDenied):
+            casework.get_case(session, who["officer"], tip)
+        assert casework.get_case(session, who["ethics"], tip).confidential
+
+
+def test_every_reveal_and_change_is_audited(ctx: Context) -> None:
+    who = actors(ctx)
+    number = line_case(ctx, "U" + "c1" * 16, name="林大華", phone="+886223811234")
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["officer"], number)
+        shown = casework.reveal(session, who["officer"], case)
+        assert shown["name"] == "林大華"
+        casework.add_note(session, who["officer"], case, "已電話聯繫")
+    with ctx.sessions() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.target_id == number)
+        ).all()
+        assert actions == ["case.reveal", "case.note"]
+        notes = session.scalars(select(CaseEvent).where(CaseEvent.kind == "note")).all()
+        assert not notes[0].public
+
+
+def test_manual_intake_requires_the_169_confirmation(ctx: Context) -> None:
+    who = actors(ctx)
+    report = casework.ManualReport(
+        channel="walk_in", nature="reform", sub_item="reform-2", theme=None,
+        description="里民反映垃圾清運時間變更未公告。", reporter_name="張三",
+        reporter_phone="0223811234", reporter_address="臺北市中正區", reporter_occupation=None,
+        recorder="李承辦", petition_confirmed=False,
+    )  # fmt: skip
+    with ctx.sessions.begin() as session:
+        with pytest.raises(casework.CaseworkError, match="169"):
+            casework.manual_intake(session, who["officer"], report, 30)
+        confirmed = casework.ManualReport(**{**report.__dict__, "petition_confirmed": True})
+        case = casework.manual_intake(session, who["officer"], confirmed, 30)
+        assert (case.channel, case.recorder, case.petition_confirmed) == ("walk_in", "李承辦", True)
