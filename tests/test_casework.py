@@ -24,9 +24,11 @@ def actors(ctx: Context) -> dict[str, Actor]:
         made = {
             name: accounts.create_user(session, name, "correct horse battery", role, ethics=eth)
             for name, role, eth in [
-                ("officer", "officer", False), ("ethics", "officer", True), ("viewer", "viewer", False),
+                ("officer", "officer", False),
+                ("ethics", "officer", True),
+                ("viewer", "viewer", False),
             ]
-        }  # fmt: skip
+        }
         return {name: Actor.of(user) for name, user in made.items()}
 
 
