@@ -1,0 +1,193 @@
+"""The case inbox query: filters, search, sort and keyset pagination, plus per-status counts.
+
+Shared by the admin inbox, the JSON API and exports, so a filter means the
+same everywhere. Confidential tips are left out for viewers without ``ethics``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.storage.models import Case, utcnow
+
+AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
+
+SORTS = ("newest", "oldest", "due")
+PAGE_SIZE = 50
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Everything the inbox can filter by (all optional)."""
+
+    status: str | None = None  # a status code, or "open"
+    nature: str | None = None
+    sub_item: str | None = None
+    theme: str | None = None
+    unit_id: int | None = None
+    agency_id: int | None = None
+    officer_id: int | None = None
+    channel: str | None = None
+    overdue: bool = False
+    resident_update: bool = False
+    date_from: date | None = None  # created on or after (Taipei date)
+    date_to: date | None = None  # created on or before (Taipei date)
+    q: str | None = None
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args: Any) -> CaseFilter:
+        """Parse query-string style arguments (a mapping of strings); bad values raise."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = args.get(f.name)
+            if raw in (None, ""):
+                continue
+            values[f.name] = _parse(f.name, str(raw))
+        found = cls(**values)
+        found.validate()
+        return found
+
+    def validate(self) -> None:
+        checks = {
+            "status": (self.status, {*codes.STATUSES, "open"}),
+            "nature": (self.nature, set(codes.NATURES)),
+            "sub_item": (self.sub_item, set(codes.SUB_ITEMS)),
+            "theme": (self.theme, set(codes.THEMES)),
+            "channel": (self.channel, set(codes.CHANNELS)),
+            "sort": (self.sort, set(SORTS)),
+        }
+        for name, (value, allowed) in checks.items():
+            if value is not None and value not in allowed:
+                raise FilterError(f"{name}: {value!r} is not one of {sorted(allowed)}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise FilterError("date_from is after date_to")
+
+    def without_status(self) -> CaseFilter:
+        return replace(self, status=None)
+
+
+def _parse(name: str, raw: str) -> Any:
+    try:
+        if name in ("unit_id", "agency_id", "officer_id"):
+            return int(raw)
+        if name in ("overdue", "resident_update"):
+            return raw.lower() in ("1", "true", "yes", "on")
+        if name in ("date_from", "date_to"):
+            return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise FilterError(f"{name}: {raw!r} is not valid") from exc
+    return raw.strip()[:100]
+
+
+def _taipei_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=rocdate.TAIPEI)
+
+
+def _filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
+    conditions: list[Any] = []
+    if not ethics:
+        conditions.append(Case.nature != codes.TIP)
+    if flt.status == "open":
+        conditions.append(Case.status.in_(codes.OPEN_STATUSES))
+    elif flt.status:
+        conditions.append(Case.status == flt.status)
+    for name in ("nature", "sub_item", "theme", "unit_id", "agency_id", "officer_id", "channel"):
+        value = getattr(flt, name)
+        if value is not None:
+            conditions.append(getattr(Case, name) == value)
+    if flt.overdue:
+        conditions += [
+            Case.status.in_(codes.OPEN_STATUSES - {codes.REPLIED}),
+            Case.due_at < utcnow(),
+        ]
+    if flt.resident_update:
+        conditions.append(Case.resident_update_at.is_not(None))
+    if flt.date_from:
+        conditions.append(Case.created_at >= _taipei_midnight(flt.date_from))
+    if flt.date_to:
+        conditions.append(Case.created_at < _taipei_midnight(flt.date_to + timedelta(days=1)))
+    if flt.q:
+        pattern = "%" + flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(
+                Case.number.ilike(pattern, escape="\\"),
+                Case.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return statement.where(*conditions) if conditions else statement
+
+
+@dataclass(frozen=True)
+class Page:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _sort_key(case: Case, sort: str) -> list[Any]:
+    value = case.due_at if sort == "due" else case.created_at
+    return [value.isoformat(), case.id]
+
+
+def _encode(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, case_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(moment), int(case_id)
+    except (ValueError, TypeError) as exc:
+        raise FilterError("cursor is not valid") from exc
+
+
+def search(
+    session: Session,
+    flt: CaseFilter,
+    *,
+    ethics: bool,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of cases; pass ``next_cursor`` back for the next page (keyset, no OFFSET)."""
+    column = Case.due_at if flt.sort == "due" else Case.created_at
+    ascending = flt.sort in ("oldest", "due")
+    statement = _filtered(select(Case), flt, ethics)
+    if cursor:
+        moment, case_id = _decode(cursor)
+        if ascending:
+            statement = statement.where(
+                or_(column > moment, and_(column == moment, Case.id > case_id))
+            )
+        else:
+            statement = statement.where(
+                or_(column < moment, and_(column == moment, Case.id < case_id))
+            )
+    order = (column.asc(), Case.id.asc()) if ascending else (column.desc(), Case.id.desc())
+    rows = list(session.scalars(statement.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, _encode(_sort_key(rows[-1], flt.sort)) if more and rows else None)
+
+
+def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[str, int]:
+    """How many cases each status tab holds under the other filters."""
+    statement = _filtered(
+        select(Case.status, func.count()).group_by(Case.status), flt.without_status(), ethics
+    )
+    counts = {status: 0 for status in codes.STATUSES}
+    counts.update({status: n for status, n in session.execute(statement).all()})
+    return counts

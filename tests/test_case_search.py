@@ -1,0 +1,78 @@
+"""The inbox query: filters, search, keyset pages, counts, and tips kept from non-ethics staff."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from lianping import codes
+from lianping.context import Context
+from lianping.storage import cases, residents
+from lianping.storage.case_search import CaseFilter, FilterError, search, status_counts
+
+START = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+
+
+def seed(ctx: Context, n: int = 30) -> None:
+    with ctx.sessions.begin() as session:
+        resident = residents.get_or_create(session, "U" + "d" * 32)
+        for i in range(n):
+            nature = ("need", "reform", "tip")[i % 3]
+            draft = {
+                "nature": nature,
+                "sub_item": {"need": "need-2", "reform": "reform-1", "tip": None}[nature],
+                "theme": "works" if i % 2 else None,
+                "description": f"第{i}號 反映內容 {'路燈' if i % 5 == 0 else '道路'}",
+            }
+            case = cases.create_from_line(
+                session, resident, draft, 1, START + timedelta(hours=i), 30
+            )
+            if i % 4 == 0:
+                case.status = codes.CLOSED
+
+
+def test_pages_walk_every_visible_case_once_in_order(ctx: Context) -> None:
+    seed(ctx)
+    seen, cursor = [], None
+    with ctx.sessions() as session:
+        while True:
+            page = search(session, CaseFilter(), ethics=False, cursor=cursor, limit=7)
+            seen += page.cases
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    assert len(seen) == 20  # the 10 tips are not shown
+    created = [c.created_at for c in seen]
+    assert created == sorted(created, reverse=True)
+    assert len({c.id for c in seen}) == 20
+
+
+def test_filters_search_and_counts(ctx: Context) -> None:
+    seed(ctx)
+    with ctx.sessions() as session:
+        tips = search(session, CaseFilter(nature="tip"), ethics=True).cases
+        assert len(tips) == 10
+        assert search(session, CaseFilter(nature="tip"), ethics=False).cases == []
+        lamps = search(session, CaseFilter(q="路燈"), ethics=True).cases
+        assert {c.description.split()[0] for c in lamps} == {"第0號", "第5號", "第10號",
+                                                             "第15號", "第20號", "第25號"}  # fmt: skip
+        themed = search(session, CaseFilter(theme="works", status="open"), ethics=True).cases
+        assert all(c.theme == "works" and c.status != codes.CLOSED for c in themed)
+        day = search(
+            session, CaseFilter(date_from=date(2026, 11, 1), date_to=date(2026, 11, 1)), ethics=True
+        ).cases
+        # 10:00 Taipei plus 13 hours stays on 11月1日.
+        assert len(day) == 14
+        counts = status_counts(session, CaseFilter(nature="need"), ethics=False)
+        assert counts[codes.CLOSED] + counts[codes.RECEIVED] == 10
+
+
+def test_bad_filters_are_refused() -> None:
+    with pytest.raises(FilterError):
+        CaseFilter.from_args({"status": "lost"})
+    with pytest.raises(FilterError):
+        CaseFilter.from_args({"date_from": "115-01-01"})
+    assert CaseFilter.from_args({"overdue": "1", "unit_id": "3"}) == CaseFilter(
+        overdue=True, unit_id=3
+    )
