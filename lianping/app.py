@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify
 from sqlalchemy import text
 
-from lianping.admin import blueprint as admin_blueprint
+from lianping import admin
 from lianping.bot.webhook import blueprint as webhook_blueprint
 from lianping.config import Settings
 from lianping.context import Context
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["lianping"] = ctx
     app.config["SECRET_KEY"] = ctx.settings.secret_key
     app.register_blueprint(webhook_blueprint)
-    app.register_blueprint(admin_blueprint)
+    admin.init_app(app)
 
     @app.get("/healthz")
     def health() -> tuple[Response, int]:
