@@ -26,7 +26,7 @@ STAMP = VENV / ".lianping-installed"
 
 def ensure_environment() -> None:
     """Create the virtualenv and install the project with its dev extras if needed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be run by an older python3)
         sys.exit("lianping needs Python 3.11 or newer")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
