@@ -60,14 +60,21 @@ def add_privacy_notice(session: Session, body: str, by: str | None) -> PrivacyNo
     return notice
 
 
+def all_values(session: Session) -> dict[str, Any]:
+    """Every editable setting (defaults where not set), in one query."""
+    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+
+
 def for_conversation(session: Session) -> Content:
-    """Everything editable that the conversation engine shows or applies."""
+    """Everything editable that the conversation engine shows or applies (two queries)."""
     notice = current_privacy_notice(session)
+    values = all_values(session)
     return Content(
         privacy_notice=notice.body,
         privacy_version=notice.version,
-        reporting_channels=str(get(session, "reporting_channels")),
-        promotion=str(get(session, "promotion")),
-        help=str(get(session, "help")),
-        due_days=int(get(session, "due_days")),
+        reporting_channels=str(values["reporting_channels"]),
+        promotion=str(values["promotion"]),
+        help=str(values["help"]),
+        due_days=int(values["due_days"]),
     )
