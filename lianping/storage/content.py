@@ -62,7 +62,9 @@ def add_privacy_notice(session: Session, body: str, by: str | None) -> PrivacyNo
 
 def all_values(session: Session) -> dict[str, Any]:
     """Every editable setting (defaults where not set), in one query."""
-    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    stored: dict[str, Any] = dict(
+        session.execute(select(Setting.key, Setting.value)).tuples().all()
+    )
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
