@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lianping import admin
 from lianping.bot.webhook import blueprint as webhook_blueprint
@@ -18,6 +19,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     ctx = Context(settings or Settings.from_env())
     app = Flask(__name__)
+    # Behind the platform's one reverse proxy: client address and scheme come from it.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.extensions["lianping"] = ctx
     app.config["SECRET_KEY"] = ctx.settings.secret_key
     app.register_blueprint(webhook_blueprint)

@@ -112,3 +112,97 @@ def richmenu(output: str | None, keep_old: bool) -> None:
     except (LineApiError, LineTransportError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(rich_menu_id)
+
+
+def _read_new_password() -> str:
+    """From stdin when piped (one line), else prompted twice without echo."""
+    import sys
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = click.prompt("密碼", hide_input=True, err=True)
+    second = click.prompt("再次輸入密碼", hide_input=True, err=True)
+    if first != second:
+        raise click.ClickException("兩次輸入的密碼不一致，未建立帳號。")
+    return str(first)
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, supervisor, officer or viewer.")
+@click.option("--ethics", is_flag=True, help="政風人員: may open 檢舉 (tip) cases.")
+@click.option("--display-name", help="The name shown to colleagues (default: the username).")
+def create_user(username: str, role: str, ethics: bool, display_name: str | None) -> None:
+    """Add a staff account; the password comes from stdin or a prompt."""
+    from lianping.context import Context
+    from lianping.services import accounts
+    from lianping.services.access import Actor
+
+    ctx = Context(_settings())
+    password = _read_new_password()
+    cli_actor = Actor(None, "cli", "命令列", "admin")
+    try:
+        with ctx.sessions.begin() as session:
+            user = accounts.create_user(
+                session, username, password, role,
+                display_name=display_name, ethics=ethics, actor=cli_actor,
+            )  # fmt: skip
+            user_id = user.id
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已建立帳號 {username.strip()}（角色 {role}，編號 {user_id}）", err=True)
+
+
+@main.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def create_token(username: str, name: str) -> None:
+    """Print a new API token for USERNAME (shown once; only its hash is stored)."""
+    from sqlalchemy import select
+
+    from lianping.context import Context
+    from lianping.services import accounts
+    from lianping.services.access import Actor
+    from lianping.storage.models import User
+
+    ctx = Context(_settings())
+    with ctx.sessions.begin() as session:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        if user is None:
+            raise click.ClickException(f"找不到帳號 {username}")
+        if not user.active:
+            raise click.ClickException(f"帳號 {username} 已停用，無法核發權杖")
+        token = accounts.create_token(
+            session, user, name, actor=Actor(None, "cli", "命令列", "admin")
+        )
+    click.echo(token)
+
+
+@main.command("seed-demo")
+@click.option("--cases", "count", required=True, type=click.IntRange(min=0), help="How many.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed of the data.")
+@click.option("--password", help="Password of the demo staff accounts (default: a random one).")
+@click.option("--force", is_flag=True, help="Add more even when the database has cases.")
+def seed_demo(count: int, seed: int, password: str | None, force: bool) -> None:
+    """Seed realistic demo cases, residents, units, agencies and staff (demo-admin, …)."""
+    from lianping import demo
+    from lianping.context import Context
+    from lianping.services.accounts import MIN_PASSWORD_LENGTH, AccountError
+
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"密碼至少需{MIN_PASSWORD_LENGTH}個字元")
+    ctx = Context(_settings())
+    try:
+        with ctx.sessions.begin() as session:
+            summary = demo.seed(
+                session, count, seed=seed, password=password, force=force,
+                progress=lambda message: click.echo(message, err=True),
+            )  # fmt: skip
+    except (demo.AlreadySeeded, AccountError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in summary.lines():
+        click.echo(line)
+    if summary.users_created:
+        click.echo("已建立帳號：" + "、".join(summary.users_created))
+    if summary.password:
+        click.echo(f"示範帳號密碼（只顯示這一次）：{summary.password}")

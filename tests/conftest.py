@@ -53,6 +53,8 @@ def _reset_database(url: str) -> None:
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE"))
     engine.dispose()
 
 
@@ -163,6 +165,9 @@ def clean_tables(request: pytest.FixtureRequest) -> None:
         return
     ctx: Context = request.getfixturevalue("ctx")
     with ctx.sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # Lets the test cleanup past the audit log's append-only trigger (superuser only).
+            session.execute(text("SET LOCAL session_replication_role = replica"))
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
 

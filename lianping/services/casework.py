@@ -129,8 +129,8 @@ def classify(
         raise CaseworkError("細項與性質不符")
     if theme is not None and theme not in codes.THEMES:
         raise CaseworkError("主題不正確")
-    if case.nature == codes.TIP and nature != codes.TIP and not actor.ethics:
-        raise CaseworkError("僅政風人員可變更檢舉案件的性質")
+    if codes.TIP in (case.nature, nature) and case.nature != nature and not actor.ethics:
+        raise CaseworkError("僅政風人員可將案件列為或移出檢舉案件")
     changes = {
         "nature": nature,
         "sub_item": sub_item,
@@ -245,6 +245,7 @@ def route_external(
         date=rocdate.roc_date(letter_date),
         letter=letter_number.strip(),
     )
+    outbox_ids = _notify(session, case, [messages.text(notice)])
     cases.add_event(
         session,
         case,
@@ -252,15 +253,26 @@ def route_external(
         actor.username,
         body=notice,
         public=True,
-        data={"agency_id": agency.id, "letter_number": letter_number.strip()},
+        data={
+            "agency_id": agency.id,
+            "letter_number": letter_number.strip(),
+            "outbox_id": outbox_ids[0] if outbox_ids else None,
+        },
     )
-    return Result(case, _notify(session, case, [messages.text(notice)]))
+    return Result(case, outbox_ids)
 
 
-def set_opinion(session: Session, actor: Actor, case: Case, opinion: str) -> Result:
-    """Write the 處理意見 of 附件1."""
+def set_opinion(
+    session: Session, actor: Actor, case: Case, opinion: str, signing_agency: str | None = None
+) -> Result:
+    """Write the 處理意見 of 附件1, and its 簽辦機關 when given."""
     _guard(actor, case)
-    _change(session, actor, case, "case.opinion", {"handling_opinion": opinion.strip() or None})
+    changes: dict[str, Any] = {"handling_opinion": opinion.strip() or None}
+    if signing_agency is not None:
+        if len(signing_agency.strip()) > 200:
+            raise CaseworkError("簽辦機關名稱過長")
+        changes["signing_agency"] = signing_agency.strip() or None
+    _change(session, actor, case, "case.opinion", changes)
     cases.add_event(session, case, "opinion", actor.username, body="更新處理意見")
     return Result(case)
 
@@ -335,12 +347,13 @@ def change_status(
     words = codes.STATUS_FOR_RESIDENTS[status]
     if status == codes.REJECTED and reason:
         words += f"（{REJECTION_REASONS[reason]}）"
-    cases.add_event(
-        session, case, "status", actor.username, body=words, public=True, data={"status": status}
-    )
     outbox_ids: list[int] = []
     if status == codes.CLOSED and case.satisfaction is None:
         outbox_ids = _notify(session, case, [satisfaction_question(case.number)])
+    data: dict[str, Any] = {"status": status}
+    if outbox_ids:
+        data["outbox_id"] = outbox_ids[0]
+    cases.add_event(session, case, "status", actor.username, body=words, public=True, data=data)
     return Result(case, outbox_ids)
 
 
@@ -384,6 +397,7 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
     notice = texts.DUE_EXTENDED.format(
         number=case.number, reason=reason.strip(), due=rocdate.roc_date(due_at)
     )
+    outbox_ids = _notify(session, case, [messages.text(notice)])
     cases.add_event(
         session,
         case,
@@ -391,9 +405,9 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
         actor.username,
         body=notice,
         public=True,
-        data={"reason": reason.strip()},
+        data={"reason": reason.strip(), "outbox_id": outbox_ids[0] if outbox_ids else None},
     )
-    return Result(case, _notify(session, case, [messages.text(notice)]))
+    return Result(case, outbox_ids)
 
 
 def reveal(session: Session, actor: Actor, case: Case) -> dict[str, str | None]:
@@ -440,7 +454,6 @@ class ManualReport:
     reporter_occupation: str | None
     recorder: str
     petition_confirmed: bool
-    reported_on: date | None = None
 
 
 def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days: int) -> Case:

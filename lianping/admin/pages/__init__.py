@@ -2,9 +2,15 @@
 
 from flask import Flask
 
+from lianping.admin.pages import case, common, inbox, intake, media
 from lianping.admin.pages.status import blueprint as status_blueprint
 
 
 def init_app(app: Flask) -> None:
     """Register the staff pages."""
+    common.init_app(app)
     app.register_blueprint(status_blueprint)
+    app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(intake.blueprint)
+    app.register_blueprint(case.blueprint)
+    app.register_blueprint(media.blueprint)

@@ -1,7 +1,13 @@
-"""(being written)"""
+"""Administrator settings (units, agencies, reply templates, bot texts, privacy notice,
+users) and the audit log viewer: administrators only."""
+
+from __future__ import annotations
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this part of the admin."""
+    """Register the ``settings`` blueprint (``/admin/settings/...`` and ``/admin/audit``)."""
+    from lianping.admin.settings.views import blueprint
+
+    app.register_blueprint(blueprint)

@@ -1,0 +1,144 @@
+"""``/admin/login`` and ``/admin/logout``."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, g, make_response, redirect, render_template, request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as BaseResponse
+
+from lianping import context
+from lianping.admin.auth import csrf, guard, throttle
+from lianping.services import accounts, audit
+from lianping.services.access import SYSTEM, Actor
+from lianping.storage import content
+from lianping.storage.models import User
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+HOME = "/admin/"
+
+MSG_BAD_CREDENTIALS = (
+    "帳號或密碼不正確，請重新輸入。"
+    f"連續輸入錯誤{accounts.MAX_FAILED_LOGINS}次，帳號將暫停登入"
+    f"{int(accounts.LOCKOUT.total_seconds() // 60)}分鐘。"
+)
+MSG_MISSING = "請輸入帳號及密碼。"
+MSG_TOO_MANY = (
+    "此網路位址登入失敗次數過多，為保護系統安全，請於15分鐘後再試。如需協助，請洽系統管理者。"
+)
+MSG_LOGGED_OUT = "您已登出。"
+
+blueprint = Blueprint("auth", __name__, template_folder=str(TEMPLATES))
+
+
+def safe_next(value: str | None) -> str:
+    """``value`` if it is a path on this site, else the admin home (no open redirects)."""
+    if not value or len(value) > 2000:
+        return HOME
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return HOME
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return HOME
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return HOME
+    return value
+
+
+def _agency_name() -> str:
+    try:
+        with context.of_app().sessions() as session:
+            return str(content.get(session, "agency_name"))
+    except SQLAlchemyError:
+        return str(content.DEFAULTS["agency_name"])
+
+
+def login_form(
+    error: str | None = None, *, status: int = 200, username: str = "", notice: str | None = None
+) -> Response:
+    """The login page, with an error message when a try failed."""
+    body = render_template(
+        "admin/auth/login.html",
+        error=error,
+        notice=notice,
+        username=username,
+        next=safe_next(request.values.get("next")),
+        agency_name=_agency_name(),
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+@blueprint.route("/admin/login", methods=["GET", "POST"])
+def login() -> BaseResponse:
+    """Sign in with a username and password."""
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if g.user is not None:
+            return redirect(target)
+        notice = MSG_LOGGED_OUT if request.args.get("logged_out") else None
+        return login_form(notice=notice)
+
+    ctx = context.of_app()
+    ip = guard.client_ip()
+    username = request.form.get("username", "").strip()[:64]
+    password = request.form.get("password", "")
+    if throttle.blocked(ctx.redis, ip):
+        log.warning("login refused: too many failures from %s", ip)
+        return login_form(MSG_TOO_MANY, status=429, username=username)
+    if not username or not password:
+        return login_form(MSG_MISSING, status=400, username=username)
+
+    with ctx.sessions.begin() as session:
+        was_locked = accounts.is_locked(session, username)
+        user = accounts.authenticate(session, username, password)
+        if user is None:
+            if not was_locked and accounts.is_locked(session, username):
+                locked = session.scalar(select(User).where(User.username == username))
+                if locked is not None:
+                    audit.record(
+                        session,
+                        dataclasses.replace(SYSTEM, ip=ip),
+                        "user.lock",
+                        "user",
+                        locked.id,
+                        after={"locked_until": locked.locked_until, "reason": "failed_logins"},
+                    )
+            opened = None
+        else:
+            old = request.cookies.get(guard.SESSION_COOKIE)
+            if old:
+                accounts.close_session(session, old)
+            opened = accounts.open_session(session, user)
+            audit.record(session, Actor.of(user, ip), "auth.login", "user", user.id)
+
+    if opened is None:
+        throttle.record_failure(ctx.redis, ip)
+        log.info("failed login for %r from %s", username, ip)
+        return login_form(MSG_BAD_CREDENTIALS, status=401, username=username)
+    response = make_response(redirect(target))
+    guard.set_session_cookie(response, opened.cookie_value)
+    response.delete_cookie(csrf.PRE_SESSION_COOKIE, path="/")
+    return response
+
+
+@blueprint.post("/admin/logout")
+def logout() -> BaseResponse:
+    """Sign out: the server-side session is deleted, so the cookie is worthless."""
+    ctx = context.of_app()
+    cookie = g.get("session_cookie")
+    with ctx.sessions.begin() as session:
+        if cookie:
+            accounts.close_session(session, cookie)
+        actor = g.get("actor")
+        if isinstance(actor, Actor):
+            audit.record(session, actor, "auth.logout", "user", actor.user_id or "")
+    response = make_response(redirect("/admin/login?logged_out=1"))
+    guard.clear_session_cookie(response)
+    return response

@@ -1,0 +1,468 @@
+"""The case page: 附件1's fields, the timeline, and every action an officer takes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from lianping import codes, context
+from lianping.admin.pages.common import (
+    Lookups,
+    current_actor,
+    deliver_after_commit,
+    not_found,
+)
+from lianping.admin.pages.inbox import is_overdue
+from lianping.bot import texts
+from lianping.services import casework
+from lianping.services.access import (
+    Actor,
+    PermissionDenied,
+    can_open,
+    mask_name,
+    personal_data,
+)
+from lianping.services.casework import CaseworkError, Result
+from lianping.storage import content
+from lianping.storage.models import (
+    OUTBOX_FAILED,
+    OUTBOX_SENT,
+    Case,
+    CaseEvent,
+    MediaFile,
+    OutboxMessage,
+    ReplyTemplate,
+    Resident,
+)
+
+blueprint = Blueprint("case", __name__, url_prefix="/admin/cases")
+blueprint.register_error_handler(404, not_found)
+
+Form = MultiDict[str, str]
+
+KIND_LABELS: dict[str, str] = {
+    "created": "案件成立",
+    "resident_message": "民眾補充說明",
+    "resident_media": "民眾補充附件",
+    "classified": "分類",
+    "assigned": "分案",
+    "status": "狀態變更",
+    "routed": "簽會",
+    "transferred": "函轉他機關",
+    "opinion": "處理意見",
+    "note": "內部註記",
+    "reply": "回覆民眾",
+    "extended": "延長期限",
+    "reveal": "檢視個人資料",
+    "satisfaction": "滿意度回饋",
+}
+RESIDENT_KINDS = frozenset({"resident_message", "resident_media", "satisfaction"})
+MEDIA_WORDS = {"image": "照片", "video": "影片", "audio": "錄音", "file": "檔案"}
+MEDIA_MISSING = {
+    "pending": "下載中",
+    "unsent": "民眾已收回此訊息",
+    "too_large": "檔案過大，未保存",
+    "failed": "下載失敗",
+}
+
+# What the page says after an action succeeded (Post/Redirect/Get, no session state).
+DONE: dict[str, str] = {
+    "classify": "已更新分類。",
+    "assign": "已分案。",
+    "route-internal": "已簽會權責單位，並已通知反映者案件處理中。",
+    "route-external": "已登錄函轉。",
+    "route-external-notified": "已登錄函轉，並已排入LINE通知反映者（行政程序法第172條）。",
+    "opinion": "已儲存處理意見。",
+    "note": "已新增內部註記（民眾看不到）。",
+    "reply": "回覆已排入LINE傳送，送達狀態顯示於處理歷程。",
+    "status": "已變更案件狀態。",
+    "status-notified": "已結案，並已排入LINE詢問反映者滿意度。",
+    "extend": "已延長處理期限。",
+    "extend-notified": "已延長處理期限，並已排入LINE通知反映者。",
+    "read": "已將民眾補充標示為已讀。",
+    "created": "已新增紀錄。",
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An outbox row's state in words: 待送, 已送達 or 失敗 with LINE's error."""
+
+    state: str
+    words: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline."""
+
+    event: CaseEvent
+    who: str
+    label: str
+    tone: str  # resident | staff | internal | system
+    media: list[MediaFile]
+    delivery: Delivery | None
+
+
+def delivery_of(row: OutboxMessage | None) -> Delivery | None:
+    if row is None:
+        return None
+    if row.status == OUTBOX_SENT:
+        via = {"reply": "回覆", "push": "推播"}.get(row.sent_via or "", "")
+        return Delivery("sent", "已送達", f"以{via}送達" if via else None)
+    if row.status == OUTBOX_FAILED:
+        return Delivery("failed", "失敗", row.last_error or "LINE 未說明原因")
+    detail = f"重試中：{row.last_error}" if row.last_error else None
+    return Delivery("pending", "待送", detail)
+
+
+def _tone(event: CaseEvent) -> str:
+    if event.kind in RESIDENT_KINDS or (event.kind == "created" and event.actor == "resident"):
+        return "resident"
+    if event.kind in ("note", "reveal") or not event.public:
+        return "internal"
+    return "staff"
+
+
+def timeline(session: Session, case: Case, lookups: Lookups) -> list[Entry]:
+    """Every event of the case, oldest first, with media and delivery states."""
+    events = list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.created_at, CaseEvent.id)
+        )
+    )
+    media = list(
+        session.scalars(
+            select(MediaFile)
+            .where(MediaFile.case_id == case.id)
+            .order_by(MediaFile.created_at, MediaFile.id)
+        )
+    )
+    by_message = {m.line_message_id: m for m in media}
+    claimed = {e.data.get("media_message_id") for e in events if e.kind == "resident_media"}
+    outbox_ids = [e.data["outbox_id"] for e in events if isinstance(e.data.get("outbox_id"), int)]
+    outbox = {
+        row.id: row
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+    }
+    entries = []
+    for event in events:
+        files: list[MediaFile] = []
+        if event.kind == "resident_media":
+            found = by_message.get(str(event.data.get("media_message_id")))
+            files = [found] if found else []
+        elif event.kind == "created":
+            files = [m for m in media if m.line_message_id not in claimed]
+        entries.append(
+            Entry(
+                event=event,
+                who=lookups.actor_name(event.actor),
+                label=KIND_LABELS.get(event.kind, event.kind),
+                tone=_tone(event),
+                media=files,
+                delivery=delivery_of(outbox.get(event.data.get("outbox_id") or 0)),
+            )
+        )
+    return entries
+
+
+def _load(session: Session, actor: Actor, number: str) -> Case:
+    try:
+        return casework.get_case(session, actor, number)
+    except LookupError:
+        abort(404)
+
+
+def signing_agency(case: Case, lookups: Lookups) -> str | None:
+    """簽辦機關: as recorded, else where the case was routed."""
+    if case.signing_agency:
+        return case.signing_agency
+    if case.agency_id:
+        return lookups.agency_name(case.agency_id)
+    if case.unit_id:
+        return lookups.unit_name(case.unit_id)
+    return None
+
+
+def case_view(
+    session: Session, actor: Actor, case: Case, revealed: dict[str, str | None] | None
+) -> dict[str, Any]:
+    """Everything the case page and the print view show of a case."""
+    lookups = Lookups.load(session)
+    resident = session.get(Resident, case.resident_id) if case.resident_id else None
+    person = revealed if revealed is not None else personal_data(case, revealed=False)
+    line_name = resident.display_name if resident else None
+    merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    return {
+        "case": case,
+        "person": person,
+        "revealed": revealed is not None,
+        "line_name": line_name if revealed is not None else mask_name(line_name),
+        "resident": resident,
+        "lookups": lookups,
+        "overdue": is_overdue(case),
+        "signing_agency": signing_agency(case, lookups),
+        "merged_into": merged_into.number if merged_into else None,
+        "has_personal_data": bool(
+            case.reporter_name or case.reporter_phone or case.reporter_address or resident
+        ),
+        "actor": actor,
+    }
+
+
+def _render(
+    number: str,
+    *,
+    revealed: dict[str, str | None] | None = None,
+    error: str | None = None,
+    form: Form | None = None,
+    open_action: str | None = None,
+    preview: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    actor = current_actor()
+    ctx = context.of_app()
+    with ctx.sessions() as session:
+        case = _load(session, actor, number)
+        view = case_view(session, actor, case, revealed)
+        lookups: Lookups = view["lookups"]
+        html = render_template(
+            "admin/case.html",
+            **view,
+            timeline=timeline(session, case, lookups),
+            templates=list(
+                session.scalars(
+                    select(ReplyTemplate)
+                    .where(ReplyTemplate.active.is_(True))
+                    .order_by(ReplyTemplate.title)
+                )
+            ),
+            officers=lookups.officers(ethics_only=case.nature == codes.TIP),
+            units=[u for u in lookups.units.values() if u.active],
+            agencies=[a for a in lookups.agencies.values() if a.active],
+            next_statuses=[s for s in codes.STATUSES if s in casework.TRANSITIONS[case.status]],
+            rejection_reasons=casework.REJECTION_REASONS,
+            satisfaction_words=texts.SATISFACTION_LABELS.get(case.satisfaction or 0),
+            reply_frame=texts.STAFF_REPLY.format(number=case.number, body="\x00").split("\x00"),
+            natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
+            error=error,
+            done=DONE.get(request.args.get("done", "")),
+            form=form or MultiDict(),
+            open_action=open_action,
+            preview=preview,
+            today=date.today().isoformat(),
+        )
+    return html, status
+
+
+@blueprint.get("/<number>")
+def show(number: str) -> tuple[str, int]:
+    """The case page."""
+    return _render(number)
+
+
+@blueprint.post("/<number>/reveal")
+def reveal(number: str) -> tuple[str, int]:
+    """Show the reporter's personal data on this response only; the reveal is logged."""
+    actor = current_actor()
+    ctx = context.of_app()
+    with ctx.sessions.begin() as session:
+        case = _load(session, actor, number)
+        data = casework.reveal(session, actor, case)
+    return _render(number, revealed=data)
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+def _text(form: Form, name: str) -> str:
+    """A trimmed form value with browser line breaks (CRLF) as LINE's (LF)."""
+    return (form.get(name) or "").replace("\r\n", "\n").strip()
+
+
+def _optional_int(form: Form, name: str, label: str) -> int | None:
+    raw = _text(form, name)
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise CaseworkError(f"「{label}」的值不正確") from exc
+
+
+def _required_int(form: Form, name: str, message: str) -> int:
+    value = _optional_int(form, name, message)
+    if value is None:
+        raise CaseworkError(message)
+    return value
+
+
+def _required_date(form: Form, name: str, message: str) -> date:
+    try:
+        return date.fromisoformat(_text(form, name))
+    except ValueError as exc:
+        raise CaseworkError(message) from exc
+
+
+def _classify(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return casework.classify(
+        session,
+        actor,
+        case,
+        _text(form, "nature"),
+        _text(form, "sub_item") or None,
+        _text(form, "theme") or None,
+    )
+
+
+def _assign(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    officer_id = _optional_int(form, "officer_id", "承辦人")
+    unit_id = _optional_int(form, "unit_id", "承辦單位")
+    if officer_id is None and unit_id is None:
+        raise CaseworkError("請選擇承辦人或承辦單位")
+    return casework.assign(session, actor, case, officer_id, unit_id)
+
+
+def _route_internal(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    unit_id = _required_int(form, "unit_id", "請選擇簽會單位")
+    return casework.route_internal(session, actor, case, unit_id, _text(form, "note"))
+
+
+def _route_external(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    agency_id = _required_int(form, "agency_id", "請選擇受文機關")
+    letter_date = _required_date(form, "letter_date", "請填寫發文日期")
+    return casework.route_external(
+        session, actor, case, agency_id, _text(form, "letter_number"), letter_date
+    )
+
+
+def _opinion(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return casework.set_opinion(
+        session, actor, case, _text(form, "opinion"), _text(form, "signing_agency")
+    )
+
+
+def _note(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return casework.add_note(session, actor, case, _text(form, "note"))
+
+
+def _reply(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return casework.reply(session, actor, case, _text(form, "body"))
+
+
+def _status(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    status = _text(form, "status")
+    if not status:
+        raise CaseworkError("請選擇新狀態")
+    return casework.change_status(
+        session,
+        actor,
+        case,
+        status,
+        reason=_text(form, "reason") or None,
+        merge_into=_text(form, "merge_into") or None,
+    )
+
+
+def _extend(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    new_due = _required_date(form, "new_due", "請選擇新的處理期限")
+    return casework.extend_due(session, actor, case, new_due, _text(form, "reason"))
+
+
+def _read(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return casework.mark_read(session, actor, case)
+
+
+Action = Callable[[Session, Actor, Case, Form], Result]
+ACTIONS: dict[str, Action] = {
+    "classify": _classify,
+    "assign": _assign,
+    "route-internal": _route_internal,
+    "route-external": _route_external,
+    "opinion": _opinion,
+    "note": _note,
+    "reply": _reply,
+    "status": _status,
+    "extend": _extend,
+    "read": _read,
+}
+NOTIFYING = frozenset({"route-external", "status", "extend"})
+
+
+def _preview(number: str, form: Form) -> tuple[str, int]:
+    """Re-render the reply form with exactly the text LINE will show (no JavaScript needed)."""
+    actor = current_actor()
+    ctx = context.of_app()
+    body = _text(form, "body")
+    template_id = _optional_int(form, "template_id", "回覆範本")
+    with ctx.sessions() as session:
+        case = _load(session, actor, number)
+        if form.get("step") == "template":
+            chosen = session.get(ReplyTemplate, template_id) if template_id else None
+            if chosen is None or not chosen.active:
+                raise CaseworkError("請選擇回覆範本")
+            body = chosen.body
+        if not body:
+            raise CaseworkError("回覆內容不可空白")
+        text = texts.STAFF_REPLY.format(number=case.number, body=body)
+    if len(text) > 5000:
+        raise CaseworkError("回覆內容過長（LINE 單則訊息上限 5000 字）")
+    filled: Form = MultiDict(form)
+    filled["body"] = body
+    return _render(number, form=filled, open_action="reply", preview=text)
+
+
+@blueprint.post("/<number>/<action>")
+def act(number: str, action: str) -> Response | tuple[str, int]:
+    """Run one action; an error redisplays the page with the reason and changes nothing."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        abort(404)
+    actor = current_actor()
+    ctx = context.of_app()
+    form: Form = MultiDict(request.form)
+    try:
+        if action == "reply" and form.get("step") in ("preview", "template"):
+            if not actor.can_write:
+                raise PermissionDenied("檢視者無法變更資料")
+            return _preview(number, form)
+        with ctx.sessions.begin() as session:
+            case = _load(session, actor, number)
+            result = handler(session, actor, case, form)
+            still_open = can_open(actor, case)
+    except CaseworkError as exc:
+        return _render(number, error=str(exc), form=form, open_action=action, status=400)
+    deliver_after_commit(ctx, result.outbox_ids)
+    if not still_open:  # reclassified as a tip: only ethics staff go on from here
+        return redirect(url_for("inbox.index"))
+    done = f"{action}-notified" if action in NOTIFYING and result.outbox_ids else action
+    return redirect(url_for("case.show", number=number, done=done) + "#timeline")
+
+
+@blueprint.get("/<number>/print")
+def print_view(number: str) -> str:
+    """附件1 村里廉政平臺工作紀錄表, ready to print on A4."""
+    actor = current_actor()
+    ctx = context.of_app()
+    with ctx.sessions.begin() as session:
+        case = _load(session, actor, number)
+        has_data = bool(case.reporter_name or case.reporter_phone or case.reporter_address)
+        revealed = casework.reveal(session, actor, case) if actor.can_reveal and has_data else None
+        view = case_view(session, actor, case, revealed)
+        html = render_template(
+            "admin/print.html",
+            **view,
+            agency_name=content.get(session, "agency_name"),
+        )
+    return html

@@ -1,0 +1,151 @@
+"""What every staff page shares: the acting user, lookups, errors and display helpers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import phonenumbers
+from flask import Flask, g, render_template, request
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.admin.auth import current_actor
+from lianping.context import Context
+from lianping.handlers import delivery
+from lianping.services.access import Actor
+from lianping.storage.models import Agency, Unit, User
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Lookups", "current_actor", "deliver_after_commit", "init_app", "not_found"]
+
+EMPTY = "—"
+
+
+def deliver_after_commit(ctx: Context, outbox_ids: list[int]) -> None:
+    """Queue LINE deliveries of committed outbox rows; the sweep catches any Redis outage."""
+    for outbox_id in outbox_ids:
+        try:
+            delivery.enqueue(ctx, outbox_id)
+        except RedisError:
+            log.warning("outbox %s not queued (Redis down); the sweep will send it", outbox_id)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Names of staff, units and agencies, for selects and for showing ids as words."""
+
+    users: dict[int, User]
+    units: dict[int, Unit]
+    agencies: dict[int, Agency]
+
+    @classmethod
+    def load(cls, session: Session) -> Lookups:
+        return cls(
+            users={u.id: u for u in session.scalars(select(User).order_by(User.display_name))},
+            units={u.id: u for u in session.scalars(select(Unit).order_by(Unit.name))},
+            agencies={a.id: a for a in session.scalars(select(Agency).order_by(Agency.name))},
+        )
+
+    def user_name(self, user_id: int | None) -> str:
+        user = self.users.get(user_id) if user_id else None
+        return user.display_name if user else EMPTY
+
+    def unit_name(self, unit_id: int | None) -> str:
+        unit = self.units.get(unit_id) if unit_id else None
+        return unit.name if unit else EMPTY
+
+    def agency_name(self, agency_id: int | None) -> str:
+        agency = self.agencies.get(agency_id) if agency_id else None
+        return agency.name if agency else EMPTY
+
+    def officers(self, ethics_only: bool = False) -> list[User]:
+        """Staff who may handle cases (tips go to ethics staff only)."""
+        return [
+            u
+            for u in self.users.values()
+            if u.active and u.role != "viewer" and (u.ethics or not ethics_only)
+        ]
+
+    def actor_name(self, username: str) -> str:
+        """A timeline actor (a username, or the resident / the system) in words."""
+        if username == "resident":
+            return "反映者"
+        if username == "system":
+            return "系統"
+        for user in self.users.values():
+            if user.username == username:
+                return user.display_name
+        return username
+
+
+def roc_date(value: date | datetime | None) -> str:
+    return rocdate.roc_date(value) if value else EMPTY
+
+
+def roc_datetime(value: datetime | None) -> str:
+    return rocdate.roc_datetime(value) if value else EMPTY
+
+
+def phone(value: str | None) -> str | None:
+    """+886912345678 → 0912 345 678 (a masked or foreign number is shown as it is)."""
+    if not value or not value.startswith("+886"):
+        return value
+    try:
+        parsed = phonenumbers.parse(value, "TW")
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def sub_item_label(code: str | None) -> str:
+    return codes.SUB_ITEMS[code].wording if code in codes.SUB_ITEMS else EMPTY
+
+
+NAV_SECTIONS = (
+    ("/admin/cases/new", "intake"),
+    ("/admin/cases", "inbox"),
+    ("/admin/status", "status"),
+    ("/admin/settings", "settings"),
+    ("/admin/audit", "audit"),
+)
+
+
+def _nav() -> dict[str, Any]:
+    """The signed-in user (the login page has none) and the section the page belongs to."""
+    actor = g.get("actor")
+    path = request.path.rstrip("/") or "/"
+    section = "inbox" if path == "/admin" else ""
+    for prefix, name in NAV_SECTIONS:
+        if path == prefix or path.startswith(prefix + "/"):
+            section = name
+            break
+    return {"nav_actor": actor if isinstance(actor, Actor) else None, "nav_section": section}
+
+
+def not_found(error: Exception) -> tuple[str, int]:
+    """A 404 inside the staff pages, in words (register on each blueprint)."""
+    message = "找不到這筆案件或檔案，可能編號有誤，或檔案已被民眾收回。"
+    return render_template("admin/not_found.html", message=message), 404
+
+
+def init_app(app: Flask) -> None:
+    """Filters and globals every admin template may use."""
+    app.add_template_filter(roc_date, "roc_date")
+    app.add_template_filter(roc_datetime, "roc_datetime")
+    app.add_template_filter(sub_item_label, "sub_item_label")
+    app.add_template_filter(phone, "phone")
+    app.context_processor(_nav)
+    app.jinja_env.globals.update(
+        NATURES=codes.NATURES,
+        SUB_ITEMS=codes.SUB_ITEMS,
+        THEMES=codes.THEMES,
+        STATUSES=codes.STATUSES,
+        CHANNELS=codes.CHANNELS,
+        ROLES=codes.ROLES,
+    )
