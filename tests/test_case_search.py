@@ -76,3 +76,17 @@ def test_bad_filters_are_refused() -> None:
     assert CaseFilter.from_args({"overdue": "1", "unit_id": "3"}) == CaseFilter(
         overdue=True, unit_id=3
     )
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64!",
+        "WyIyMDI2LTExLTAxVDAwOjAwOjAwIiwgMV0",
+        "WyIyMDI2LTExLTAxVDAwOjAwOjAwKzAwOjAwIiwgLTFd",
+    ],
+    ids=["garbage", "naive-time", "negative-id"],
+)
+def test_bad_cursors_are_refused(ctx: Context, cursor: str) -> None:
+    with ctx.sessions() as session, pytest.raises(FilterError):
+        search(session, CaseFilter(), ethics=False, cursor=cursor)

@@ -20,6 +20,7 @@ from lianping.services import audit
 from lianping.services.access import (
     Actor,
     PermissionDenied,
+    can_open,
     personal_data,
     require_open,
     require_write,
@@ -338,7 +339,8 @@ def change_status(
         changes["rejection_reason"] = reason
     if status == codes.MERGED:
         target = session.scalar(select(Case).where(Case.number == (merge_into or "").strip()))
-        if target is None or target.id == case.id:
+        # A tip the actor may not open is reported exactly like a number that does not exist.
+        if target is None or target.id == case.id or not can_open(actor, target):
             raise CaseworkError("請輸入要併入的案件編號")
         changes["merged_into_id"] = target.id
     if status == codes.CLOSED:
@@ -465,8 +467,9 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         raise CaseworkError("請選擇性質")
     if report.nature == codes.TIP and not actor.ethics:
         raise CaseworkError("僅政風人員可登錄檢舉案件")
-    if report.sub_item and codes.SUB_ITEMS.get(report.sub_item, None) is None:
-        raise CaseworkError("細項不正確")
+    sub_item = codes.SUB_ITEMS.get(report.sub_item) if report.sub_item else None
+    if report.sub_item and (sub_item is None or sub_item.nature != report.nature):
+        raise CaseworkError("細項與性質不符")
     if len(report.description.strip()) < 5:
         raise CaseworkError("請填寫需求／反映內容概述")
     if not report.recorder.strip():

@@ -145,13 +145,19 @@ def _encode(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
+MAX_ID = 2**63 - 1
+
+
 def _decode(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, case_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(moment), int(case_id)
+        decoded = datetime.fromisoformat(moment), int(case_id)
     except (ValueError, TypeError) as exc:
         raise FilterError("cursor is not valid") from exc
+    if decoded[0].tzinfo is None or not 0 < decoded[1] <= MAX_ID:
+        raise FilterError("cursor is not valid")
+    return decoded
 
 
 def search(

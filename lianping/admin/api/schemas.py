@@ -1,0 +1,405 @@
+"""JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of every request and response body.
+
+Enums come from ``lianping.codes`` and the services; string lengths follow the
+database columns, so a body that validates here always fits the database.
+Request bodies are validated against these very schemas (see ``validation``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lianping import codes
+from lianping.services.casework import REJECTION_REASONS
+from lianping.storage.case_search import PAGE_SIZE, SORTS
+from lianping.storage.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT
+
+Schema = dict[str, Any]
+
+MAX_ID = 2**63 - 1
+# No U+0000: PostgreSQL text cannot hold it.
+NO_NUL = "^[^\\u0000]*$"
+# ISO dates from 民國元年 (1912) to 2999: every one has an ROC form.
+DATE_PATTERN = "^(19(1[2-9]|[2-9][0-9])|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+MANUAL_CHANNELS = [c for c in codes.CHANNELS if c != "line"]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """The schema, or null."""
+    if "enum" in schema:
+        return {
+            **schema,
+            "type": [schema.get("type", "string"), "null"],
+            "enum": [*schema["enum"], None],
+        }
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def text(max_length: int, min_length: int = 0, description: str | None = None) -> Schema:
+    schema: Schema = {"type": "string", "maxLength": max_length, "pattern": NO_NUL}
+    if min_length:
+        schema["minLength"] = min_length
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def enum(values: Any, description: str | None = None) -> Schema:
+    schema: Schema = {"type": "string", "enum": list(values)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def words(mapping: dict[str, str]) -> str:
+    return "；".join(f"`{code}` {label}" for code, label in mapping.items())
+
+
+def identifier(description: str) -> Schema:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": description}
+
+
+def obj(properties: dict[str, Schema], required: list[str] | None = None, **extra: Any) -> Schema:
+    """A closed object: unknown fields are refused."""
+    schema: Schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+    schema.update(extra)
+    return schema
+
+
+DATE: Schema = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+DATE_TIME: Schema = {"type": "string", "format": "date-time"}
+STRING: Schema = {"type": "string"}
+ROC: Schema = {"type": "string", "description": "民國日期（時間）供人閱讀，例：115年11月21日 14:05"}
+
+NATURE = enum(codes.NATURES, "性質：" + words(codes.NATURES))
+SUB_ITEM = enum(
+    codes.SUB_ITEMS, "細項：" + words({k: v.wording for k, v in codes.SUB_ITEMS.items()})
+)
+THEME = enum(codes.THEMES, "主題：" + words(codes.THEMES))
+STATUS = enum(codes.STATUSES, "狀態：" + words(codes.STATUSES))
+CHANNEL = enum(codes.CHANNELS, "受理管道：" + words(codes.CHANNELS))
+REASON = enum(REJECTION_REASONS, "行政程序法第173條事由：" + words(REJECTION_REASONS))
+DELIVERY_STATE = enum(
+    [OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED, "missing"],
+    "LINE 送達狀態：pending 待送、sent 已送達、failed 失敗、missing 查無紀錄",
+)
+
+# ---------------------------------------------------------------- requests
+
+REQUESTS: dict[str, Schema] = {
+    "ManualIntakeRequest": obj(
+        {
+            "channel": enum(MANUAL_CHANNELS, "受理管道（LINE 以外）：臨櫃、座談會、電話、書面"),
+            "nature": NATURE,
+            "sub_item": nullable(SUB_ITEM),
+            "theme": nullable(THEME),
+            "description": text(5000, 5, "需求／反映內容概述（至少 5 字）"),
+            "reporter_name": nullable(text(100, description="反映者姓名；空白為匿名")),
+            "reporter_phone": nullable(text(32, description="聯絡電話")),
+            "reporter_address": nullable(text(300, description="聯絡地址")),
+            "reporter_occupation": nullable(text(100, description="職業")),
+            "recorder": text(100, 1, "紀錄人"),
+            "petition_confirmed": {
+                "type": "boolean",
+                "default": False,
+                "description": "言詞陳情已向陳情人宣讀或閱覽確認（行政程序法第169條）；"
+                "臨櫃、座談會、電話須為 true",
+            },
+        },
+        required=["channel", "nature", "description", "recorder"],
+        description="臨櫃、座談會、電話或書面反映的登錄（附件1 工作紀錄表）",
+    ),
+    "ClassifyRequest": obj(
+        {"nature": NATURE, "sub_item": nullable(SUB_ITEM), "theme": nullable(THEME)},
+        description="分類；三個欄位一併設定，null 為清除。細項須屬於該性質。",
+    ),
+    "AssignRequest": obj(
+        {
+            "officer_id": nullable(identifier("承辦人（使用者 id）；null 為不指定")),
+            "unit_id": nullable(identifier("承辦單位 id；null 為不指定")),
+        },
+        description="分案；新收案件改為已分案。",
+    ),
+    "RouteToUnit": obj(
+        {
+            "to": {"type": "string", "const": "unit"},
+            "unit_id": identifier("簽會的內部單位 id（GET /units）"),
+            "note": text(2000, description="簽會說明（內部）"),
+        },
+        required=["to", "unit_id"],
+        description="簽會本機關權責單位（實施計畫玖.一）；案件改為處理中。",
+    ),
+    "RouteToAgency": obj(
+        {
+            "to": {"type": "string", "const": "agency"},
+            "agency_id": identifier("受文機關 id（GET /agencies）"),
+            "letter_number": text(64, 1, "函文文號"),
+            "letter_date": {**DATE, "description": "發文日期"},
+        },
+        description="函請相關機關參處（實施計畫玖.二）；案件改為已函轉，"
+        "並依行政程序法第172條以 LINE 通知反映者。",
+    ),
+    "RouteRequest": {
+        "oneOf": [ref("RouteToUnit"), ref("RouteToAgency")],
+        "discriminator": {
+            "propertyName": "to",
+            "mapping": {
+                "unit": "#/components/schemas/RouteToUnit",
+                "agency": "#/components/schemas/RouteToAgency",
+            },
+        },
+    },
+    "ReplyRequest": obj(
+        {"text": text(4900, 1, "回覆內容；以 LINE 推播給反映者（行政程序法第171條）")},
+    ),
+    "StatusRequest": obj(
+        {
+            "status": STATUS,
+            "reason": nullable(REASON),
+            "merge_into": nullable(text(20, description="併案：併入的案件編號")),
+        },
+        required=["status"],
+        description="狀態變更；不予處理（rejected）須附第173條事由，併案（merged）須附案件編號。",
+    ),
+    "NoteRequest": obj({"text": text(5000, 1, "內部註記；不會顯示給反映者")}),
+    "OpinionRequest": obj(
+        {
+            "text": text(5000, description="處理意見（附件1）；空字串為清除"),
+            "signing_agency": nullable(
+                text(200, description="簽辦機關（附件1）；省略或 null 為不變，空字串為清除")
+            ),
+        },
+        required=["text"],
+    ),
+    "ExtendRequest": obj(
+        {
+            "due_date": {**DATE, "description": "新的處理期限（臺北日期，須晚於原期限）"},
+            "reason": text(500, 1, "延長理由；會以 LINE 通知反映者"),
+        },
+    ),
+    "EmptyRequest": obj({}, description="不需內容；可省略或送空物件 {}"),
+}
+
+# ---------------------------------------------------------------- responses
+
+PERSONAL_FIELDS = ["name", "phone", "address", "occupation"]
+
+RESPONSES: dict[str, Schema] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "description": "穩定的錯誤代碼（見說明）"},
+                    "message": {"type": "string", "description": "繁體中文說明"},
+                    "details": {"description": "選填：欄位錯誤清單等"},
+                },
+            }
+        },
+    },
+    "PersonalData": obj(
+        {name: nullable(STRING) for name in PERSONAL_FIELDS},
+        description="反映者個人資料（遮罩）",
+    ),
+    "RevealedPersonalData": obj(
+        {name: nullable(STRING) for name in [*PERSONAL_FIELDS, "line_user_id"]},
+        description="反映者個人資料（未遮罩；每次檢視皆記錄於稽核紀錄）",
+    ),
+    "Named": obj({"id": {"type": "integer"}, "name": STRING}),
+    "CaseSummary": obj(
+        {
+            "number": {**STRING, "description": "案件編號，例：1151121-0001"},
+            "channel": CHANNEL,
+            "channel_label": STRING,
+            "nature": NATURE,
+            "nature_label": STRING,
+            "sub_item": nullable(SUB_ITEM),
+            "theme": nullable(THEME),
+            "status": STATUS,
+            "status_label": STRING,
+            "summary": {**STRING, "description": "內容摘要（前 80 字）"},
+            "anonymous": {"type": "boolean"},
+            "confidential": {"type": "boolean"},
+            "reporter": ref("PersonalData"),
+            "officer_id": nullable({"type": "integer"}),
+            "unit_id": nullable({"type": "integer"}),
+            "agency_id": nullable({"type": "integer"}),
+            "due_at": DATE_TIME,
+            "due_at_roc": ROC,
+            "overdue": {"type": "boolean"},
+            "resident_update_at": nullable(DATE_TIME),
+            "created_at": DATE_TIME,
+            "created_at_roc": ROC,
+            "updated_at": DATE_TIME,
+        }
+    ),
+    "Delivery": obj(
+        {
+            "outbox_id": {"type": "integer"},
+            "state": DELIVERY_STATE,
+            "sent_via": nullable(enum(["reply", "push"])),
+            "attempts": {"type": "integer"},
+            "sent_at": nullable(DATE_TIME),
+            "last_error": nullable(STRING),
+        },
+        description="此事件送給反映者的 LINE 訊息（回覆、函轉與延期通知、結案滿意度詢問）送達狀態",
+    ),
+    "TimelineEvent": obj(
+        {
+            "id": {"type": "integer"},
+            "kind": {
+                **STRING,
+                "description": "created、classified、assigned、routed、"
+                "transferred、reply、status、note、opinion、extended、reveal…",
+            },
+            "public": {"type": "boolean", "description": "反映者是否看得到（內部註記為 false）"},
+            "actor": {**STRING, "description": "帳號，或 resident（反映者）、system"},
+            "body": nullable(STRING),
+            "data": {"type": "object"},
+            "at": DATE_TIME,
+            "at_roc": ROC,
+            "delivery": nullable(ref("Delivery")),  # LINE messages the event sent
+        }
+    ),
+    "Media": obj(
+        {
+            "id": {"type": "integer"},
+            "kind": STRING,
+            "status": STRING,
+            "content_type": nullable(STRING),
+            "size": nullable({"type": "integer"}),
+        }
+    ),
+}
+
+DETAIL_EXTRA: dict[str, Schema] = {
+    "description": STRING,
+    "location": nullable({"type": "object"}),
+    "officer": nullable(ref("Named")),
+    "unit": nullable(ref("Named")),
+    "agency": nullable(ref("Named")),
+    "letter_number": nullable(STRING),
+    "letter_date": nullable(DATE),
+    "letter_date_roc": nullable(STRING),
+    "handling_opinion": nullable(STRING),
+    "recorder": nullable(STRING),
+    "signing_agency": nullable(STRING),
+    "petition_confirmed": {"type": "boolean"},
+    "rejection_reason": nullable(REASON),
+    "rejection_reason_label": nullable(STRING),
+    "merged_into": nullable(STRING),
+    "satisfaction": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
+    "consent_version": nullable({"type": "integer"}),
+    "closed_at": nullable(DATE_TIME),
+    "closed_at_roc": nullable(STRING),
+    "timeline": {"type": "array", "items": ref("TimelineEvent")},
+    "media": {"type": "array", "items": ref("Media")},
+}
+RESPONSES["CaseDetail"] = obj(
+    {**RESPONSES["CaseSummary"]["properties"], **DETAIL_EXTRA},
+    description="案件明細（個人資料遮罩）與完整歷程（含內部註記）",
+)
+
+RESPONSES.update(
+    {
+        "CaseList": obj(
+            {
+                "items": {"type": "array", "items": ref("CaseSummary")},
+                "next_cursor": nullable({**STRING, "description": "下一頁 cursor；null 為末頁"}),
+                "counts": obj(
+                    {status: {"type": "integer", "minimum": 0} for status in codes.STATUSES},
+                    description="同樣條件下（不含 status）各狀態的案件數",
+                ),
+            }
+        ),
+        "CaseResponse": obj({"case": ref("CaseDetail")}),
+        "ReplyResponse": obj({"case": ref("CaseDetail"), "delivery": ref("Delivery")}),
+        "RevealResponse": obj({"number": STRING, "personal_data": ref("RevealedPersonalData")}),
+        "UnitList": obj(
+            {
+                "items": {
+                    "type": "array",
+                    "items": obj(
+                        {"id": {"type": "integer"}, "name": STRING, "active": {"type": "boolean"}}
+                    ),
+                }
+            }
+        ),
+        "AgencyList": obj(
+            {
+                "items": {
+                    "type": "array",
+                    "items": obj(
+                        {"id": {"type": "integer"}, "name": STRING, "active": {"type": "boolean"}}
+                    ),
+                }
+            }
+        ),
+        "ReplyTemplateList": obj(
+            {
+                "items": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "id": {"type": "integer"},
+                            "title": STRING,
+                            "body": STRING,
+                            "active": {"type": "boolean"},
+                        }
+                    ),
+                }
+            }
+        ),
+        "OpenApiDocument": {"type": "object", "required": ["openapi", "paths"]},
+    }
+)
+
+# ---------------------------------------------------------------- query parameters
+
+# One schema per CaseFilter field (``operations`` checks none is missing), plus paging.
+CASE_FILTER_PARAMETERS: dict[str, Schema] = {
+    "status": enum([*codes.STATUSES, "open"], "狀態；open 為所有未結狀態"),
+    "nature": NATURE,
+    "sub_item": SUB_ITEM,
+    "theme": THEME,
+    "unit_id": identifier("承辦單位 id"),
+    "agency_id": identifier("受文機關 id"),
+    "officer_id": identifier("承辦人 id"),
+    "channel": CHANNEL,
+    "overdue": {"type": "boolean", "description": "僅逾期未回覆"},
+    "resident_update": {"type": "boolean", "description": "僅反映者有新補充"},
+    "date_from": {**DATE, "description": "收案日（臺北）起"},
+    "date_to": {**DATE, "description": "收案日（臺北）迄"},
+    "q": text(100, description="關鍵字：案件編號或內容"),
+    "sort": {**enum(SORTS, "排序：newest 新到舊、oldest 舊到新、due 依期限"), "default": "newest"},
+}
+PAGING_PARAMETERS: dict[str, Schema] = {
+    "cursor": {
+        "type": "string",
+        "maxLength": 200,
+        "pattern": "^[A-Za-z0-9_-]+$",
+        "description": "上一頁回傳的 next_cursor",
+    },
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": PAGE_SIZE},
+}
+CASE_NUMBER: Schema = {
+    "type": "string",
+    "pattern": "^[0-9]{7}-[0-9]{4,6}$",
+    "description": "案件編號：民國日期 7 碼 + 當日序號，例：1151121-0001",
+}
+
+COMPONENTS: dict[str, Schema] = {**REQUESTS, **RESPONSES}

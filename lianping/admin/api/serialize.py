@@ -1,0 +1,186 @@
+"""Cases as JSON: masked summaries for lists, masked details with the full timeline.
+
+Times are ISO 8601 UTC (``...Z``) with a ``*_roc`` string beside those people read.
+Personal data is always masked here; only ``reveal`` returns it in clear.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.services.access import personal_data
+from lianping.services.casework import REJECTION_REASONS
+from lianping.storage.models import (
+    Agency,
+    Case,
+    CaseEvent,
+    MediaFile,
+    OutboxMessage,
+    Unit,
+    User,
+    utcnow,
+)
+
+SUMMARY_LENGTH = 80
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def roc(moment: datetime | None) -> str | None:
+    return rocdate.roc_datetime(moment) if moment is not None else None
+
+
+def iso_date(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def is_overdue(case: Case, now: datetime | None = None) -> bool:
+    """Past due and not yet answered (case_search's ``overdue`` filter)."""
+    waiting = codes.OPEN_STATUSES - {codes.REPLIED}
+    return case.status in waiting and case.due_at < (now or utcnow())
+
+
+def summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
+    """A list row: codes and words, dates, masked reporter."""
+    text = case.description or ""
+    return {
+        "number": case.number,
+        "channel": case.channel,
+        "channel_label": codes.CHANNELS.get(case.channel, case.channel),
+        "nature": case.nature,
+        "nature_label": codes.NATURES.get(case.nature, case.nature),
+        "sub_item": case.sub_item,
+        "theme": case.theme,
+        "status": case.status,
+        "status_label": codes.STATUSES.get(case.status, case.status),
+        "summary": text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…",
+        "anonymous": case.anonymous,
+        "confidential": case.confidential,
+        "reporter": personal_data(case, revealed=False),
+        "officer_id": case.officer_id,
+        "unit_id": case.unit_id,
+        "agency_id": case.agency_id,
+        "due_at": iso(case.due_at),
+        "due_at_roc": rocdate.roc_date(case.due_at),
+        "overdue": is_overdue(case, now),
+        "resident_update_at": iso(case.resident_update_at),
+        "created_at": iso(case.created_at),
+        "created_at_roc": rocdate.roc_datetime(case.created_at),
+        "updated_at": iso(case.updated_at),
+    }
+
+
+def delivery(row: OutboxMessage | None, outbox_id: int) -> dict[str, Any]:
+    """The LINE delivery state of one outbox row."""
+    if row is None:
+        return {
+            "outbox_id": outbox_id,
+            "state": "missing",
+            "sent_via": None,
+            "attempts": 0,
+            "sent_at": None,
+            "last_error": None,
+        }
+    return {
+        "outbox_id": row.id,
+        "state": row.status,
+        "sent_via": row.sent_via,
+        "attempts": row.attempts,
+        "sent_at": iso(row.sent_at),
+        "last_error": row.last_error,
+    }
+
+
+def _named(row: Unit | Agency | None) -> dict[str, Any] | None:
+    return {"id": row.id, "name": row.name} if row is not None else None
+
+
+def timeline(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Every event, internal notes included (staff read them), oldest first.
+
+    Events that sent the resident a LINE message carry its delivery state.
+    """
+    events = list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.created_at, CaseEvent.id)
+        )
+    )
+    outbox_ids = [e.data["outbox_id"] for e in events if isinstance(e.data.get("outbox_id"), int)]
+    rows = {
+        row.id: row
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+    }
+    items = []
+    for event in events:
+        outbox_id = (event.data or {}).get("outbox_id")
+        items.append(
+            {
+                "id": event.id,
+                "kind": event.kind,
+                "public": event.public,
+                "actor": event.actor,
+                "body": event.body,
+                "data": event.data or {},
+                "at": iso(event.created_at),
+                "at_roc": rocdate.roc_datetime(event.created_at),
+                # Replies, transfer and extension notices, the closing question: sent on LINE.
+                "delivery": delivery(rows.get(outbox_id), outbox_id)
+                if isinstance(outbox_id, int)
+                else None,
+            }
+        )
+    return items
+
+
+def detail(session: Session, case: Case) -> dict[str, Any]:
+    """The case page as JSON: masked personal data, the whole timeline, media, routing."""
+    officer = session.get(User, case.officer_id) if case.officer_id else None
+    merged = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    media = session.scalars(
+        select(MediaFile).where(MediaFile.case_id == case.id).order_by(MediaFile.id)
+    )
+    reason = case.rejection_reason
+    return {
+        **summary(case),
+        "description": case.description,
+        "location": case.location,
+        "officer": {"id": officer.id, "name": officer.display_name} if officer else None,
+        "unit": _named(session.get(Unit, case.unit_id) if case.unit_id else None),
+        "agency": _named(session.get(Agency, case.agency_id) if case.agency_id else None),
+        "letter_number": case.letter_number,
+        "letter_date": iso_date(case.letter_date),
+        "letter_date_roc": rocdate.roc_date(case.letter_date) if case.letter_date else None,
+        "handling_opinion": case.handling_opinion,
+        "recorder": case.recorder,
+        "signing_agency": case.signing_agency,
+        "petition_confirmed": case.petition_confirmed,
+        "rejection_reason": reason if reason in REJECTION_REASONS else None,
+        "rejection_reason_label": REJECTION_REASONS.get(reason or ""),
+        "merged_into": merged.number if merged else None,
+        "satisfaction": case.satisfaction,
+        "consent_version": case.consent_version,
+        "closed_at": iso(case.closed_at),
+        "closed_at_roc": roc(case.closed_at),
+        "timeline": timeline(session, case),
+        "media": [
+            {
+                "id": m.id,
+                "kind": m.kind,
+                "status": m.status,
+                "content_type": m.content_type,
+                "size": m.size,
+            }
+            for m in media
+        ],
+    }

@@ -1,0 +1,331 @@
+"""The API's views: validated input → one service call → one commit → deliveries → JSON.
+
+Each view gets the actor, the path parameters, and the already-validated
+``body``/``query`` from the dispatcher in ``routes``; the operation table in
+``operations`` says which view serves which path.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import url_for
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, context
+from lianping.admin.api import serialize
+from lianping.admin.api.errors import ApiError
+from lianping.admin.api.schemas import MAX_ID
+from lianping.admin.api.validation import as_date
+from lianping.context import Context
+from lianping.handlers import delivery
+from lianping.services import casework
+from lianping.services.access import Actor, PermissionDenied
+from lianping.services.casework import ManualReport, Result
+from lianping.storage import content
+from lianping.storage.case_search import (
+    PAGE_SIZE,
+    CaseFilter,
+    FilterError,
+    search,
+    status_counts,
+)
+from lianping.storage.models import Agency, Case, OutboxMessage, ReplyTemplate, Unit, utcnow
+
+log = logging.getLogger(__name__)
+
+Body = dict[str, Any]
+Payload = dict[str, Any] | tuple[dict[str, Any], dict[str, str]]
+
+
+@contextmanager
+def unit_of_work() -> Iterator[tuple[Context, Session]]:
+    """One session per request; the view commits once, an exception rolls everything back."""
+    ctx = context.of_app()
+    with ctx.sessions() as session:
+        yield ctx, session
+
+
+def deliver(ctx: Context, outbox_ids: list[int]) -> None:
+    """Queue LINE deliveries of committed outbox rows; if Redis is away the sweep sends them."""
+    for outbox_id in outbox_ids:
+        try:
+            delivery.enqueue(ctx, outbox_id)
+        except RedisError:
+            log.warning(
+                "outbox %s not enqueued (Redis unavailable); the sweep will send it",
+                outbox_id,
+                exc_info=True,
+            )
+
+
+def open_case(session: Session, actor: Actor, number: str) -> Case:
+    """The case, or 404: tips are need-to-know; staff without ``ethics`` cannot tell one exists."""
+    try:
+        return casework.get_case(session, actor, number)
+    except (LookupError, PermissionDenied) as exc:
+        raise ApiError("not_found", f"找不到案件 {number}") from exc
+
+
+def check_move(case: Case, status: str) -> None:
+    """409 when the lifecycle (casework.TRANSITIONS) does not allow ``status`` next."""
+    allowed = casework.TRANSITIONS[case.status]
+    if status != case.status and status not in allowed:
+        raise ApiError(
+            "lifecycle_conflict",
+            f"案件目前為「{codes.STATUSES[case.status]}」，無法改為「{codes.STATUSES[status]}」",
+            details={"status": case.status, "requested": status, "allowed": sorted(allowed)},
+        )
+
+
+def act(
+    actor: Actor,
+    number: str,
+    action: Callable[[Session, Case], Result],
+    *,
+    moves_to: Callable[[Case], str] | None = None,
+) -> tuple[Result, dict[str, Any], list[dict[str, Any]]]:
+    """Run one casework service on a case and commit; returns its result and the fresh detail."""
+    with unit_of_work() as (ctx, session):
+        case = open_case(session, actor, number)
+        if moves_to is not None:
+            check_move(case, moves_to(case))
+        result = action(session, case)
+        session.commit()
+        detail = serialize.detail(session, result.case)
+        rows = [
+            serialize.delivery(session.get(OutboxMessage, outbox_id), outbox_id)
+            for outbox_id in result.outbox_ids
+        ]
+    deliver(ctx, result.outbox_ids)
+    return result, detail, rows
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _check_cursor(cursor: str) -> None:
+    """Refuse cursors search() would choke on (naive or out-of-range times, huge ids)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, case_id = json.loads(base64.urlsafe_b64decode(padded))
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None or not 1 <= int(case_id) <= MAX_ID or isinstance(case_id, bool):
+            raise ValueError(cursor)
+        parsed.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError) as exc:
+        detail = {"field": "cursor", "rule": "format", "message": "不是本服務發出的 cursor"}
+        raise ApiError("invalid_query", "查詢參數 cursor 不正確", details=[detail]) from exc
+
+
+def list_cases(actor: Actor, query: Body, args: Any) -> Payload:
+    try:
+        flt = CaseFilter.from_args(args)
+    except FilterError as exc:
+        detail = {"field": "(query)", "rule": "filter", "message": str(exc)}
+        raise ApiError(
+            "invalid_query", "查詢條件不正確（例如起日晚於迄日）", details=[detail]
+        ) from exc
+    cursor = query.get("cursor")
+    if cursor:
+        _check_cursor(cursor)
+    with unit_of_work() as (_, session):
+        limit = query.get("limit", PAGE_SIZE)
+        page = search(session, flt, ethics=actor.ethics, cursor=cursor, limit=limit)
+        counts = status_counts(session, flt, ethics=actor.ethics)
+        now = utcnow()
+        items = [serialize.summary(case, now) for case in page.cases]
+    return {"items": items, "next_cursor": page.next_cursor, "counts": counts}
+
+
+def create_case(actor: Actor, body: Body) -> Payload:
+    report = ManualReport(
+        channel=body["channel"],
+        nature=body["nature"],
+        sub_item=body.get("sub_item"),
+        theme=body.get("theme"),
+        description=body["description"],
+        reporter_name=body.get("reporter_name"),
+        reporter_phone=body.get("reporter_phone"),
+        reporter_address=body.get("reporter_address"),
+        reporter_occupation=body.get("reporter_occupation"),
+        recorder=body["recorder"],
+        petition_confirmed=body.get("petition_confirmed", False),
+    )
+    with unit_of_work() as (_, session):
+        due_days = int(content.get(session, "due_days"))
+        case = casework.manual_intake(session, actor, report, due_days)
+        session.commit()
+        detail = serialize.detail(session, case)
+    location = url_for("api.getCase", number=case.number)
+    return {"case": detail}, {"Location": location}
+
+
+def get_case(actor: Actor, number: str) -> Payload:
+    with unit_of_work() as (_, session):
+        case = open_case(session, actor, number)
+        return {"case": serialize.detail(session, case)}
+
+
+def classify(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor,
+        number,
+        lambda session, case: casework.classify(
+            session, actor, case, body["nature"], body["sub_item"], body["theme"]
+        ),
+    )
+    return {"case": detail}
+
+
+def assign(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor,
+        number,
+        lambda session, case: casework.assign(
+            session, actor, case, body["officer_id"], body["unit_id"]
+        ),
+    )
+    return {"case": detail}
+
+
+def route(actor: Actor, number: str, body: Body) -> Payload:
+    if body["to"] == "unit":
+        _, detail, _ = act(
+            actor,
+            number,
+            lambda session, case: casework.route_internal(
+                session, actor, case, body["unit_id"], body.get("note", "")
+            ),
+            moves_to=lambda case: codes.IN_PROGRESS,
+        )
+    else:
+        _, detail, _ = act(
+            actor,
+            number,
+            lambda session, case: casework.route_external(
+                session,
+                actor,
+                case,
+                body["agency_id"],
+                body["letter_number"],
+                as_date(body["letter_date"]),
+            ),
+            moves_to=lambda case: codes.TRANSFERRED,
+        )
+    return {"case": detail}
+
+
+def _reply_target(case: Case) -> str:
+    # The service leaves replied/closed cases where they are; anything else becomes replied.
+    return case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
+
+
+def reply(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, rows = act(
+        actor,
+        number,
+        lambda session, case: casework.reply(session, actor, case, body["text"]),
+        moves_to=_reply_target,
+    )
+    return {"case": detail, "delivery": rows[0]}
+
+
+def change_status(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor,
+        number,
+        lambda session, case: casework.change_status(
+            session,
+            actor,
+            case,
+            body["status"],
+            reason=body.get("reason"),
+            merge_into=body.get("merge_into"),
+        ),
+        moves_to=lambda case: str(body["status"]),
+    )
+    return {"case": detail}
+
+
+def add_note(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor, number, lambda session, case: casework.add_note(session, actor, case, body["text"])
+    )
+    return {"case": detail}
+
+
+def set_opinion(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor,
+        number,
+        lambda session, case: casework.set_opinion(
+            session, actor, case, body["text"], body.get("signing_agency")
+        ),
+    )
+    return {"case": detail}
+
+
+def extend(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor,
+        number,
+        lambda session, case: casework.extend_due(
+            session, actor, case, as_date(body["due_date"]), body["reason"]
+        ),
+    )
+    return {"case": detail}
+
+
+def reveal(actor: Actor, number: str, body: Body) -> Payload:
+    with unit_of_work() as (_, session):
+        case = open_case(session, actor, number)
+        data = casework.reveal(session, actor, case)
+        session.commit()
+    return {"number": number, "personal_data": {"line_user_id": None, **data}}
+
+
+def mark_read(actor: Actor, number: str, body: Body) -> Payload:
+    _, detail, _ = act(
+        actor, number, lambda session, case: casework.mark_read(session, actor, case)
+    )
+    return {"case": detail}
+
+
+# ---------------------------------------------------------------- reference data
+
+
+def list_units(actor: Actor) -> Payload:
+    with unit_of_work() as (_, session):
+        rows = session.scalars(select(Unit).order_by(Unit.name))
+        return {"items": [{"id": u.id, "name": u.name, "active": u.active} for u in rows]}
+
+
+def list_agencies(actor: Actor) -> Payload:
+    with unit_of_work() as (_, session):
+        rows = session.scalars(select(Agency).order_by(Agency.name))
+        return {"items": [{"id": a.id, "name": a.name, "active": a.active} for a in rows]}
+
+
+def list_reply_templates(actor: Actor) -> Payload:
+    with unit_of_work() as (_, session):
+        rows = session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.title))
+        return {
+            "items": [
+                {"id": t.id, "title": t.title, "body": t.body, "active": t.active} for t in rows
+            ]
+        }
+
+
+def openapi(actor: Actor) -> Payload:
+    from lianping.admin.api.openapi import document
+
+    return document()

@@ -1,0 +1,684 @@
+"""The JSON API /api/v1: every operation, access rules, masking, validation, paging, delivery.
+
+Every call goes through ``Api``, which records which operation answered what;
+the last test reads the OpenAPI document and fails if an operation in it was
+never called successfully here, so a new operation cannot ship without a test.
+
+Tips (檢舉) are need-to-know: staff without ``ethics`` get 404 for them, exactly
+as for a number that does not exist (a 403 would confirm the tip exists).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import fields
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from lianping import codes
+from lianping.admin.api.operations import OPERATIONS, WRITE
+from lianping.context import Context
+from lianping.services.casework import REJECTION_REASONS
+from lianping.storage import cases, residents
+from lianping.storage.case_search import CaseFilter
+from lianping.storage.models import (
+    Agency,
+    AuditEntry,
+    Case,
+    ReplyTemplate,
+    Unit,
+    utcnow,
+)
+from tests.admin_support import api_token, staff
+from tests.support import Sim, WorkerProcess, wait_until
+
+BASE = "/api/v1"
+# operation id → HTTP statuses it answered during this module's tests.
+CALLED: dict[str, set[int]] = defaultdict(set)
+
+NAME, PHONE, ADDRESS = "王小明", "0912345678", "臺北市中正區重慶南路一段122號"
+
+
+class Api:
+    """A test client for one staff member's token that records the operations it calls."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.headers = headers
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        if body is not None:
+            kwargs["json"] = body
+        response = self.client.open(BASE + path, method=method, headers=headers, **kwargs)
+        adapter = self.app.url_map.bind("localhost")
+        try:
+            endpoint, _ = adapter.match(BASE + path.split("?")[0], method=method)
+        except Exception:
+            endpoint = None
+        if endpoint and endpoint.startswith("api.") and endpoint != "api.not_found":
+            CALLED[endpoint.removeprefix("api.")].add(response.status_code)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("POST", path, body, **kwargs)
+
+
+@pytest.fixture
+def team(app: Any, ctx: Context) -> dict[str, Api]:
+    """Four staff members with tokens: an ethics admin, an officer, an ethics officer, a viewer."""
+    made = {
+        "admin": staff(ctx, "api-admin", "admin", ethics=True),
+        "officer": staff(ctx, "api-officer", "officer"),
+        "ethics": staff(ctx, "api-ethics", "officer", ethics=True),
+        "viewer": staff(ctx, "api-viewer", "viewer"),
+    }
+    return {name: Api(app, api_token(ctx, user)) for name, user in made.items()}
+
+
+@pytest.fixture
+def places(ctx: Context) -> dict[str, int]:
+    with ctx.sessions.begin() as session:
+        unit, agency = Unit(name="工務科"), Agency(name="臺北市政府工務局")
+        template = ReplyTemplate(title="已修復", body="您反映的事項已處理完成。")
+        session.add_all([unit, agency, template])
+        session.flush()
+        return {"unit": unit.id, "agency": agency.id, "template": template.id}
+
+
+def manual(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "channel": "walk_in",
+        "nature": "need",
+        "sub_item": "need-2",
+        "theme": "works",
+        "description": "公園路燈故障已兩週，夜間行人危險。",
+        "reporter_name": NAME,
+        "reporter_phone": PHONE,
+        "reporter_address": ADDRESS,
+        "reporter_occupation": "教師",
+        "recorder": "李紀錄",
+        "petition_confirmed": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def create(api: Api, **overrides: Any) -> str:
+    response = api.post("/cases", manual(**overrides))
+    assert response.status_code == 201, response.get_json()
+    return str(response.get_json()["case"]["number"])
+
+
+def line_case(ctx: Context, user: str, **draft: Any) -> str:
+    """A case a LINE resident reported (as the bot files it)."""
+    report = {
+        "nature": "need",
+        "sub_item": "need-2",
+        "description": "路燈不亮已兩週，夜間危險。",
+        "name": NAME,
+        "phone": PHONE,
+        "address": ADDRESS,
+        **draft,
+    }
+    with ctx.sessions.begin() as session:
+        resident = residents.get_or_create(session, user)
+        return cases.create_from_line(session, resident, report, 1, utcnow(), 30).number
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"]), body
+    assert body["error"]["message"], body
+    return dict(body["error"])
+
+
+# ---------------------------------------------------------------- the document
+
+
+def test_openapi_document_matches_the_routes_and_the_codes(app: Any, team: dict[str, Api]) -> None:
+    response = team["viewer"].get("/openapi.json")
+    assert response.status_code == 200
+    doc = response.get_json()
+    assert doc["openapi"].startswith("3.1")
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "管理者發給的 API 權杖（lp_…）",
+    }
+    assert doc["security"] == [{"bearerAuth": []}]
+    documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    routed = {
+        (rule.rule.replace("<", "{").replace(">", "}"), method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.not_found"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert documented == routed
+    schemas = doc["components"]["schemas"]
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            assert "401" in op["responses"], (method, path)
+            for status, answer in op["responses"].items():
+                target = answer["content"]["application/json"]["schema"]["$ref"]
+                assert (target == "#/components/schemas/Error") == (int(status) >= 400)
+            if "{number}" in path:
+                assert "404" in op["responses"]
+            if method == "post":
+                assert "403" in op["responses"]
+                assert "requestBody" in op, path
+    # Every request body is closed: unknown fields are refused.
+    for name, schema in schemas.items():
+        if name.endswith("Request") and "oneOf" not in schema:
+            assert schema["additionalProperties"] is False, name
+    for branch in ("RouteToUnit", "RouteToAgency"):
+        assert schemas[branch]["additionalProperties"] is False
+    # Enums come from lianping.codes.
+    classify = schemas["ClassifyRequest"]["properties"]
+    assert classify["nature"]["enum"] == list(codes.NATURES)
+    assert classify["sub_item"]["enum"] == [*codes.SUB_ITEMS, None]
+    assert classify["theme"]["enum"] == [*codes.THEMES, None]
+    assert schemas["StatusRequest"]["properties"]["status"]["enum"] == list(codes.STATUSES)
+    assert schemas["StatusRequest"]["properties"]["reason"]["enum"] == [*REJECTION_REASONS, None]
+    assert schemas["ManualIntakeRequest"]["properties"]["channel"]["enum"] == [
+        "walk_in",
+        "meeting",
+        "phone",
+        "letter",
+    ]
+    # The list takes exactly CaseFilter's fields, plus cursor and limit.
+    params = {p["name"] for p in doc["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert params == {f.name for f in fields(CaseFilter)} | {"cursor", "limit"}
+
+
+def test_every_path_requires_a_bearer_token(client: Any, team: dict[str, Api]) -> None:
+    for method, path in [
+        ("GET", "/cases"),
+        ("GET", "/openapi.json"),
+        ("POST", "/cases"),
+        ("GET", "/no-such-thing"),
+        ("POST", "/cases/1151121-0001/reveal"),
+    ]:
+        response = client.open(BASE + path, method=method, json={})
+        assert response.status_code == 401, path
+        assert error_of(response)["code"] == "unauthorized"
+    bad = client.get(BASE + "/cases", headers={"Authorization": "Bearer lp_not-a-token"})
+    assert bad.status_code == 401
+
+
+# ---------------------------------------------------------------- cases
+
+
+def test_manual_intake_masks_personal_data_in_list_and_detail(team: dict[str, Api]) -> None:
+    api = team["officer"]
+    response = api.post("/cases", manual())
+    assert response.status_code == 201
+    case = response.get_json()["case"]
+    number = case["number"]
+    assert response.headers["Location"].endswith(f"{BASE}/cases/{number}")
+    assert case["status"] == "received" and case["channel"] == "walk_in"
+    assert case["status_label"] == "新收" and case["nature_label"] == "民情需求事項"
+    assert case["reporter"] == {
+        "name": "王○明",
+        "phone": "******5678",
+        "address": "臺北市中正區＊＊＊",
+        "occupation": "教師",
+    }
+    assert case["due_at"].endswith("Z") and "年" in case["due_at_roc"]
+    assert case["timeline"][0]["kind"] == "created"
+
+    detail = api.get(f"/cases/{number}")
+    listing = api.get("/cases")
+    for answer in (response, detail, listing):
+        text = answer.get_data(as_text=True)
+        assert NAME not in json.loads(text).__repr__()
+        for secret in (NAME, PHONE, "重慶南路"):
+            assert secret not in json.dumps(answer.get_json(), ensure_ascii=False)
+    assert detail.status_code == 200
+    assert detail.get_json()["case"]["reporter"]["name"] == "王○明"
+    [item] = listing.get_json()["items"]
+    assert item["number"] == number and item["reporter"]["phone"] == "******5678"
+    assert "timeline" not in item
+    assert listing.get_json()["counts"]["received"] == 1
+    assert listing.headers["Cache-Control"] == "no-store"
+
+
+def test_reveal_returns_personal_data_and_is_logged(ctx: Context, team: dict[str, Api]) -> None:
+    number = create(team["officer"])
+    response = team["officer"].post(f"/cases/{number}/reveal")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "number": number,
+        "personal_data": {
+            "name": NAME,
+            "phone": PHONE,
+            "address": ADDRESS,
+            "occupation": "教師",
+            "line_user_id": None,
+        },
+    }
+    with ctx.sessions() as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.reveal"))
+        assert (entry.actor, entry.target_id) == ("api-officer", number)
+    timeline = team["officer"].get(f"/cases/{number}").get_json()["case"]["timeline"]
+    assert [e for e in timeline if e["kind"] == "reveal" and e["actor"] == "api-officer"]
+    assert team["viewer"].post(f"/cases/{number}/reveal").status_code == 403
+
+
+def test_viewer_gets_403_on_every_write(
+    ctx: Context, team: dict[str, Api], places: dict[str, int]
+) -> None:
+    number = create(team["officer"])
+    bodies: dict[str, Any] = {
+        "createCase": manual(),
+        "classifyCase": {"nature": "reform", "sub_item": None, "theme": None},
+        "assignCase": {"officer_id": None, "unit_id": places["unit"]},
+        "routeCase": {"to": "unit", "unit_id": places["unit"], "note": ""},
+        "replyCase": {"text": "已處理。"},
+        "changeCaseStatus": {"status": "withdrawn"},
+        "addCaseNote": {"text": "內部"},
+        "setCaseOpinion": {"text": "意見"},
+        "extendCase": {
+            "due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "reason": "需會勘",
+        },
+        "revealCase": None,
+        "markCaseRead": None,
+    }
+    writes = [op for op in OPERATIONS if op.method != "GET"]
+    assert {op.operation_id for op in writes} == set(bodies)
+    for op in writes:
+        path = op.path.replace("{number}", number)
+        response = team["viewer"].post(path, bodies[op.operation_id])
+        assert response.status_code == 403, op.operation_id
+        assert error_of(response)["code"] == "forbidden"
+        assert op.access in (WRITE, "reveal")
+    with ctx.sessions() as session:
+        assert session.scalars(select(Case).where(Case.number == number)).one().status == "received"
+        assert session.query(Case).count() == 1
+    # The viewer still reads.
+    assert team["viewer"].get(f"/cases/{number}").status_code == 200
+
+
+def test_tips_are_404_for_staff_without_ethics(team: dict[str, Api]) -> None:
+    refused = team["officer"].post("/cases", manual(nature="tip", sub_item=None))
+    assert refused.status_code == 422
+    assert "政風人員" in error_of(refused)["message"]
+    tip = create(team["ethics"], nature="tip", sub_item=None, theme=None)
+    plain = create(team["ethics"])
+    assert team["ethics"].get(f"/cases/{tip}").get_json()["case"]["confidential"] is True
+    for who in ("officer", "viewer"):
+        api = team[who]
+        assert [c["number"] for c in api.get("/cases").get_json()["items"]] == [plain]
+        assert api.get("/cases?nature=tip").get_json()["items"] == []
+        assert api.get("/cases").get_json()["counts"]["received"] == 1
+        missing = api.get(f"/cases/{tip}")
+        assert missing.status_code == 404
+        # Exactly what a number that does not exist gets.
+        assert error_of(missing)["code"] == error_of(api.get("/cases/1000101-9999"))["code"]
+    for op in OPERATIONS:
+        if "{number}" in op.path and op.method == "POST":
+            answer = team["officer"].post(op.path.replace("{number}", tip), {})
+            # The body is checked first (400) or the tip is not found (404): never 200 or 403.
+            assert answer.status_code in (400, 404), op.operation_id
+    assert team["officer"].post(f"/cases/{tip}/reveal").status_code == 404
+    assert team["officer"].post(f"/cases/{tip}/notes", {"text": "x"}).status_code == 404
+    assert len(team["admin"].get("/cases").get_json()["items"]) == 2
+
+
+# ---------------------------------------------------------------- casework
+
+
+def test_casework_flow_over_the_api(team: dict[str, Api], places: dict[str, int]) -> None:
+    api = team["officer"]
+    number = create(api, channel="letter", petition_confirmed=False)
+
+    classified = api.post(
+        f"/cases/{number}/classify",
+        {"nature": "reform", "sub_item": "reform-2", "theme": "subsidies"},
+    )
+    assert classified.status_code == 200
+    case = classified.get_json()["case"]
+    assert (case["nature"], case["sub_item"], case["theme"]) == ("reform", "reform-2", "subsidies")
+    mismatch = api.post(
+        f"/cases/{number}/classify", {"nature": "need", "sub_item": "reform-1", "theme": None}
+    )
+    assert mismatch.status_code == 422 and error_of(mismatch)["code"] == "unprocessable"
+
+    assigned = api.post(f"/cases/{number}/assign", {"officer_id": None, "unit_id": places["unit"]})
+    assert assigned.get_json()["case"]["status"] == "assigned"
+    assert assigned.get_json()["case"]["unit"] == {"id": places["unit"], "name": "工務科"}
+    nobody = api.post(f"/cases/{number}/assign", {"officer_id": 987654, "unit_id": None})
+    assert nobody.status_code == 422
+
+    note = api.post(f"/cases/{number}/notes", {"text": "先電話聯繫反映者"})
+    assert note.status_code == 200
+    [entry] = [e for e in note.get_json()["case"]["timeline"] if e["kind"] == "note"]
+    assert entry["public"] is False and entry["body"] == "先電話聯繫反映者"
+    assert entry["actor"] == "api-officer"
+    assert entry["at"].endswith("Z") and entry["at_roc"].count("年") == 1
+    assert api.post(f"/cases/{number}/notes", {"text": "   "}).status_code == 422
+
+    opinion = api.post(
+        f"/cases/{number}/opinion", {"text": "簽會工務科辦理。", "signing_agency": "本府工務科"}
+    )
+    assert opinion.get_json()["case"]["handling_opinion"] == "簽會工務科辦理。"
+    assert opinion.get_json()["case"]["signing_agency"] == "本府工務科"
+    kept = api.post(f"/cases/{number}/opinion", {"text": "簽會工務科辦理，並副知民政科。"})
+    assert kept.get_json()["case"]["signing_agency"] == "本府工務科"
+
+    routed = api.post(
+        f"/cases/{number}/route", {"to": "unit", "unit_id": places["unit"], "note": "請派員會勘"}
+    )
+    assert routed.get_json()["case"]["status"] == "in_progress"
+
+    due = date.today() + timedelta(days=60)
+    extended = api.post(f"/cases/{number}/extend", {"due_date": due.isoformat(), "reason": "會勘"})
+    assert extended.status_code == 200
+    assert extended.get_json()["case"]["due_at_roc"].startswith(f"{due.year - 1911}年")
+    earlier = api.post(
+        f"/cases/{number}/extend", {"due_date": date.today().isoformat(), "reason": "x"}
+    )
+    assert earlier.status_code == 422
+
+    assert api.post(f"/cases/{number}/read").status_code == 200
+    assert api.post(f"/cases/{number}/read", {}).status_code == 200
+
+    # Walk-in cases have no LINE to answer on: a rule (422), not a lifecycle conflict.
+    no_line = api.post(f"/cases/{number}/reply", {"text": "已處理"})
+    assert no_line.status_code == 422
+
+    closed = api.post(f"/cases/{number}/status", {"status": "replied"})
+    assert closed.status_code == 200
+    done = api.post(f"/cases/{number}/status", {"status": "closed"})
+    assert done.get_json()["case"]["status"] == "closed"
+    assert done.get_json()["case"]["closed_at_roc"]
+
+
+def test_status_moves_follow_the_lifecycle(team: dict[str, Api]) -> None:
+    api = team["officer"]
+    number = create(api)
+    conflict = api.post(f"/cases/{number}/status", {"status": "closed"})
+    assert conflict.status_code == 409
+    error = error_of(conflict)
+    assert error["code"] == "lifecycle_conflict"
+    assert "新收" in error["message"] and "結案" in error["message"]
+    assert "closed" not in error["details"]["allowed"]
+
+    no_reason = api.post(f"/cases/{number}/status", {"status": "rejected"})
+    assert no_reason.status_code == 422 and "173" in error_of(no_reason)["message"]
+    rejected = api.post(f"/cases/{number}/status", {"status": "rejected", "reason": "no_content"})
+    case = rejected.get_json()["case"]
+    assert (case["status"], case["rejection_reason"]) == ("rejected", "no_content")
+    assert case["rejection_reason_label"] == "無具體內容"
+    # Reopened, then merged into another case.
+    assert api.post(f"/cases/{number}/status", {"status": "in_progress"}).status_code == 200
+    other = create(api)
+    unknown = api.post(f"/cases/{number}/status", {"status": "merged", "merge_into": "0000000-0"})
+    assert unknown.status_code == 422
+    merged = api.post(f"/cases/{number}/status", {"status": "merged", "merge_into": other})
+    assert merged.get_json()["case"]["merged_into"] == other
+    # Routing is a status move too: a merged case cannot be transferred.
+    route = api.post(
+        f"/cases/{number}/route",
+        {"to": "agency", "agency_id": 1, "letter_number": "字第1號", "letter_date": "2026-01-02"},
+    )
+    assert route.status_code == 409
+
+
+def test_route_to_agency_tells_the_line_resident(
+    ctx: Context, sim: Sim, worker: WorkerProcess, team: dict[str, Api], places: dict[str, int]
+) -> None:
+    user = sim.new_resident("函轉")
+    number = line_case(ctx, user)
+    response = team["officer"].post(
+        f"/cases/{number}/route",
+        {
+            "to": "agency",
+            "agency_id": places["agency"],
+            "letter_number": "北市政風字第1150000123號",
+            "letter_date": "2026-11-21",
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    case = response.get_json()["case"]
+    assert case["status"] == "transferred" and case["channel"] == "line"
+    assert case["agency"] == {"id": places["agency"], "name": "臺北市政府工務局"}
+    assert (case["letter_date"], case["letter_date_roc"]) == ("2026-11-21", "115年11月21日")
+    assert case["letter_number"] == "北市政風字第1150000123號"
+    notices = wait_until(lambda: sim.bot_messages(user))
+    text = notices[0]["message"]["text"]
+    assert "臺北市政府工務局" in text and "北市政風字第1150000123號" in text
+
+    def notice_state() -> str | None:
+        timeline = team["officer"].get(f"/cases/{number}").get_json()["case"]["timeline"]
+        [event] = [e for e in timeline if e["kind"] == "transferred"]
+        assert event["public"] is True
+        return event["delivery"]["state"] if event["delivery"]["state"] == "sent" else None
+
+    assert wait_until(notice_state) == "sent"
+    revealed = team["officer"].post(f"/cases/{number}/reveal").get_json()["personal_data"]
+    assert revealed["line_user_id"] == user
+
+
+def test_reply_is_delivered_and_its_state_shown(
+    ctx: Context, sim: Sim, worker: WorkerProcess, team: dict[str, Api]
+) -> None:
+    user = sim.new_resident("回覆")
+    number = line_case(ctx, user)
+    api = team["officer"]
+    response = api.post(f"/cases/{number}/reply", {"text": "路燈已於今日修復，謝謝您。"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["case"]["status"] == "replied"
+    outbox_id = body["delivery"]["outbox_id"]
+    assert body["delivery"]["state"] == "pending"
+    wait_until(
+        lambda: any(
+            "路燈已於今日修復" in m["message"].get("text", "") for m in sim.bot_messages(user)
+        )
+    )
+
+    def reply_state() -> str | None:
+        timeline = api.get(f"/cases/{number}").get_json()["case"]["timeline"]
+        [event] = [e for e in timeline if e["kind"] == "reply"]
+        assert event["public"] is True and event["delivery"]["outbox_id"] == outbox_id
+        return event["delivery"]["state"] if event["delivery"]["state"] == "sent" else None
+
+    assert wait_until(reply_state) == "sent"
+    blank = api.post(f"/cases/{number}/reply", {"text": "  "})
+    assert blank.status_code == 422
+
+
+# ---------------------------------------------------------------- validation
+
+
+def test_bad_input_is_400_with_a_stable_code(team: dict[str, Api], places: dict[str, int]) -> None:
+    api = team["officer"]
+    number = create(api)
+    path = f"/cases/{number}/classify"
+
+    def refused(response: Any, code: str, status: int = 400) -> dict[str, Any]:
+        assert response.status_code == status, response.get_json()
+        error = error_of(response)
+        assert error["code"] == code, error
+        return error
+
+    unknown = refused(
+        api.post(path, {"nature": "need", "sub_item": None, "theme": None, "colour": "red"}),
+        "validation_error",
+    )
+    assert unknown["details"] == [
+        {"field": "colour", "rule": "additionalProperties", "message": "不接受的欄位"}
+    ]
+    wrong_type = refused(
+        api.post(f"/cases/{number}/assign", {"officer_id": "1", "unit_id": None}),
+        "validation_error",
+    )
+    assert wrong_type["details"][0]["field"] == "officer_id"
+    assert refused(
+        api.post(f"/cases/{number}/assign", {"officer_id": True, "unit_id": None}),
+        "validation_error",
+    )
+    missing = refused(api.post(path, {"nature": "need"}), "validation_error")
+    assert {d["field"] for d in missing["details"]} == {"sub_item", "theme"}
+    bad_enum = refused(
+        api.post(path, {"nature": "gossip", "sub_item": None, "theme": None}), "validation_error"
+    )
+    assert "need" in bad_enum["details"][0]["message"]
+    refused(api.post(path, [1, 2]), "validation_error")
+    refused(api.post(path), "validation_error")
+    refused(api.post(path, data="{nature:", content_type="application/json"), "invalid_json")
+    refused(api.post(path, data='{"nature": NaN}', content_type="application/json"), "invalid_json")
+    refused(
+        api.post(path, data='{"nature": "\\ud800"}', content_type="application/json"),
+        "invalid_json",
+    )
+    refused(api.post(path, data=b"\xff\xfe", content_type="application/json"), "invalid_json")
+    deep = '{"nature": ' + "[" * 5000 + "]" * 5000 + "}"
+    refused(api.post(path, data=deep, content_type="application/json"), "invalid_json")
+    nested = '{"nature": ' + "[" * 100 + "]" * 100 + "}"
+    refused(api.post(path, data=nested, content_type="application/json"), "invalid_json")
+    refused(
+        api.post(path, data="nature=need", content_type="application/x-www-form-urlencoded"),
+        "unsupported_media_type",
+        415,
+    )
+    refused(
+        api.post(path, data="x" * 300_000, content_type="application/json"),
+        "payload_too_large",
+        413,
+    )
+    refused(api.post(f"/cases/{number}/notes", {"text": "a\u0000b"}), "validation_error")
+    refused(api.post(f"/cases/{number}/notes", {"text": "x" * 5001}), "validation_error")
+    refused(api.post(f"/cases/{number}/reveal", {"why": "curious"}), "validation_error")
+    route = refused(api.post(f"/cases/{number}/route", {"to": "moon"}), "validation_error")
+    assert route["details"][0]["field"] == "to"
+    agency = refused(
+        api.post(
+            f"/cases/{number}/route",
+            {"to": "agency", "agency_id": 1, "letter_number": "1", "letter_date": "2026-02-30"},
+        ),
+        "validation_error",
+    )
+    assert agency["details"][0]["field"] == "letter_date"
+    refused(
+        api.post(f"/cases/{number}/extend", {"due_date": "0001-01-01", "reason": "x"}),
+        "validation_error",
+    )
+    refused(
+        api.post(f"/cases/{number}/route", {"to": "unit", "unit_id": 2**70}), "validation_error"
+    )
+    refused(api.post("/cases", manual(channel="line")), "validation_error")
+    refused(api.post("/cases", manual(recorder="x" * 101)), "validation_error")
+    # Semantic rules of casework: 422.
+    refused(api.post("/cases", manual(petition_confirmed=False)), "unprocessable", 422)
+    refused(
+        api.post(f"/cases/{number}/route", {"to": "unit", "unit_id": 999}), "unprocessable", 422
+    )
+    # Query strings.
+    for query in (
+        "colour=red",
+        "limit=0",
+        "limit=101",
+        "limit=ten",
+        "status=lost",
+        "unit_id=1.5",
+        "unit_id=99999999999999999999999",
+        "overdue=maybe",
+        "date_from=2026-13-01",
+        "date_from=2026-05-01&date_to=2026-04-01",
+        "cursor=!!",
+        "cursor=bm90LWpzb24",
+        "q=a%00b",
+    ):
+        refused(api.get(f"/cases?{query}"), "invalid_query")
+    # Unknown paths and methods answer JSON too.
+    refused(api.get("/nowhere"), "not_found", 404)
+    refused(api.get("/cases/1000101-9999"), "not_found", 404)
+    wrong = refused(api.call("DELETE", f"/cases/{number}"), "method_not_allowed", 405)
+    assert wrong["message"]
+
+
+def test_list_filters_and_pages_walk_every_case(team: dict[str, Api]) -> None:
+    api = team["officer"]
+    made = [create(api, description=f"第{i}件反映：人行道破損需修補。") for i in range(7)]
+    made.append(create(api, nature="reform", sub_item="reform-1", description="建議公開補助款用途"))
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        query = "?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        body = api.get(f"/cases{query}").get_json()
+        assert len(body["items"]) <= 3
+        seen += [item["number"] for item in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == sorted(made, reverse=True)
+    oldest = api.get("/cases?sort=oldest&limit=100").get_json()["items"]
+    assert [item["number"] for item in oldest] == sorted(made)
+    reform = api.get("/cases?nature=reform").get_json()
+    assert [item["number"] for item in reform["items"]] == [made[-1]]
+    assert api.get("/cases?q=補助款").get_json()["items"][0]["number"] == made[-1]
+    today = date.today().isoformat()
+    assert len(api.get(f"/cases?date_from={today}&limit=100").get_json()["items"]) == 8
+    api.post(f"/cases/{made[0]}/status", {"status": "withdrawn"})
+    counts = api.get("/cases?status=open").get_json()
+    assert counts["counts"]["withdrawn"] == 1 and counts["counts"]["received"] == 7
+    assert len(counts["items"]) == 7
+    assert api.get("/cases?overdue=true").get_json()["items"] == []
+
+
+def test_reference_lists_fill_the_forms(team: dict[str, Api], places: dict[str, int]) -> None:
+    api = team["viewer"]
+    assert api.get("/units").get_json() == {
+        "items": [{"id": places["unit"], "name": "工務科", "active": True}]
+    }
+    assert api.get("/agencies").get_json()["items"][0]["name"] == "臺北市政府工務局"
+    [template] = api.get("/reply-templates").get_json()["items"]
+    assert template == {
+        "id": places["template"],
+        "title": "已修復",
+        "body": "您反映的事項已處理完成。",
+        "active": True,
+    }
+
+
+# ---------------------------------------------------------------- coverage (keep last)
+
+
+def test_every_documented_operation_was_exercised(
+    request: pytest.FixtureRequest, team: dict[str, Api]
+) -> None:
+    module_tests = {
+        item.nodeid
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module
+    }
+    own = {name for name in dir(request.module) if name.startswith("test_")}
+    if len({nodeid.split("::")[-1] for nodeid in module_tests}) < len(own):
+        pytest.skip("coverage is judged only when the whole module runs")
+    doc = team["viewer"].get("/openapi.json").get_json()
+    documented = {
+        op["operationId"]: f"{method.upper()} {path}"
+        for path, ops in doc["paths"].items()
+        for method, op in ops.items()
+    }
+    untested = {
+        operation: where
+        for operation, where in documented.items()
+        if not any(200 <= status < 300 for status in CALLED.get(operation, ()))
+    }
+    assert not untested, f"operations without a successful call in tests/test_api.py: {untested}"

@@ -1,0 +1,157 @@
+"""Schemathesis against the API's own OpenAPI document, in-process over WSGI.
+
+An ethics admin's token opens everything. Generated requests (valid and
+invalid, per the document) go to every operation; path numbers are drawn
+partly from real cases so actions reach the services, not only 404s. No
+response may be a 5xx, and every response must match the document (status
+code, content type, body schema).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import select
+
+from lianping.admin.api.operations import OPERATIONS
+from lianping.context import Context
+from lianping.storage import cases, residents
+from lianping.storage.models import Agency, ReplyTemplate, Unit, User, utcnow
+from tests.admin_support import api_token, staff
+
+MAX_EXAMPLES = int(os.environ.get("LIANPING_FUZZ_EXAMPLES", "25"))
+# Operation label ("POST /api/v1/cases/{number}/route") → status → responses.
+ANSWERED: defaultdict[str, Counter[int]] = defaultdict(Counter)
+
+
+@pytest.fixture
+def fuzz_headers(ctx: Context) -> dict[str, str]:
+    return api_token(ctx, staff(ctx, "fuzz-admin", "admin", ethics=True))
+
+
+@dataclass
+class Seeded:
+    numbers: list[str]
+    ids: dict[str, int]
+
+
+def _seed(ctx: Context) -> Seeded:
+    """Units, agencies, a template, and cases of each kind the actions can work on."""
+    with ctx.sessions.begin() as session:
+        unit, agency = Unit(name="工務科"), Agency(name="臺北市政府工務局")
+        session.add_all([unit, agency, ReplyTemplate(title="已處理", body="已處理完成。")])
+        session.flush()
+        officer = session.scalars(select(User.id).where(User.username == "fuzz-admin")).one()
+        ids = {"unit_id": unit.id, "agency_id": agency.id, "officer_id": officer}
+        numbers = []
+        for index, nature in enumerate(["need", "reform", "tip"]):
+            resident = residents.get_or_create(session, f"U{'f' * 31}{index}")
+            draft = {
+                "nature": nature,
+                "description": "路燈不亮已兩週，夜間危險。",
+                "name": "王小明",
+                "phone": "0912345678",
+                "address": "臺北市中正區重慶南路一段122號",
+            }
+            numbers.append(cases.create_from_line(session, resident, draft, 1, utcnow(), 30).number)
+    return Seeded(numbers, ids)
+
+
+def _real_ids(seeded: Seeded) -> Any:
+    """Sometimes point a generated body's ids at real rows, so routing and assigning succeed."""
+
+    def swap(case: Any, use: bool) -> Any:
+        if use and isinstance(case.body, dict):
+            case.body = {
+                key: seeded.ids[key] if key in seeded.ids and isinstance(value, int) else value
+                for key, value in case.body.items()
+            }
+        return case
+
+    return swap
+
+
+@pytest.fixture
+def api_schema(app: Any, ctx: Context, fuzz_headers: dict[str, str]) -> tuple[Any, Seeded]:
+    seeded = _seed(ctx)
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=fuzz_headers), seeded
+
+
+# schemathesis's own pytest plugin (``schema.parametrize`` with a fixture) does not run on
+# pytest 9, so each operation is one pytest item driving schemathesis's Hypothesis strategies.
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+@pytest.mark.parametrize("operation_id", [op.operation_id for op in OPERATIONS])
+def test_no_5xx_and_every_answer_matches_the_document(
+    operation_id: str,
+    mode: GenerationMode,
+    api_schema: tuple[Any, Seeded],
+    fuzz_headers: dict[str, str],
+) -> None:
+    schema, seeded = api_schema
+    operation = schema.find_operation_by_id(operation_id)
+    strategy = operation.as_strategy(generation_mode=mode)
+    if "{number}" in operation.path:
+        # Half the numbers are real cases, so actions reach the services, not only 404.
+        strategy = st.one_of(
+            strategy,
+            st.sampled_from(seeded.numbers).flatmap(
+                lambda number: operation.as_strategy(
+                    generation_mode=mode, path_parameters={"number": number}
+                )
+            ),
+        )
+    swap = _real_ids(seeded)
+    strategy = st.tuples(strategy, st.booleans()).map(lambda pair: swap(*pair))
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def check(case: Any) -> None:
+        response = case.call_and_validate(
+            headers=fuzz_headers,
+            checks=[
+                not_a_server_error,
+                status_code_conformance,
+                content_type_conformance,
+                response_schema_conformance,
+            ],
+        )
+        ANSWERED[f"{case.method} {operation.path}"][response.status_code] += 1
+
+    check()
+
+
+def test_every_operation_was_fuzzed() -> None:
+    """Every operation was called, and each one at least once got past validation (2xx)."""
+    if not ANSWERED:
+        pytest.skip("run together with the schemathesis tests")
+    documented = {f"{op.method} /api/v1{op.path}" for op in OPERATIONS}
+    assert documented == set(ANSWERED)
+    never_ok = [
+        label
+        for label, statuses in ANSWERED.items()
+        if not any(200 <= status < 300 for status in statuses)
+    ]
+    total = sum(sum(statuses.values()) for statuses in ANSWERED.values())
+    print(f"\nschemathesis: {total} requests over {len(ANSWERED)} operations")
+    for label, statuses in sorted(ANSWERED.items()):
+        print(f"  {label}: {dict(sorted(statuses.items()))}")
+    assert not never_ok, f"no generated request was accepted by: {never_ok}"
