@@ -90,3 +90,11 @@ def test_bad_filters_are_refused() -> None:
 def test_bad_cursors_are_refused(ctx: Context, cursor: str) -> None:
     with ctx.sessions() as session, pytest.raises(FilterError):
         search(session, CaseFilter(), ethics=False, cursor=cursor)
+
+
+def test_case_number_search_is_a_prefix_match(ctx: Context) -> None:
+    seed(ctx, 5)
+    with ctx.sessions() as session:
+        found = search(session, CaseFilter(q="1151101-000"), ethics=True).cases
+        assert sorted(c.number for c in found) == [f"1151101-000{i}" for i in range(1, 6)]
+        assert search(session, CaseFilter(q="151101"), ethics=True).cases == []

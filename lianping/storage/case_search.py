@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -21,6 +22,10 @@ from lianping.storage.models import Case, utcnow
 AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
 
 SORTS = ("newest", "oldest", "due")
+CASE_NUMBER_PREFIX = re.compile(r"^\d{3,7}(-\d{0,4})?$")
+# With a text search, tab counts look at the newest COUNT_CAP + 1 matches only:
+# counting every match of a two-character word would scan the whole table.
+COUNT_CAP = 1000
 PAGE_SIZE = 50
 
 
@@ -120,13 +125,12 @@ def _filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
     if flt.date_to:
         conditions.append(Case.created_at < _taipei_midnight(flt.date_to + timedelta(days=1)))
     if flt.q:
-        pattern = "%" + flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(
-            or_(
-                Case.number.ilike(pattern, escape="\\"),
-                Case.description.ilike(pattern, escape="\\"),
-            )
-        )
+        escaped = flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        if CASE_NUMBER_PREFIX.match(flt.q):
+            # A case number (or its start): an indexed prefix match, not a scan.
+            conditions.append(Case.number.like(escaped + "%", escape="\\"))
+        else:
+            conditions.append(Case.description.ilike("%" + escaped + "%", escape="\\"))
     return statement.where(*conditions) if conditions else statement
 
 
@@ -190,10 +194,29 @@ def search(
 
 
 def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[str, int]:
-    """How many cases each status tab holds under the other filters."""
-    statement = _filtered(
-        select(Case.status, func.count()).group_by(Case.status), flt.without_status(), ethics
-    )
+    """How many cases each status tab holds under the other filters.
+
+    With a text search the counts cover the newest ``COUNT_CAP + 1`` matches
+    (see ``counts_capped``).
+    """
+    others = flt.without_status()
+    if flt.q:
+        newest = (
+            _filtered(select(Case.status), others, ethics)
+            .order_by(Case.created_at.desc())
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
+        statement = select(newest.c.status, func.count()).group_by(newest.c.status)
+    else:
+        statement = _filtered(
+            select(Case.status, func.count()).group_by(Case.status), others, ethics
+        )
     counts = {status: 0 for status in codes.STATUSES}
     counts.update({status: n for status, n in session.execute(statement).all()})
     return counts
+
+
+def counts_capped(flt: CaseFilter, counts: dict[str, int]) -> bool:
+    """True when a text search matched more cases than the tab counts looked at."""
+    return bool(flt.q) and sum(counts.values()) > COUNT_CAP

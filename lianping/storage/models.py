@@ -180,6 +180,16 @@ class Case(Base):
         Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_officer_status", "officer_id", "status"),
         Index("ix_cases_due", "due_at"),
+        # The inbox's per-status tab counts, unfiltered and by nature/theme (index-only scans).
+        Index("ix_cases_status_nature", "status", "nature"),
+        Index("ix_cases_nature_theme_status", "nature", "theme", "status"),
+        # Case-number prefix search; PostgreSQL also gets a trigram index on the
+        # description (migration 0005), which the models cannot express portably.
+        Index(
+            "ix_cases_number_pattern",
+            "number",
+            postgresql_ops={"number": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

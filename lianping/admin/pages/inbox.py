@@ -147,5 +147,7 @@ def index() -> tuple[str, int]:
             officers=lookups.officers(),
             natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
             actor=actor,
+            counts_capped=case_search.counts_capped(flt, counts),
+            count_cap=case_search.COUNT_CAP,
         )
     return html, 400 if error else 200

@@ -1,0 +1,147 @@
+"""``lianping seed-demo``: the demo data is consistent with the product's own rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from lianping import codes, demo, rocdate
+from lianping.context import Context
+from lianping.services import accounts
+from lianping.services.casework import REJECTION_REASONS
+from lianping.storage import case_search
+from lianping.storage.case_search import CaseFilter
+from lianping.storage.cases import next_number
+from lianping.storage.models import Case, CaseCounter, CaseEvent, Resident, User
+
+PASSWORD = "demo-password-1"
+PUBLIC_KINDS = {"created", "status", "reply", "transferred", "resident_message"}
+INTERNAL_KINDS = {"classified", "assigned", "routed", "opinion", "satisfaction"}
+
+
+def _seed(ctx: Context, count: int, **kwargs: object) -> demo.SeedSummary:
+    with ctx.sessions.begin() as session:
+        return demo.seed(session, count, password=PASSWORD, **kwargs)  # type: ignore[arg-type]
+
+
+def test_seeded_cases_follow_the_rules(ctx: Context) -> None:
+    now = datetime.now(UTC)
+    summary = _seed(ctx, 300, seed=3, now=now)
+    assert summary.cases == 300
+    assert sum(summary.by_nature.values()) == sum(summary.by_status.values()) == 300
+
+    with ctx.sessions() as session:
+        cases = list(session.scalars(select(Case)))
+        events = list(session.scalars(select(CaseEvent)))
+        counters = {c.day: c.last for c in session.scalars(select(CaseCounter))}
+        residents = {r.id for r in session.scalars(select(Resident))}
+        users = {u.username: u for u in session.scalars(select(User))}
+
+    assert len(cases) == 300
+    # Numbers: unique, the Taipei ROC date of created_at, each day numbered 1..n.
+    numbers = [c.number for c in cases]
+    assert len(set(numbers)) == 300
+    per_day: dict[str, list[int]] = {}
+    for case in cases:
+        day, seq = case.number.split("-")
+        assert day == rocdate.roc_compact(case.created_at)
+        assert len(seq) == 4
+        per_day.setdefault(day, []).append(int(seq))
+        assert case.created_at <= now
+    for day, seqs in per_day.items():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1))
+        assert counters[day] == len(seqs)
+    # Codes, confidentiality, routing data.
+    for case in cases:
+        assert case.status in codes.STATUSES
+        assert case.nature in codes.NATURES
+        assert case.channel in codes.CHANNELS
+        assert case.confidential == (case.nature == codes.TIP)
+        assert case.sub_item is None or codes.SUB_ITEMS[case.sub_item].nature == case.nature
+        assert case.theme is None or case.theme in codes.THEMES
+        assert case.due_at == rocdate.end_of_taipei_day(case.created_at, 30)
+        assert (case.resident_id is not None) == (case.channel == "line")
+        assert case.resident_id is None or case.resident_id in residents
+        if case.anonymous:
+            assert case.reporter_name is None
+        if case.status == codes.TRANSFERRED:
+            assert case.agency_id and case.letter_number and case.letter_date
+        if case.status == codes.REJECTED:
+            assert case.rejection_reason in REJECTION_REASONS
+        if case.status == codes.MERGED:
+            assert case.merged_into_id and case.merged_into_id != case.id
+        if case.status == codes.CLOSED:
+            assert case.closed_at is not None
+        if case.satisfaction is not None:
+            assert 1 <= case.satisfaction <= 5 and case.status == codes.CLOSED
+        if case.officer_id is not None and case.nature == codes.TIP:
+            assert users["demo-ethics"].id == case.officer_id
+    statuses = Counter(c.status for c in cases)
+    assert statuses[codes.CLOSED] > 100  # two years of history: most are done
+    assert statuses[codes.CLOSED] < 300  # …but not all
+    # Timelines: 2–6 entries, created first, public flags as the services set them.
+    by_case: dict[int, list[CaseEvent]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    for case in cases:
+        timeline = sorted(by_case[case.id], key=lambda e: (e.created_at, e.id))
+        assert 2 <= len(timeline) <= 6
+        assert timeline[0].kind == "created" and timeline[0].created_at == case.created_at
+        assert all(case.created_at <= e.created_at <= now for e in timeline)
+        for event in timeline:
+            assert event.kind in PUBLIC_KINDS | INTERNAL_KINDS
+            assert event.public == (event.kind in PUBLIC_KINDS)
+
+    # Staff accounts exist and the password works.
+    assert {"demo-admin", "demo-supervisor", "demo-ethics"} <= set(users)
+    assert users["demo-ethics"].ethics and users["demo-admin"].role == "admin"
+    with ctx.sessions.begin() as session:
+        assert accounts.authenticate(session, "demo-admin", PASSWORD) is not None
+
+    # The inbox query finds them; tips only for ethics staff.
+    tips = sum(c.nature == codes.TIP for c in cases)
+    with ctx.sessions() as session:
+        counts = case_search.status_counts(session, CaseFilter(), ethics=True)
+        assert sum(counts.values()) == 300
+        assert sum(case_search.status_counts(session, CaseFilter(), ethics=False).values()) == (
+            300 - tips
+        )
+        page = case_search.search(session, CaseFilter(), ethics=True)
+        assert len(page.cases) == case_search.PAGE_SIZE and page.next_cursor
+        newest = max(cases, key=lambda c: (c.created_at, c.id))
+        assert page.cases[0].number == newest.number
+        found = case_search.search(session, CaseFilter(q=numbers[7]), ethics=True)
+        assert [c.number for c in found.cases] == [numbers[7]]
+
+    # A real case created later on one of those days takes the next number.
+    busiest = max(per_day, key=lambda d: len(per_day[d]))
+    moment = next(c.created_at for c in cases if c.number.startswith(busiest + "-"))
+    with ctx.sessions.begin() as session:
+        number = next_number(session, moment)
+    assert number == f"{busiest}-{len(per_day[busiest]) + 1:04d}"
+    assert number not in numbers
+
+
+def test_refuses_a_database_with_cases_unless_forced(ctx: Context) -> None:
+    _seed(ctx, 40, seed=5)
+    with pytest.raises(demo.AlreadySeeded):
+        _seed(ctx, 10)
+    summary = _seed(ctx, 60, seed=5, force=True)
+    assert summary.users_created == [] and summary.password is None
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 100
+        assert session.scalar(select(func.count(func.distinct(Case.number)))) == 100
+        last = dict(session.execute(select(CaseCounter.day, CaseCounter.last)).all())
+        used = Counter(n.split("-")[0] for n in session.scalars(select(Case.number)))
+    assert last == dict(used)
+
+
+def test_a_generated_password_is_given_once(ctx: Context) -> None:
+    with ctx.sessions.begin() as session:
+        summary = demo.seed(session, 5, seed=9)
+    assert summary.password and len(summary.password) >= accounts.MIN_PASSWORD_LENGTH
+    with ctx.sessions.begin() as session:
+        assert accounts.authenticate(session, "demo-officer1", summary.password) is not None
