@@ -7,32 +7,23 @@ from lianping.bot.conversation import draft as drafts
 from lianping.bot.conversation.model import State
 from lianping.bot.conversation.state import REPORT, TIP, draft_of
 
+# A report and a tip differ only in how they begin.
+_FROM_DESCRIPTION = (
+    "description",
+    "location",
+    "photos",
+    "contact",
+    "contact_details",
+    "address",
+    "occupation",
+    "summary",
+)
 ORDER = {
-    REPORT: (
-        "nature",
-        "sub_item",
-        "theme",
-        "description",
-        "location",
-        "photos",
-        "contact",
-        "contact_details",
-        "address",
-        "occupation",
-        "summary",
-    ),
-    TIP: (
-        "tip",
-        "description",
-        "location",
-        "photos",
-        "contact",
-        "contact_details",
-        "address",
-        "occupation",
-        "summary",
-    ),
+    REPORT: ("nature", "sub_item", "theme", *_FROM_DESCRIPTION),
+    TIP: ("tip", *_FROM_DESCRIPTION),
 }
+# Steps that work on a draft; the rest are idle, offer_text, resume and supplement.
+DRAFT_STEPS = frozenset({*ORDER[REPORT], *ORDER[TIP], "edit"})
 
 # 修改 choices: the steps each one walks through before returning to the summary.
 EDIT_GROUPS: dict[str, tuple[str, ...]] = {

@@ -6,8 +6,9 @@ from __future__ import annotations
 from lianping.bot import messages, texts
 from lianping.bot.conversation import commands, inputs, menu, navigation, registry, timeouts
 from lianping.bot.conversation import draft as drafts
+from lianping.bot.conversation.flow import DRAFT_STEPS
 from lianping.bot.conversation.model import Content, Incoming, Outcome, State
-from lianping.bot.conversation.state import DRAFT_STEPS, IDLE, current, draft_of, with_draft
+from lianping.bot.conversation.state import IDLE, current, draft_of, with_draft
 
 
 def route(state: State, event: Incoming, content: Content) -> Outcome:

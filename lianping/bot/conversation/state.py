@@ -17,24 +17,6 @@ from lianping.bot.conversation.model import State
 IDLE = "idle"
 REPORT, TIP = "report", "tip"
 FIRST_STEP = {REPORT: "nature", TIP: "tip"}
-# Steps that work on a draft report; the rest are idle, offer_text, resume and supplement.
-DRAFT_STEPS = frozenset(
-    {
-        "nature",
-        "sub_item",
-        "theme",
-        "tip",
-        "description",
-        "location",
-        "photos",
-        "contact",
-        "contact_details",
-        "address",
-        "occupation",
-        "summary",
-        "edit",
-    }
-)
 
 
 def current(state: State) -> str:
