@@ -1,0 +1,1322 @@
+"""Benchmark the whole intake pipeline: LINE webhook → inbox → worker → answer at "LINE".
+
+Run from the repository root::
+
+    .venv/bin/python bench/webhook_pipeline.py                  # SQLite, 200 events/s for 20 s
+    .venv/bin/python bench/webhook_pipeline.py --database-url \\
+        postgresql://postgres@127.0.0.1:5432/bench              # PostgreSQL: tables are DROPPED
+    .venv/bin/python bench/webhook_pipeline.py --help            # every knob
+
+What runs (production-like: separate processes talking over loopback TCP)
+-----------------------------------------------------------------------
+* a private ``redis-server`` (:class:`lianping.redis_server.RedisServer`);
+* a freshly migrated database: a new SQLite file in a temporary directory, or the
+  database at ``--database-url``, whose lianping tables (and the functions its
+  migrations created) are DROPPED and re-created: give it a database of its own;
+* the LINE platform simulator (``lianping simulator``), playing api.line.me;
+* the web app under gunicorn (``--web-workers`` × ``--web-threads``, as ``embedded.py``);
+* ``--workers`` RQ worker processes (``lianping worker``).
+
+All of them share this machine's cores with the load generator, so the summary
+shows the CPU each used. Every child leads its own process group and is killed
+with it when the run ends, fails or is interrupted (Ctrl-C, SIGTERM, SIGHUP);
+children also get SIGTERM should this process be killed outright (Linux
+``PR_SET_PDEATHSIG``; redis-server through a small watchdog child).
+
+The load
+--------
+``rate × duration`` simulated residents are created in the simulator beforehand;
+each sends exactly ONE event: mostly Traditional Chinese text messages of
+realistic length, some ``menu=help`` postbacks (a quick-reply tap) and some
+stickers. For each event a background thread asks the simulator for a reply token
+``--token-lead`` seconds before the event is due (LINE issues one per event; the
+simulator's tokens live 60 s); these requests load the simulator during the run.
+Events are built with :mod:`lianping.simulator.events`, wrapped with
+``envelope()`` and signed with ``sign()`` exactly as LINE does, and POSTed to
+``/callback`` at a fixed OPEN-LOOP rate: a dispatcher releases event *i* at
+``t0 + i/rate`` whatever the server's latency, and a pool of sender threads with
+keep-alive connections sends it. A short warm-up (other residents, not counted)
+runs first so that lazily opened connections and imports are not measured.
+
+What is measured
+----------------
+* **ack latency**: the HTTP round trip of ``POST /callback`` (what LINE waits for;
+  it gives up after 2 s);
+* **end to end**: from the moment the webhook request starts (``time.time()``)
+  to the moment the simulator stored the bot's answer (the ``at`` timestamp, in
+  milliseconds, of the bot's first entry in the resident's timeline);
+* errors (non-200), events **lost** (acknowledged 200, never answered, and nothing
+  of it pending in the product: the database tells where it got stuck), events
+  **late** (still queued when ``--drain-timeout`` ran out), events **answered
+  twice** (more than one reply/push request reached the resident), answers by
+  reply token vs by push;
+* CPU seconds of each component, of other processes and of the whole machine from
+  the first send until every answer arrived and the queues are empty, hence CPU
+  milliseconds per event and the rate this machine's cores could sustain at best;
+  Redis commands per event; database and queue state afterwards.
+
+Pass when: ack p99 < 50 ms, end-to-end p95 < 1 s, none lost, none late, none
+answered twice, no webhook error, and the generator really offered ≥ 95 % of the
+rate. A note flags a run during which other processes used > 10 % of the machine.
+The summary is printed and written as JSON to ``bench/results/`` (git-ignored).
+To benchmark another tree (a frozen snapshot, or a proposed change), put it first
+on ``PYTHONPATH``: the children inherit the environment and run from a temporary
+directory. Exit status: 0 pass, 1 fail, 2 could not run, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import json
+import math
+import os
+import platform
+import queue
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+from redis import Redis
+from rq import Queue, Worker
+from rq.registry import FailedJobRegistry, StartedJobRegistry
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+import lianping
+from lianping import queues
+from lianping.redis_server import RedisServer, free_port
+from lianping.simulator import events
+from lianping.storage.db import make_engine, normalize_url
+from lianping.storage.migrate import upgrade
+from lianping.storage.models import Base, InboxEvent, OutboxMessage
+
+BIN = Path(sys.executable).parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+SECRET = "bench-channel-secret"
+TOKEN = "bench-access-token"
+DESTINATION = "Udeadbeefdeadbeefdeadbeefdeadbeef"  # the simulator's default bot user id
+LINE_WEBHOOK_TIMEOUT_S = 2.0  # LINE counts a slower answer as a failed delivery
+
+TARGET_ACK_P99_MS = 50.0
+TARGET_E2E_P95_MS = 1000.0
+MIN_OFFERED_SHARE = 0.95
+
+# What residents write: sentences of a 村里廉政平臺 chat, combined into messages of
+# realistic length (a few words up to a paragraph).
+SENTENCES = (
+    "您好，我們里民活動中心旁邊的路燈已經壞了兩個多禮拜，晚上經過那段路很暗。",
+    "長輩晚上出門散步都很危險，請問可以幫忙反映給區公所嗎？",
+    "請問河川疏濬工程什麼時候會開始？上次颱風來的時候我們這邊淹水淹到膝蓋。",
+    "希望今年汛期前可以把排水溝清一清，不然一下大雨又要淹了。",
+    "里鄰經費的使用情形要去哪裡查詢？我想知道今年里辦公處的補助款用在哪些地方。",
+    "我家門口的人行道磚塊鬆動好幾個月了，已經有老人家絆倒受傷。",
+    "打電話去市府說會派人來看，但到現在都沒有下文。",
+    "申請低收入戶補助等了一個多月還沒有結果，承辦人員也一直聯絡不上。",
+    "建議公車站牌旁邊加裝遮雨棚，下雨天等車的學生和長輩都淋濕了。",
+    "地方工程好像都是同一家廠商在做，而且常常延期，是不是有什麼問題？",
+    "社區附近公園的遊樂設施生鏽很嚴重，小朋友玩很危險，麻煩協助反映。",
+    "想請問村里廉政平臺座談會下一場是什麼時候、在哪裡舉辦？",
+    "垃圾車的時間最近改了都沒有公告，很多住戶都錯過倒垃圾的時間。",
+    "颱風後的道路搶修到現在還沒完成，搶災搶險的經費到底用到哪裡去了？",
+    "工廠的回饋金每年都有發，可是不知道是怎麼分配的，可以公開嗎？",
+    "謝謝你們上次幫忙處理水溝的問題，現在已經不會臭了。",
+)
+SHORT_TEXTS = ("路燈壞了", "你好", "請問怎麼反映問題？", "謝謝", "我要檢舉", "水溝堵住了")
+SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
+GIVEN = ("淑芬", "志明", "美玲", "建宏", "雅婷", "俊傑", "秀英", "家豪", "怡君", "文雄")
+
+CONFIG_KEYS = (
+    "rate", "duration", "warmup", "workers", "worker_nice", "web_workers", "web_threads", "senders",
+    "token_lead", "drain_timeout", "settle", "seed",
+)  # fmt: skip
+
+# The event mix: mostly text, some quick-reply taps and stickers.
+KIND_WEIGHTS = {"text": 80, "postback": 12, "sticker": 8}
+
+
+class Interrupted(BaseException):
+    """A stop signal arrived; BaseException so no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class SetupError(RuntimeError):
+    """The system under test could not be started."""
+
+
+# -- child processes -----------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to SIGTERM the child if the benchmark dies without cleaning up."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
+# Run as ``python -c WATCHDOG PGID``: on SIGTERM (sent by the kernel when the benchmark
+# dies, see _die_with_parent, or by Fleet.stop_all) stop process group PGID, then exit.
+WATCHDOG = """
+import os, signal, sys
+
+def stop(*_):
+    try:
+        os.killpg(int(sys.argv[1]), signal.SIGTERM)
+    finally:
+        sys.exit(0)
+
+signal.signal(signal.SIGTERM, stop)
+while True:
+    signal.pause()
+"""
+
+
+class Fleet:
+    """The child processes of one run, each the leader of its own process group."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.infrastructure: set[str] = set()  # stopped after everything that uses it
+
+    def adopt(self, name: str, process: subprocess.Popen[bytes]) -> None:
+        """Manage a process started elsewhere (redis-server) as infrastructure.
+
+        A small watchdog child, which dies with this process, takes the adopted
+        process group down with it should this process be killed outright.
+        """
+        self.children[name] = process
+        self.infrastructure.add(name)
+        self.spawn(f"{name}-watchdog", [sys.executable, "-c", WATCHDOG, str(process.pid)], {})
+        self.infrastructure.add(f"{name}-watchdog")
+
+    def spawn(
+        self, name: str, args: list[str], env: dict[str, str], nice: int = 0
+    ) -> subprocess.Popen[bytes]:
+        def prepare() -> None:  # pragma: no cover - runs in the child between fork and exec
+            if nice:
+                os.nice(nice)
+            if sys.platform == "linux":
+                _die_with_parent()
+
+        with open(self.log_dir / f"{name}.log", "wb") as log:
+            process = subprocess.Popen(
+                args,
+                env=env,
+                cwd=self.log_dir.parent,  # not the checkout: gunicorn puts its cwd on sys.path
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=prepare,
+            )
+        self.children[name] = process
+        return process
+
+    def check_alive(self) -> None:
+        """Raise if a child stopped: the figures of a half-dead system mean nothing."""
+        for name, process in self.children.items():
+            if process.poll() is not None:
+                raise SetupError(
+                    f"{name} exited with status {process.returncode}; log tail:\n{self.tail(name)}"
+                )
+
+    def tail(self, name: str, lines: int = 25) -> str:
+        path = self.log_dir / f"{name}.log"
+        try:
+            return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop_all(self, grace: float = 10.0) -> None:
+        """Stop the product processes, then the infrastructure (redis), each group in turn."""
+        apps = [p for name, p in self.children.items() if name not in self.infrastructure]
+        infra = [p for name, p in self.children.items() if name in self.infrastructure]
+        _stop_groups(apps, grace)
+        _stop_groups(infra, grace)
+        self.children.clear()
+
+
+def _stop_groups(processes: list[subprocess.Popen[bytes]], grace: float) -> None:
+    """SIGTERM each process group, wait up to ``grace`` seconds, then SIGKILL what is left."""
+    for process in processes:
+        _signal_group(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    # Leaders that ignored SIGTERM, and any member left behind (e.g. gunicorn workers).
+    for process in processes:
+        _signal_group(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _wait_for(what: str, probe: Callable[[], bool], fleet: Fleet, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fleet.check_alive()
+        with contextlib.suppress(requests.RequestException, OSError):
+            if probe():
+                return
+        time.sleep(0.1)
+    raise SetupError(f"{what} not ready within {timeout:.0f} s")
+
+
+# -- CPU accounting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcCpu:
+    """One live process as seen in ``/proc``: its group, command name and CPU seconds."""
+
+    pgid: int
+    comm: str
+    seconds: float
+
+
+def _processes() -> dict[int, ProcCpu]:
+    """Every live process with its CPU seconds so far (user + system, all threads)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        found[int(entry)] = ProcCpu(int(fields[2]), comm, seconds)
+    return found
+
+
+def _machine_ticks() -> tuple[int, int, int]:
+    """(busy, steal, total) jiffies of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    steal = values[7] if len(values) > 7 else 0
+    total = sum(values[:8])
+    return total - idle - steal, steal, total
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds per component between :meth:`start` and :meth:`stop`.
+
+    Components are process groups (each child leads its own), this process, and for
+    PostgreSQL every ``postgres`` process. CPU of other processes is reported too:
+    the machine is shared, and a busy neighbour makes every figure worse.
+    """
+
+    groups: dict[str, int]  # component → process group id
+    count_postgres: bool
+    used: dict[str, float] = field(default_factory=dict)
+    others: dict[str, float] = field(default_factory=dict)  # command name → CPU seconds
+    wall: float = 0.0
+    machine_busy: float = 0.0  # share of all cores busy, whoever used them
+    machine_steal: float = 0.0  # share taken by the hypervisor
+    _procs: dict[int, ProcCpu] = field(default_factory=dict)
+    _self: float = 0.0
+    _ticks: tuple[int, int, int] = (0, 0, 0)
+
+    def _component(self, proc: ProcCpu) -> str | None:
+        for name, pgid in self.groups.items():
+            if proc.pgid == pgid:
+                return name
+        if self.count_postgres and proc.comm == "postgres":
+            return "postgres (all backends)"
+        return None
+
+    @staticmethod
+    def _own_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        self._procs = _processes()
+        self._self = self._own_cpu()
+        self._ticks = _machine_ticks()
+        self.wall = time.monotonic()
+
+    def stop(self) -> None:
+        ended = _processes()
+        self.wall = time.monotonic() - self.wall
+        used: dict[str, float] = dict.fromkeys(self.groups, 0.0)
+        others: dict[str, float] = {}
+        for pid, proc in ended.items():
+            before = self._procs.get(pid)
+            delta = proc.seconds - (before.seconds if before else 0.0)
+            if pid == os.getpid() or delta <= 0:
+                continue
+            component = self._component(proc)
+            if component:
+                used[component] = used.get(component, 0.0) + delta
+            else:
+                others[proc.comm] = others.get(proc.comm, 0.0) + delta
+        used["load generator (this process)"] = self._own_cpu() - self._self
+        self.used = used
+        self.others = dict(sorted(others.items(), key=lambda kv: -kv[1])[:5])
+        busy, steal, total = (b - a for a, b in zip(self._ticks, _machine_ticks(), strict=True))
+        self.machine_busy = busy / total if total else 0.0
+        self.machine_steal = steal / total if total else 0.0
+
+
+def redis_command_counts(redis_url: str) -> Counter[str]:
+    """Calls per Redis command since the server started (``INFO commandstats``)."""
+    client = Redis.from_url(redis_url)
+    try:
+        stats = client.info("commandstats")
+    finally:
+        client.close()
+    return Counter(
+        {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+    )
+
+
+# -- the simulator's /_sim API -------------------------------------------------------------
+
+
+class SimApi:
+    """The few ``/_sim/`` calls the benchmark makes; one keep-alive session per thread."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+
+    @property
+    def http(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def new_resident(self, display_name: str) -> str:
+        response = self.http.post(
+            f"{self.url}/_sim/residents", json={"display_name": display_name}, timeout=30
+        )
+        response.raise_for_status()
+        return str(response.json()["resident"]["user_id"])
+
+    def reply_token(self, user_id: str) -> str:
+        response = self.http.post(
+            f"{self.url}/_sim/reply-token", json={"user_id": user_id}, timeout=30
+        )
+        response.raise_for_status()
+        return str(response.json()["replyToken"])
+
+    def deliveries(self) -> dict[str, int]:
+        response = self.http.get(f"{self.url}/_sim/stats", timeout=30)
+        response.raise_for_status()
+        return dict(response.json()["deliveries"])
+
+    def timeline(self, user_id: str) -> list[dict[str, Any]]:
+        response = self.http.get(f"{self.url}/_sim/residents/{user_id}/messages", timeout=30)
+        response.raise_for_status()
+        return list(response.json()["items"])
+
+
+# -- the load ------------------------------------------------------------------------------
+
+
+@dataclass
+class Shot:
+    """One resident's one event, and everything measured about it."""
+
+    user_id: str
+    kind: str
+    detail: str  # the text, the postback data or the sticker id
+    scheduled: float = 0.0  # monotonic time the event was due
+    token: str | None = None
+    token_ready: threading.Event = field(default_factory=threading.Event)
+    token_late: bool = False  # the sender had to wait for the reply token
+    sent_at: float = 0.0  # time.time() when the webhook request started
+    lag_ms: float = 0.0  # how late the request started against the schedule
+    ack_ms: float | None = None
+    status: int = 0  # 0: no HTTP answer
+    error: str | None = None
+    # Filled after the run from the simulator's timeline:
+    answers: int = 0  # distinct reply/push requests that reached the resident
+    answered_at: float | None = None  # epoch seconds of the first answer
+    answered_via: str | None = None
+
+
+def _random_text(rng: random.Random) -> str:
+    if rng.random() < 0.15:
+        return rng.choice(SHORT_TEXTS)
+    return "".join(rng.sample(SENTENCES, rng.choice((1, 1, 2, 2, 3))))
+
+
+def plan_shots(user_ids: list[str], rng: random.Random) -> list[Shot]:
+    """Give each resident its one event: kind and content."""
+    kinds = list(KIND_WEIGHTS)
+    weights = list(KIND_WEIGHTS.values())
+    shots = []
+    for user_id in user_ids:
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "text":
+            detail = _random_text(rng)
+        elif kind == "postback":
+            detail = "menu=help"
+        else:
+            detail = str(rng.randint(1988, 2027))  # LINE's free sticker package 446
+        shots.append(Shot(user_id, kind, detail))
+    return shots
+
+
+def build_event(shot: Shot) -> dict[str, Any]:
+    """The webhook event LINE would send for ``shot``, stamped now."""
+    assert shot.token is not None
+    if shot.kind == "text":
+        return events.text(shot.user_id, shot.token, shot.detail)
+    if shot.kind == "postback":
+        return events.postback(shot.user_id, shot.token, shot.detail)
+    return events.sticker(shot.user_id, shot.token, "446", shot.detail)
+
+
+def parallel_map(fn: Callable[[Any], Any], items: list[Any], threads: int = 8) -> list[Any]:
+    """``map`` over a thread pool that drops the queued work at once on an error or Ctrl-C."""
+    pool = ThreadPoolExecutor(threads)
+    try:
+        return list(pool.map(fn, items))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def create_residents(sim: SimApi, count: int, rng: random.Random) -> list[str]:
+    names = [rng.choice(SURNAMES) + rng.choice(GIVEN) for _ in range(count)]
+    return [str(user_id) for user_id in parallel_map(sim.new_resident, names)]
+
+
+def _token_issuer(
+    sim: SimApi, shots: list[Shot], lead: float, stop: threading.Event, index: int, stride: int
+) -> None:
+    """Issue reply tokens ``lead`` seconds before each shot is due (shots index::stride)."""
+    for shot in shots[index::stride]:
+        delay = shot.scheduled - lead - time.monotonic()
+        if delay > 0 and stop.wait(delay):
+            return
+        if stop.is_set():
+            return
+        try:
+            shot.token = sim.reply_token(shot.user_id)
+        except requests.RequestException as exc:
+            shot.error = f"reply token: {exc}"
+        shot.token_ready.set()
+
+
+def _sender(url: str, work: queue.Queue[Shot | None], stop: threading.Event) -> None:
+    http = requests.Session()
+    while True:
+        shot = work.get()
+        if shot is None or stop.is_set():
+            return
+        if not shot.token_ready.is_set():
+            shot.token_late = True
+            if not shot.token_ready.wait(30) or stop.is_set():
+                return
+        if shot.token is None:
+            continue  # no reply token: recorded as an error, nothing sent
+        body = events.envelope(DESTINATION, [build_event(shot)])
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Line-Signature": events.sign(SECRET, body),
+            "User-Agent": "LineBotWebhook/2.0",
+        }
+        shot.lag_ms = (time.monotonic() - shot.scheduled) * 1000
+        shot.sent_at = time.time()
+        started = time.perf_counter()
+        try:
+            response = http.post(url, data=body, headers=headers, timeout=10)
+            shot.status = response.status_code
+        except requests.RequestException as exc:
+            shot.error = f"{type(exc).__name__}: {exc}"
+        shot.ack_ms = (time.perf_counter() - started) * 1000
+
+
+def fire(
+    sim: SimApi,
+    webhook_url: str,
+    shots: list[Shot],
+    rate: float,
+    senders: int,
+    token_lead: float,
+    fleet: Fleet,
+    on_start: Callable[[], None] | None = None,
+) -> tuple[float, float]:
+    """Send every shot at ``rate`` per second, open loop. Returns (first, last) send times.
+
+    ``on_start`` is called when the first event is due (to start measuring CPU).
+    """
+    stop = threading.Event()
+    start = time.monotonic() + token_lead + 1.0
+    for i, shot in enumerate(shots):
+        shot.scheduled = start + i / rate
+    stride = max(1, math.ceil(rate / 150))  # one issuer keeps up with ~150 tokens/s
+    issuers = [
+        threading.Thread(
+            target=_token_issuer,
+            args=(sim, shots, token_lead, stop, i, stride),
+            name=f"tokens-{i}",
+            daemon=True,
+        )
+        for i in range(stride)
+    ]
+    work: queue.Queue[Shot | None] = queue.Queue()
+    workers = [
+        threading.Thread(
+            target=_sender, args=(webhook_url, work, stop), name=f"send-{i}", daemon=True
+        )
+        for i in range(senders)
+    ]
+    for thread in issuers + workers:
+        thread.start()
+    try:
+        for shot in shots:  # the dispatcher: release each event when it is due
+            delay = shot.scheduled - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if on_start and shot is shots[0]:
+                on_start()
+            work.put(shot)
+            if shot is shots[-1] or (shot.scheduled - start) % 1 < 1 / rate:
+                fleet.check_alive()  # about once a second
+        for _ in workers:
+            work.put(None)
+        for thread in workers:
+            thread.join(timeout=60)
+    finally:
+        stop.set()
+        for shot in shots:  # release senders blocked on a token
+            shot.token_ready.set()
+    sent = [shot.sent_at for shot in shots if shot.sent_at]
+    return (min(sent), max(sent)) if sent else (0.0, 0.0)
+
+
+def wait_for_answers(
+    sim: SimApi, shots: list[Shot], timeout: float, fleet: Fleet
+) -> tuple[float, int]:
+    """Poll until every acknowledged event has an answer. Returns (seconds waited, missing)."""
+    expected = {shot.user_id for shot in shots if shot.status == 200}
+    began = time.monotonic()
+    missing = len(expected)
+    while time.monotonic() - began < timeout:
+        fleet.check_alive()
+        delivered = sim.deliveries()
+        missing = sum(1 for user_id in expected if not delivered.get(user_id))
+        if not missing:
+            break
+        # The end-to-end figures come from the simulator's timestamps, not from this
+        # poll, so it can be slow and light (the stats list every resident).
+        time.sleep(1.0)
+    return time.monotonic() - began, missing
+
+
+def wait_for_idle(redis_url: str, timeout: float, fleet: Fleet) -> float:
+    """Poll until the RQ queues are empty and no job runs (profile fetches come after the
+    answers). Returns the seconds waited."""
+    redis = Redis.from_url(redis_url)
+    began = time.monotonic()
+    try:
+        while time.monotonic() - began < timeout:
+            fleet.check_alive()
+            busy = sum(
+                Queue(name, connection=redis).count
+                + StartedJobRegistry(name, connection=redis).count
+                for name in queues.ALL
+            )
+            if not busy:
+                break
+            time.sleep(0.25)
+    finally:
+        redis.close()
+    return time.monotonic() - began
+
+
+def collect_answers(sim: SimApi, shots: list[Shot], threads: int = 8) -> None:
+    """Read each resident's timeline: how many answers, when the first arrived, how."""
+
+    def read(shot: Shot) -> None:
+        bot = [item for item in sim.timeline(shot.user_id) if item["from"] == "bot"]
+        # One reply or push request may carry up to 5 message objects: count requests.
+        shot.answers = len({item["request_id"] for item in bot})
+        if bot:
+            first = min(bot, key=lambda item: item["seq"])
+            shot.answered_at = datetime.fromisoformat(first["at"]).timestamp()
+            shot.answered_via = first["via"]
+
+    parallel_map(read, shots, threads)
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+def percentiles(values: list[float]) -> dict[str, float | int | None]:
+    """Nearest-rank percentiles (no interpolation) plus count, mean and max."""
+    if not values:
+        return {"n": 0, "p50": None, "p95": None, "p99": None, "max": None, "mean": None}
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    return {
+        "n": len(ordered),
+        "p50": round(rank(50), 2),
+        "p95": round(rank(95), 2),
+        "p99": round(rank(99), 2),
+        "max": round(ordered[-1], 2),
+        "mean": round(sum(ordered) / len(ordered), 2),
+    }
+
+
+def timeseries(shots: list[Shot], first_send: float, bucket: float) -> list[dict[str, Any]]:
+    """End-to-end p50/p95 and ack p99 per ``bucket`` seconds of send time: shows backlogs."""
+    buckets: dict[int, list[Shot]] = {}
+    for shot in shots:
+        if shot.sent_at:
+            buckets.setdefault(int((shot.sent_at - first_send) // bucket), []).append(shot)
+    rows = []
+    for index in sorted(buckets):
+        group = buckets[index]
+        e2e = percentiles(
+            [(s.answered_at - s.sent_at) * 1000 for s in group if s.answered_at is not None]
+        )
+        ack = percentiles([s.ack_ms for s in group if s.ack_ms is not None])
+        rows.append(
+            {
+                "from_s": round(index * bucket, 1),
+                "sent": len(group),
+                "ack_p99_ms": ack["p99"],
+                "e2e_p50_ms": e2e["p50"],
+                "e2e_p95_ms": e2e["p95"],
+            }
+        )
+    return rows
+
+
+def machine() -> dict[str, Any]:
+    cpu_model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    mem_gib = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
+    return {
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "ram_gib": mem_gib,
+        "cpu_model": cpu_model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_before": list(os.getloadavg()),
+        "busy_before": _busy_share(1.0),
+    }
+
+
+def _busy_share(seconds: float) -> float:
+    """How busy the whole machine is right now (sampled over ``seconds``)."""
+    busy0, _, total0 = _machine_ticks()
+    time.sleep(seconds)
+    busy1, _, total1 = _machine_ticks()
+    return round((busy1 - busy0) / (total1 - total0), 3) if total1 > total0 else 0.0
+
+
+def product_info() -> dict[str, Any]:
+    """Which lianping tree ran (PYTHONPATH can point at another checkout) and its revision."""
+    path = Path(lianping.__file__).resolve().parent.parent
+    info: dict[str, Any] = {"path": str(path), "git": None, "dirty": None}
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git = ["git", "-C", str(path)]
+        rev = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        if rev.returncode == 0:
+            info["git"] = rev.stdout.strip()
+            status = subprocess.run(
+                [*git, "status", "--porcelain", "--untracked-files=no"],
+                capture_output=True,
+                text=True,
+            )
+            info["dirty"] = bool(status.stdout.strip())
+    return info
+
+
+def database_info(url: str) -> dict[str, Any]:
+    parsed = make_url(normalize_url(url))
+    kind = parsed.get_backend_name()
+    info: dict[str, Any] = {"kind": kind, "url": parsed.render_as_string(hide_password=True)}
+    if kind == "sqlite":
+        info["version"] = sqlite3.sqlite_version
+    else:
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                info["version"] = conn.execute(text("SHOW server_version")).scalar()
+        finally:
+            engine.dispose()
+    return info
+
+
+def product_state(database_url: str, redis_url: str) -> dict[str, Any]:
+    """What the product itself recorded: inbox, outbox and RQ queues after the run."""
+    state: dict[str, Any] = {}
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            state["inbox_events"] = conn.scalar(select(func.count()).select_from(InboxEvent))
+            state["inbox_unprocessed"] = conn.scalar(
+                select(func.count()).where(InboxEvent.processed_at.is_(None))
+            )
+            state["inbox_with_failures"] = conn.scalar(
+                select(func.count()).where(InboxEvent.attempts > 0)
+            )
+            rows = conn.execute(
+                select(OutboxMessage.status, OutboxMessage.sent_via, func.count()).group_by(
+                    OutboxMessage.status, OutboxMessage.sent_via
+                )
+            )
+            state["outbox"] = {f"{status}/{via}": count for status, via, count in rows}
+            state["outbox_with_retries"] = conn.scalar(
+                select(func.count()).where(OutboxMessage.attempts > 1)
+            )
+    finally:
+        engine.dispose()
+    redis = Redis.from_url(redis_url)
+    state["rq_queued"] = {name: Queue(name, connection=redis).count for name in queues.ALL}
+    state["rq_failed"] = {
+        name: FailedJobRegistry(name, connection=redis).count for name in queues.ALL
+    }
+    redis.close()
+    return state
+
+
+# Where an unanswered event got stuck, from the product's own tables. "Late" ones are
+# still on their way (the drain timeout ran out); every other state is a loss.
+STILL_QUEUED = "inbox: not processed yet"
+STILL_SENDING = "outbox: pending"
+ANSWERED_LATE = "answered after the drain timeout"
+LATE_STATES = frozenset({STILL_QUEUED, STILL_SENDING, ANSWERED_LATE})
+
+
+def trace_unanswered(database_url: str, user_ids: list[str]) -> dict[str, str]:
+    """For residents without an answer: how far their event got inside the product."""
+    found: dict[str, str] = {}
+    if not user_ids:
+        return found
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            for i in range(0, len(user_ids), 500):
+                chunk = user_ids[i : i + 500]
+                events = conn.execute(
+                    select(
+                        InboxEvent.source_key, InboxEvent.processed_at, InboxEvent.attempts
+                    ).where(InboxEvent.source_key.in_(chunk))
+                )
+                sent = dict(
+                    conn.execute(
+                        select(OutboxMessage.to, OutboxMessage.status).where(
+                            OutboxMessage.to.in_(chunk)
+                        )
+                    ).all()
+                )
+                for user_id, processed_at, attempts in events:
+                    if processed_at is None:
+                        found[user_id] = STILL_QUEUED if attempts == 0 else "inbox: failing"
+                    elif user_id not in sent:
+                        found[user_id] = "processed, no answer produced"
+                    else:
+                        status = sent[user_id]
+                        found[user_id] = (
+                            STILL_SENDING
+                            if status == "pending"
+                            else f"outbox: {status}, not at LINE"
+                        )
+    finally:
+        engine.dispose()
+    for user_id in user_ids:
+        found.setdefault(user_id, "not stored (acknowledged without a row)")
+    return found
+
+
+# -- setup ---------------------------------------------------------------------------------
+
+
+# PostgreSQL functions that migrations created (trigger functions), not those of extensions.
+_OWN_FUNCTIONS = """
+SELECT p.oid::regprocedure::text FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+"""
+
+
+def reset_database(url: str) -> None:
+    """Drop the product's tables, Alembic's bookkeeping and (PostgreSQL) the functions its
+    migrations created, then migrate from scratch."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            if conn.dialect.name == "postgresql":
+                for (signature,) in conn.execute(text(_OWN_FUNCTIONS)).all():
+                    conn.execute(text(f"DROP FUNCTION IF EXISTS {signature} CASCADE"))
+    finally:
+        engine.dispose()
+    upgrade(url)
+
+
+def start_system(
+    args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str, fleet: Fleet
+) -> tuple[str, str]:
+    """Start simulator, gunicorn and workers; wait until each answers. (web url, sim url)."""
+    web_port, sim_port = free_port(), free_port()
+    web_url, sim_url = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{sim_port}"
+    env = {
+        **os.environ,
+        "LIANPING_DEV": "1",
+        "LINE_CHANNEL_SECRET": SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+        "LINE_API_BASE": sim_url,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PORT": str(web_port),
+        "PUBLIC_BASE_URL": web_url,
+        "SECRET_KEY": "bench-secret-key",
+        "MEDIA_DIR": str(workdir / "media"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    lianping = str(BIN / "lianping")
+    fleet.spawn(
+        "simulator",
+        [lianping, "simulator", "--port", str(sim_port), "--webhook-url", f"{web_url}/callback"],
+        env,
+    )
+    fleet.spawn(
+        "web",
+        [
+            str(BIN / "gunicorn"),
+            "--bind", f"127.0.0.1:{web_port}",
+            "--workers", str(args.web_workers),
+            "--threads", str(args.web_threads),
+            "--log-level", "warning",
+            "lianping.app:create_app()",
+        ],
+        env,
+    )  # fmt: skip
+    for i in range(args.workers):
+        fleet.spawn(f"worker-{i + 1}", [lianping, "worker"], env, nice=args.worker_nice)
+
+    redis = Redis.from_url(redis_url)
+    _wait_for("simulator", lambda: requests.get(f"{sim_url}/_sim/stats", timeout=2).ok, fleet)
+    _wait_for("web app", lambda: requests.get(f"{web_url}/healthz", timeout=2).ok, fleet)
+    _wait_for(
+        f"{args.workers} RQ workers", lambda: Worker.count(connection=redis) >= args.workers, fleet
+    )
+    redis.close()
+    return web_url, sim_url
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]:
+    """Start everything, warm up, measure, collect. The caller stops the fleet."""
+    rng = random.Random(args.seed)
+    host = machine()
+    if host["busy_before"] > 0.15:
+        log(f"warning: the machine is already {host['busy_before']:.0%} busy before the run")
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    reset_database(database_url)
+    db = database_info(database_url)
+    log(f"database {db['kind']} {db['version']}: {db['url']}")
+
+    redis_server = RedisServer(workdir / "redis").start()
+    assert redis_server.process is not None
+    fleet.adopt("redis", redis_server.process)
+    web_url, sim_url = start_system(args, workdir, database_url, redis_server.url, fleet)
+    log(
+        f"up: web {web_url} ({args.web_workers}×{args.web_threads} gthread), "
+        f"simulator {sim_url}, {args.workers} workers, redis {redis_server.url}"
+    )
+    log("pids: " + ", ".join(f"{name} {proc.pid}" for name, proc in fleet.children.items()))
+    sim = SimApi(sim_url)
+    webhook = f"{web_url}/callback"
+    count = round(args.rate * args.duration)
+    warm_count = round(args.rate * args.warmup)
+    began = time.monotonic()
+    residents = create_residents(sim, count + warm_count, rng)
+    log(f"created {len(residents)} residents in {time.monotonic() - began:.1f} s")
+    warm = plan_shots(residents[:warm_count], rng)
+    shots = plan_shots(residents[warm_count:], rng)
+
+    if warm:
+        log(f"warm-up: {len(warm)} events at {args.rate:g}/s (not counted)")
+        fire(sim, webhook, warm, args.rate, args.senders, args.token_lead, fleet)
+        waited, missing = wait_for_answers(sim, warm, 30, fleet)
+        log(f"warm-up answered {len(warm) - missing}/{len(warm)} within {waited:.1f} s")
+
+    groups = {
+        name: process.pid
+        for name, process in fleet.children.items()
+        if not name.endswith("-watchdog")
+    }
+    meter = CpuMeter(groups, count_postgres=db["kind"] == "postgresql")
+    redis_before = redis_command_counts(redis_server.url)
+    log(f"measuring: {count} events at {args.rate:g}/s for {args.duration:g} s")
+    first, last = fire(
+        sim, webhook, shots, args.rate, args.senders, args.token_lead, fleet, meter.start
+    )
+    waited, missing = wait_for_answers(sim, shots, args.drain_timeout, fleet)
+    log(f"sent; answers complete {waited:.1f} s after the last send ({missing} missing)")
+    # The CPU window closes when ALL the work the events caused is done, so that
+    # "CPU per event" counts everything (profile fetches run after the answers).
+    idle = wait_for_idle(redis_server.url, max(1.0, args.drain_timeout - waited), fleet)
+    meter.stop()
+    redis_commands = redis_command_counts(redis_server.url) - redis_before
+    log(f"queues empty {idle:.1f} s later")
+    time.sleep(args.settle)  # let late duplicates (retries) show up before counting
+    collect_answers(sim, shots)
+    state = product_state(database_url, redis_server.url)
+    unanswered = [s for s in shots if s.status == 200 and s.answers == 0]
+    where = trace_unanswered(database_url, [s.user_id for s in unanswered])
+    collect_answers(sim, unanswered)  # the workers kept going while we looked
+    where.update({s.user_id: ANSWERED_LATE for s in unanswered if s.answers})
+    state["unanswered"] = where
+    state["redis_commands"] = dict(redis_commands.most_common())
+    return summarize(args, host, db, shots, first, last, meter, state)
+
+
+def summarize(
+    args: argparse.Namespace,
+    host: dict[str, Any],
+    db: dict[str, Any],
+    shots: list[Shot],
+    first: float,
+    last: float,
+    meter: CpuMeter,
+    state: dict[str, Any],
+) -> dict[str, Any]:
+    sent = [s for s in shots if s.sent_at]
+    acked = [s for s in sent if s.status == 200]
+    errors = Counter(
+        str(s.status) if s.status else (s.error or "no answer").split(":")[0]
+        for s in shots
+        if s.status != 200
+    )
+    slow = sum(1 for s in acked if (s.ack_ms or 0) > LINE_WEBHOOK_TIMEOUT_S * 1000)
+    where = state.get("unanswered", {})
+    late = [s for s in acked if where.get(s.user_id) in LATE_STATES]
+    lost = [s for s in acked if s.answers == 0 and where.get(s.user_id) not in LATE_STATES]
+    twice = [s for s in shots if s.answers > 1]
+    e2e = [(s.answered_at - s.sent_at) * 1000 for s in acked if s.answered_at is not None]
+    after_ack = [
+        (s.answered_at - s.sent_at) * 1000 - (s.ack_ms or 0)
+        for s in acked
+        if s.answered_at is not None
+    ]
+    span = last - first
+    achieved = (len(sent) - 1) / span if span > 0 and len(sent) > 1 else 0.0
+    ack = percentiles([s.ack_ms for s in sent if s.ack_ms is not None])
+    e2e_stats = percentiles(e2e)
+    cpu_total = sum(meter.used.values())
+    checks = {
+        f"ack p99 < {TARGET_ACK_P99_MS:g} ms": ack["p99"] is not None
+        and ack["p99"] < TARGET_ACK_P99_MS,
+        f"end-to-end p95 < {TARGET_E2E_P95_MS:g} ms": e2e_stats["p95"] is not None
+        and e2e_stats["p95"] < TARGET_E2E_P95_MS,
+        "0 lost": not lost,
+        "0 late (all answered before the drain timeout)": not late,
+        "0 answered twice": not twice,
+        "0 webhook errors": not errors and not slow,
+        f"offered ≥ {MIN_OFFERED_SHARE:.0%} of the rate": achieved >= MIN_OFFERED_SHARE * args.rate,
+    }
+    return {
+        "benchmark": "webhook_pipeline",
+        "started": datetime.fromtimestamp(first).astimezone().isoformat(timespec="seconds")
+        if first
+        else None,
+        "config": {key: getattr(args, key) for key in CONFIG_KEYS},
+        "machine": host,
+        "product": product_info(),
+        "database": db,
+        "events": {
+            "planned": len(shots),
+            "mix": dict(Counter(s.kind for s in shots)),
+            "sent": len(sent),
+            "acked_200": len(acked),
+            "errors": dict(errors),
+            "acks_slower_than_2s": slow,
+            "tokens_late": sum(s.token_late for s in shots),
+            "lost": len(lost),
+            "lost_examples": [s.user_id for s in lost[:5]],
+            "lost_where": dict(Counter(where.get(s.user_id, "?") for s in lost)),
+            "late": len(late),
+            "answered_twice": len(twice),
+            "answered_twice_examples": [s.user_id for s in twice[:5]],
+            "answered_via": dict(Counter(s.answered_via for s in shots if s.answered_via)),
+        },
+        "rate": {
+            "offered_per_s": args.rate,
+            "achieved_per_s": round(achieved, 1),
+            "send_lag_ms": percentiles([s.lag_ms for s in sent]),
+        },
+        "ack_ms": ack,
+        "e2e_ms": e2e_stats,
+        "after_ack_ms": percentiles(after_ack),
+        "timeseries": timeseries(shots, first, args.bucket),
+        "cpu": {
+            "window_s": round(meter.wall, 1),
+            "seconds": {k: round(v, 2) for k, v in sorted(meter.used.items())},
+            "share_of_machine": {
+                k: round(v / (meter.wall * (os.cpu_count() or 1)), 3)
+                for k, v in sorted(meter.used.items())
+            },
+            "total_share_of_machine": round(cpu_total / (meter.wall * (os.cpu_count() or 1)), 3),
+            "per_event_ms": {
+                k: round(v * 1000 / len(sent), 2) if sent else None
+                for k, v in sorted(meter.used.items())
+            },
+            "other_processes_seconds": {k: round(v, 2) for k, v in meter.others.items()},
+            "machine_busy": round(meter.machine_busy, 3),
+            # More than a tenth of the machine went elsewhere: rerun on a quiet machine.
+            "disturbed": meter.machine_busy - cpu_total / (meter.wall * (os.cpu_count() or 1))
+            > 0.10,
+            "machine_steal": round(meter.machine_steal, 3),
+        },
+        "product_state": state,
+        "checks": checks,
+        "passed": all(checks.values()),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    """The human summary."""
+    m, db, ev, rate = result["machine"], result["database"], result["events"], result["rate"]
+    len_sent = max(1, ev["sent"])
+    cfg = result["config"]
+
+    def pct(stats: dict[str, Any]) -> str:
+        if not stats["n"]:
+            return "no data"
+        return (
+            f"p50 {stats['p50']:8.1f}  p95 {stats['p95']:8.1f}  p99 {stats['p99']:8.1f}  "
+            f"max {stats['max']:8.1f}  (n={stats['n']})"
+        )
+
+    lines = [
+        "",
+        "== webhook pipeline benchmark " + "=" * 50,
+        f"machine   {m['cores']} cores ({m['cpu_model']}), {m['ram_gib']} GiB RAM, "
+        f"Python {m['python']}, busy before the run {m['busy_before']:.0%}",
+        f"database  {db['kind']} {db['version']}",
+        f"product   {result['product']['path']} (git {result['product']['git']}"
+        f"{', uncommitted changes' if result['product']['dirty'] else ''})",
+        f"system    gunicorn {cfg['web_workers']} workers × {cfg['web_threads']} threads, "
+        f"{cfg['workers']} RQ workers (nice {cfg['worker_nice']}), {cfg['senders']} sender threads,"
+        " all on this machine",
+        f"load      {ev['planned']} events ({', '.join(f'{k} {v}' for k, v in ev['mix'].items())})"
+        f" — offered {rate['offered_per_s']:g}/s, achieved {rate['achieved_per_s']:g}/s "
+        f"(send lag p99 {rate['send_lag_ms']['p99']} ms)",
+        "",
+        f"ack latency (ms)        {pct(result['ack_ms'])}",
+        f"end to end (ms)         {pct(result['e2e_ms'])}",
+        f"  of which after ack    {pct(result['after_ack_ms'])}",
+        "",
+        f"errors (non-200)        {sum(ev['errors'].values())} {ev['errors'] or ''}"
+        f"   acks > 2 s: {ev['acks_slower_than_2s']}   late reply tokens: {ev['tokens_late']}",
+        f"lost (200, no answer)   {ev['lost']} {ev['lost_where'] or ''}"
+        f" {ev['lost_examples'] or ''}",
+        f"late                    {ev['late']} (not answered within the {cfg['drain_timeout']:g} s"
+        " drain timeout; end-to-end figures above leave them out)",
+        f"answered twice          {ev['answered_twice']} {ev['answered_twice_examples'] or ''}",
+        f"answered via            {ev['answered_via']}",
+        "",
+        "per-second-window  sent  ack p99   e2e p50   e2e p95",
+    ]
+    for row in result["timeseries"]:
+        lines.append(
+            f"  {row['from_s']:6.1f} s       {row['sent']:5d}  {row['ack_p99_ms'] or 0:7.1f}"
+            f"   {row['e2e_p50_ms'] or 0:7.1f}   {row['e2e_p95_ms'] or 0:7.1f}"
+        )
+    cpu = result["cpu"]
+    lines += [
+        "",
+        f"CPU over the {cpu['window_s']} s window (send, answers, queues empty), share of cores: "
+        f"these processes {cpu['total_share_of_machine']:.0%}, whole machine busy "
+        f"{cpu['machine_busy']:.0%} (steal {cpu['machine_steal']:.1%})",
+    ]
+    for name, seconds in sorted(cpu["seconds"].items(), key=lambda kv: -kv[1]):
+        lines.append(
+            f"  {name:32s} {seconds:7.2f} s  {cpu['share_of_machine'][name]:6.1%}"
+            f"  {cpu['per_event_ms'][name] or 0:6.2f} ms/event"
+        )
+    per_event = sum(v or 0 for v in cpu["per_event_ms"].values())
+    if per_event:
+        lines.append(
+            f"  {'total':32s} {sum(cpu['seconds'].values()):7.2f} s"
+            f"  {cpu['total_share_of_machine']:6.1%}  {per_event:6.2f} ms/event"
+            f"  → CPU allows at most ~{1000 * (m['cores'] or 1) / per_event:.0f} events/s"
+        )
+    others = cpu["machine_busy"] - cpu["total_share_of_machine"]
+    if others > 0.10:
+        named = ", ".join(f"{k} {v:.1f} s" for k, v in cpu["other_processes_seconds"].items())
+        lines.append(
+            f"  note: the machine was {cpu['machine_busy']:.0%} busy, {others:.0%} of it not by"
+            f" these processes (others: {named or 'none seen'}; the rest is kernel work or"
+            " short-lived processes)"
+        )
+    state = result["product_state"]
+    redis_total = sum(state["redis_commands"].values())
+    top = ", ".join(f"{k} {v / len_sent:.1f}" for k, v in list(state["redis_commands"].items())[:8])
+    lines += [
+        "",
+        f"redis     {redis_total / len_sent:.1f} commands per event over the window ({top}, …)",
+        f"product   inbox {state['inbox_events']} (unprocessed {state['inbox_unprocessed']}, "
+        f"with failures {state['inbox_with_failures']}), outbox {state['outbox']} "
+        f"(retried {state['outbox_with_retries']}), "
+        f"RQ queued {state['rq_queued']}, failed {state['rq_failed']}",
+        "",
+    ]
+    for name, ok in result["checks"].items():
+        lines.append(f"  [{'PASS' if ok else 'FAIL'}] {name}")
+    lines.append(f"\nRESULT: {'PASS' if result['passed'] else 'FAIL'}")
+    return "\n".join(lines)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--rate", type=float, default=200.0, help="events per second offered")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of uncounted load first")
+    parser.add_argument("--workers", type=int, default=2, help="RQ worker processes")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--database-url",
+        help="benchmark this database instead of a fresh SQLite file; "
+        "ITS LIANPING TABLES ARE DROPPED AND RE-CREATED",
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="run the RQ workers at this nice level (e.g. 10: the webhook goes first)",
+    )
+    parser.add_argument("--senders", type=int, default=16, help="load generator sender threads")
+    parser.add_argument(
+        "--token-lead", type=float, default=3.0, help="issue reply tokens this long before use"
+    )
+    parser.add_argument(
+        "--drain-timeout", type=float, default=60.0, help="max seconds to wait for answers"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=2.0, help="seconds to wait for late duplicates"
+    )
+    parser.add_argument("--bucket", type=float, default=2.0, help="time-series window (s)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the event mix")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+    if args.rate <= 0 or args.duration <= 0 or args.workers < 1 or args.senders < 1:
+        parser.error("rate, duration, workers and senders must be positive")
+    return args
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """Turn SIGINT/SIGTERM/SIGHUP into :class:`Interrupted` so ``finally`` blocks clean up."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    names = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, handler) for signum in names}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="lianping-bench-webhook-"))
+    (workdir / "logs").mkdir()
+    fleet = Fleet(workdir / "logs")
+    keep = args.keep
+    status = 2
+    try:
+        with stop_signals():
+            try:
+                result = run(args, workdir, fleet)
+            finally:
+                # A second Ctrl-C must not abort the clean-up half-way.
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                    signal.signal(signum, signal.SIG_IGN)
+                fleet.stop_all()
+        print(render(result))
+        RESULTS_DIR.mkdir(exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = RESULTS_DIR / f"{stamp}-{result['database']['kind']}.json"
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        print(f"written to {path}")
+        status = 0 if result["passed"] else 1
+        keep = keep or not result["passed"]
+    except Interrupted as exc:
+        log(f"interrupted by {exc}; every child process was stopped")
+        status = 130
+    except SetupError as exc:
+        log(f"could not run: {exc}")
+        keep = True
+    except Exception:
+        traceback.print_exc()
+        log("could not run (see the traceback above)")
+        keep = True
+    finally:
+        if keep:
+            log(f"logs and data kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
