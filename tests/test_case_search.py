@@ -98,3 +98,10 @@ def test_case_number_search_is_a_prefix_match(ctx: Context) -> None:
         found = search(session, CaseFilter(q="1151101-000"), ethics=True).cases
         assert sorted(c.number for c in found) == [f"1151101-000{i}" for i in range(1, 6)]
         assert search(session, CaseFilter(q="151101"), ethics=True).cases == []
+
+
+def test_text_search_has_no_tab_counts(ctx: Context) -> None:
+    seed(ctx, 3)
+    with ctx.sessions() as session:
+        assert status_counts(session, CaseFilter(q="路燈"), ethics=True) is None
+        assert status_counts(session, CaseFilter(), ethics=True) is not None

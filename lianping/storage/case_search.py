@@ -23,9 +23,6 @@ AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
 
 SORTS = ("newest", "oldest", "due")
 CASE_NUMBER_PREFIX = re.compile(r"^\d{3,7}(-\d{0,4})?$")
-# With a text search, tab counts look at the newest COUNT_CAP + 1 matches only:
-# counting every match of a two-character word would scan the whole table.
-COUNT_CAP = 1000
 PAGE_SIZE = 50
 
 
@@ -193,30 +190,17 @@ def search(
     return Page(rows, _encode(_sort_key(rows[-1], flt.sort)) if more and rows else None)
 
 
-def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[str, int]:
+def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[str, int] | None:
     """How many cases each status tab holds under the other filters.
 
-    With a text search the counts cover the newest ``COUNT_CAP + 1`` matches
-    (see ``counts_capped``).
+    None for a text search: counting every match of a short word means reading
+    the whole table, and the list itself (newest first) stays fast.
     """
-    others = flt.without_status()
     if flt.q:
-        newest = (
-            _filtered(select(Case.status), others, ethics)
-            .order_by(Case.created_at.desc())
-            .limit(COUNT_CAP + 1)
-            .subquery()
-        )
-        statement = select(newest.c.status, func.count()).group_by(newest.c.status)
-    else:
-        statement = _filtered(
-            select(Case.status, func.count()).group_by(Case.status), others, ethics
-        )
+        return None
+    statement = _filtered(
+        select(Case.status, func.count()).group_by(Case.status), flt.without_status(), ethics
+    )
     counts = {status: 0 for status in codes.STATUSES}
     counts.update({status: n for status, n in session.execute(statement).all()})
     return counts
-
-
-def counts_capped(flt: CaseFilter, counts: dict[str, int]) -> bool:
-    """True when a text search matched more cases than the tab counts looked at."""
-    return bool(flt.q) and sum(counts.values()) > COUNT_CAP

@@ -320,9 +320,12 @@ RESPONSES.update(
             {
                 "items": {"type": "array", "items": ref("CaseSummary")},
                 "next_cursor": nullable({**STRING, "description": "下一頁 cursor；null 為末頁"}),
-                "counts": obj(
-                    {status: {"type": "integer", "minimum": 0} for status in codes.STATUSES},
-                    description="同樣條件下（不含 status）各狀態的案件數",
+                "counts": nullable(
+                    obj(
+                        {status: {"type": "integer", "minimum": 0} for status in codes.STATUSES},
+                        description="同樣條件下（不含 status）各狀態的案件數；"
+                        "文字搜尋（q）時為 null，以免全表計數",
+                    )
                 ),
             }
         ),

@@ -106,7 +106,7 @@ def index() -> tuple[str, int]:
     with ctx.sessions() as session:
         lookups = Lookups.load(session)
         page = case_search.Page([], None)
-        counts = {status: 0 for status in codes.STATUSES}
+        counts: dict[str, int] | None = {status: 0 for status in codes.STATUSES}
         if error is None:
             try:
                 page = case_search.search(
@@ -127,11 +127,7 @@ def index() -> tuple[str, int]:
             for case in page.cases
         ]
         base = {k: v for k, v in args.items() if k != "cursor"}
-        tabs = [
-            ("", "全部", sum(counts.values())),
-            ("open", "未結案", sum(counts[s] for s in codes.OPEN_STATUSES)),
-            *[(code, words, counts[code]) for code, words in codes.STATUSES.items()],
-        ]
+        tabs = _tabs(counts)
         html = render_template(
             "admin/inbox.html",
             rows=rows,
@@ -147,7 +143,18 @@ def index() -> tuple[str, int]:
             officers=lookups.officers(),
             natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
             actor=actor,
-            counts_capped=case_search.counts_capped(flt, counts),
-            count_cap=case_search.COUNT_CAP,
         )
     return html, 400 if error else 200
+
+
+def _tabs(counts: dict[str, int] | None) -> list[tuple[str, str, int | None]]:
+    """Status tabs with their counts (no counts during a text search)."""
+    labels = [("", "全部"), ("open", "未結案"), *codes.STATUSES.items()]
+    if counts is None:
+        return [(code, words, None) for code, words in labels]
+    totals = {
+        "": sum(counts.values()),
+        "open": sum(counts[s] for s in codes.OPEN_STATUSES),
+        **counts,
+    }
+    return [(code, words, totals[code]) for code, words in labels]
