@@ -21,15 +21,29 @@ class Chat:
     def __init__(self, page: Any) -> None:
         self.page = page
         self.taps = 0
+        self.answers = 0
+
+    def _mark(self) -> None:
+        # Answers after this point are the ones the next action causes.
+        self.answers = self.page.locator("#log .row.bot").count()
 
     def wait_for_bot(self, text: str) -> None:
-        self.page.locator("#log").get_by_text(text).last.wait_for()
+        """Wait for a bot message containing ``text`` that came after the last action."""
+        self.page.wait_for_function(
+            "([n, text]) => [...document.querySelectorAll('#log .row.bot')]"
+            ".slice(n).some(row => row.textContent.includes(text))",
+            arg=[self.answers, text],
+        )
 
     def chip(self, label: str) -> None:
-        self.page.locator("#quick").get_by_role("button", name=label, exact=True).click()
+        button = self.page.locator("#quick").get_by_role("button", name=label, exact=True)
+        button.wait_for()
+        self._mark()
+        button.click()
         self.taps += 1
 
     def type(self, text: str) -> None:
+        self._mark()
         self.page.locator("#text-input").fill(text)
         self.page.locator("#send").click()
 
@@ -48,6 +62,7 @@ def test_complete_need_report_with_photo_location_and_contact(
     chat.chip("公共設施欠缺或管理不當")
     chat.chip("地方工程")
     chat.type("民生路二段的人行道地磚破裂翹起已經一個月，長輩經過常常絆倒，請儘快修繕。")
+    chat.wait_for_bot("")
     with page.expect_file_chooser() as chooser:
         chat.chip("從相簿選擇")
     chooser.value.set_files(
@@ -60,7 +75,9 @@ def test_complete_need_report_with_photo_location_and_contact(
     chat.chip("完成")
     chat.chip("同意並留下聯絡資料")
     chat.type("陳美玲 0912-345-678")
+    chat.wait_for_bot("地址")
     chat.type("臺北市中正區重慶南路一段122號")
+    chat.wait_for_bot("職業")
     chat.chip("退休")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chat.wait_for_bot("反映內容確認")
