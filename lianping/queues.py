@@ -8,9 +8,9 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
-EVENTS = "events"  # webhook events, drained per resident
+EVENTS = "events"  # webhook events, drained per inbox shard
 DELIVERY = "delivery"  # outbox rows to send to LINE
-DEFAULT = "default"  # everything else: profiles, sweeps
+DEFAULT = "default"  # everything else: media downloads, broadcasts, sweeps
 ALL = (EVENTS, DELIVERY, DEFAULT)
 
 # Backoff for jobs that talk to LINE or race a busy database.
@@ -23,8 +23,12 @@ def queue(name: str, connection: Redis) -> Queue:
 
 
 def enqueue(connection: Redis, name: str, func: str, *args: Any, **options: Any) -> None:
-    """Enqueue ``func`` (dotted path) with JSON-able ``args`` and the default retry policy."""
+    """Enqueue ``func`` (dotted path) with JSON-able ``args`` and the default retry policy.
+
+    Results are not kept (``result_ttl=0``): no caller reads a job's return value, and
+    keeping them costs Redis writes per job. Failures are kept a week for the staff.
+    """
     options.setdefault("retry", RETRY)
-    options.setdefault("result_ttl", 300)
+    options.setdefault("result_ttl", 0)
     options.setdefault("failure_ttl", 7 * 24 * 3600)
     queue(name, connection).enqueue(func, *args, **options)

@@ -11,7 +11,7 @@ from lianping.context import Context
 from lianping.handlers import delivery
 from lianping.storage import outbox
 from lianping.storage.models import OutboxMessage, utcnow
-from tests.support import Sim
+from tests.support import Sim, wait_until
 
 
 def queue_row(ctx: Context, to: str, token: str | None = None, age_s: float = 1.0) -> int:
@@ -48,17 +48,49 @@ def test_stale_reply_token_falls_back_to_push(sim: Sim, ctx: Context) -> None:
     assert load(ctx, row_id).sent_via == "push"
 
 
-def test_reply_consumed_before_a_crash_is_not_sent_twice(sim: Sim, ctx: Context) -> None:
+def test_reply_that_timed_out_but_landed_is_not_sent_twice(
+    sim: Sim, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user))
+    # LINE takes the reply but answers after our client gave up waiting.
+    sim.faults(latency_ms=1500, path_prefix="/v2/bot/message/reply")
+    monkeypatch.setattr(ctx.line, "timeout", 0.3)
+    with pytest.raises(delivery.DeliveryRetry):
+        delivery.deliver_now(ctx, row_id)
+    row = load(ctx, row_id)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.reply_attempted_at is not None, "an unanswered reply is written down"
+    wait_until(lambda: sim.bot_messages(user))
+    sim.faults(clear=True)
+
+    # The retry's reply is refused (token used): our first call landed, so it is sent.
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert load(ctx, row_id).sent_via == "reply"
+    assert len(sim.bot_messages(user)) == 1
+    assert not [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
+
+
+def test_reply_that_landed_before_the_worker_died_is_not_sent_twice(sim: Sim, ctx: Context) -> None:
     user = sim.new_resident()
     token = sim.reply_token(user)
     row_id = queue_row(ctx, user, token)
-    # A first attempt reached LINE, then the worker died before recording it.
+    # A drain committed its batch (with the mark), its reply reached LINE, then it died.
     with ctx.sessions.begin() as session:
-        row = session.get(OutboxMessage, row_id)
-        assert row is not None
-        row.reply_attempted_at = utcnow()
-        ctx.line.reply(token, row.messages)
+        outbox.mark_reply_attempted(session, [row_id], utcnow())
+    ctx.line.reply(token, load(ctx, row_id).messages)
     assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert len(sim.bot_messages(user)) == 1
+
+
+def test_reply_refused_by_a_server_error_is_retried_by_reply(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user))
+    sim.faults(status=500, count=1, path_prefix="/v2/bot/message/reply")
+    with pytest.raises(delivery.DeliveryRetry):
+        delivery.deliver_now(ctx, row_id)
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert load(ctx, row_id).sent_via == "reply"
     assert len(sim.bot_messages(user)) == 1
 
 
@@ -66,7 +98,24 @@ def test_invalid_token_never_tried_falls_back_to_push(sim: Sim, ctx: Context) ->
     user = sim.new_resident()
     row_id = queue_row(ctx, user, "not-a-token-LINE-issued")
     assert delivery.deliver_now(ctx, row_id) == "sent"
-    assert load(ctx, row_id).sent_via == "push"
+    row = load(ctx, row_id)
+    assert (row.sent_via, row.attempts) == ("push", 2)
+    assert [m["via"] for m in sim.bot_messages(user)] == ["push"]
+
+
+@pytest.mark.sends_invalid_bodies
+def test_batch_delivery_records_every_outcome_at_once(sim: Sim, ctx: Context) -> None:
+    users = [sim.new_resident() for _ in range(3)]
+    rows = [queue_row(ctx, users[0], sim.reply_token(users[0])), queue_row(ctx, users[1])]
+    with ctx.sessions.begin() as session:
+        rows.append(outbox.add(session, users[2], [{"type": "text", "text": "x" * 5001}]).id)
+    with ctx.sessions() as session:
+        snapshots = [delivery.Snapshot.of(session.get_one(OutboxMessage, i)) for i in rows]
+    results = delivery.deliver_batch(ctx, snapshots)
+    assert [r.status for r in results] == ["sent", "sent", "failed"]
+    assert [(load(ctx, i).status, load(ctx, i).sent_via) for i in rows] == [
+        ("sent", "reply"), ("sent", "push"), ("failed", None),
+    ]  # fmt: skip
 
 
 def test_push_repeated_with_the_same_retry_key_counts_as_sent_once(sim: Sim, ctx: Context) -> None:

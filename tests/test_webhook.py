@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from lianping.config import Settings
 from lianping.context import Context
 from lianping.queues import EVENTS, queue
 from lianping.simulator import events as line_events
+from lianping.storage.inbox import shard_of
 from lianping.storage.models import InboxEvent
 from tests.conftest import SECRET
 
@@ -43,19 +45,47 @@ def stored(ctx: Context) -> int:
         return session.scalar(select(func.count()).select_from(InboxEvent)) or 0
 
 
-def test_valid_event_is_stored_and_enqueued(settings: Settings, ctx: Context) -> None:
-    # A Redis database no worker listens on, so the job stays in the queue to be seen.
+@pytest.fixture
+def quiet(settings: Settings) -> Iterator[Settings]:
+    """Settings with a Redis database no worker listens on: queued jobs stay to be seen."""
     quiet = Settings(
         **{**settings.__dict__, "redis_url": settings.redis_url.rsplit("/", 1)[0] + "/15"}
     )
+    Redis.from_url(quiet.redis_url).flushdb()
+    yield quiet
+    Redis.from_url(quiet.redis_url).flushdb()
+
+
+def test_valid_event_is_stored_and_enqueued(quiet: Settings, ctx: Context) -> None:
     events_queue = queue(EVENTS, Redis.from_url(quiet.redis_url))
-    events_queue.empty()
     response = post(create_app(quiet).test_client(), body_of(line_events.text(USER, RT, "你好")))
     assert response.status_code == 200
     assert stored(ctx) == 1
     [job] = events_queue.jobs
-    assert (job.func_name, list(job.args)) == ("lianping.handlers.inbox.drain", [USER])
-    events_queue.empty()
+    assert (job.func_name, list(job.args)) == ("lianping.handlers.inbox.drain", [shard_of(USER)])
+    with ctx.sessions() as session:
+        assert session.scalars(select(InboxEvent.shard)).all() == [shard_of(USER)]
+
+
+def test_one_job_per_shard_while_it_is_queued(quiet: Settings, ctx: Context) -> None:
+    events_queue = queue(EVENTS, Redis.from_url(quiet.redis_url))
+    client = create_app(quiet).test_client()
+    users = [f"U{i:032x}" for i in range(40)]  # 40 chats over 32 shards: some share one
+    for n in range(3):
+        body = body_of(*(line_events.text(user, RT, f"第{n}則") for user in users))
+        assert post(client, body).status_code == 200
+    assert stored(ctx) == 3 * len(users)
+    shards = {shard_of(user) for user in users}
+    assert 1 < len(shards) < len(users)
+    queued = [job.args[0] for job in events_queue.jobs]
+    assert sorted(queued) == sorted(shards), "one job per shard touched, not per event or chat"
+
+    # A drain that started lets the webhook queue the next job for its shard.
+    started = queued[0]
+    Redis.from_url(quiet.redis_url).delete(f"lianping:inbox:queued:{started}")
+    user = next(user for user in users if shard_of(user) == started)
+    assert post(client, body_of(line_events.text(user, RT, "再一則"))).status_code == 200
+    assert [job.args[0] for job in events_queue.jobs].count(started) == 2
 
 
 def test_empty_events_is_a_connectivity_check(client: Any, ctx: Context) -> None:

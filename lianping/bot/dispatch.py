@@ -17,6 +17,7 @@ from lianping import codes
 from lianping.bot import cards, conversation, messages, texts
 from lianping.bot.conversation.model import (
     AddToCase,
+    Content,
     CreateCase,
     Effect,
     LeaveChat,
@@ -49,8 +50,12 @@ class AfterCommit:
     delete_files: list[str] = field(default_factory=list)
 
 
-def handle(session: Session, event: InboxEvent) -> AfterCommit:
-    """Process ``event`` inside the caller's transaction."""
+def handle(session: Session, event: InboxEvent, editable: Content | None = None) -> AfterCommit:
+    """Process ``event`` inside the caller's transaction.
+
+    ``editable`` is the administrator-editable content (``content.for_conversation``);
+    a caller handling many events loads it once and passes it in.
+    """
     payload = event.payload
     after = AfterCommit()
     if payload.get("mode") == "standby":
@@ -79,7 +84,9 @@ def handle(session: Session, event: InboxEvent) -> AfterCommit:
             extra += _register_media(session, resident, incoming.message_id, incoming.kind,
                                      payload, after)  # fmt: skip
 
-    outcome = conversation.step(state, incoming, content.for_conversation(session))
+    if editable is None:
+        editable = content.for_conversation(session)
+    outcome = conversation.step(state, incoming, editable)
 
     replies = list(outcome.messages)
     if resident is not None:
@@ -174,10 +181,15 @@ def _register_media(
 def _queue(
     session: Session, event: InboxEvent, to: str, replies: list[Message], after: AfterCommit
 ) -> None:
-    """Outbox rows of at most five messages; only the first may use the reply token."""
+    """Outbox rows of at most five messages; only the first may use the reply token.
+
+    A redelivered event's reply token is not used: it may have expired or been used
+    while LINE was retrying, so the answer goes by push.
+    """
     issued = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
+    redelivered = bool((event.payload.get("deliveryContext") or {}).get("isRedelivery"))
     for start in range(0, len(replies), MAX_MESSAGES_PER_REQUEST):
-        first = start == 0
+        first = start == 0 and not redelivered
         row = outbox.add(
             session,
             to,

@@ -61,11 +61,12 @@ def callback() -> tuple[Response, int]:
         log.exception("could not store webhook events; LINE will redeliver")
         return _error(503, "temporarily unavailable")
 
-    for source_key in dict.fromkeys(row["source_key"] for row in rows):
+    # One drain job per shard at most is queued: at a high rate one job takes many events.
+    for shard in dict.fromkeys(inbox.shard_of(row["source_key"]) for row in rows):
         try:
-            inbox_jobs.enqueue(ctx, source_key)
+            inbox_jobs.enqueue(ctx, shard)
         except RedisError:
             # Stored already: the periodic sweep enqueues it once Redis is back.
-            log.warning("queue unavailable; %s left for the sweep", source_key)
+            log.warning("queue unavailable; shard %s left for the sweep", shard)
             break
     return jsonify({}), 200

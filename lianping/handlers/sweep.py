@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 
 # Younger work is most likely still on its way through the queues.
 EVENT_GRACE = timedelta(seconds=10)
-OUTBOX_GRACE = timedelta(seconds=90)
+# A drain delivers its rows right after committing them and queues a job for any
+# retry: a row pending this long lost its delivery (delivery is idempotent anyway).
+OUTBOX_GRACE = timedelta(seconds=30)
 
 
 def sweep() -> dict[str, int]:
@@ -23,12 +25,12 @@ def sweep() -> dict[str, int]:
     ctx = context.current()
     now = utcnow()
     with ctx.sessions() as session:
-        sources = inbox_queries.straggler_sources(session, now - EVENT_GRACE)
+        shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
         rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
-    for source_key in sources:
-        inbox.enqueue(ctx, source_key)
+    # A shard whose drain is queued and not started yet needs no second job.
+    queued = sum(inbox.enqueue(ctx, shard) for shard in shards)
     for outbox_id in rows:
         delivery.enqueue(ctx, outbox_id)
-    if sources or rows:
-        log.info("sweep re-enqueued %d chats and %d outbox rows", len(sources), len(rows))
-    return {"chats": len(sources), "outbox": len(rows)}
+    if queued or rows:
+        log.info("sweep re-enqueued %d shards and %d outbox rows", queued, len(rows))
+    return {"shards": queued, "outbox": len(rows)}

@@ -24,7 +24,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        # No ping per checkout (a round trip per transaction): jobs are retried, so a
+        # connection the server dropped costs one retry; recycling keeps them young.
+        kwargs.setdefault("pool_pre_ping", False)
+        kwargs.setdefault("pool_recycle", 1800)
+        return create_engine(url, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)

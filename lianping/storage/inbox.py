@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -15,69 +17,112 @@ from lianping.storage.models import InboxEvent, utcnow
 # holding up the resident's later events; the sweep leaves it alone.
 MAX_ATTEMPTS = 5
 
+# Chats are spread over this many shards; one drain job at a time works a shard.
+# FIXED for good: a chat's pending events must all be in the shard its new events
+# go to, or two workers could process one chat at once, out of order. Changing it
+# needs a migration that recomputes the shard of every pending event while no
+# worker runs.
+INBOX_SHARDS = 32
+
+
+def shard_of(source_key: str) -> int:
+    """The shard of a chat: stable across processes and releases (not Python's ``hash``)."""
+    return zlib.crc32(source_key.encode()) % INBOX_SHARDS
+
 
 def store(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Store events keyed by ``webhook_event_id``; repeats are ignored by the database."""
+    """Store events keyed by ``webhook_event_id``, each in its chat's shard.
+
+    Repeats are ignored by the database.
+    """
     now = utcnow()
     return insert_ignoring_duplicates(
         session,
         InboxEvent,
-        [{"received_at": now, "attempts": 0, **row} for row in rows],
+        [
+            {"received_at": now, "attempts": 0, "shard": shard_of(row["source_key"]), **row}
+            for row in rows
+        ],
         "webhook_event_id",
     )
 
 
-def pending_ids(session: Session, source_key: str, limit: int = 50) -> list[int]:
-    """Unprocessed events of one chat, oldest LINE timestamp first."""
+def pending_in_shard(
+    session: Session, shard: int, limit: int, skip_chats: Collection[str] = ()
+) -> list[InboxEvent]:
+    """Unprocessed events of one shard, oldest LINE timestamp first (then arrival).
+
+    Chats in ``skip_chats`` are left out entirely (all their events wait, in order).
+    """
     statement = (
-        select(InboxEvent.id)
+        select(InboxEvent)
         .where(
-            InboxEvent.source_key == source_key,
+            InboxEvent.shard == shard,
             InboxEvent.processed_at.is_(None),
             InboxEvent.attempts < MAX_ATTEMPTS,
         )
         .order_by(InboxEvent.event_timestamp, InboxEvent.id)
         .limit(limit)
     )
+    if skip_chats:
+        statement = statement.where(InboxEvent.source_key.not_in(list(skip_chats)))
     return list(session.scalars(statement))
 
 
-def claim(session: Session, event_id: int) -> InboxEvent | None:
-    """Mark an event processed inside the caller's transaction; None if already taken.
+def claim(session: Session, event_ids: Collection[int]) -> set[int]:
+    """Mark events processed inside the caller's transaction; returns those this call took.
 
     The conditional UPDATE is what makes processing exactly-once: a second
-    worker's UPDATE matches no row (PostgreSQL waits for the first to commit).
+    worker's UPDATE matches none of them (PostgreSQL waits for the first to commit).
     """
+    if not event_ids:
+        return set()
     result = session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id, InboxEvent.processed_at.is_(None))
+        .where(InboxEvent.id.in_(event_ids), InboxEvent.processed_at.is_(None))
         .values(processed_at=utcnow())
+        .returning(InboxEvent.id)
+        .execution_options(synchronize_session=False)
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    return session.get(InboxEvent, event_id)
+    return set(result.scalars())
+
+
+def unclaim(session: Session, event_ids: Collection[int]) -> None:
+    """Give claimed events back (still inside the claiming transaction): they stay pending."""
+    if event_ids:
+        session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(event_ids))
+            .values(processed_at=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def record_failure(session: Session, event_id: int, error: str) -> int:
-    """Count a failed attempt and keep its error; returns the attempts so far."""
-    event = session.get(InboxEvent, event_id)
-    if event is None:
-        return 0
-    event.attempts += 1
-    event.last_error = error[:4000]
-    return event.attempts
+    """Count a failed attempt, keep its error and leave the event pending; returns attempts.
+
+    Works inside the claiming transaction too: the claim is given back.
+    """
+    attempts = session.scalar(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id)
+        .values(attempts=InboxEvent.attempts + 1, last_error=error[:4000], processed_at=None)
+        .returning(InboxEvent.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    return int(attempts or 0)
 
 
-def straggler_sources(session: Session, received_before: datetime, limit: int = 500) -> list[str]:
-    """Chats with events stored but not processed since ``received_before``."""
+def straggler_shards(session: Session, received_before: datetime) -> list[int]:
+    """Shards with events stored but not processed since ``received_before``."""
     statement = (
-        select(InboxEvent.source_key)
+        select(InboxEvent.shard)
         .where(
             InboxEvent.processed_at.is_(None),
             InboxEvent.attempts < MAX_ATTEMPTS,
             InboxEvent.received_at < received_before,
         )
-        .group_by(InboxEvent.source_key)
-        .limit(limit)
+        .group_by(InboxEvent.shard)
+        .order_by(InboxEvent.shard)
     )
     return list(session.scalars(statement))

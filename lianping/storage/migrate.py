@@ -22,3 +22,15 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database at ``database_url`` to ``revision``."""
     command.upgrade(alembic_config(database_url), revision)
+
+
+# Indexes migrations create on PostgreSQL only (operator classes the models cannot express
+# portably); schema comparisons leave them out.
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_cases_description_trgm"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic filter: skip the PostgreSQL-only indexes when comparing schema to models."""
+    return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -89,7 +90,8 @@ class InboxEvent(Base):
 
     __tablename__ = "inbox_events"
     __table_args__ = (
-        Index("ix_inbox_events_pending", "source_key", "processed_at", "event_timestamp"),
+        # A drain reads one shard's pending events in (timestamp, id) order.
+        Index("ix_inbox_events_shard_pending", "shard", "processed_at", "event_timestamp", "id"),
         Index("ix_inbox_events_sweep", "processed_at", "received_at"),
     )
 
@@ -98,6 +100,9 @@ class InboxEvent(Base):
     # Who the event belongs to (user, group or room id): events of one source
     # are processed one at a time, in timestamp order.
     source_key: Mapped[str] = mapped_column(String(80))
+    # storage.inbox.shard_of(source_key): one drain job works a shard, so all
+    # events of a chat, always in the same shard, keep their order.
+    shard: Mapped[int] = mapped_column(SmallInteger)
     event_type: Mapped[str] = mapped_column(String(40))
     event_timestamp: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]]

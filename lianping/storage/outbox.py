@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from lianping.storage.models import OUTBOX_PENDING, OutboxMessage
+from lianping.storage.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
+
+_TABLE = cast(Table, OutboxMessage.__table__)
+
+
+class SentRow(NamedTuple):
+    """A row LINE accepted: how, and its attempts so far."""
+
+    id: int
+    via: str
+    attempts: int
 
 
 def add(
@@ -33,6 +43,54 @@ def add(
     session.add(row)
     session.flush()
     return row
+
+
+def mark_reply_attempted(session: Session, outbox_ids: list[int], at: datetime) -> None:
+    """Note, before the calls, that these rows' reply tokens are about to be used."""
+    if outbox_ids:
+        session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id.in_(outbox_ids), _TABLE.c.reply_attempted_at.is_(None))
+            .values(reply_attempted_at=at)
+        )
+
+
+def mark_sent(session: Session, rows: list[SentRow], at: datetime) -> None:
+    """Record accepted rows in one statement (executemany); rows no longer pending are kept."""
+    if not rows:
+        return
+    statement = (
+        update(_TABLE)
+        .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == OUTBOX_PENDING)
+        .values(
+            status=OUTBOX_SENT,
+            sent_via=bindparam("b_via"),
+            sent_at=at,
+            attempts=bindparam("b_attempts"),
+        )
+    )
+    session.execute(
+        statement, [{"b_id": r.id, "b_via": r.via, "b_attempts": r.attempts} for r in rows]
+    )
+
+
+def note_attempt(
+    session: Session,
+    outbox_id: int,
+    *,
+    attempts: int,
+    error: str,
+    failed: bool,
+) -> None:
+    """Record an attempt that was not accepted: final (``failed``) or to be retried."""
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error[:4000]}
+    if failed:
+        values["status"] = OUTBOX_FAILED
+    session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == outbox_id, _TABLE.c.status == OUTBOX_PENDING)
+        .values(**values)
+    )
 
 
 def stragglers(session: Session, created_before: datetime, limit: int = 500) -> list[int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from lianping.storage.db import insert_ignoring_duplicates
@@ -39,3 +41,32 @@ def set_following(resident: Resident, following: bool) -> None:
         resident.followed_at = utcnow()
     else:
         resident.unfollowed_at = utcnow()
+
+
+def record_profiles(session: Session, profiles: dict[str, dict[str, Any]]) -> None:
+    """Store LINE profiles (by LINE user id) in one statement: display name and fetch time.
+
+    An empty profile (LINE had none to give) only records the time.
+    """
+    if not profiles:
+        return
+    table = cast(Table, Resident.__table__)
+    statement = (
+        update(table)
+        .where(table.c.line_user_id == bindparam("b_user"))
+        .values(
+            display_name=func.coalesce(bindparam("b_name", type_=table.c.display_name.type),
+                                       table.c.display_name),
+            profile_fetched_at=utcnow(),
+        )
+    )  # fmt: skip
+    session.execute(
+        statement,
+        [
+            {
+                "b_user": user_id,
+                "b_name": str(profile["displayName"])[:200] if profile.get("displayName") else None,
+            }
+            for user_id, profile in profiles.items()
+        ],
+    )

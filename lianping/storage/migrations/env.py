@@ -8,6 +8,7 @@ from typing import Any, Literal
 from alembic import context
 
 from lianping.storage.db import make_engine
+from lianping.storage.migrate import include_object
 from lianping.storage.models import Base, UtcDateTime
 
 config = context.config
@@ -35,6 +36,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -49,6 +51,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
             render_as_batch=connection.dialect.name == "sqlite",
             render_item=render_item,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,161 @@
+"""The shard drain: batches, per-event savepoints, a failing chat held back alone, order kept."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select, update
+
+from lianping.context import Context
+from lianping.handlers import inbox as inbox_jobs
+from lianping.simulator import events as line_events
+from lianping.storage import inbox
+from lianping.storage.models import InboxEvent, OutboxMessage
+from tests.support import Sim
+
+
+def users_in_shard(sim: Sim, shard: int, how_many: int) -> list[str]:
+    """New simulator residents whose chats all fall into ``shard``."""
+    found: list[str] = []
+    while len(found) < how_many:
+        user = f"U{uuid.uuid4().hex}"
+        if inbox.shard_of(user) == shard:
+            requests.post(
+                f"{sim.url}/_sim/residents", json={"user_id": user}, timeout=10
+            ).raise_for_status()
+            found.append(user)
+    return found
+
+
+def store(ctx: Context, *events: dict[str, Any]) -> None:
+    with ctx.sessions.begin() as session:
+        inbox.store(
+            session,
+            [
+                {
+                    "webhook_event_id": event["webhookEventId"],
+                    "source_key": event["source"]["userId"],
+                    "event_type": event["type"],
+                    "event_timestamp": event["timestamp"],
+                    "payload": event,
+                }
+                for event in events
+            ],
+        )
+
+
+def text(user: str, words: str, timestamp: int) -> dict[str, Any]:
+    # Two minutes old: the token is stale, so answers go by push (retry key) at once.
+    return line_events.text(user, "x" * 32, words, timestamp=timestamp)
+
+
+def rows_of(ctx: Context, user: str) -> list[InboxEvent]:
+    with ctx.sessions() as session:
+        statement = (
+            select(InboxEvent)
+            .where(InboxEvent.source_key == user)
+            .order_by(InboxEvent.event_timestamp, InboxEvent.id)
+        )
+        return list(session.scalars(statement))
+
+
+def answered_events(ctx: Context, user: str) -> list[int]:
+    """Ids of the user's events, in the order their answers were written."""
+    with ctx.sessions() as session:
+        statement = (
+            select(OutboxMessage.source_event_id)
+            .where(OutboxMessage.to == user)
+            .order_by(OutboxMessage.id)
+        )
+        return [i for i in session.scalars(statement) if i is not None]
+
+
+def test_a_failing_event_holds_back_its_chat_only(sim: Sim, ctx: Context) -> None:
+    shard = 7
+    broken, other = users_in_shard(sim, shard, 2)
+    start = int(time.time() * 1000) - 120_000
+    bad = text(broken, "壞掉的事件", start)
+    bad["message"] = "not an object"  # stored as is: the engine raises on it
+    store(
+        ctx,
+        bad,
+        text(broken, "之後的訊息", start + 10),
+        text(other, "第一則", start + 5),
+        text(other, "第二則", start + 20),
+    )
+    ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
+
+    with pytest.raises(inbox_jobs.EventFailed):
+        inbox_jobs.drain(shard)
+
+    first, later = rows_of(ctx, broken)
+    assert (first.processed_at, first.attempts) == (None, 1)
+    assert "AttributeError" in (first.last_error or "")
+    assert (later.processed_at, later.attempts) == (None, 0), "later events stay pending"
+    assert all(row.processed_at for row in rows_of(ctx, other)), "other chats go on"
+    assert len(sim.bot_messages(other)) == 2
+    assert sim.bot_messages(broken) == []
+
+    # Right away, the failed chat waits (backoff) instead of failing again.
+    assert inbox_jobs.drain(shard) == 0
+    assert rows_of(ctx, broken)[0].attempts == 1
+
+    # Once the cause is gone and the wait is over, the chat's events go, in order.
+    with ctx.sessions.begin() as session:
+        session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id == first.id)
+            .values(payload=text(broken, "修好的事件", start))
+        )
+    ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
+    assert inbox_jobs.drain(shard) == 2
+    assert answered_events(ctx, broken) == [first.id, later.id]
+
+
+def test_an_event_failing_max_attempts_times_stops_holding_up_its_chat(
+    sim: Sim, ctx: Context
+) -> None:
+    shard = 11
+    [user] = users_in_shard(sim, shard, 1)
+    start = int(time.time() * 1000) - 120_000
+    bad = text(user, "壞掉的事件", start)
+    bad["message"] = "not an object"
+    store(ctx, bad, text(user, "之後的訊息", start + 10))
+    for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
+        ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
+        with pytest.raises(inbox_jobs.EventFailed):
+            inbox_jobs.drain(shard)
+        assert rows_of(ctx, user)[0].attempts == attempt
+    ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
+    assert inbox_jobs.drain(shard) == 1
+    failed, later = rows_of(ctx, user)
+    assert failed.processed_at is None and later.processed_at is not None
+    assert len(sim.bot_messages(user)) == 1
+
+
+def test_a_chats_events_keep_their_order_across_batches(sim: Sim, ctx: Context) -> None:
+    shard = 3
+    users = users_in_shard(sim, shard, 4)
+    per_user = 70  # 280 events: three batches
+    start = int(time.time() * 1000) - 120_000
+    events = [
+        text(user, f"第{n}則", start + n * 10 + i)
+        for n in range(per_user)
+        for i, user in enumerate(users)
+    ]
+    # Stored out of order (LINE may deliver so): the LINE timestamp decides.
+    store(ctx, *events[1::2])
+    store(ctx, *events[0::2])
+    with ctx.sessions() as session:
+        assert set(session.scalars(select(InboxEvent.shard))) == {shard}
+
+    assert inbox_jobs.drain(shard) == len(events)
+    assert len(events) > inbox_jobs.BATCH
+    for user in users:
+        by_timestamp = [row.id for row in rows_of(ctx, user)]
+        assert answered_events(ctx, user) == by_timestamp
+        assert len(sim.bot_messages(user)) == per_user
