@@ -546,8 +546,8 @@ def test_reply_preview_shows_exactly_what_line_will_show(ctx: Context, officer: 
         ("assign", {"officer_id": "abc"}, "「承辦人」的值不正確"),
         ("assign", {"officer_id": "99999"}, "承辦人不存在"),
         ("route-internal", {}, "請選擇簽會單位"),
-        ("route-external", {"agency_id": "1", "letter_date": "2026-11-21"}, "請填寫函文文號"),
-        ("route-external", {"agency_id": "1", "letter_number": "字1"}, "請填寫發文日期"),
+        ("route-external", {"agency_id": "AGENCY", "letter_date": "2026-11-21"}, "請填寫函文文號"),
+        ("route-external", {"agency_id": "AGENCY", "letter_number": "字1"}, "請填寫發文日期"),
         ("route-external", {"letter_number": "字1", "letter_date": "2026-11-21"}, "受文機關"),
         ("note", {"note": "   "}, "內部註記不可空白"),
         ("reply", {"body": "", "step": "send"}, "回覆內容不可空白"),
@@ -561,7 +561,9 @@ def test_bad_input_is_explained_and_changes_nothing(
     ctx: Context, officer: Staff, queued: list[int], action: str, data: dict[str, str], message: str
 ) -> None:
     number = line_case(ctx, "Ubadinput")
-    add_row(ctx, Agency(name="工務局"))
+    agency = add_row(ctx, Agency(name="工務局"))
+    # The agency's id is known only once it exists.
+    data = {key: str(agency) if value == "AGENCY" else value for key, value in data.items()}
     before = (load(ctx, number), events(ctx, number), count(ctx, AuditEntry))
     response = officer.act(number, action, **data)
     assert response.status_code == 400
