@@ -43,16 +43,11 @@ interrupted. Every child process is stopped when the run ends, fails or is inter
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import shutil
-import signal
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -75,18 +70,17 @@ from lianping.storage.models import Case, CaseEvent, User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_pipeline import (  # the sibling benchmark's process handling
+    RESULTS_DIR,
     Fleet,
-    Interrupted,
     SetupError,
     log,
     machine,
     percentiles,
     product_info,
-    stop_signals,
+    run_benchmark,
 )
 
 BIN = Path(sys.executable).parent
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 USER = "demo-admin"
 PASSWORD = "bench-demo-password"
 SESSION_COOKIE = "lianping_session"
@@ -697,44 +691,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="lianping-bench-admin-"))
-    (workdir / "logs").mkdir()
-    fleet = Fleet(workdir / "logs")
-    keep = args.keep
-    status = 2
-    try:
-        with stop_signals():
-            try:
-                result = run(args, workdir, fleet)
-            finally:
-                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-                    signal.signal(signum, signal.SIG_IGN)
-                fleet.stop_all()
-        print(render(result))
-        RESULTS_DIR.mkdir(exist_ok=True)
-        path = RESULTS_DIR / (
-            f"{time.strftime('%Y%m%d-%H%M%S')}-admin-pages-{result['database']['kind']}.json"
-        )
-        path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-        print(f"written to {path}")
-        status = 0 if result["passed"] else 1
-        keep = keep or not result["passed"]
-    except Interrupted as exc:
-        log(f"interrupted by {exc}; every child process was stopped")
-        status = 130
-    except SetupError as exc:
-        log(f"could not run: {exc}")
-        keep = True
-    except Exception:
-        traceback.print_exc()
-        log("could not run (see the traceback above)")
-        keep = True
-    finally:
-        if keep:
-            log(f"logs and data kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return run_benchmark(
+        "lianping-bench-admin-", "admin-pages-", args.keep,
+        lambda workdir, fleet: run(args, workdir, fleet), render,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

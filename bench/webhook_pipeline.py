@@ -1276,26 +1276,35 @@ def stop_signals() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="lianping-bench-webhook-"))
+def run_benchmark(
+    prefix: str,
+    label: str,
+    keep: bool,
+    body: Callable[[Path, Fleet], dict[str, Any]],
+    render_result: Callable[[dict[str, Any]], str],
+) -> int:
+    """Run ``body`` in a fresh work folder with its own process fleet; print, save, clean up.
+
+    Exit codes: 0 pass, 1 fail, 2 could not run, 130 interrupted. The folder (logs and
+    data) is kept when asked, and whenever the run failed.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     (workdir / "logs").mkdir()
     fleet = Fleet(workdir / "logs")
-    keep = args.keep
     status = 2
     try:
         with stop_signals():
             try:
-                result = run(args, workdir, fleet)
+                result = body(workdir, fleet)
             finally:
                 # A second Ctrl-C must not abort the clean-up half-way.
                 for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                     signal.signal(signum, signal.SIG_IGN)
                 fleet.stop_all()
-        print(render(result))
+        print(render_result(result))
         RESULTS_DIR.mkdir(exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = RESULTS_DIR / f"{stamp}-{result['database']['kind']}.json"
+        path = RESULTS_DIR / f"{stamp}-{label}{result['database']['kind']}.json"
         path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         print(f"written to {path}")
         status = 0 if result["passed"] else 1
@@ -1316,6 +1325,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_benchmark(
+        "lianping-bench-webhook-", "", args.keep,
+        lambda workdir, fleet: run(args, workdir, fleet), render,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
