@@ -11,6 +11,10 @@ from zoneinfo import ZoneInfo
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 ROC_OFFSET = 1911
+# Dates people may ask for: every one has an ROC form (民國元年 onwards) and a
+# four-digit AD year, so a day after the last one still exists.
+FIRST_DAY = date(ROC_OFFSET + 1, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 def to_taipei(moment: datetime) -> datetime:
@@ -23,6 +27,11 @@ def to_taipei(moment: datetime) -> datetime:
 def taipei_date(value: datetime | date) -> date:
     """The calendar date in Taipei of a moment (a plain date is returned as is)."""
     return to_taipei(value).date() if isinstance(value, datetime) else value
+
+
+def taipei_today() -> date:
+    """Today's calendar date in Taipei (not the server's, which is usually UTC)."""
+    return datetime.now(UTC).astimezone(TAIPEI).date()
 
 
 def roc_year(value: datetime | date) -> int:
@@ -53,11 +62,18 @@ def roc_compact(value: datetime | date) -> str:
 
 def roc_period(start: date, end: date) -> str:
     """``115年11月9-22日``, or across months ``115年10月26日-11月8日`` (附件2's 統計期間)."""
+    if start == end:
+        return roc_date(start)
     if (start.year, start.month) == (end.year, end.month):
         return f"{roc_year(start)}年{start.month}月{start.day}-{end.day}日"
     if start.year == end.year:
         return f"{roc_year(start)}年{start.month}月{start.day}日-{end.month}月{end.day}日"
     return f"{roc_date(start)}-{roc_date(end)}"
+
+
+def taipei_midnight(day: date) -> datetime:
+    """00:00 Taipei time of ``day``, as UTC (the start of a Taipei calendar day)."""
+    return datetime(day.year, day.month, day.day, tzinfo=TAIPEI).astimezone(UTC)
 
 
 def end_of_taipei_day(value: datetime, days_later: int = 0) -> datetime:

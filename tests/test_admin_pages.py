@@ -8,7 +8,7 @@ intake with 行政程序法 §169, the media route and the printable 附件1.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 from typing import Any
 
@@ -231,7 +231,7 @@ def test_inbox_filters_and_search(ctx: Context, officer: Staff) -> None:
     assert listed(f"q={late}") == {late}
     assert listed("overdue=1") == {late}
     assert listed("resident_update=1") == {updated}
-    today = date.today().isoformat()
+    today = rocdate.taipei_today().isoformat()
     assert listed(f"date_from={today}&date_to={today}") == {need, reform, late, updated}
     assert listed("date_to=2020-01-01") == set()
     assert listed(f"officer_id={officer.user.id}") == set()
@@ -274,6 +274,7 @@ def test_bad_filters_give_a_clear_message(ctx: Context, officer: Staff) -> None:
         ("status=bogus", "狀態"),
         ("nature=x", "性質"),
         ("date_from=2025-13-40", "收件日期（起）"),
+        ("date_from=9999-12-31", "收件日期（起）"),
         ("officer_id=abc", "承辦人"),
         ("sort=random", "排序"),
     ]:
@@ -296,6 +297,22 @@ def test_tips_are_only_listed_for_ethics_staff(app: Any, ctx: Context, officer: 
     ethics = Staff(app, ctx, staff(ctx, "ethics", "officer", ethics=True))
     listed = ethics.get("/admin/cases").get_data(as_text=True)
     assert tip in listed and "保密" in listed
+
+
+def test_a_tip_reclassified_by_ethics_staff_stays_confidential(
+    app: Any, ctx: Context, officer: Staff
+) -> None:
+    tip = line_case(ctx, "Utip2", nature="tip", sub_item=None, description="里長疑似挪用經費。")
+    ethics = Staff(app, ctx, staff(ctx, "ethics2", "officer", ethics=True))
+    moved = ethics.act(tip, "classify", nature="need", sub_item="need-1")
+    assert moved.status_code in (200, 302)
+    with ctx.sessions() as session:
+        case = session.scalars(select(Case).where(Case.number == tip)).one()
+        assert (case.nature, case.confidential) == ("need", True)
+    # Whoever reported it stays protected: other staff still neither list nor open it.
+    assert tip not in officer.get("/admin/cases?nature=need").get_data(as_text=True)
+    assert officer.get(f"/admin/cases/{tip}").status_code == 403
+    assert tip in ethics.get("/admin/cases?nature=need").get_data(as_text=True)
 
 
 # -- case page: permissions ------------------------------------------------------------------

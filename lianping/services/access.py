@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lianping import codes
 from lianping.storage.models import Case, User
 
 WRITERS = frozenset({"admin", "supervisor", "officer"})
@@ -57,8 +56,12 @@ def require_admin(actor: Actor) -> None:
 
 
 def can_open(actor: Actor, case: Case) -> bool:
-    """Tips (檢舉) are need-to-know: only ethics staff open them."""
-    return case.nature != codes.TIP or actor.ethics
+    """Tips (檢舉) are need-to-know: only ethics staff open them.
+
+    A case stays confidential once it was a tip, even after ethics staff reclassify
+    it: the reporter's identity stays protected (公益揭弊者保護法).
+    """
+    return not case.confidential or actor.ethics
 
 
 def require_open(actor: Actor, case: Case) -> None:

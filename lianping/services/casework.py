@@ -152,7 +152,7 @@ def assign(
     officer = session.get(User, officer_id) if officer_id else None
     if officer_id and (officer is None or not officer.active or officer.role == "viewer"):
         raise CaseworkError("承辦人不存在或無承辦權限")
-    if officer is not None and case.nature == codes.TIP and not officer.ethics:
+    if officer is not None and case.confidential and not officer.ethics:
         raise CaseworkError("檢舉案件只能分給政風人員")
     unit = session.get(Unit, unit_id) if unit_id else None
     if unit_id and unit is None:

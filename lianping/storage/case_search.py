@@ -74,6 +74,10 @@ class CaseFilter:
         for name, (value, allowed) in checks.items():
             if value is not None and value not in allowed:
                 raise FilterError(f"{name}: {value!r} is not one of {sorted(allowed)}")
+        for name in ("date_from", "date_to"):
+            day = getattr(self, name)
+            if day is not None and not rocdate.FIRST_DAY <= day <= rocdate.LAST_DAY:
+                raise FilterError(f"{name}: {day} is out of range")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise FilterError("date_from is after date_to")
 
@@ -94,14 +98,12 @@ def _parse(name: str, raw: str) -> Any:
     return raw.strip()[:100]
 
 
-def _taipei_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=rocdate.TAIPEI)
-
-
-def _filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
+def filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
+    """``statement`` narrowed to the cases ``flt`` lists for staff with or without ethics."""
     conditions: list[Any] = []
     if not ethics:
-        conditions.append(Case.nature != codes.TIP)
+        # Every tip is confidential, and a former tip stays so (services.access.can_open).
+        conditions.append(Case.confidential.is_(False))
     if flt.status == "open":
         conditions.append(Case.status.in_(codes.OPEN_STATUSES))
     elif flt.status:
@@ -118,9 +120,11 @@ def _filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
     if flt.resident_update:
         conditions.append(Case.resident_update_at.is_not(None))
     if flt.date_from:
-        conditions.append(Case.created_at >= _taipei_midnight(flt.date_from))
+        conditions.append(Case.created_at >= rocdate.taipei_midnight(flt.date_from))
     if flt.date_to:
-        conditions.append(Case.created_at < _taipei_midnight(flt.date_to + timedelta(days=1)))
+        conditions.append(
+            Case.created_at < rocdate.taipei_midnight(flt.date_to + timedelta(days=1))
+        )
     if flt.q:
         escaped = flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         if CASE_NUMBER_PREFIX.match(flt.q):
@@ -172,7 +176,7 @@ def search(
     """One page of cases; pass ``next_cursor`` back for the next page (keyset, no OFFSET)."""
     column = Case.due_at if flt.sort == "due" else Case.created_at
     ascending = flt.sort in ("oldest", "due")
-    statement = _filtered(select(Case), flt, ethics)
+    statement = filtered(select(Case), flt, ethics)
     if cursor:
         moment, case_id = _decode(cursor)
         if ascending:
@@ -198,7 +202,7 @@ def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[st
     """
     if flt.q:
         return None
-    statement = _filtered(
+    statement = filtered(
         select(Case.status, func.count()).group_by(Case.status), flt.without_status(), ethics
     )
     counts = {status: 0 for status in codes.STATUSES}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from lianping import codes, context
+from lianping import codes, context, rocdate
 from lianping.admin.pages.common import (
     Lookups,
     current_actor,
@@ -248,7 +248,7 @@ def _render(
                     .order_by(ReplyTemplate.title)
                 )
             ),
-            officers=lookups.officers(ethics_only=case.nature == codes.TIP),
+            officers=lookups.officers(ethics_only=case.confidential),
             units=[u for u in lookups.units.values() if u.active],
             agencies=[a for a in lookups.agencies.values() if a.active],
             next_statuses=[s for s in codes.STATUSES if s in casework.TRANSITIONS[case.status]],
@@ -261,7 +261,7 @@ def _render(
             form=form or MultiDict(),
             open_action=open_action,
             preview=preview,
-            today=date.today().isoformat(),
+            today=rocdate.taipei_today().isoformat(),
         )
     return html, status
 
