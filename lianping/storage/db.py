@@ -76,16 +76,16 @@ def dialect_insert(session: Session) -> Any:
 
 def insert_ignoring_duplicates(
     session: Session, model: type[Any], rows: list[dict[str, Any]], unique_column: str
-) -> int:
+) -> None:
     """INSERT rows, letting the database drop those whose ``unique_column`` exists already.
 
-    Returns how many rows were new. Used where deliveries repeat (LINE
-    redelivers webhooks) so duplicates are refused by the database itself.
+    Used where deliveries repeat (LINE redelivers webhooks) so duplicates are
+    refused by the database itself. It reports no count: psycopg's ``rowcount``
+    for a many-row INSERT … ON CONFLICT is not reliable.
     """
     if not rows:
-        return 0
+        return
     statement = dialect_insert(session)(model).on_conflict_do_nothing(
         index_elements=[unique_column]
     )
-    result = session.execute(statement, rows)
-    return int(getattr(result, "rowcount", 0) or 0)
+    session.execute(statement, rows)

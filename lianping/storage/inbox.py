@@ -30,13 +30,13 @@ def shard_of(source_key: str) -> int:
     return zlib.crc32(source_key.encode()) % INBOX_SHARDS
 
 
-def store(session: Session, rows: list[dict[str, Any]]) -> int:
+def store(session: Session, rows: list[dict[str, Any]]) -> None:
     """Store events keyed by ``webhook_event_id``, each in its chat's shard.
 
     Repeats are ignored by the database.
     """
     now = utcnow()
-    return insert_ignoring_duplicates(
+    insert_ignoring_duplicates(
         session,
         InboxEvent,
         [

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask
 
-from lianping.admin.auth import guard
+from lianping.admin.auth import guard, nul_guard
 from lianping.admin.auth.csrf import csrf_field, csrf_token
 from lianping.admin.auth.guard import (
     PUBLIC_ENDPOINTS,
@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(blueprint)
     app.before_request(guard.enforce_access)
+    app.before_request(nul_guard.refuse_nul_input)
     app.after_request(guard.finish_response)
     app.register_error_handler(PermissionDenied, guard.permission_denied)
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=csrf_field)
