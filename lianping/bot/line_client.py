@@ -132,6 +132,22 @@ class LineClient:
         """Send to up to 500 user ids at once."""
         return self._send("/v2/bot/message/multicast", {"to": to, "messages": messages}, retry_key)
 
+    def broadcast(self, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        """Send to every follower of the account (LINE's broadcast endpoint)."""
+        return self._send("/v2/bot/message/broadcast", {"messages": messages}, retry_key)
+
+    def get_quota(self) -> int | None:
+        """The month's message limit; None when the plan has none."""
+        body = self._call("GET", f"{self.api_base}/v2/bot/message/quota").json()
+        if body.get("type") == "none":
+            return None
+        return int(body["value"])
+
+    def get_quota_consumption(self) -> int:
+        """Messages counted against this month's quota so far."""
+        body = self._call("GET", f"{self.api_base}/v2/bot/message/quota/consumption").json()
+        return int(body["totalUsage"])
+
     def get_profile(self, user_id: str) -> dict[str, Any]:
         """The user's display name and picture, as LINE returns them."""
         result: dict[str, Any] = self._call(

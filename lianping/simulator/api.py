@@ -13,10 +13,10 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from lianping.bot.line_limits import Violation
+from lianping.bot.line_validation import error_body
 from lianping.simulator import ids
-from lianping.simulator.limits import Violation
 from lianping.simulator.state import state
-from lianping.simulator.validation import error_body
 
 API_PREFIX = "/v2/"
 AUTH_FAILED = (
@@ -86,6 +86,8 @@ def install(app: Flask) -> None:
             return None
         g.line_request_id = ids.request_id()
         sim = state()
+        sim.store.call_started(request.path)
+        g.line_call_counted = True
         delay = sim.faults.latency_s(request.path)
         if delay:
             time.sleep(delay)
@@ -107,6 +109,11 @@ def install(app: Flask) -> None:
         response.headers["x-line-request-id"] = line_id
         state().store.record_call(_call_record(response, line_id))
         return response
+
+    @app.teardown_request
+    def _ended(_error: BaseException | None) -> None:
+        if g.pop("line_call_counted", False):
+            state().store.call_ended(request.path)
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

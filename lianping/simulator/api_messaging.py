@@ -15,12 +15,12 @@ from linebot.v3.messaging.models import (
     ReplyMessageRequest,
 )
 
+from lianping.bot.line_validation import validate_body
 from lianping.simulator import api
 from lianping.simulator.api import ApiError
 from lianping.simulator.faults import MONTHLY_LIMIT_MESSAGE
 from lianping.simulator.state import state
 from lianping.simulator.store import SendResult
-from lianping.simulator.validation import validate_body
 
 bp = Blueprint("line_messaging", __name__)
 

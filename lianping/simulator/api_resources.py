@@ -8,11 +8,11 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from linebot.v3.messaging.models import ShowLoadingAnimationRequest
 
+from lianping.bot.line_limits import Violation
+from lianping.bot.line_validation import model_errors
 from lianping.simulator import api
 from lianping.simulator.api import ApiError
-from lianping.simulator.limits import Violation
 from lianping.simulator.state import state
-from lianping.simulator.validation import model_errors
 
 bp = Blueprint("line_resources", __name__)
 

@@ -6,12 +6,13 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from linebot.v3.messaging.models import RichMenuRequest
 
-from lianping.simulator import api, images, limits
+from lianping.bot import line_limits as limits
+from lianping.bot.line_limits import LIMITS
+from lianping.bot.line_validation import model_errors
+from lianping.simulator import api, images
 from lianping.simulator.api import ApiError
-from lianping.simulator.limits import LIMITS
 from lianping.simulator.state import state
 from lianping.simulator.store import RichMenu
-from lianping.simulator.validation import model_errors
 
 bp = Blueprint("line_richmenu", __name__)
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from lianping.simulator import ids
 from lianping.simulator.residents import CommandError
 from lianping.simulator.state import state
 from lianping.simulator.store import resident_json
@@ -19,6 +21,7 @@ from lianping.simulator.store import resident_json
 bp = Blueprint("sim_control", __name__, url_prefix="/_sim")
 
 _USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+BULK_MAX = 200_000
 
 
 def _body() -> dict[str, Any]:
@@ -55,6 +58,25 @@ def create_resident() -> ResponseReturnValue:
         result["follow"] = sim.actions.act(resident.user_id, {"type": "follow"})
         result["resident"] = resident_json(resident)
     return jsonify(result), 201
+
+
+@bp.post("/residents/bulk")
+def create_residents() -> ResponseReturnValue:
+    """Create many residents at once from ``{user_ids?, count?, follow?}``, sending no events.
+
+    For benchmarks that seed the product's database directly: give the ids, or a
+    ``count`` of new random ones (returned). ``follow`` makes them followers.
+    """
+    body = _body()
+    user_ids, count = body.get("user_ids"), body.get("count")
+    if user_ids is None and isinstance(count, int) and 0 < count <= BULK_MAX:
+        user_ids = [ids.user_id() for _ in range(count)]
+    if not isinstance(user_ids, list) or not 0 < len(user_ids) <= BULK_MAX:
+        return _bad(f"give user_ids (a list) or count, 1 to {BULK_MAX:,}")
+    if not all(isinstance(u, str) and _USER_ID.match(u) for u in user_ids):
+        return _bad("user_ids must be U followed by 32 lowercase hex digits")
+    created = state().store.add_residents(user_ids, bool(body.get("follow")))
+    return jsonify({"created": created, "user_ids": user_ids}), 201
 
 
 @bp.get("/residents")
@@ -135,6 +157,24 @@ def calls() -> ResponseReturnValue:
 def stats() -> ResponseReturnValue:
     """Counters: deliveries per user, total messages, calls by status, quota."""
     return jsonify(state().store.stats())
+
+
+@bp.get("/receipts")
+def receipts() -> ResponseReturnValue:
+    """How many accepted requests of one endpoint (``?via=multicast``, the default) reached
+    each user, with a histogram: ``{"1": n}`` alone means each recipient got it exactly once.
+    """
+    via = request.args.get("via", "multicast")
+    counts = state().store.receipts(via)
+    histogram = Counter(counts.values())
+    return jsonify(
+        {
+            "via": via,
+            "recipients": len(counts),
+            "histogram": {str(k): v for k, v in sorted(histogram.items())},
+            "receipts": counts,
+        }
+    )
 
 
 @bp.get("/faults")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -101,8 +101,12 @@ class Store:
             self._calls: deque[dict[str, Any]] = deque(maxlen=CALL_LOG_SIZE)
             self._call_seq = 0
             self._calls_by_status: Counter[int] = Counter()
+            # Calls received and not answered yet, by path (tests time a crash by it).
+            self._in_flight: Counter[str] = Counter()
             self._webhooks_by_status: Counter[int] = Counter()
             self._deliveries: Counter[str] = Counter()
+            # Accepted requests that reached each user, per endpoint (push, multicast…).
+            self._receipts: defaultdict[str, Counter[str]] = defaultdict(Counter)
             self._total_messages = 0
             self._quota_limit = DEFAULT_QUOTA
             self._consumption = 0
@@ -193,28 +197,59 @@ class Store:
             if counts_quota and self._consumption + len(targets) > self._quota_limit:
                 return SendResult(over_quota=True)
             sent = [{"id": ids.message_id(), "quoteToken": ids.quote_token()} for _ in messages]
+            # One read-only entry per message, shared by every recipient's timeline: a
+            # multicast to 500 or a broadcast to 100,000 costs one list slot per user.
+            at = _iso(now)
+            entries = []
+            for message, ids_ in zip(messages, sent, strict=True):
+                self._seq += 1
+                entries.append(
+                    {
+                        "seq": self._seq,
+                        "at": at,
+                        "from": "bot",
+                        "via": via,
+                        "retry_key": retry_key,
+                        "request_id": request_id,
+                        "id": ids_["id"],
+                        "quoteToken": ids_["quoteToken"],
+                        "message": message,
+                    }
+                )
+            receipts = self._receipts[via]
             for user_id in targets:
-                for message, ids_ in zip(messages, sent, strict=True):
-                    self._append(
-                        user_id,
-                        {
-                            "from": "bot",
-                            "via": via,
-                            "retry_key": retry_key,
-                            "request_id": request_id,
-                            "id": ids_["id"],
-                            "quoteToken": ids_["quoteToken"],
-                            "message": message,
-                        },
-                    )
+                self._timeline[user_id].extend(entries)
                 self._deliveries[user_id] += len(messages)
-                self._total_messages += len(messages)
+                receipts[user_id] += 1
                 self._loading_until.pop(user_id, None)
+            self._total_messages += len(messages) * len(targets)
             if counts_quota:
                 self._consumption += len(targets)
             if retry_key:
                 self._retry_keys[retry_key] = AcceptedRequest(request_id, now, sent)
             return SendResult(sent_messages=sent)
+
+    def receipts(self, via: str) -> dict[str, int]:
+        """How many accepted ``via`` requests (e.g. multicast) reached each user."""
+        with self._lock:
+            return dict(self._receipts.get(via, {}))
+
+    def add_residents(self, user_ids: list[str], following: bool) -> int:
+        """Create many residents at once, without events (benchmarks seed followers so).
+
+        Existing ids are left as they are; returns how many were new.
+        """
+        with self._lock:
+            created = 0
+            for user_id in user_ids:
+                if user_id in self._residents:
+                    continue
+                self._residents[user_id] = Resident(
+                    user_id, f"居民{len(self._residents) + 1}", following=following
+                )
+                self._timeline[user_id] = []
+                created += 1
+            return created
 
     def accepted_request(self, retry_key: str) -> AcceptedRequest | None:
         """The earlier acceptance of ``retry_key`` within 24 hours, if any."""
@@ -377,6 +412,18 @@ class Store:
 
     # -- call log and stats ------------------------------------------------------
 
+    def call_started(self, path: str) -> None:
+        """A Messaging API call came in (``call_ended`` follows, answered or not)."""
+        with self._lock:
+            self._in_flight[path] += 1
+
+    def call_ended(self, path: str) -> None:
+        """The call that ``call_started`` counted is over."""
+        with self._lock:
+            self._in_flight[path] -= 1
+            if self._in_flight[path] <= 0:
+                del self._in_flight[path]
+
     def record_call(self, call: dict[str, Any]) -> None:
         """Log one Messaging API call (already answered)."""
         with self._lock:
@@ -399,6 +446,7 @@ class Store:
                 "total_messages": self._total_messages,
                 "quota": {"limit": self._quota_limit, "totalUsage": self._consumption},
                 "calls_by_status": {str(k): v for k, v in sorted(self._calls_by_status.items())},
+                "in_flight": dict(self._in_flight),
                 "webhooks_by_status": {
                     str(k): v for k, v in sorted(self._webhooks_by_status.items())
                 },

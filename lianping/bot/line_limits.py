@@ -1,7 +1,8 @@
 """Size rules of the Messaging API that neither the SDK models nor the OpenAPI spec encode.
 
-The simulator checks them at run time and ``tests/line_spec.py`` reuses them, so both
-judge a request body by the same table. Every check walks plain JSON (dicts and lists)
+The simulator checks them at run time, broadcast drafts are checked with them before
+they are saved, and ``tests/line_spec.py`` reuses them, so all judge a request body by
+the same table. Every check walks plain JSON (dicts and lists)
 and reports violations with LINE's property paths, e.g. ``messages[0].quickReply.items``.
 """
 
@@ -174,15 +175,22 @@ def check_action(action: dict[str, Any], path: str) -> list[Violation]:
     return found
 
 
+# LINE fetches images only over HTTPS. The embedded run and the tests serve the
+# product on this machine without TLS, so the simulator also lets http through for
+# loopback hosts — which LINE could never reach anyway (a send from elsewhere over
+# plain http is refused: services.broadcast_rules.reachable_images).
+LOOPBACK_HTTP = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://[::1]:")
+
+
 def check_image_urls(node: Any, path: str) -> list[Violation]:
-    """Every image URL anywhere under ``node`` is HTTPS and at most 2000 characters."""
+    """Every image URL anywhere under ``node`` is HTTPS (or loopback http) and ≤ 2000 chars."""
     found: list[Violation] = []
     for sub_path, url in _iter_image_urls(node, path):
         if not isinstance(url, str):
             continue
         if len(url) > LIMITS["image_url_chars"]:
             found.append(_length(sub_path, 0, LIMITS["image_url_chars"]))
-        elif not url.startswith("https://"):
+        elif not url.startswith(("https://", *LOOPBACK_HTTP)):
             found.append(Violation(sub_path, "Must be an HTTPS URL"))
     return found
 

@@ -8,8 +8,8 @@ from typing import Any
 from linebot.v3.messaging.models import Message
 from pydantic.v1 import ValidationError
 
-from lianping.simulator import limits
-from lianping.simulator.limits import Violation
+from lianping.bot import line_limits as limits
+from lianping.bot.line_limits import Violation
 
 # pydantic's wording for "absent" is mapped to LINE's.
 _MISSING_CODES = frozenset({"value_error.missing", "type_error.none.not_allowed"})
