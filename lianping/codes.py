@@ -109,3 +109,31 @@ ROLES: dict[str, str] = {
     "officer": "承辦人",
     "viewer": "檢視者",
 }
+
+# A broadcast's life: draft → scheduled (at a time) → sending → sent. A send that
+# stops part way (LINE's monthly limit, or every retry failed) ends as ``stopped``
+# with its reason; a draft or scheduled broadcast may be ``cancelled``.
+BROADCAST_STATUSES: dict[str, str] = {
+    "draft": "草稿",
+    "scheduled": "已排程",
+    "sending": "發送中",
+    "sent": "已發送",
+    "stopped": "已中止",
+    "cancelled": "已取消",
+}
+
+# Who a broadcast goes to (Broadcast.audience["kind"]).
+AUDIENCES: dict[str, str] = {
+    "all": "全部追蹤者",
+    "area": "依區／村里",
+    "tag": "依標籤",
+    "test": "測試對象（同仁 LINE 帳號）",
+}
+
+# What a broadcast message may be (Broadcast.messages[i]["type"]).
+PROMOTION_MESSAGE_TYPES: dict[str, str] = {
+    "text": "文字",
+    "image": "圖片",
+    "card": "圖文卡片",
+    "quiz": "有獎徵答",
+}

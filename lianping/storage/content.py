@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lianping.bot import texts
 from lianping.bot.conversation.model import Content
+from lianping.storage import areas
 from lianping.storage.models import PrivacyNotice, Setting, utcnow
 
 DEFAULTS: dict[str, Any] = {
@@ -22,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "reporting_channels": texts.REPORTING_CHANNELS,
     "promotion": texts.PROMOTION,
     "help": texts.HELP,
+    # 工作成果彙報表: periods of two weeks start on this date (ISO, a Monday) and every 14 days.
+    "report_anchor_date": "2026-01-05",
+    # 訂閱設定 and broadcasts by area: one 區 per line, "區名：里名、里名" (see storage.areas).
+    "areas": areas.SAMPLE,
 }
 
 
@@ -62,9 +67,9 @@ def add_privacy_notice(session: Session, body: str, by: str | None) -> PrivacyNo
 
 def all_values(session: Session) -> dict[str, Any]:
     """Every editable setting (defaults where not set), in one query."""
-    stored: dict[str, Any] = dict(
-        session.execute(select(Setting.key, Setting.value)).tuples().all()
-    )
+    stored: dict[str, Any] = {
+        key: value for key, value in session.execute(select(Setting.key, Setting.value))
+    }
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
@@ -79,4 +84,5 @@ def for_conversation(session: Session) -> Content:
         promotion=str(values["promotion"]),
         help=str(values["help"]),
         due_days=int(values["due_days"]),
+        areas=areas.read(values["areas"]),
     )

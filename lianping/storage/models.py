@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -79,6 +80,12 @@ class Resident(Base):
     followed_at: Mapped[datetime | None]
     unfollowed_at: Mapped[datetime | None]
     profile_fetched_at: Mapped[datetime | None]
+    # 訂閱設定: the 區/村里 a resident chose, for broadcasts by area, and the opt-out
+    # from promotions (answers to their cases still reach them).
+    district: Mapped[str | None] = mapped_column(String(20))
+    village: Mapped[str | None] = mapped_column(String(20))
+    promotions_opt_out: Mapped[bool] = mapped_column(default=False)
+    promotions_opt_out_at: Mapped[datetime | None]
     # The conversation engine's state: plain JSON, owned by bot.engine.
     conversation: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -185,9 +192,14 @@ class Case(Base):
         Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_officer_status", "officer_id", "status"),
         Index("ix_cases_due", "due_at"),
-        # The inbox's per-status tab counts, unfiltered and by nature/theme (index-only scans).
-        Index("ix_cases_status_nature", "status", "nature"),
-        Index("ix_cases_nature_theme_status", "nature", "theme", "status"),
+        # The inbox's per-status tab counts, unfiltered and by nature/theme (index-only
+        # scans); ``confidential`` is there because staff without ethics never count tips.
+        Index("ix_cases_status_nature_confidential", "status", "nature", "confidential"),
+        Index(
+            "ix_cases_nature_theme_status_confidential", "nature", "theme", "status", "confidential"
+        ),
+        # The biweekly report's summaries: one nature's cases of a period, oldest first.
+        Index("ix_cases_nature_created", "nature", "created_at", "id"),
         # Case-number prefix search; PostgreSQL also gets a trigram index on the
         # description (migration 0005), which the models cannot express portably.
         Index(
@@ -310,6 +322,8 @@ class User(Base):
     ethics: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # The staff member's own LINE user id, for a broadcast's test audience.
+    line_user_id: Mapped[str | None] = mapped_column(String(64))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
@@ -370,3 +384,149 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ResidentTag(Base):
+    """A label staff give a follower (村里長, 志工, 座談會參加者…), used to target broadcasts."""
+
+    __tablename__ = "resident_tags"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PromotionImage(Base):
+    """An image uploaded for a broadcast, served publicly so LINE can fetch it."""
+
+    __tablename__ = "promotion_images"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # The unguessable name in the public URL (/promo/<token>.<ext>).
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    storage_path: Mapped[str] = mapped_column(String(300))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """A 反貪倡廉 promotion: up to five messages sent to an audience of followers.
+
+    ``messages`` holds the composed messages in our own small form (text, image,
+    card, quiz), rendered to LINE messages at send time; ``audience`` holds the
+    filter (all, area, tag or test). ``status`` is one of codes.BROADCAST_STATUSES.
+    """
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_due", "status", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    scheduled_at: Mapped[datetime | None]
+    # Quota check at send time: LINE's figures and our estimate, kept for the record.
+    quota_limit: Mapped[int | None]
+    quota_used: Mapped[int | None]
+    estimated_recipients: Mapped[int | None]
+    over_quota_confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Filled when sending starts (the audience frozen into chunks) and as it goes.
+    recipients: Mapped[int | None]
+    chunks_total: Mapped[int | None]
+    chunks_sent: Mapped[int] = mapped_column(default=0)
+    chunks_failed: Mapped[int] = mapped_column(default=0)
+    # LINE users the sent chunks went to (less than ``recipients`` when it stopped).
+    reached: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+class BroadcastChunk(Base):
+    """One request to LINE: a multicast to ≤ 500 ids, or the single broadcast call.
+
+    The ids and the retry key are fixed when the chunk is made, so a retry after
+    a crash repeats exactly the same request and LINE's 409 tells it was sent.
+    """
+
+    __tablename__ = "broadcast_chunks"
+    __table_args__ = (Index("ix_broadcast_chunks_pending", "broadcast_id", "status", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    # Empty for a call to LINE's broadcast endpoint (every follower).
+    user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    retry_key: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # The first request to LINE: its retry key is only good for 24 hours after it.
+    first_attempt_at: Mapped[datetime | None]
+    # A retry is scheduled for then; until a while after it, the sweep leaves the chunk alone.
+    retry_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class BroadcastLink(Base):
+    """A link in a broadcast, sent as /l/<token> so each tap is counted before redirecting."""
+
+    __tablename__ = "broadcast_links"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
+    # The card (by index among the broadcast's messages) the link belongs to.
+    message_index: Mapped[int] = mapped_column(SmallInteger, default=0)
+    token: Mapped[str] = mapped_column(String(24), unique=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    clicks: Mapped[int] = mapped_column(default=0)
+
+
+class QuizAnswer(Base):
+    """A resident's one answer to a broadcast's 有獎徵答 question."""
+
+    __tablename__ = "quiz_answers"
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Index of the quiz among the broadcast's messages.
+    message_index: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    choice: Mapped[int] = mapped_column(SmallInteger)
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportSubmission(Base):
+    """A biweekly 工作成果彙報表 as submitted: frozen so later case edits don't change it."""
+
+    __tablename__ = "report_submissions"
+    __table_args__ = (Index("ix_report_submissions_period", "period_from", "period_to"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    # The report as the JSON API gives it, at the moment of submission.
+    data: Mapped[dict[str, Any]]
+    ods: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
