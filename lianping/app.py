@@ -9,6 +9,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lianping import admin
+from lianping.bot.public_routes import blueprint as public_blueprint
 from lianping.bot.webhook import blueprint as webhook_blueprint
 from lianping.config import Settings
 from lianping.context import Context
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["lianping"] = ctx
     app.config["SECRET_KEY"] = ctx.settings.secret_key
     app.register_blueprint(webhook_blueprint)
+    app.register_blueprint(public_blueprint)
     admin.init_app(app)
 
     @app.get("/healthz")

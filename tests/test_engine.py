@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from lianping.bot import cards, conversation, messages, texts
+from lianping.bot import line_limits as limits
 from lianping.bot.conversation import (
     Content,
     Incoming,
@@ -26,7 +27,6 @@ from lianping.bot.conversation import (
 )
 from lianping.bot.messages import MENU_ITEMS, menu_postback_data
 from lianping.simulator import events as line_events
-from lianping.simulator import limits
 from tests import line_spec
 
 USER = "U" + "2" * 32

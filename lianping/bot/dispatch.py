@@ -7,16 +7,17 @@ happen after the caller commits (deliveries, downloads, leaving a group).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lianping import codes
-from lianping.bot import cards, conversation, messages, texts
+from lianping.bot import cards, conversation, messages, promotion_list, quiz_replies, texts
 from lianping.bot.conversation.model import (
     AddToCase,
+    AnswerQuiz,
     Content,
     CreateCase,
     Effect,
@@ -24,11 +25,15 @@ from lianping.bot.conversation.model import (
     ListCases,
     Message,
     RateCase,
+    SetArea,
     SetFollowing,
+    SetPromotionsOptOut,
     ShowCase,
+    ShowPromotions,
+    Subscription,
 )
 from lianping.services import casework
-from lianping.storage import cases, content, outbox, residents
+from lianping.storage import cases, content, outbox, promotions, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
 
@@ -78,6 +83,7 @@ def handle(session: Session, event: InboxEvent, editable: Content | None = None)
     if incoming.chat == "user" and incoming.chat_id:
         resident = residents.get_or_create(session, incoming.chat_id)
         state = dict(resident.conversation or {})
+        incoming = replace(incoming, subscription=_subscription(resident))
         if resident.profile_fetched_at is None or incoming.kind == "follow":
             after.fetch_profile_of = resident.line_user_id
         if incoming.kind in media_queries.MEDIA_KINDS and incoming.message_id:
@@ -107,6 +113,18 @@ def _apply(
     if isinstance(effect, SetFollowing):
         residents.set_following(resident, effect.following)
         return []
+    if isinstance(effect, SetArea):
+        residents.set_area(resident, effect.district, effect.village)
+        return []
+    if isinstance(effect, SetPromotionsOptOut):
+        residents.set_promotions_opt_out(resident, effect.opt_out, now)
+        return []
+    if isinstance(effect, AnswerQuiz):
+        return [quiz_replies.answer(session, resident, effect, now)]
+    if isinstance(effect, ShowPromotions):
+        tags = set(residents.tags_of(session, [resident.id]).get(resident.id, []))
+        latest = promotions.latest_for(session, resident.district, resident.village, tags, 5)
+        return promotion_list.carousel(latest)
     if isinstance(effect, CreateCase):
         due_days = int(content.get(session, "due_days"))
         case = cases.create_from_line(
@@ -143,6 +161,10 @@ def _apply(
             return [messages.text(texts.SATISFACTION_THANKS)]
         return [messages.text(texts.SATISFACTION_ALREADY)]
     return []  # LeaveChat is carried out after commit
+
+
+def _subscription(resident: Resident) -> Subscription:
+    return Subscription(resident.district, resident.village, resident.promotions_opt_out)
 
 
 def _card(case: Case) -> cards.CaseCard:

@@ -44,6 +44,7 @@ HELP = (
     "・檢舉管道：貪瀆不法的檢舉方式。\n"
     "・廉政宣導：最新的反貪倡廉訊息。\n"
     "・個資說明：我們如何蒐集及使用您的個人資料。\n"
+    "・訂閱設定：設定您所在的區及村里，或暫停接收廉政宣導訊息。\n"
     "填寫時隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 )
 # {agency} is the 政風機構全銜 set by the administrator.
@@ -75,6 +76,7 @@ MENU_LABELS = {
     "promotion": "廉政宣導",
     "privacy": "個資說明",
     "help": "使用說明",
+    "subscription": "訂閱設定",
 }
 
 # -- labels of quick replies ------------------------------------------------------
@@ -240,6 +242,10 @@ STEP_HELP = {
     "occupation": "說明：職業是工作紀錄表的欄位，可以略過。",
     "summary": "說明：確認內容無誤請點「送出」；要更改請點「修改」。",
     "edit": "說明：請選擇要修改的項目。",
+    "subscription": "說明：設定所在的區及村里，可收到與您社區相關的廉政宣導訊息；"
+    "也可以暫停或恢復接收宣導訊息。設定好了請點「完成」。",
+    "sub_district": "說明：請點選您所在的區，或直接輸入區名；選項較多時請點「更多」。",
+    "sub_village": "說明：請點選您所在的村里，或直接輸入村里名；不確定的話請點「不指定村里」。",
     "tip": "說明：檢舉內容請盡量具體，例如涉及的機關或人員、時間、地點及經過。",
     "resume": "說明：點「繼續填寫」接著填；「重新開始」從頭填；「捨棄」刪除這份草稿。",
     "offer_text": "說明：點「以這段文字開始反映」，這段文字會成為反映內容。",
@@ -331,3 +337,49 @@ SATISFACTION_QUESTION = "請問您對本案的處理是否滿意？請點選 1 �
 SATISFACTION_LABELS = {1: "1 很不滿意", 2: "2 不滿意", 3: "3 普通", 4: "4 滿意", 5: "5 很滿意"}
 SATISFACTION_THANKS = "謝謝您的評分，我們會持續改進服務。"
 SATISFACTION_ALREADY = "您已為這件案件評分過了，謝謝您。"
+
+
+# -- 訂閱設定 (subscription settings) ----------------------------------------------------
+
+LABEL_SET_AREA = "設定區／村里"
+LABEL_OPT_OUT = "暫停接收宣導訊息"
+LABEL_OPT_IN = "恢復接收宣導訊息"
+LABEL_ANY_VILLAGE = "不指定村里"
+LABEL_MORE = "更多"
+LABEL_FIRST_PAGE = "回到第一頁"
+SUBSCRIPTION_STATUS = (
+    "訂閱設定\n"
+    "・所在區／村里：{area}\n"
+    "・廉政宣導訊息：{promotions}\n"
+    "設定所在區及村里後，可收到與您社區相關的廉政宣導訊息。"
+    "無論是否接收宣導訊息，您反映案件的處理情形都會照常通知您。"
+)
+SUBSCRIPTION_AREA_UNSET = "尚未設定"
+SUBSCRIPTION_WHOLE_DISTRICT = "{district}（不指定村里）"
+SUBSCRIPTION_RECEIVING = "接收中"
+SUBSCRIPTION_PAUSED = "已暫停"
+SUBSCRIPTION_NO_AREAS = "目前尚未開放設定區及村里。"
+SUBSCRIPTION_BUSY = "您正在填寫反映內容，請先完成或取消目前的填寫，再點選「訂閱設定」。"
+DISTRICT_PROMPT = "請選擇您所在的區（也可以直接輸入區名）："
+VILLAGE_PROMPT = "請選擇您在{district}所在的村里（也可以直接輸入村里名）："
+PAGE_OF = "（第 {page}／{pages} 頁，其他選項請點「更多」）"
+AREA_UNKNOWN = "找不到「{name}」，請點選下方選項。"
+AREA_SET = "已將您的所在地區設為：{area}。"
+OPTED_OUT = (
+    "已暫停接收廉政宣導訊息。您反映案件的處理情形及回覆，仍會照常通知您；"
+    "需要時可以隨時在「訂閱設定」恢復接收。"
+)
+OPTED_IN = "已恢復接收廉政宣導訊息，謝謝您的支持。"
+SUBSCRIPTION_DONE = "訂閱設定已完成，謝謝您。"
+SUBSCRIPTION_LEFT = "已離開訂閱設定，已完成的設定仍然有效。"
+
+# -- 有獎徵答 and the 廉政宣導 menu ---------------------------------------------------------
+
+QUIZ_CORRECT = "答對了！正確答案是「{answer}」。"
+QUIZ_WRONG = "答錯了，正確答案是「{answer}」。"
+QUIZ_THANKS = "感謝您參與有獎徵答。"
+QUIZ_ALREADY = "您已作答過本題，您的答案是「{choice}」。每題限作答一次，感謝您的參與。"
+QUIZ_UNAVAILABLE = "這個題目目前無法作答（可能已結束或選項有誤），感謝您的參與。"
+PROMOTIONS_ALT = "最新廉政宣導（{count}則）"
+PROMOTIONS_HEADER = "廉政宣導"
+PROMOTION_SENT_ON = "發布日期：{date}"

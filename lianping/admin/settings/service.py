@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from lianping import codes
+from lianping.reports import periods
 from lianping.services import accounts, audit
 from lianping.services.access import Actor, require_admin
-from lianping.storage import content
+from lianping.storage import areas, content
 from lianping.storage.models import (
     Agency,
     ApiToken,
@@ -37,6 +38,8 @@ MAX_AGENCY_NAME = 100
 DUE_DAYS_RANGE = (1, 90)
 MAX_PASSWORD = 256
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+# A LINE user id as LINE gives it: U and 32 lowercase hexadecimal digits.
+LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
 
 
 class SettingsError(ValueError):
@@ -243,6 +246,18 @@ CONTENT_FIELDS: dict[str, ContentField] = {
             "help", "使用說明",
             "民眾點選「使用說明」或輸入「說明」時，LINE 官方帳號回覆的內容。", True,
         ),
+        ContentField(
+            "areas", "轄區區及村里",
+            "民眾在「訂閱設定」選擇的區及村里，也是依區／村里發送宣導的對象。每行一區，"
+            "寫成「區名：里名、里名」，例如「中正區：建國里、文北里」。預設內容為範例，"
+            "請依轄區實際情形修改。",
+            True,
+        ),
+        ContentField(
+            "report_anchor_date", "工作成果彙報表起算日",
+            "每二週為一統計期間，自此日起算（建議為星期一）；彙報表預設為最近一個已結束的期間。",
+            False,
+        ),
     )
 }  # fmt: skip
 
@@ -259,6 +274,10 @@ def _valid_content(key: str, raw: str) -> Any:
         if not low <= days <= high:
             raise SettingsError(f"{field.label}須介於{low}至{high}日之間。")
         return days
+    if key == "report_anchor_date":
+        return _valid_anchor_date(field.label, clean_line(raw))
+    if key == "areas":
+        return _valid_areas(field.label, raw)
     if key == "agency_name":
         name = clean_line(raw)
         if not name:
@@ -272,6 +291,27 @@ def _valid_content(key: str, raw: str) -> Any:
     if utf16_units(text) > MAX_BOT_TEXT:
         raise SettingsError(f"{field.label}不得超過{MAX_BOT_TEXT:,}字（LINE 訊息長度限制）。")
     return text
+
+
+def _valid_anchor_date(label: str, text: str) -> str:
+    """An ISO date within the ROC calendar, stored as text (the setting is JSON)."""
+    try:
+        day = periods.parse_day(text, "起算日")
+        periods.validate(day, day)
+    except periods.PeriodError:
+        raise SettingsError(f"{label}請以西元年-月-日輸入，例如 2026-01-05。") from None
+    return day.isoformat()
+
+
+def _valid_areas(label: str, raw: str) -> str:
+    """The areas in their canonical text (one 區 per line, full-width punctuation)."""
+    try:
+        parsed = areas.parse(raw)
+    except areas.AreasError as exc:
+        raise SettingsError(f"{label}：{exc}") from None
+    if not parsed:
+        raise SettingsError(f"請輸入{label}，每行一區，寫成「區名：里名、里名」。")
+    return areas.format_text(parsed)
 
 
 def update_content(session: Session, actor: Actor, key: str, raw: str) -> None:
@@ -419,6 +459,26 @@ def unlock_user(session: Session, actor: Actor, user_id: int) -> None:
     audit.record(
         session, actor, "user.unlock", "user", user.id,
         before=before, after={"locked_until": None, "failed_logins": 0},
+    )  # fmt: skip
+
+
+def set_line_user_id(session: Session, actor: Actor, user_id: int, raw: str) -> None:
+    """The staff member's own LINE user id (the test audience of broadcasts); empty clears it."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    value = clean_line(raw) or None
+    if value is not None and not LINE_USER_ID_PATTERN.fullmatch(value):
+        raise SettingsError(
+            "LINE 使用者 ID 格式不正確：應為大寫 U 加上 32 個小寫英數字（0–9、a–f），"
+            "共 33 字元，例如 U4af4980629a1b2c3d4e5f60718293a4b。"
+        )
+    if value == user.line_user_id:
+        raise SettingsError("LINE 使用者 ID 未變更。")
+    before = user.line_user_id
+    user.line_user_id = value
+    audit.record(
+        session, actor, "user.line_id", "user", user.id,
+        before={"line_user_id": before}, after={"line_user_id": value},
     )  # fmt: skip
 
 

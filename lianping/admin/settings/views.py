@@ -38,6 +38,7 @@ DONE: dict[str, str] = {
     "user-created": "已建立帳號。",
     "password-reset": "已重設密碼，該帳號原有的登入階段均已結束。",
     "unlocked": "已解除暫停登入。",
+    "line-id": "已儲存 LINE 使用者 ID。",
 }
 
 SECTIONS: list[tuple[str, str]] = [
@@ -57,6 +58,9 @@ ACTION_LABELS: dict[str, str] = {
     "user.activate": "啟用使用者",
     "user.password_reset": "重設密碼",
     "user.unlock": "解除暫停登入",
+    "user.line_id": "設定 LINE 使用者 ID",
+    "resident.tag_add": "追蹤者加上標籤",
+    "resident.tag_remove": "追蹤者移除標籤",
     "user.lock": "帳號暫停登入",
     "token.create": "核發 API 權杖",
     "unit.create": "新增簽會單位",
@@ -85,6 +89,7 @@ ACTION_LABELS: dict[str, str] = {
     "case.extend": "展延期限",
     "case.reveal": "檢視個人資料",
     "case.read_update": "已讀民眾補充",
+    "report.submit": "送出工作成果彙報表",
 }
 TARGET_TYPES: dict[str, str] = {
     "case": "案件",
@@ -94,6 +99,8 @@ TARGET_TYPES: dict[str, str] = {
     "template": "回覆範本",
     "setting": "設定",
     "privacy_notice": "個資告知",
+    "report": "工作成果彙報表",
+    "tag": "追蹤者標籤",
 }
 
 
@@ -378,6 +385,7 @@ def _users_page(
         error=error,
         error_for=error_for,
         form=request.form if error and error_for is None else {},
+        form_action=request.form.get("action") if error else None,
         min_password=service.accounts.MIN_PASSWORD_LENGTH,
         current="settings.users",
     )
@@ -430,6 +438,14 @@ def users() -> BaseResponse:
         )
     if action == "unlock":
         return _change(lambda s: service.unlock_user(s, actor, user_id), "unlocked", error, target)
+    if action == "line_id":
+        line_user_id = form.get("line_user_id", "")
+        return _change(
+            lambda s: service.set_line_user_id(s, actor, user_id, line_user_id),
+            "line-id",
+            error,
+            target + f"#user-{user_id}",
+        )
     return error("無法辨識的操作。")
 
 
@@ -450,6 +466,10 @@ FIELD_LABELS: dict[str, str] = {
     "failed_logins": "連續登入失敗次數",
     "sessions_closed": "結束的登入階段",
     "tokens_revoked": "撤銷的 API 權杖",
+    "line_user_id": "LINE 使用者 ID",
+    "tag": "標籤",
+    "residents": "追蹤者編號",
+    "changed": "異動人數",
     "reason": "原因",
     "token": "API 權杖編號",
     "status": "狀態",

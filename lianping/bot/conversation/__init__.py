@@ -8,6 +8,7 @@ from lianping.bot.conversation.engine import step
 from lianping.bot.conversation.events import from_event
 from lianping.bot.conversation.model import (
     AddToCase,
+    AnswerQuiz,
     Content,
     CreateCase,
     Effect,
@@ -18,13 +19,18 @@ from lianping.bot.conversation.model import (
     Message,
     Outcome,
     RateCase,
+    SetArea,
     SetFollowing,
+    SetPromotionsOptOut,
     ShowCase,
+    ShowPromotions,
     State,
+    Subscription,
 )
 
 __all__ = [
     "AddToCase",
+    "AnswerQuiz",
     "Content",
     "CreateCase",
     "Effect",
@@ -35,9 +41,13 @@ __all__ = [
     "Message",
     "Outcome",
     "RateCase",
+    "SetArea",
     "SetFollowing",
+    "SetPromotionsOptOut",
     "ShowCase",
+    "ShowPromotions",
     "State",
+    "Subscription",
     "from_event",
     "step",
 ]

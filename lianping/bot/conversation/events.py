@@ -19,8 +19,8 @@ def from_event(event: dict[str, Any]) -> Incoming:
         kind=kind,
         chat=chat,
         chat_id=str(source.get(f"{chat}Id", "")),
-        text=message.get("text"),
-        data=(event.get("postback") or {}).get("data"),
+        text=_without_nul(message.get("text")),
+        data=_without_nul((event.get("postback") or {}).get("data")),
         timestamp_ms=int(event.get("timestamp", 0)),
         is_unblocked=bool((event.get("follow") or {}).get("isUnblocked")),
         message_id=message.get("id"),
@@ -28,9 +28,15 @@ def from_event(event: dict[str, Any]) -> Incoming:
     )
 
 
+def _without_nul(value: Any) -> str | None:
+    # PostgreSQL text cannot hold NUL; dropping it keeps the rest of what was sent.
+    return value.replace("\x00", "") if isinstance(value, str) else None
+
+
 def _location(message: dict[str, Any]) -> Location | None:
     try:
         latitude, longitude = float(message["latitude"]), float(message["longitude"])
     except (KeyError, TypeError, ValueError):
         return None
-    return Location(message.get("title"), message.get("address"), latitude, longitude)
+    title, address = _without_nul(message.get("title")), _without_nul(message.get("address"))
+    return Location(title, address, latitude, longitude)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianping.bot import messages, texts
-from lianping.bot.conversation import inputs, navigation
+from lianping.bot.conversation import inputs, navigation, subscription
 from lianping.bot.conversation.model import (
     Content,
     Incoming,
@@ -11,6 +11,7 @@ from lianping.bot.conversation.model import (
     Outcome,
     RateCase,
     ShowCase,
+    ShowPromotions,
     State,
 )
 from lianping.bot.conversation.state import IDLE, REPORT, TIP, current, has_draft, start_flow
@@ -50,6 +51,8 @@ def choose(state: State, item: str, event: Incoming, content: Content) -> Outcom
     if item == "status":
         # The dispatcher answers with the case list; a draft stays as it is.
         return Outcome(state, [], [ListCases()])
+    if item == "subscription":
+        return subscription.enter(state, event, content)
     answers = {
         "channels": content.reporting_channels,
         "promotion": content.promotion,
@@ -64,6 +67,9 @@ def choose(state: State, item: str, event: Incoming, content: Content) -> Outcom
         tip = messages.postback_item(texts.LABEL_TIP, tip_data())
         body = f"{content.reporting_channels}\n{texts.CHANNELS_TIP_HINT}"
         return Outcome(state, [messages.text(body, [tip, *messages.main_menu_items()])])
+    if item == "promotion":
+        # The dispatcher adds the latest promotions sent (stored broadcasts) after the text.
+        return Outcome(state, [messages.with_menu(answers[item])], [ShowPromotions()])
     return Outcome(state, [messages.with_menu(answers[item])])
 
 

@@ -23,6 +23,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Subscription:
+    """A resident's 訂閱設定: their 區/村里 and whether they opted out of promotions."""
+
+    district: str | None = None
+    village: str | None = None
+    opt_out: bool = False
+
+
+@dataclass(frozen=True)
 class Incoming:
     """What the engine needs to know of one webhook event."""
 
@@ -35,6 +44,8 @@ class Incoming:
     is_unblocked: bool = False
     message_id: str | None = None  # media and text messages
     location: Location | None = None
+    # The resident's 訂閱設定 as stored when the event arrived (the dispatcher adds it).
+    subscription: Subscription | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,8 @@ class Content:
     promotion: str
     help: str
     due_days: int = 30
+    # 區 → its 村里, in the administrator's order (the ``areas`` setting).
+    areas: dict[str, list[str]] = field(default_factory=dict)
 
 
 # -- effects: carried out by bot.dispatch after the engine returns ------------
@@ -105,7 +118,48 @@ class RateCase:
     score: int
 
 
-Effect = SetFollowing | LeaveChat | CreateCase | ListCases | ShowCase | AddToCase | RateCase
+@dataclass(frozen=True)
+class SetArea:
+    """Record the 區 and 村里 (None: the whole 區) the resident chose in 訂閱設定."""
+
+    district: str
+    village: str | None
+
+
+@dataclass(frozen=True)
+class SetPromotionsOptOut:
+    """Stop (True) or resume (False) promotions to the resident; case messages still go."""
+
+    opt_out: bool
+
+
+@dataclass(frozen=True)
+class AnswerQuiz:
+    """A tapped 有獎徵答 answer; the dispatcher checks it against the broadcast and answers."""
+
+    broadcast_id: int
+    message_index: int
+    choice: int
+
+
+@dataclass(frozen=True)
+class ShowPromotions:
+    """Show the latest published promotions (broadcasts sent) after the promotion text."""
+
+
+Effect = (
+    SetFollowing
+    | LeaveChat
+    | CreateCase
+    | ListCases
+    | ShowCase
+    | AddToCase
+    | RateCase
+    | SetArea
+    | SetPromotionsOptOut
+    | AnswerQuiz
+    | ShowPromotions
+)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,15 @@ media and stickers inside a flow, and finally the current step."""
 from __future__ import annotations
 
 from lianping.bot import messages, texts
-from lianping.bot.conversation import commands, inputs, menu, navigation, registry, timeouts
+from lianping.bot.conversation import (
+    commands,
+    inputs,
+    menu,
+    navigation,
+    quiz,
+    registry,
+    timeouts,
+)
 from lianping.bot.conversation import draft as drafts
 from lianping.bot.conversation.flow import DRAFT_STEPS
 from lianping.bot.conversation.model import Content, Incoming, Outcome, State
@@ -13,6 +21,9 @@ from lianping.bot.conversation.state import IDLE, current, draft_of, with_draft
 
 def route(state: State, event: Incoming, content: Content) -> Outcome:
     """Answer a resident's message or postback in a one-to-one chat."""
+    if quiz.is_answer(event):
+        # A broadcast's button: valid at any step, and no pause or draft is touched.
+        return quiz.answer(state, event)
     state, offer = timeouts.apply(state, event, content)
     if offer is not None:
         return offer

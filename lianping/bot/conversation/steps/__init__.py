@@ -16,7 +16,10 @@ from lianping.bot.conversation.steps import (
     offer_text,
     photos,
     resume,
+    sub_district,
     sub_item,
+    sub_village,
+    subscription,
     summary,
     supplement,
     theme,
@@ -41,5 +44,8 @@ for _step in (
     occupation,
     summary,
     edit,
+    subscription,
+    sub_district,
+    sub_village,
 ):
     registry.register(_step)  # type: ignore[arg-type]

@@ -1,0 +1,92 @@
+"""What LINE and residents fetch without signing in: broadcast images and counted links.
+
+- ``GET /promo/<token>.jpg|png``: a broadcast image as uploaded (LINE downloads it);
+- ``GET /promo/<token>/preview.jpg``: its 240-px preview (chat list, notifications);
+- ``GET /l/<token>``: a link in a broadcast; the tap is counted, then redirected.
+
+The blueprint is named ``public``: the access guard lets ``public.*`` endpoints
+through without a staff session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, redirect, render_template, send_file
+from sqlalchemy import update
+from werkzeug.wrappers import Response
+
+from lianping import context
+from lianping.services import promotion_images
+from lianping.storage.models import BroadcastLink
+
+blueprint = Blueprint(
+    "public", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
+)
+
+# A token names one upload forever (a new image gets a new token), so caches may keep it.
+IMMUTABLE = "public, max-age=31536000, immutable"
+IMAGE_GONE = "這張圖片不存在或已移除。"
+LINK_GONE = "這個連結不存在或已失效，可能網址有誤。"
+
+
+def _not_found(message: str) -> tuple[str, int]:
+    return render_template("public/not_found.html", message=message), 404
+
+
+def _image(token: str, ext: str | None) -> Response | tuple[str, int]:
+    """The original (``ext`` given, must match its type) or the preview (``ext`` None)."""
+    ctx = context.of_app()
+    with ctx.sessions() as session:
+        image = promotion_images.by_token(session, token)
+        if image is None or (ext is not None and promotion_images.extension(image) != ext):
+            return _not_found(IMAGE_GONE)
+        if ext is None:
+            relative, content_type = promotion_images.preview_path(image), "image/jpeg"
+        else:
+            relative, content_type = promotion_images.original_path(image), image.content_type
+    root = ctx.settings.media_dir.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return _not_found(IMAGE_GONE)
+    response = send_file(path, mimetype=content_type, conditional=True, etag=True)
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blueprint.get("/promo/<token>.jpg")
+def promo_jpeg(token: str) -> Response | tuple[str, int]:
+    """A broadcast JPEG as uploaded."""
+    return _image(token, "jpg")
+
+
+@blueprint.get("/promo/<token>.png")
+def promo_png(token: str) -> Response | tuple[str, int]:
+    """A broadcast PNG as uploaded."""
+    return _image(token, "png")
+
+
+@blueprint.get("/promo/<token>/preview.jpg")
+def promo_preview(token: str) -> Response | tuple[str, int]:
+    """A broadcast image's 240-px JPEG preview."""
+    return _image(token, None)
+
+
+@blueprint.get("/l/<token>")
+def link(token: str) -> Response | tuple[str, int]:
+    """Count the tap (one atomic UPDATE, safe under concurrent taps) and redirect."""
+    ctx = context.of_app()
+    with ctx.sessions.begin() as session:
+        url = session.scalar(
+            update(BroadcastLink)
+            .where(BroadcastLink.token == token)
+            .values(clicks=BroadcastLink.clicks + 1)
+            .returning(BroadcastLink.url)
+        )
+    # Links are checked to be https when composed; anything else is never followed.
+    if url is None or not url.startswith(("https://", "http://")):
+        return _not_found(LINK_GONE)
+    response = redirect(url, code=302)
+    response.headers["Cache-Control"] = "no-store"  # every tap reaches us and is counted
+    return response
