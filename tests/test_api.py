@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from sqlalchemy import select
 from lianping import codes
 from lianping.admin.api.operations import OPERATIONS, WRITE
 from lianping.context import Context
+from lianping.rocdate import taipei_today
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage import cases, residents
 from lianping.storage.case_search import CaseFilter
@@ -288,13 +289,14 @@ def test_viewer_gets_403_on_every_write(
         "addCaseNote": {"text": "內部"},
         "setCaseOpinion": {"text": "意見"},
         "extendCase": {
-            "due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "due_date": (taipei_today() + timedelta(days=90)).isoformat(),
             "reason": "需會勘",
         },
         "revealCase": None,
         "markCaseRead": None,
     }
-    writes = [op for op in OPERATIONS if op.method != "GET"]
+    # Broadcast writes have their own check in tests/test_api_broadcasts.py.
+    writes = [op for op in OPERATIONS if op.method != "GET" and op.tag != "broadcasts"]
     assert {op.operation_id for op in writes} == set(bodies)
     for op in writes:
         path = op.path.replace("{number}", number)
@@ -381,12 +383,12 @@ def test_casework_flow_over_the_api(team: dict[str, Api], places: dict[str, int]
     )
     assert routed.get_json()["case"]["status"] == "in_progress"
 
-    due = date.today() + timedelta(days=60)
+    due = taipei_today() + timedelta(days=60)
     extended = api.post(f"/cases/{number}/extend", {"due_date": due.isoformat(), "reason": "會勘"})
     assert extended.status_code == 200
     assert extended.get_json()["case"]["due_at_roc"].startswith(f"{due.year - 1911}年")
     earlier = api.post(
-        f"/cases/{number}/extend", {"due_date": date.today().isoformat(), "reason": "x"}
+        f"/cases/{number}/extend", {"due_date": taipei_today().isoformat(), "reason": "x"}
     )
     assert earlier.status_code == 422
 
@@ -632,7 +634,7 @@ def test_list_filters_and_pages_walk_every_case(team: dict[str, Api]) -> None:
     reform = api.get("/cases?nature=reform").get_json()
     assert [item["number"] for item in reform["items"]] == [made[-1]]
     assert api.get("/cases?q=補助款").get_json()["items"][0]["number"] == made[-1]
-    today = date.today().isoformat()
+    today = taipei_today().isoformat()
     assert len(api.get(f"/cases?date_from={today}&limit=100").get_json()["items"]) == 8
     api.post(f"/cases/{made[0]}/status", {"status": "withdrawn"})
     counts = api.get("/cases?status=open").get_json()
@@ -656,6 +658,25 @@ def test_reference_lists_fill_the_forms(team: dict[str, Api], places: dict[str, 
     }
 
 
+# ---------------------------------------------------------------- reports
+
+
+def test_biweekly_report_as_json_and_as_a_file(team: dict[str, Api]) -> None:
+    create(team["officer"])
+    create(team["ethics"], nature="tip", description="某課長收受回扣。", sub_item=None)
+    today = taipei_today().isoformat()  # cases are counted by their Taipei date
+    query = f"/reports/biweekly?from={today}&to={today}"
+    body = team["viewer"].get(query).get_json()
+    assert body["rows"]["need"]["count"] == 2  # the tip counts, and is not summarised
+    assert body["rows"]["need"]["summaries"][-1] == "另受理檢舉案件1案，依法保密，不予摘述。"
+    assert "回扣" not in json.dumps(body, ensure_ascii=False)
+    assert set(body["rows"]) == {"need", "reform", "promotion"}
+    ods = team["viewer"].get(query + "&format=ods")
+    assert ods.status_code == 200
+    assert ods.headers["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert "filename*=UTF-8''" in ods.headers["Content-Disposition"]
+
+
 # ---------------------------------------------------------------- coverage (keep last)
 
 
@@ -675,6 +696,8 @@ def test_every_documented_operation_was_exercised(
         op["operationId"]: f"{method.upper()} {path}"
         for path, ops in doc["paths"].items()
         for method, op in ops.items()
+        # tests/test_api_broadcasts.py judges the broadcast operations the same way.
+        if op["tags"] != ["broadcasts"]
     }
     untested = {
         operation: where

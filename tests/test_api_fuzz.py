@@ -29,6 +29,8 @@ from sqlalchemy import select
 
 from lianping.admin.api.operations import OPERATIONS
 from lianping.context import Context
+from lianping.services import broadcasts
+from lianping.services.access import SYSTEM
 from lianping.storage import cases, residents
 from lianping.storage.models import Agency, ReplyTemplate, Unit, User, utcnow
 from tests.admin_support import api_token, staff
@@ -47,6 +49,7 @@ def fuzz_headers(ctx: Context) -> dict[str, str]:
 class Seeded:
     numbers: list[str]
     ids: dict[str, int]
+    broadcasts: list[int]
 
 
 def _seed(ctx: Context) -> Seeded:
@@ -68,7 +71,17 @@ def _seed(ctx: Context) -> Seeded:
                 "address": "臺北市中正區重慶南路一段122號",
             }
             numbers.append(cases.create_from_line(session, resident, draft, 1, utcnow(), 30).number)
-    return Seeded(numbers, ids)
+        # Drafts to a test audience that has someone in it, so sending can succeed.
+        session.get_one(User, officer).line_user_id = "U" + "e" * 32
+        promotion = [{"type": "text", "text": "反貪倡廉"}]
+        broadcast_ids = [
+            broadcasts.save_draft(
+                session, SYSTEM, broadcast_id=None, title=f"宣導{n}", messages=promotion,
+                audience={"kind": "test"},
+            ).id
+            for n in range(6)
+        ]  # fmt: skip
+    return Seeded(numbers, ids, broadcast_ids)
 
 
 def _real_ids(seeded: Seeded) -> Any:
@@ -104,6 +117,16 @@ def test_no_5xx_and_every_answer_matches_the_document(
     schema, seeded = api_schema
     operation = schema.find_operation_by_id(operation_id)
     strategy = operation.as_strategy(generation_mode=mode)
+    if "{broadcast_id}" in operation.path:
+        # Half the ids are real drafts, so sending and cancelling reach the services.
+        strategy = st.one_of(
+            strategy,
+            st.sampled_from(seeded.broadcasts).flatmap(
+                lambda number: operation.as_strategy(
+                    generation_mode=mode, path_parameters={"broadcast_id": number}
+                )
+            ),
+        )
     if "{number}" in operation.path:
         # Half the numbers are real cases, so actions reach the services, not only 404.
         strategy = st.one_of(

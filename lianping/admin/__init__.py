@@ -2,6 +2,10 @@
 
 - ``auth``: login, logout, server-side sessions, CSRF, access rules for every route;
 - ``pages``: the case inbox, case pages, manual intake, print views, system status;
+- ``dashboard``: the supervisors' dashboard (figures and charts for a period);
+- ``broadcasts``: 廉政宣導 broadcasts (compose, preview, audience, quota, send, progress);
+- ``followers``: residents who follow the account, their areas, tags and opt-out;
+- ``reports``: the biweekly 工作成果彙報表, its files and submissions;
 - ``settings``: administrator settings, users and the audit log;
 - ``api``: ``/api/v1`` with its OpenAPI document.
 """
@@ -13,9 +17,22 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every staff-facing blueprint and the access rules."""
-    from lianping.admin import api, auth, pages, settings
+    from lianping.admin import (
+        api,
+        auth,
+        broadcasts,
+        dashboard,
+        followers,
+        pages,
+        reports,
+        settings,
+    )
 
     auth.init_app(app)
     pages.init_app(app)
+    dashboard.init_app(app)
+    broadcasts.init_app(app)
+    followers.init_app(app)
+    reports.init_app(app)
     settings.init_app(app)
     api.init_app(app)

@@ -55,6 +55,8 @@ def _endpoint(op: Operation) -> Callable[..., Response]:
             kwargs["query"] = read_query(op.operation_id, op.query, request.args)
             kwargs["args"] = request.args
         payload = op.view(actor, **kwargs)
+        if isinstance(payload, Response):  # a file (a report as ODS, XLSX or CSV)
+            return payload
         headers: dict[str, str] = {}
         if isinstance(payload, tuple):
             payload, headers = payload

@@ -16,6 +16,7 @@ Every error answers ``{"error": {"code": ..., "message": ..., "details"?: ...}}`
 | 415 | ``unsupported_media_type`` | a body that is not ``application/json`` |
 | 422 | ``unprocessable`` | well-formed, but casework rules refuse it (unknown unit, blank text…) |
 | 500 | ``internal_error`` | a bug; never for bad input |
+| 503 | ``line_unavailable`` | LINE could not be asked (its quota, before a send); try again later |
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "unsupported_media_type": (415, "請求內容須為 application/json"),
     "unprocessable": (422, "無法處理這項請求"),
     "internal_error": (500, "系統發生錯誤，請稍後再試"),
+    "line_unavailable": (503, "目前無法連線 LINE 平臺，請稍後再試"),
 }
 
 STATUS_CODES: dict[int, list[str]] = {}

@@ -39,6 +39,7 @@ STATUS_WORDS = {
     413: "請求內容過大",
     415: "請求內容須為 application/json",
     422: "案件處理規則不允許（訊息說明原因）",
+    503: "暫時無法連線 LINE 平臺（見 Retry-After）",
 }
 
 
@@ -73,6 +74,10 @@ def _operation(op: Operation) -> dict[str, Any]:
         "description": STATUS_WORDS[op.status],
         "content": {"application/json": {"schema": ref(op.response)}},
     }
+    for media_type in op.files:
+        success["content"][media_type.split(";")[0]] = {
+            "schema": {"type": "string", "contentMediaType": media_type.split(";")[0]}
+        }
     if op.status == 201:
         success["headers"] = {
             "Location": {"description": "新案件的網址", "schema": {"type": "string"}}
@@ -118,6 +123,8 @@ def shared() -> dict[str, Any]:
             {"name": "cases", "description": "案件查詢與登錄"},
             {"name": "casework", "description": "案件處理（生命週期見 DESIGN.md）"},
             {"name": "reference", "description": "表單選項"},
+            {"name": "reports", "description": "工作成果彙報表"},
+            {"name": "broadcasts", "description": "反貪倡廉宣導推播"},
             {"name": "meta", "description": "本文件"},
         ],
         "paths": paths,

@@ -11,18 +11,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from lianping.admin.api import views
+from lianping.admin.api import broadcast_views, views
 from lianping.admin.api.schemas import (
+    BIWEEKLY_PARAMETERS,
+    BROADCAST_ID,
+    BROADCAST_LIST_PARAMETERS,
     CASE_FILTER_PARAMETERS,
     CASE_NUMBER,
     PAGING_PARAMETERS,
     Schema,
 )
+from lianping.reports.biweekly_files import MEDIA_TYPES as REPORT_MEDIA_TYPES
 from lianping.storage.case_search import CaseFilter
 
 PREFIX = "/api/v1"
 READ, WRITE, REVEAL = "read", "write", "reveal"
-PATH_PARAMETERS: dict[str, Schema] = {"number": CASE_NUMBER}
+PATH_PARAMETERS: dict[str, Schema] = {"number": CASE_NUMBER, "broadcast_id": BROADCAST_ID}
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,9 @@ class Operation:
     access: str = READ  # read | write (admin, supervisor, officer) | reveal
     conflicts: bool = False  # moves the status: may answer 409
     rules: bool = False  # casework rules may refuse: 422
+    upstream: bool = False  # asks LINE first: 503 when LINE cannot be reached
     description: str = ""
+    files: tuple[str, ...] = ()  # media types of files also answered (besides JSON)
 
     @property
     def path_parameters(self) -> list[str]:
@@ -70,6 +76,8 @@ class Operation:
             statuses.add(409)
         if self.rules:
             statuses.add(422)
+        if self.upstream:
+            statuses.add(503)
         return sorted(statuses)
 
 
@@ -162,6 +170,49 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "listReplyTemplates", "GET", "/reply-templates", "回覆範本", "reference",
         views.list_reply_templates, "ReplyTemplateList",
+    ),
+    Operation(
+        "getBiweeklyReport", "GET", "/reports/biweekly", "工作成果彙報表（附件2）", "reports",
+        views.biweekly_report, "BiweeklyReport", query=BIWEEKLY_PARAMETERS,
+        files=tuple(REPORT_MEDIA_TYPES.values()),
+        description="統計期間內（依收件日，臺北時間，起訖日均含）的民情需求事項、施政興革反映與"
+        "反貪倡廉宣導三列：件數、內容摘要與處理意見。未指定期間為最近一個已結束的二週期間。"
+        "檢舉案件計入民情需求事項件數，但不摘述。format 為 ods、xlsx、csv 時回傳檔案"
+        "（Content-Disposition 附中文檔名）。",
+    ),
+    Operation(
+        "listBroadcasts", "GET", "/broadcasts", "反貪倡廉宣導推播清單", "broadcasts",
+        broadcast_views.list_broadcasts, "BroadcastList", query=BROADCAST_LIST_PARAMETERS,
+        description="新到舊；可依狀態篩選。每筆附發送進度。",
+    ),
+    Operation(
+        "createBroadcast", "POST", "/broadcasts", "建立推播草稿", "broadcasts",
+        broadcast_views.create_broadcast, "BroadcastResponse", status=201,
+        body="BroadcastDraftRequest", access=WRITE, rules=True,
+        description=CASE_WRITE + "1 至 5 則訊息（文字、圖片、圖文卡片、有獎徵答）與發送對象；"
+        "依 LINE 的格式與長度限制檢查，不符者 422（details 逐則列出）。"
+        "回應 Location 標頭指向新推播。",
+    ),
+    Operation(
+        "getBroadcast", "GET", "/broadcasts/{broadcast_id}", "推播內容、發送進度與成效",
+        "broadcasts", broadcast_views.get_broadcast, "BroadcastResponse",
+        description="狀態、收訊人數、已送出與失敗的批次、LINE 的錯誤訊息、"
+        "有獎徵答作答統計與連結點擊數。",
+    ),
+    Operation(
+        "sendBroadcast", "POST", "/broadcasts/{broadcast_id}/send", "立即發送或排程",
+        "broadcasts", broadcast_views.send_broadcast, "BroadcastResponse",
+        body="SendBroadcastRequest", body_optional=True, access=WRITE, conflicts=True,
+        rules=True, upstream=True,
+        description=CASE_WRITE + "草稿或已排程者才能發送（否則 409）。發送前向 LINE 查詢本月"
+        "額度：預估超出時 422（details.estimate），僅系統管理者可以 confirm_over_quota 確認送出"
+        "（其他人 403）；LINE 無法連線時 503。at 為未來時間時排程，否則立即發送。",
+    ),
+    Operation(
+        "cancelBroadcast", "POST", "/broadcasts/{broadcast_id}/cancel", "取消草稿或排程",
+        "broadcasts", broadcast_views.cancel_broadcast, "BroadcastResponse",
+        body="EmptyRequest", body_optional=True, access=WRITE, conflicts=True,
+        description=CASE_WRITE + "發送中或已結束的推播無法取消（409）。",
     ),
     Operation(
         "getOpenApi", "GET", "/openapi.json", "本 API 的 OpenAPI 文件", "meta", views.openapi,

@@ -405,4 +405,251 @@ CASE_NUMBER: Schema = {
     "description": "案件編號：民國日期 7 碼 + 當日序號，例：1151121-0001",
 }
 
+# The biweekly 工作成果彙報表 (附件2): its query and its JSON (reports.biweekly_model.to_json).
+BIWEEKLY_PARAMETERS: dict[str, Schema] = {
+    "from": {
+        **DATE,
+        "description": "統計期間起日（臺北日期，含）；與 to 一併指定，省略則為最近一期",
+    },
+    "to": {**DATE, "description": "統計期間迄日（臺北日期，含）"},
+    "format": {
+        **enum(["json", "ods", "xlsx", "csv"], "json（預設）、ods、xlsx 或 csv（UTF-8 含 BOM）"),
+        "default": "json",
+    },
+}
+REPORT_ROW: Schema = obj(
+    {
+        "title": {**STRING, "description": "實施方式：民情需求事項、施政興革反映、反貪倡廉宣導"},
+        "count": {"type": "integer", "minimum": 0, "description": "件數（計N案）"},
+        "summaries": {"type": "array", "items": STRING, "description": "內容摘要，每案（則）一行"},
+        "handling": {"type": "array", "items": STRING, "description": "處理意見"},
+    }
+)
+RESPONSES["BiweeklyReport"] = obj(
+    {
+        "agency": {**STRING, "description": "政風機構全銜"},
+        "title": {
+            **STRING,
+            "description": "表頭：（政風機構全銜）○年○月辦理村里廉政平臺工作成果彙報表",
+        },
+        "period": obj(
+            {
+                "from": DATE,
+                "to": DATE,
+                "text": {**STRING, "description": "資料統計期間：○年○月○-○日"},
+            }
+        ),
+        "rows": obj({"need": REPORT_ROW, "reform": REPORT_ROW, "promotion": REPORT_ROW}),
+    },
+    description="工作成果彙報表（附件2）；檢舉案件計入民情需求事項件數，不摘述內容",
+)
+
+# ---------------------------------------------------------------- broadcasts (反貪倡廉宣導)
+
+
+def _const(value: str) -> Schema:
+    return {"type": "string", "const": value}
+
+
+def _names(max_length: int, description: str, min_items: int = 0) -> Schema:
+    return {
+        "type": "array",
+        "items": text(max_length, 1),
+        "minItems": min_items,
+        "maxItems": 200,
+        "description": description,
+    }
+
+
+BROADCAST_STATUS = enum(codes.BROADCAST_STATUSES, "推播狀態：" + words(codes.BROADCAST_STATUSES))
+BROADCAST_ID: Schema = identifier("推播 id")
+HTTPS_URL: Schema = {
+    "type": "string",
+    "minLength": 9,
+    "maxLength": 1000,
+    "pattern": "^https://[^\\s\\u0000]+$",
+    "description": "https:// 開頭的網址；發送時改為計數轉址 /l/{token}",
+}
+REQUESTS.update(
+    {
+        "PromotionText": obj(
+            {"type": _const("text"), "text": text(5000, 1, "文字（LINE 以 UTF-16 計 5,000 字內）")}
+        ),
+        "PromotionImage": obj(
+            {"type": _const("image"), "image_id": identifier("上傳的宣導圖片 id")}
+        ),
+        "PromotionCard": obj(
+            {
+                "type": _const("card"),
+                "title": text(40, 1, "卡片標題（亦為通知文字）"),
+                "body": text(500, 1, "卡片內文"),
+                "image_id": nullable(identifier("卡片上方圖片 id")),
+                "link_label": nullable(text(20, 1, "連結按鈕文字；與 link_url 一併填寫")),
+                "link_url": nullable(HTTPS_URL),
+            },
+            required=["type", "title", "body"],
+        ),
+        "PromotionQuiz": obj(
+            {
+                "type": _const("quiz"),
+                "question": text(200, 1, "題目"),
+                "choices": {**_names(20, "選項（2 至 4 個，不可重複）", 2), "maxItems": 4},
+                "answer": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 3,
+                    "description": "正確選項索引",
+                },
+                "explanation": text(300, description="答題後的解說"),
+            },
+            required=["type", "question", "choices", "answer"],
+        ),
+        "PromotionMessage": {
+            "oneOf": [
+                ref("PromotionText"),
+                ref("PromotionImage"),
+                ref("PromotionCard"),
+                ref("PromotionQuiz"),
+            ],
+            "description": "宣導訊息：" + words(codes.PROMOTION_MESSAGE_TYPES),
+        },
+        "AudienceAll": obj({"kind": _const("all")}, description="全部追蹤者"),
+        "AudienceArea": obj(
+            {
+                "kind": _const("area"),
+                "district": text(20, 1, "區"),
+                "villages": _names(20, "村里；空陣列為全區"),
+            },
+            required=["kind", "district"],
+            description="依區／村里（居民於 LINE 訂閱設定所選）",
+        ),
+        "AudienceTag": obj(
+            {"kind": _const("tag"), "tags": _names(40, "標籤（符合任一即可）", 1)},
+            description="依標籤",
+        ),
+        "AudienceTest": obj({"kind": _const("test")}, description="測試對象：同仁的 LINE 帳號"),
+        "Audience": {
+            "oneOf": [
+                ref("AudienceAll"),
+                ref("AudienceArea"),
+                ref("AudienceTag"),
+                ref("AudienceTest"),
+            ],
+            "description": "發送對象：" + words(codes.AUDIENCES) + "。未追蹤或已退訂宣導者不會收到",
+        },
+        "BroadcastDraftRequest": obj(
+            {
+                "title": text(100, 1, "推播名稱（內部）"),
+                "messages": {
+                    "type": "array",
+                    "items": ref("PromotionMessage"),
+                    "minItems": 1,
+                    "maxItems": 5,
+                },
+                "audience": ref("Audience"),
+            },
+            description="推播草稿；儲存前依 LINE 的格式與長度限制檢查",
+        ),
+        "SendBroadcastRequest": obj(
+            {
+                "at": nullable({**DATE_TIME, "description": "排程時間（含時區）；省略為立即發送"}),
+                "confirm_over_quota": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "超出本月額度仍要發送（僅系統管理者）",
+                },
+            },
+            required=[],
+        ),
+    }
+)
+BROADCAST_PROGRESS: Schema = obj(
+    {
+        "id": {"type": "integer"},
+        "status": BROADCAST_STATUS,
+        "status_label": STRING,
+        "recipients": nullable({"type": "integer", "description": "發送開始時凍結的收訊人數"}),
+        "estimated_recipients": nullable({"type": "integer"}),
+        "reached": {
+            "type": "integer",
+            "description": "已送出批次的收訊人數（中止時少於 recipients）",
+        },
+        "chunks_total": nullable(
+            {"type": "integer", "description": "LINE 請求數（每批 ≤ 500 人）"}
+        ),
+        "chunks_sent": {"type": "integer"},
+        "chunks_failed": {"type": "integer"},
+        "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+        "finished": {"type": "boolean"},
+        "last_error": nullable({**STRING, "description": "LINE 的錯誤訊息"}),
+        **{
+            f"{name}{suffix}": nullable(DATE_TIME if suffix == "" else ROC)
+            for name in ("scheduled_at", "started_at", "finished_at")
+            for suffix in ("", "_roc")
+        },
+    }
+)
+BROADCAST_SUMMARY: dict[str, Schema] = {
+    "id": {"type": "integer"},
+    "title": STRING,
+    "status": BROADCAST_STATUS,
+    "status_label": STRING,
+    "audience": ref("Audience"),
+    "audience_label": STRING,
+    "message_types": {"type": "array", "items": enum(codes.PROMOTION_MESSAGE_TYPES)},
+    "created_at": DATE_TIME,
+    "created_at_roc": ROC,
+    "progress": BROADCAST_PROGRESS,
+}
+BROADCAST_RESULTS: Schema = obj(
+    {
+        "quizzes": {
+            "type": "array",
+            "items": obj(
+                {
+                    "message_index": {"type": "integer"},
+                    "question": STRING,
+                    "answers": {"type": "integer"},
+                    "correct": {"type": "integer", "description": "答對人數"},
+                    "choices": {
+                        "type": "array",
+                        "items": obj(
+                            {
+                                "label": STRING,
+                                "count": {"type": "integer"},
+                                "correct": {"type": "boolean"},
+                            }
+                        ),
+                    },
+                }
+            ),
+        },
+        "links": {
+            "type": "array",
+            "items": obj(
+                {"label": STRING, "url": STRING, "token": STRING, "clicks": {"type": "integer"}}
+            ),
+        },
+    },
+    description="成效：有獎徵答作答（每人一次）與連結點擊數",
+)
+RESPONSES.update(
+    {
+        "BroadcastSummary": obj(BROADCAST_SUMMARY),
+        "BroadcastDetail": obj(
+            {
+                **BROADCAST_SUMMARY,
+                "messages": {"type": "array", "items": ref("PromotionMessage")},
+                "results": BROADCAST_RESULTS,
+            }
+        ),
+        "BroadcastList": obj({"items": {"type": "array", "items": ref("BroadcastSummary")}}),
+        "BroadcastResponse": obj({"broadcast": ref("BroadcastDetail")}),
+    }
+)
+BROADCAST_LIST_PARAMETERS: dict[str, Schema] = {
+    "status": BROADCAST_STATUS,
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+}
+
 COMPONENTS: dict[str, Schema] = {**REQUESTS, **RESPONSES}

@@ -139,7 +139,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _check_text(body: Any) -> None:
-    """No unpaired surrogates (they cannot be stored or sent on as UTF-8); bounded nesting."""
+    """No unpaired surrogates, no NUL (neither can be stored); bounded nesting."""
     stack = [(body, 0)]
     while stack:
         value, depth = stack.pop()
@@ -152,6 +152,9 @@ def _check_text(body: Any) -> None:
                 raise ApiError(
                     "invalid_json", "請求內容含有無效的 Unicode 字元（未成對的代理字元）"
                 ) from None
+            # Most text fields' schemas refuse NUL too; this also covers free-form ones.
+            if "\x00" in value:
+                raise ApiError("validation_error", "請求內容含有無法儲存的控制字元（NUL）")
         elif isinstance(value, dict):
             stack.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):

@@ -15,18 +15,20 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianping import codes, context
+from lianping import codes, context, rocdate
 from lianping.admin.api import serialize
 from lianping.admin.api.errors import ApiError
 from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.validation import as_date
+from lianping.admin.reports.downloads import rendered
 from lianping.context import Context
 from lianping.handlers import delivery
+from lianping.reports import biweekly, periods
 from lianping.services import casework
 from lianping.services.access import Actor, PermissionDenied
 from lianping.services.casework import ManualReport, Result
@@ -43,7 +45,7 @@ from lianping.storage.models import Agency, Case, OutboxMessage, ReplyTemplate, 
 log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
-Payload = dict[str, Any] | tuple[dict[str, Any], dict[str, str]]
+Payload = dict[str, Any] | tuple[dict[str, Any], dict[str, str]] | Response
 
 
 @contextmanager
@@ -323,6 +325,33 @@ def list_reply_templates(actor: Actor) -> Payload:
                 {"id": t.id, "title": t.title, "body": t.body, "active": t.active} for t in rows
             ]
         }
+
+
+# ---------------------------------------------------------------- reports
+
+
+def biweekly_report(actor: Actor, query: Body, args: Any) -> Payload:
+    """附件2 for a period (default: the last complete one), as JSON or a file."""
+    with unit_of_work() as (_, session):
+        if "from" not in query and "to" not in query:
+            anchor = periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+            period_from, period_to = periods.default_period(rocdate.taipei_today(), anchor)
+        else:
+            field = "from"
+            try:
+                period_from = periods.parse_day(query.get("from"), "起日（from）")
+                field = "to"
+                period_to = periods.parse_day(query.get("to"), "迄日（to）")
+                field = "from"  # a range refused as a whole is named by its start
+                periods.validate(period_from, period_to)
+            except periods.PeriodError as exc:
+                detail = {"field": field, "rule": "period", "message": str(exc)}
+                raise ApiError("invalid_query", str(exc), details=[detail]) from exc
+        report = biweekly.build(session, period_from, period_to)
+    extension = query.get("format", "json")
+    if extension == "json":
+        return report.to_json()
+    return rendered(report, extension)
 
 
 def openapi(actor: Actor) -> Payload:

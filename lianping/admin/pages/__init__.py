@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from lianping.admin.pages import case, common, inbox, intake, media
+from lianping.admin.pages import case, common, exports, inbox, intake, media, work_records
 from lianping.admin.pages.status import blueprint as status_blueprint
 
 
@@ -14,3 +14,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(intake.blueprint)
     app.register_blueprint(case.blueprint)
     app.register_blueprint(media.blueprint)
+    app.register_blueprint(exports.blueprint)
+    app.register_blueprint(work_records.blueprint)

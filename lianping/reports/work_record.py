@@ -1,0 +1,187 @@
+"""附件1 村里廉政平臺工作紀錄表 as data: one record per case, as the actor may see it.
+
+Rendered to ODT by ``reports.work_record_files`` and to PDF by ``reports.pdf``. The
+rules are the print view's: a ``tip`` opens only to ``ethics`` staff; roles that may
+reveal personal data get it in full, and each such record is a reveal, logged on the
+case and in the audit log (``services.casework.reveal``); everyone else gets it masked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.services import casework
+from lianping.services.access import Actor, personal_data, require_open
+from lianping.storage import case_search, content
+from lianping.storage.case_search import CaseFilter
+from lianping.storage.models import Agency, Case, Unit, User
+
+# A period's batch is one file; beyond this many cases the form asks for a shorter period.
+MAX_BATCH = 500
+ANONYMOUS = "匿名"
+
+
+class TooManyRecords(ValueError):
+    """The period holds more cases than one batch file takes; the message says so (zh-TW)."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """Staff, unit and agency names by id (small tables, read once per file)."""
+
+    users: dict[int, str]
+    units: dict[int, str]
+    agencies: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session) -> Names:
+        """Read the three tables' names."""
+        return cls(
+            users={key: name for key, name in session.execute(select(User.id, User.display_name))},
+            units={key: name for key, name in session.execute(select(Unit.id, Unit.name))},
+            agencies={key: name for key, name in session.execute(select(Agency.id, Agency.name))},
+        )
+
+    def signing_agency(
+        self, recorded: str | None, agency_id: int | None, unit_id: int | None
+    ) -> str:
+        """簽辦機關: as recorded, else where the case was routed (the case page's rule)."""
+        if recorded:
+            return recorded
+        if agency_id:
+            return self.agencies.get(agency_id, "")
+        if unit_id:
+            return self.units.get(unit_id, "")
+        return ""
+
+
+_MOBILE = re.compile(r"\+8869(\d{8})")
+
+
+def national_phone(value: str | None) -> str:
+    """+886912345678 → 0912 345 678; a masked or foreign number is shown as it is."""
+    if not value or not value.startswith("+886"):
+        return value or ""
+    mobile = _MOBILE.fullmatch(value)
+    if mobile:  # most numbers; exports format 100k of them, phonenumbers takes ~30 µs each
+        digits = mobile.group(1)
+        return f"09{digits[:2]} {digits[2:5]} {digits[5:]}"
+    try:
+        parsed = phonenumbers.parse(value, "TW")
+    except phonenumbers.NumberParseException:
+        return value
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+@dataclass(frozen=True)
+class WorkRecord:
+    """The fields of one 工作紀錄表, already masked or revealed for the actor."""
+
+    number: str
+    agency: str  # (政風機構全銜)
+    recorded_on: date  # the intake's Taipei date: the form's 年月日
+    channel: str
+    reporter_name: str
+    occupation: str
+    phone: str
+    address: str
+    nature: str  # a code of codes.NATURES
+    sub_item: str  # seed 004's wording, or ""
+    theme: str
+    description: str
+    opinion: str  # 處理意見
+    recorder: str  # 紀錄人
+    signing_agency: str  # 簽辦機關
+    revealed: bool  # personal data shown in full (the file must be kept safe)
+
+    @property
+    def title(self) -> str:
+        """``（政風機構全銜）村里廉政平臺工作紀錄表``."""
+        return f"（{self.agency}）村里廉政平臺工作紀錄表"
+
+    @property
+    def date_text(self) -> str:
+        """The form's date in 民國 form."""
+        return rocdate.roc_date(self.recorded_on)
+
+    @property
+    def nature_boxes(self) -> list[tuple[bool, str]]:
+        """The 性質 line: the form's two boxes, and the tip box only on a tip."""
+        boxes = [
+            (self.nature == codes.NEED, codes.NATURES[codes.NEED]),
+            (self.nature == codes.REFORM, codes.NATURES[codes.REFORM]),
+        ]
+        if self.nature == codes.TIP:
+            boxes.append((True, codes.NATURES[codes.TIP] + "（保密）"))
+        return boxes
+
+    @property
+    def nature_notes(self) -> list[str]:
+        """The lines under the boxes: 細項 and 主題, when set."""
+        notes = [f"細項：{self.sub_item}"] if self.sub_item else []
+        return notes + ([f"主題：{self.theme}"] if self.theme else [])
+
+
+def _has_personal_data(case: Case) -> bool:
+    return bool(case.reporter_name or case.reporter_phone or case.reporter_address)
+
+
+def for_case(
+    session: Session, actor: Actor, case: Case, *, names: Names, agency: str
+) -> WorkRecord:
+    """The record of ``case`` for ``actor``; a full record is a logged reveal (caller commits)."""
+    require_open(actor, case)
+    if actor.can_reveal and _has_personal_data(case):
+        person = casework.reveal(session, actor, case)
+        revealed = True
+    else:
+        person, revealed = personal_data(case, revealed=False), False
+    name = person["name"] or (ANONYMOUS if case.anonymous else "")
+    sub_item = codes.SUB_ITEMS.get(case.sub_item or "")
+    return WorkRecord(
+        number=case.number,
+        agency=agency,
+        recorded_on=rocdate.taipei_date(case.created_at),
+        channel=codes.CHANNELS.get(case.channel, case.channel),
+        reporter_name=name,
+        occupation=person["occupation"] or "",
+        phone=national_phone(person["phone"]),
+        address=person["address"] or "",
+        nature=case.nature,
+        sub_item=sub_item.wording if sub_item else "",
+        theme=codes.THEMES.get(case.theme or "", ""),
+        description=case.description,
+        opinion=case.handling_opinion or "",
+        recorder=case.recorder or "",
+        signing_agency=names.signing_agency(case.signing_agency, case.agency_id, case.unit_id),
+        revealed=revealed,
+    )
+
+
+def for_number(session: Session, actor: Actor, number: str) -> WorkRecord:
+    """The record of the case numbered ``number`` (LookupError if none, PermissionDenied)."""
+    case = casework.get_case(session, actor, number)
+    return for_case(
+        session, actor, case, names=Names.load(session), agency=content.get(session, "agency_name")
+    )
+
+
+def for_period(session: Session, actor: Actor, start: date, end: date) -> list[WorkRecord]:
+    """The records of the cases received from ``start`` to ``end`` (Taipei dates), oldest first.
+
+    Tips are left out unless the actor is ethics staff, as in the inbox.
+    """
+    flt = CaseFilter(date_from=start, date_to=end, sort="oldest")
+    page = case_search.search(session, flt, ethics=actor.ethics, limit=MAX_BATCH)
+    if page.next_cursor is not None:
+        raise TooManyRecords(f"此期間的案件超過{MAX_BATCH}件，請縮短期間後再下載。")
+    names = Names.load(session)
+    agency = content.get(session, "agency_name")
+    return [for_case(session, actor, case, names=names, agency=agency) for case in page.cases]

@@ -1,0 +1,563 @@
+"""The biweekly 工作成果彙報表 (附件2): periods, what each row counts and says, the files.
+
+A known set of cases and broadcasts straddles the period's edges (Taipei midnight
+on both ends); every count, summary and handling line of the JSON is checked, and
+the ODS and XLSX files are read back with reader libraries (pyexcel-ods3, openpyxl).
+A confidential tip raises the 民情需求事項 count and never appears anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zipfile import ZipFile
+
+import openpyxl
+import pyexcel_ods3
+import pytest
+from sqlalchemy import func, select
+
+from lianping.context import Context
+from lianping.reports import biweekly, biweekly_files, periods, submissions
+from lianping.reports.biweekly_model import BiweeklyReport
+from lianping.rocdate import taipei_today
+from lianping.services.access import Actor, PermissionDenied
+from lianping.storage import content
+from lianping.storage.models import (
+    Agency,
+    AuditEntry,
+    Broadcast,
+    BroadcastLink,
+    Case,
+    QuizAnswer,
+    ReportSubmission,
+    Resident,
+    Unit,
+)
+from tests.admin_support import api_token, staff
+
+FROM, TO = date(2026, 10, 26), date(2026, 11, 8)
+# Taipei midnights at the period's two edges, in UTC.
+OPENS = datetime(2026, 10, 25, 16, 0, tzinfo=UTC)
+CLOSES = datetime(2026, 11, 8, 16, 0, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+TIP_NUMBER = "1151030-0009"
+TIP_TEXT = "某課長收受廠商回扣新臺幣五十萬元"
+NAME, PHONE, ADDRESS = "王小明", "0912345678", "臺北市中正區重慶南路一段122號"
+
+
+def _case(number: str, nature: str, at: datetime, description: str, **fields: Any) -> Case:
+    return Case(
+        number=number,
+        channel=fields.pop("channel", "line"),
+        nature=nature,
+        description=description,
+        status=fields.pop("status", "received"),
+        created_at=at,
+        updated_at=at,
+        due_at=at + timedelta(days=30),
+        **fields,
+    )
+
+
+@pytest.fixture
+def seeded(ctx: Context) -> dict[str, Any]:
+    """Cases and broadcasts inside the period, and just outside both of its edges."""
+    with ctx.sessions.begin() as session:
+        unit, agency = Unit(name="工務科"), Agency(name="臺北市政府工務局")
+        session.add_all([unit, agency])
+        session.flush()
+        session.add_all(
+            [
+                _case(
+                    "1151026-0001", "need", OPENS, "公園路燈故障，夜間行人危險。",
+                    sub_item="need-2", theme="works", status="in_progress", unit_id=unit.id,
+                ),
+                _case(
+                    "1151027-0001", "need", OPENS + timedelta(days=1),
+                    f"我是{NAME}，住{ADDRESS}，水溝蓋破損請修復，電話 0912-345-678。",
+                    sub_item="need-2", status="replied", reporter_name=NAME,
+                    reporter_phone=PHONE, reporter_address=ADDRESS,
+                ),
+                _case(
+                    "1151028-0001", "need", OPENS + timedelta(days=2),
+                    "戶政事務所等候時間過長，建議增設線上預約。",
+                    sub_item="need-3", status="transferred", agency_id=agency.id,
+                    letter_number="北政字第1150001號", letter_date=date(2026, 10, 29),
+                ),
+                _case(
+                    "1151108-0001", "need", CLOSES - SECOND, "社區活動中心冷氣故障已報修多次。",
+                    status="closed",
+                ),
+                _case(TIP_NUMBER, "tip", OPENS + timedelta(days=4), TIP_TEXT, confidential=True),
+                _case(
+                    "1151029-0001", "reform", OPENS + timedelta(days=3),
+                    "建議公開里鄰經費使用明細。", sub_item="reform-1", theme="neighbourhood-funds",
+                ),
+                _case(
+                    "1151101-0001", "reform", OPENS + timedelta(days=6),
+                    "停車費調漲影響居民權益。", sub_item="reform-2", status="rejected",
+                    rejection_reason="no_content",
+                ),
+                # Outside: one second before the period opens, at the moment it closes.
+                _case("1151025-0001", "need", OPENS - SECOND, "期間開始前一秒的案件。"),
+                _case("1151109-0001", "need", CLOSES, "期間結束後的案件。"),
+                _case("1151109-0002", "reform", CLOSES + timedelta(hours=5), "期間外的建議。"),
+                _case("1151109-0003", "tip", CLOSES + SECOND, "期間外的檢舉。", confidential=True),
+            ]
+        )  # fmt: skip
+        quiz = Broadcast(
+            title="反賄選有獎徵答", audience={"kind": "all"}, status="sent",
+            started_at=OPENS + timedelta(days=2, hours=2), recipients=1234,
+            chunks_total=3, chunks_sent=3,
+        )  # fmt: skip
+        partial = Broadcast(
+            title="廉政志工招募", audience={"kind": "area", "district": "中正區"},
+            status="stopped", started_at=OPENS + timedelta(days=6), recipients=2000,
+            chunks_total=5, chunks_sent=2, reached=1000,
+        )  # fmt: skip
+        session.add_all(
+            [
+                quiz,
+                partial,
+                Broadcast(
+                    title="未送出即中止", audience={"kind": "all"}, status="stopped",
+                    started_at=OPENS + timedelta(days=3), chunks_total=2, chunks_sent=0,
+                ),
+                Broadcast(
+                    title="同仁測試", audience={"kind": "test"}, status="sent",
+                    started_at=OPENS + timedelta(days=3), recipients=2,
+                ),
+                Broadcast(
+                    title="下期宣導", audience={"kind": "all"}, status="sent",
+                    started_at=CLOSES, recipients=10,
+                ),
+                Broadcast(title="草稿", audience={"kind": "all"}, status="draft"),
+            ]
+        )  # fmt: skip
+        session.flush()
+        people = [Resident(line_user_id=f"U{index:032x}") for index in range(3)]
+        session.add_all(people)
+        session.flush()
+        session.add_all(
+            [
+                QuizAnswer(
+                    broadcast_id=quiz.id, message_index=1, resident_id=person.id,
+                    choice=1, correct=index < 2,
+                )
+                for index, person in enumerate(people)
+            ]
+        )  # fmt: skip
+        session.add_all(
+            [
+                BroadcastLink(
+                    broadcast_id=quiz.id, token="tok1", url="https://a.example", clicks=5
+                ),
+                BroadcastLink(
+                    broadcast_id=quiz.id, token="tok2", url="https://b.example", clicks=2
+                ),
+            ]
+        )
+        content.put(session, "agency_name", "臺北市政府政風處", by="test")
+    return {"unit": unit.id, "agency": agency.id}
+
+
+def build(ctx: Context, period_from: date = FROM, period_to: date = TO) -> BiweeklyReport:
+    with ctx.sessions() as session:
+        return biweekly.build(session, period_from, period_to)
+
+
+# ---------------------------------------------------------------- periods
+
+
+def test_default_period_is_the_last_complete_two_weeks() -> None:
+    anchor = date(2026, 1, 5)  # a Monday
+    assert periods.default_period(date(2026, 11, 21), anchor) == (FROM, TO)
+    # On the first day of a period the report due is the one that just ended.
+    assert periods.default_period(date(2026, 11, 9), anchor) == (FROM, TO)
+    assert periods.default_period(date(2026, 11, 8), anchor) == (
+        date(2026, 10, 12),
+        date(2026, 10, 25),
+    )
+    # An anchor in the future aligns the same way, backwards.
+    assert periods.default_period(date(2026, 11, 21), date(2027, 1, 4)) == (FROM, TO)
+    # Across the new year: the period is named by its two ROC dates.
+    period = periods.default_period(date(2027, 1, 6), anchor)
+    assert period == (date(2026, 12, 21), date(2027, 1, 3))
+    report = BiweeklyReport("政風處", *period, rows=())
+    assert report.period_text == "資料統計期間：115年12月21日-116年1月3日"
+    assert report.title == "政風處116年1月辦理村里廉政平臺工作成果彙報表"
+
+
+def test_previous_and_next_periods_keep_the_length() -> None:
+    assert periods.shift(FROM, TO, -1) == (date(2026, 10, 12), date(2026, 10, 25))
+    assert periods.shift(FROM, TO, 1) == (date(2026, 11, 9), date(2026, 11, 22))
+    assert periods.shift(date(2026, 11, 1), date(2026, 11, 3), 1) == (
+        date(2026, 11, 4),
+        date(2026, 11, 6),
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw_from", "raw_to", "message"),
+    [
+        ("2026-11-10", "2026-11-01", "起日不得晚於迄日"),
+        ("2026/11/01", "2026-11-10", "格式不正確"),
+        ("2026-02-30", "2026-03-01", "格式不正確"),
+        ("", "2026-11-10", "請輸入統計期間起日"),
+        ("1911-12-01", "1912-01-10", "民國元年"),
+        ("20261101", "2026-11-10", "格式不正確"),
+    ],
+)
+def test_bad_custom_periods_are_refused_in_words(raw_from: str, raw_to: str, message: str) -> None:
+    with pytest.raises(periods.PeriodError, match=message):
+        periods.parse(raw_from, raw_to)
+
+
+def test_a_period_is_taipei_days_from_midnight_to_midnight() -> None:
+    start, end = periods.utc_bounds(FROM, TO)
+    assert (start, end) == (OPENS, CLOSES)
+    one_day = periods.utc_bounds(date(2027, 1, 1), date(2027, 1, 1))
+    assert one_day == (
+        datetime(2026, 12, 31, 16, tzinfo=UTC),
+        datetime(2027, 1, 1, 16, tzinfo=UTC),
+    )
+
+
+# ---------------------------------------------------------------- what the rows say
+
+
+def test_every_count_summary_and_handling_line(ctx: Context, seeded: dict[str, Any]) -> None:
+    data = build(ctx).to_json()
+    assert data["agency"] == "臺北市政府政風處"
+    assert data["title"] == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
+    assert data["period"] == {
+        "from": "2026-10-26",
+        "to": "2026-11-08",
+        "text": "資料統計期間：115年10月26日-11月8日",
+    }
+    need, reform, promotion = (data["rows"][key] for key in ("need", "reform", "promotion"))
+
+    # Four need cases (both edges included) and one tip, which counts but is not told.
+    assert need["count"] == 5
+    assert need["summaries"] == [
+        "1151026-0001（115年10月26日，公共設施欠缺或管理不當，地方工程）：公園路燈故障，夜間行人危險。",
+        "1151027-0001（115年10月27日，公共設施欠缺或管理不當）："
+        "我是＊＊＊，住＊＊＊，水溝蓋破損請修復，電話 ＊＊＊。",
+        "1151028-0001（115年10月28日，申辦效率及服務品質）：戶政事務所等候時間過長，建議增設線上預約。",
+        "1151108-0001（115年11月8日）：社區活動中心冷氣故障已報修多次。",
+        "另受理檢舉案件1案，依法保密，不予摘述。",
+    ]
+    assert need["handling"] == [
+        "已回覆反映者2案（其中已結案1案）。",
+        "已函請相關機關參處1案（臺北市政府工務局1案）。",
+        "已簽會權責單位處理中1案（工務科1案）。",
+        "檢舉案件1案依規定保密處理。",
+    ]
+    assert reform["count"] == 2
+    assert reform["summaries"] == [
+        "1151029-0001（115年10月29日，對施政作為的意見，里鄰經費）：建議公開里鄰經費使用明細。",
+        "1151101-0001（115年11月1日，法令或措施影響權益）：停車費調漲影響居民權益。",
+    ]
+    assert reform["handling"] == ["新收待分案1案。", "依行政程序法第173條不予處理1案。"]
+
+    # Sent, and stopped after some chunks; not the trial, the unsent or the next period's.
+    assert promotion["count"] == 2
+    assert promotion["summaries"] == [
+        "115年10月28日以LINE發送「反賄選有獎徵答」（全部追蹤者）。",
+        "115年11月1日以LINE發送「廉政志工招募」（依區／村里）。",
+    ]
+    assert promotion["handling"] == [
+        "「反賄選有獎徵答」已發送，送達對象1,234人；有獎徵答3人作答，答對2人；連結點閱7次。",
+        "「廉政志工招募」發送中止，已送達1,000人（預定2,000人）。",
+    ]
+
+
+def test_the_form_text_ends_each_summary_with_its_count(ctx: Context, seeded: Any) -> None:
+    report = build(ctx)
+    assert report.row("need").summary_text.endswith("\n（計5案）")
+    assert report.row("reform").summary_text.startswith("1. 1151029-0001")
+    assert report.row("promotion").summary_text.endswith("（計2案）")
+
+
+def test_a_former_tip_stays_untold_and_a_transfer_keeps_its_agency(
+    ctx: Context, seeded: dict[str, Any]
+) -> None:
+    """A tip reclassified as a need stays confidential; an answered transfer still names
+    the agency it went to."""
+    with ctx.sessions.begin() as session:
+        tip = session.scalars(select(Case).where(Case.number == TIP_NUMBER)).one()
+        tip.nature, tip.sub_item = "need", "need-2"
+        transferred = session.scalars(select(Case).where(Case.number == "1151028-0001")).one()
+        transferred.status = "closed"
+    need = build(ctx).to_json()["rows"]["need"]
+    assert need["count"] == 5
+    assert all(TIP_NUMBER not in line and "回扣" not in line for line in need["summaries"])
+    assert need["summaries"][-1] == "另受理檢舉案件1案，依法保密，不予摘述。"
+    assert need["handling"] == [
+        "已回覆反映者3案（其中已結案2案）。",
+        "已函請相關機關參處1案（臺北市政府工務局1案）。",
+        "已簽會權責單位處理中1案（工務科1案）。",
+        "檢舉案件1案依規定保密處理。",
+    ]
+
+
+def test_a_period_of_tips_only_does_not_say_nothing_was_received(ctx: Context) -> None:
+    with ctx.sessions.begin() as session:
+        session.add(_case(TIP_NUMBER, "tip", OPENS, TIP_TEXT, confidential=True))
+    need = build(ctx).to_json()["rows"]["need"]
+    assert need["count"] == 1
+    assert need["summaries"] == ["另受理檢舉案件1案，依法保密，不予摘述。"]
+    assert need["handling"] == ["檢舉案件1案依規定保密處理。"]
+
+
+def test_control_characters_in_a_description_do_not_break_the_files(ctx: Context) -> None:
+    with ctx.sessions.begin() as session:
+        session.add(_case("1151026-0001", "need", OPENS, "門鈴\x07故障\x00，請修復。"))
+    report = build(ctx)
+    assert report.row("need").summaries[0].endswith("：門鈴故障，請修復。")
+    sheet = openpyxl.load_workbook(io.BytesIO(biweekly_files.to_xlsx(report))).active
+    assert any("門鈴故障" in str(cell.value) for row in sheet.iter_rows() for cell in row)
+    assert biweekly_files.to_ods(report)[:2] == b"PK"
+
+
+def test_an_empty_period_says_so(ctx: Context, seeded: Any) -> None:
+    data = build(ctx, date(2026, 9, 1), date(2026, 9, 14)).to_json()
+    assert [data["rows"][key]["count"] for key in ("need", "reform", "promotion")] == [0, 0, 0]
+    assert data["rows"]["need"]["summaries"] == []
+    assert data["rows"]["need"]["handling"] == ["本期未受理此類反映事項。"]
+    assert data["rows"]["promotion"]["handling"] == ["本期未以LINE官方帳號發送宣導訊息。"]
+
+
+def test_many_cases_list_the_first_and_count_the_rest_by_sub_item(ctx: Context) -> None:
+    total = biweekly.SUMMARY_LIMIT + 5
+    with ctx.sessions.begin() as session:
+        session.add_all(
+            _case(
+                f"1151027-{index:04d}", "need", OPENS + timedelta(minutes=index),
+                f"第{index}件路面坑洞。", sub_item="need-2" if index % 3 else "need-4",
+            )
+            for index in range(total)
+        )  # fmt: skip
+    row = build(ctx).row("need")
+    assert row.count == total
+    assert len(row.summaries) == biweekly.SUMMARY_LIMIT + 1
+    assert row.summaries[-1] == (
+        "另有5案未逐案列載（全期依細項：公共設施欠缺或管理不當23案、業務整合及流程簡化12案）。"
+    )
+    assert row.handling == ("新收待分案35案。",)
+
+
+def test_excerpts_are_one_line_trimmed_and_blot_personal_data() -> None:
+    text = "請聯絡\n  +886 912-345-678 或 a.b@example.com，LINE：U" + "0" * 32 + "。" + "長" * 80
+    excerpt = biweekly.excerpt_of(text, [None, "林", ""])
+    assert "\n" not in excerpt and "912" not in excerpt and "example" not in excerpt
+    assert excerpt.startswith("請聯絡 ＊＊＊ 或 ＊＊＊，LINE：＊＊＊。長")
+    assert len(excerpt) == biweekly.EXCERPT_CHARS and excerpt.endswith("…")
+
+
+def _all_text(report: BiweeklyReport, tmp_path: Path) -> str:
+    """Every cell of every rendering of the report, as one string."""
+    ods = tmp_path / "report.ods"
+    ods.write_bytes(biweekly_files.to_ods(report))
+    parts = [str(report.to_json()), biweekly_files.to_csv(report).decode("utf-8-sig")]
+    for rows in pyexcel_ods3.get_data(str(ods)).values():
+        parts.extend(str(cell) for row in rows for cell in row)
+    sheet = openpyxl.load_workbook(io.BytesIO(biweekly_files.to_xlsx(report))).active
+    parts.extend(str(cell.value) for row in sheet.iter_rows() for cell in row)
+    return "\n".join(parts)
+
+
+def test_a_tip_never_appears_in_any_rendering(ctx: Context, seeded: Any, tmp_path: Path) -> None:
+    everything = _all_text(build(ctx), tmp_path)
+    assert "另受理檢舉案件1案" in everything
+    for secret in (TIP_NUMBER, TIP_TEXT, "回扣", "檢舉案件2案"):
+        assert secret not in everything
+    for personal in (NAME, PHONE, "0912-345-678", ADDRESS, "重慶南路"):
+        assert personal not in everything
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_ods_reads_back_like_the_form(ctx: Context, seeded: Any, tmp_path: Path) -> None:
+    path = tmp_path / "report.ods"
+    path.write_bytes(biweekly_files.to_ods(build(ctx)))
+    book = pyexcel_ods3.get_data(str(path))
+    assert list(book) == ["工作成果彙報表"]
+    rows = book["工作成果彙報表"]
+    assert rows[0][0] == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
+    assert rows[1][0] == "【資料統計期間：115年10月26日-11月8日】"
+    assert rows[2] == ["項次", "實施方式", "內容摘要", "處理意見"]
+    assert [row[:2] for row in rows[3:6]] == [
+        ["1", "民情需求事項"],
+        ["2", "施政興革反映"],
+        ["3", "反貪倡廉宣導"],
+    ]
+    assert [row[2].rsplit("\n", 1)[-1] for row in rows[3:6]] == [
+        "（計5案）",
+        "（計2案）",
+        "（計2案）",
+    ]
+    assert rows[3][2].startswith("1. 1151026-0001（115年10月26日")
+    assert rows[3][3].split("\n")[0] == "已回覆反映者2案（其中已結案1案）。"
+    assert rows[6][0].startswith("【註】")
+    # The layout: A4 portrait page, print area on the form, wrapped text in the rows.
+    with ZipFile(path) as archive:
+        styles = archive.read("styles.xml").decode()
+        body = archive.read("content.xml").decode()
+    assert 'fo:page-width="210mm"' in styles and 'style:print-orientation="portrait"' in styles
+    assert "table:print-ranges=\"'工作成果彙報表'.A1:'工作成果彙報表'.D7\"" in body
+    assert 'fo:wrap-option="wrap"' in body
+
+
+def test_xlsx_reads_back_like_the_form(ctx: Context, seeded: Any) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(biweekly_files.to_xlsx(build(ctx))))
+    sheet = book["工作成果彙報表"]
+    assert sheet["A1"].value == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
+    assert sheet["A2"].value == "【資料統計期間：115年10月26日-11月8日】"
+    assert [sheet.cell(row=3, column=c).value for c in range(1, 5)] == list(biweekly_files.HEADERS)
+    assert [sheet.cell(row=r, column=2).value for r in (4, 5, 6)] == [
+        "民情需求事項",
+        "施政興革反映",
+        "反貪倡廉宣導",
+    ]
+    assert sheet["C4"].value.endswith("（計5案）")
+    assert sheet["C5"].value.endswith("（計2案）")
+    assert sheet["C6"].value.endswith("（計2案）")
+    assert sheet["C4"].alignment.wrap_text
+    assert "A1:D1" in {str(rng) for rng in sheet.merged_cells.ranges}
+    assert sheet.print_area == "'工作成果彙報表'!$A$1:$D$7"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.page_setup.orientation == "portrait"
+
+
+def test_csv_is_utf8_with_a_bom(ctx: Context, seeded: Any) -> None:
+    data = biweekly_files.to_csv(build(ctx))
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"]
+    assert rows[2] == list(biweekly_files.HEADERS)
+    assert rows[3][1] == "民情需求事項" and rows[3][2].endswith("（計5案）")
+
+
+def test_download_names_are_zh_tw_with_an_ascii_fallback(ctx: Context, seeded: Any) -> None:
+    header = biweekly_files.content_disposition(build(ctx), "ods")
+    assert header.startswith('attachment; filename="biweekly-report-20261026-20261108.ods"; ')
+    assert header.endswith(
+        "filename*=UTF-8''%E6%9D%91%E9%87%8C%E5%BB%89%E6%94%BF%E5%B9%B3%E8%87%BA"
+        "%E5%B7%A5%E4%BD%9C%E6%88%90%E6%9E%9C%E5%BD%99%E5%A0%B1%E8%A1%A8_"
+        "115%E5%B9%B410%E6%9C%8826%E6%97%A5-11%E6%9C%888%E6%97%A5.ods"
+    )
+
+
+# ---------------------------------------------------------------- submissions
+
+
+def test_a_submission_is_frozen_against_later_edits(ctx: Context, seeded: Any) -> None:
+    chief = staff(ctx, "chief", "supervisor")
+    actor = Actor.of(chief)
+    with ctx.sessions.begin() as session:
+        submission = submissions.submit(session, actor, FROM, TO)
+        submission_id, sent_ods = submission.id, submission.ods
+    with ctx.sessions.begin() as session:
+        case = session.scalar(select(Case).where(Case.number == "1151026-0001"))
+        assert case is not None
+        case.description = "已更正的內容。"
+        case.status = "closed"
+    with ctx.sessions() as session:
+        stored = submissions.fetch(session, submission_id)
+        assert stored is not None
+        frozen = submissions.report_of(stored)
+        now = biweekly.build(session, FROM, TO)
+        (listed,) = submissions.listed(session, period=(FROM, TO))
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "report.submit"))
+    assert stored.ods == sent_ods
+    assert stored.sha256 == hashlib.sha256(sent_ods).hexdigest() == listed.sha256
+    assert "公園路燈故障" in frozen.row("need").summaries[0]
+    assert "已更正的內容" in now.row("need").summaries[0]
+    assert listed.submitted_by == "chief 測試" and listed.id == submission_id
+    assert entry is not None and entry.actor == "chief" and entry.target_id == str(submission_id)
+    assert entry.after == {
+        "period_from": "2026-10-26",
+        "period_to": "2026-11-08",
+        "counts": {"need": 5, "reform": 2, "promotion": 2},
+        "sha256": stored.sha256,
+    }
+
+
+@pytest.mark.parametrize("role", ["officer", "viewer"])
+def test_only_supervisors_and_administrators_submit(ctx: Context, role: str) -> None:
+    actor = Actor.of(staff(ctx, f"{role}-x", role, ethics=True))
+    with ctx.sessions() as session, pytest.raises(PermissionDenied, match="僅主管或系統管理者"):
+        submissions.submit(session, actor, FROM, TO)
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 0
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_gives_the_same_report_to_every_role(
+    app: Any, ctx: Context, seeded: Any, tmp_path: Path
+) -> None:
+    client = app.test_client()
+    answers = []
+    for role, ethics in (("admin", True), ("viewer", False)):
+        headers = api_token(ctx, staff(ctx, f"api-{role}", role, ethics=ethics))
+        response = client.get(
+            "/api/v1/reports/biweekly?from=2026-10-26&to=2026-11-08", headers=headers
+        )
+        assert response.status_code == 200
+        answers.append(response.get_json())
+    assert answers[0] == answers[1] == build(ctx).to_json()
+    assert TIP_NUMBER not in str(answers[0]) and TIP_TEXT not in str(answers[0])
+
+    files = {
+        "ods": biweekly_files.MEDIA_TYPES["ods"],
+        "xlsx": biweekly_files.MEDIA_TYPES["xlsx"],
+        "csv": "text/csv; charset=utf-8",
+    }
+    for extension, media_type in files.items():
+        response = client.get(
+            f"/api/v1/reports/biweekly?from=2026-10-26&to=2026-11-08&format={extension}",
+            headers=headers,
+        )
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == media_type
+        assert response.headers["Content-Disposition"] == biweekly_files.content_disposition(
+            build(ctx), extension
+        )
+    path = tmp_path / "api.ods"
+    ods = client.get(
+        "/api/v1/reports/biweekly?from=2026-10-26&to=2026-11-08&format=ods", headers=headers
+    )
+    path.write_bytes(ods.get_data())
+    rows = pyexcel_ods3.get_data(str(path))["工作成果彙報表"]
+    assert rows[3][2].endswith("（計5案）")
+
+
+def test_the_api_defaults_to_the_last_period_and_refuses_bad_ranges(app: Any, ctx: Context) -> None:
+    client = app.test_client()
+    headers = api_token(ctx, staff(ctx, "api-officer", "officer"))
+    with ctx.sessions() as session:
+        anchor = periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+    expected = periods.default_period(taipei_today(), anchor)
+    body = client.get("/api/v1/reports/biweekly", headers=headers).get_json()
+    assert (body["period"]["from"], body["period"]["to"]) == tuple(d.isoformat() for d in expected)
+    for query, words in [
+        ("from=2026-11-08&to=2026-10-26", "起日不得晚於迄日"),
+        ("from=2026-11-08", "請輸入統計期間迄日"),
+        ("from=2026-13-01&to=2026-12-01", "格式不正確"),
+        ("format=pdf", "須為下列之一"),
+        ("period=last", "不支援的查詢參數"),
+    ]:
+        response = client.get(f"/api/v1/reports/biweekly?{query}", headers=headers)
+        assert response.status_code == 400, query
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid_query" and words in error["message"], (query, error)

@@ -1,0 +1,342 @@
+"""附件1 工作紀錄表 as ODT and PDF: per case, a period's batch, masking, tips, the PDF engine."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import unquote
+from xml.etree import ElementTree
+
+import pytest
+from odf import teletype
+from odf.opendocument import load as load_odf
+from odf.table import Table
+from odf.text import P
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from lianping import rocdate
+from lianping.context import Context
+from lianping.reports import pdf
+from lianping.reports.biweekly_model import BiweeklyReport, ReportRow
+from lianping.reports.work_record import WorkRecord
+from lianping.storage import content
+from lianping.storage.models import Case
+from tests.admin_support import staff
+from tests.test_admin_pages import (
+    ADDRESS,
+    DESCRIPTION,
+    NAME,
+    Staff,
+    line_case,
+    personal_case,
+    reveals,
+)
+
+ODT = "application/vnd.oasis.opendocument.text"
+
+
+@pytest.fixture
+def officer(app: Any, ctx: Context) -> Staff:
+    return Staff(app, ctx, staff(ctx, "officer", "officer"))
+
+
+def odt_paragraphs(data: bytes) -> list[str]:
+    """Every paragraph's text, read back with odfpy."""
+    document = load_odf(io.BytesIO(data))
+    return [teletype.extractText(p) for p in document.getElementsByType(P)]
+
+
+def odt_tables(data: bytes) -> int:
+    return len(load_odf(io.BytesIO(data)).getElementsByType(Table))
+
+
+def pdf_text(data: bytes) -> list[str]:
+    """Each page's text, extracted with pypdf (whitespace removed: CJK has no word gaps).
+
+    pypdf reads the two-byte codes of fpdf2's embedded identity CMap as a NUL and a
+    character (poppler's pdftotext does not); the NULs are dropped.
+    """
+    pages = PdfReader(io.BytesIO(data)).pages
+    return [re.sub(r"[\s\x00]+", "", page.extract_text()) for page in pages]
+
+
+def today() -> date:
+    return rocdate.taipei_today()
+
+
+def fill_staff_side(ctx: Context, number: str) -> None:
+    with ctx.sessions.begin() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        case.handling_opinion = "已函請工務局修復。\n並回復反映者。"
+        case.recorder = "陳承辦"
+        case.signing_agency = "臺北市政府工務局"
+
+
+def test_odt_of_a_case_is_the_form_with_personal_data_for_an_officer(
+    ctx: Context, officer: Staff
+) -> None:
+    with ctx.sessions.begin() as session:
+        content.put(session, "agency_name", "臺北市政府政風處", by="test")
+    number = personal_case(ctx, "Uodt", theme="works")
+    fill_staff_side(ctx, number)
+    response = officer.get(f"/admin/cases/{number}/record.odt")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == ODT
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="work-record-')
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == f"工作紀錄表_{number}.odt"
+    data = response.get_data()
+    # ODF: ``mimetype`` is the first entry, stored, so the file is recognised by its start.
+    with zipfile.ZipFile(io.BytesIO(data)) as odt:
+        first = odt.infolist()[0]
+        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+        assert odt.read("mimetype") == ODT.encode()
+    assert data[30:38] == b"mimetype" and data[38 : 38 + len(ODT)] == ODT.encode()
+    text = odt_paragraphs(data)
+    assert "（臺北市政府政風處）村里廉政平臺工作紀錄表" in text
+    for label in ("反映者姓名", "職業", "聯絡電話", "聯絡地址", "處　理　意　見", "簽　辦　機　關"):
+        assert label in text, label
+    assert "紀　錄　人（簽名）" in text and "內容概述" in text
+    assert NAME in text and "教師" in text and "0912 345 678" in text and ADDRESS in text
+    assert "☑民情需求事項　　☐施政興革反映" in text
+    assert "細項：公共設施欠缺或設置管理不當，影響民眾權益之情" in text
+    assert "主題：地方工程" in text
+    assert DESCRIPTION in text
+    assert "已函請工務局修復。" in text and "並回復反映者。" in text  # one paragraph per line
+    assert "陳承辦" in text and "臺北市政府工務局" in text
+    with ctx.sessions() as session:
+        created = session.scalars(select(Case.created_at)).one()
+    assert rocdate.roc_date(created) in text
+    assert "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。" in text
+    [entry] = reveals(ctx, number)  # a full record is a reveal, logged like the print view's
+    assert entry.actor == "officer"
+
+
+def test_a_viewer_gets_the_record_masked_and_nothing_is_logged(app: Any, ctx: Context) -> None:
+    viewer = Staff(app, ctx, staff(ctx, "viewer", "viewer"))
+    number = personal_case(ctx, "Uviewer")
+    for fmt in ("odt", "pdf"):
+        response = viewer.get(f"/admin/cases/{number}/record.{fmt}")
+        assert response.status_code == 200, fmt
+        data = response.get_data()
+        text = "".join(odt_paragraphs(data) if fmt == "odt" else pdf_text(data))
+        assert "王○明" in text and "******5678" in text and "臺北市中正區＊＊＊" in text
+        assert NAME not in text and "重慶南路" not in text
+    assert reveals(ctx, number) == []
+
+
+def test_an_anonymous_case_says_so_and_reveals_nothing(ctx: Context, officer: Staff) -> None:
+    number = line_case(ctx, "Uanon", anonymous=True, nature="reform", sub_item="reform-2")
+    text = odt_paragraphs(officer.get(f"/admin/cases/{number}/record.odt").get_data())
+    assert "匿名" in text and "☐民情需求事項　　☑施政興革反映" in text
+    assert reveals(ctx, number) == []
+
+
+def test_a_tip_record_is_for_ethics_staff_only(app: Any, ctx: Context, officer: Staff) -> None:
+    number = line_case(
+        ctx, "Utip", nature="tip", sub_item=None, description="疑似收賄。", name=NAME
+    )
+    for fmt in ("odt", "pdf"):
+        refused = officer.get(f"/admin/cases/{number}/record.{fmt}")
+        assert refused.status_code == 403
+        assert "疑似收賄" not in refused.get_data(as_text=True)
+    assert reveals(ctx, number) == []
+    ethics = Staff(app, ctx, staff(ctx, "ethics", "officer", ethics=True))
+    text = odt_paragraphs(ethics.get(f"/admin/cases/{number}/record.odt").get_data())
+    assert "☐民情需求事項　　☐施政興革反映　　☑貪瀆不法檢舉（保密）" in text
+    assert "疑似收賄。" in text and NAME in text
+    assert len(reveals(ctx, number)) == 1
+
+
+def test_unknown_case_is_404(officer: Staff) -> None:
+    assert officer.get("/admin/cases/1150101-9999/record.odt").status_code == 404
+    assert officer.get("/admin/cases/1150101-9999/record.pdf").status_code == 404
+
+
+def test_an_unknown_format_is_404(ctx: Context, officer: Staff) -> None:
+    number = personal_case(ctx, "Ufmt")
+    assert officer.get(f"/admin/cases/{number}/record.docx").status_code == 404
+    assert officer.get("/admin/records/batch.docx?date_from=2026-11-01").status_code == 404
+    assert reveals(ctx, number) == []
+
+
+def test_citizen_text_is_escaped_and_control_characters_dropped(
+    ctx: Context, officer: Staff
+) -> None:
+    hostile = '<text:p>注入</text:p> & "引號" \x07鈴\x1b'
+    number = line_case(ctx, "Uxml", description=hostile + "\n第二行\t  三個空白")
+    data = officer.get(f"/admin/cases/{number}/record.odt").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as odt:
+        ElementTree.fromstring(odt.read("content.xml"))  # well-formed XML
+    text = odt_paragraphs(data)
+    assert '<text:p>注入</text:p> & "引號" 鈴' in text
+    assert "第二行\t  三個空白" in text  # tabs and runs of spaces survive
+
+
+def test_pdf_of_a_case_has_the_form_text(ctx: Context, officer: Staff) -> None:
+    number = personal_case(ctx, "Updf")
+    fill_staff_side(ctx, number)
+    response = officer.get(f"/admin/cases/{number}/record.pdf")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    data = response.get_data()
+    assert data.startswith(b"%PDF-")
+    [page] = pdf_text(data)
+    for words in (
+        "村里廉政平臺工作紀錄表",
+        "反映者姓名",
+        "聯絡地址",
+        "民情需求事項",
+        "施政興革反映",
+        "處理意見",
+        "紀錄人（簽名）",
+        "簽辦機關",
+        NAME,
+        "0912345678",
+        ADDRESS,
+        DESCRIPTION,
+        "已函請工務局修復。",
+        "陳承辦",
+        "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。",
+    ):
+        assert words in page, words
+    assert len(reveals(ctx, number)) == 1
+
+
+def _record(**changes: Any) -> WorkRecord:
+    values: dict[str, Any] = {
+        "number": "1151121-0001",
+        "agency": "臺北市政府政風處",
+        "recorded_on": date(2026, 11, 21),
+        "channel": "LINE",
+        "reporter_name": "王堃喆",  # 堃 and 喆 are outside Big5: the subset has them too
+        "occupation": "",
+        "phone": "",
+        "address": "",
+        "nature": "need",
+        "sub_item": "",
+        "theme": "",
+        "description": "路燈壞了",
+        "opinion": "",
+        "recorder": "",
+        "signing_agency": "",
+        "revealed": True,
+    }
+    return WorkRecord(**{**values, **changes})
+
+
+def test_pdf_draws_a_mark_for_a_character_the_font_lacks() -> None:
+    assert pdf.printable("王小明") == "王小明"
+    assert pdf.printable("燈😀壞\x07\r\n了") == "燈〓壞\n了"
+    [page] = pdf_text(pdf.work_records_pdf([_record(description="燈😀壞了𠀋")]))
+    assert "王堃喆" in page and "燈〓壞了〓" in page and "115年11月21日" in page
+
+
+def test_pdf_continues_a_long_text_on_the_next_page() -> None:
+    long_text = "\n".join(f"第{n}行反映內容" for n in range(1, 121))
+    pages = pdf_text(pdf.work_records_pdf([_record(description=long_text)]))
+    assert len(pages) >= 3
+    joined = "".join(pages)
+    assert "第1行反映內容" in pages[0] and "第120行反映內容" in joined
+    assert "（續）" in joined
+    assert joined.index("第119行") < joined.index("第120行")
+
+
+def test_biweekly_pdf_is_laid_out_like_form_2() -> None:
+    report = BiweeklyReport(
+        "臺北市政府政風處",
+        date(2026, 11, 9),
+        date(2026, 11, 22),
+        (
+            ReportRow("need", 2, ("民生路路燈不亮", "排水溝堵塞"), ("已簽會工務局並回復民眾。",)),
+            ReportRow("reform", 1, ("建議公開里鄰經費",), ("函請民政局參處。",)),
+            ReportRow("promotion", 1, ("LINE推播反賄選宣導",), ("已推播予追蹤者。",)),
+        ),
+    )
+    data = pdf.biweekly_pdf(report)
+    assert data.startswith(b"%PDF-")
+    [page] = pdf_text(data)
+    for words in (
+        "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表",
+        "資料統計期間：115年11月9-22日",
+        "項次",
+        "實施方式",
+        "內容摘要",
+        "處理意見",
+        "民情需求事項",
+        "1.民生路路燈不亮",
+        "2.排水溝堵塞",
+        "（計2案）",
+        "施政興革反映",
+        "函請民政局參處。",
+        "反貪倡廉宣導",
+        "LINE推播反賄選宣導",
+        "【註】",
+    ):
+        assert words in page, words
+
+
+def test_a_period_batch_is_one_file_with_a_page_per_case(
+    app: Any, ctx: Context, officer: Staff
+) -> None:
+    numbers = [personal_case(ctx, f"Ubatch{n}") for n in range(3)]
+    tip = line_case(ctx, "Ubatchtip", nature="tip", sub_item=None, description="檢舉內容")
+    day = today().isoformat()
+    form = officer.get("/admin/records")
+    assert form.status_code == 200 and "工作紀錄表批次下載" in form.get_data(as_text=True)
+    response = officer.get(f"/admin/records/batch.odt?date_from={day}&date_to={day}")
+    assert response.status_code == 200 and response.headers["Content-Type"] == ODT
+    data = response.get_data()
+    assert odt_tables(data) == 3  # the tip is not in an officer's batch
+    text = "\n".join(odt_paragraphs(data))
+    assert all(number in text for number in numbers) and tip not in text
+    with zipfile.ZipFile(io.BytesIO(data)) as odt:
+        assert (
+            odt.read("content.xml").count(b'text:style-name="AttachmentBreak"') == 2
+        )  # a page per record
+    assert all(len(reveals(ctx, number)) == 1 for number in numbers)
+    pages = pdf_text(officer.get(f"/admin/records/batch.pdf?date_from={day}&date_to={day}").data)
+    assert len(pages) == 3 and all(NAME in page for page in pages)
+    ethics = Staff(app, ctx, staff(ctx, "ethics", "officer", ethics=True))
+    with_tip = ethics.get(f"/admin/records/batch.odt?date_from={day}&date_to={day}").get_data()
+    assert odt_tables(with_tip) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("date_from=2026-11-22&date_to=2026-11-09", "起日不得晚於迄日"),
+        ("date_from=昨天&date_to=2026-11-09", "起日格式不正確"),
+        ("date_from=2020-01-01&date_to=2026-01-01", "期間最長為366日"),
+        ("date_from=9999-06-01&date_to=9999-12-31", "西元2999年12月31日之間"),
+        ("date_from=2020-01-01&date_to=2020-01-14", "此期間沒有案件"),
+    ],
+)
+def test_a_bad_period_is_refused_in_words(
+    ctx: Context, officer: Staff, query: str, message: str
+) -> None:
+    number = personal_case(ctx, "Ubad")
+    response = officer.get(f"/admin/records/batch.pdf?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert reveals(ctx, number) == []
+
+
+def test_the_case_page_and_print_view_link_the_files(ctx: Context, officer: Staff) -> None:
+    number = line_case(ctx, "Ulinks")
+    for url in (f"/admin/cases/{number}", f"/admin/cases/{number}/print"):
+        html = officer.get(url).get_data(as_text=True)
+        assert f"/admin/cases/{number}/record.odt" in html and "下載 ODT" in html
+        assert f"/admin/cases/{number}/record.pdf" in html and "下載 PDF" in html
+
+
+def test_period_defaults_to_the_last_complete_report_period(ctx: Context, officer: Staff) -> None:
+    # A period starts today: the last complete one is the fortnight before it.
+    with ctx.sessions.begin() as session:
+        content.put(session, "report_anchor_date", (today() - timedelta(days=28)).isoformat(), None)
+    html = officer.get("/admin/records").get_data(as_text=True)
+    assert f'value="{(today() - timedelta(days=14)).isoformat()}"' in html
+    assert f'value="{(today() - timedelta(days=1)).isoformat()}"' in html
