@@ -3,7 +3,9 @@
 Seeds residents, internal units, other agencies, staff accounts and ``cases`` cases spread
 over the last two years, each with a timeline that follows the case lifecycle of DESIGN.md:
 old cases are mostly closed or answered, recent ones new, assigned or in progress; some are
-transferred by letter to another agency, rejected on a 行政程序法 §173 ground or merged.
+transferred by letter to another agency, rejected on a 行政程序法 §173 ground or merged. Then
+eight 反貪倡廉 broadcasts sent over the last months to every follower, with quiz answers and link
+taps, so the dashboard and the broadcast pages have something to show.
 
 Everything is planned in Python and written with SQLAlchemy Core ``insert()`` executemany in
 batches, inside the caller's transaction (PostgreSQL: 100,000 cases in well under two
@@ -32,7 +34,18 @@ from lianping.services import accounts
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage import content
 from lianping.storage.db import dialect_insert
-from lianping.storage.models import Agency, Base, Case, CaseCounter, Unit, User
+from lianping.storage.models import (
+    Agency,
+    Base,
+    Broadcast,
+    BroadcastChunk,
+    BroadcastLink,
+    Case,
+    CaseCounter,
+    Resident,
+    Unit,
+    User,
+)
 
 # Taiwan has kept UTC+8 without daylight saving since 1979: a fixed offset is exact and fast.
 TPE = timezone(timedelta(hours=8))
@@ -454,6 +467,7 @@ class SeedSummary:
     by_status: Counter[str] = field(default_factory=Counter)
     by_channel: Counter[str] = field(default_factory=Counter)
     overdue: int = 0
+    broadcasts: int = 0
     first_day: date | None = None
     last_day: date | None = None
     seconds: float = 0.0
@@ -474,6 +488,7 @@ class SeedSummary:
             "狀態：" + share(self.by_status, codes.STATUSES),
             "管道：" + share(self.by_channel, codes.CHANNELS),
             f"逾期未結：{self.overdue:,} 件；單位 {self.units}、機關 {self.agencies}",
+            f"已發送反貪倡廉宣導推播 {self.broadcasts} 則",
         ]
 
 
@@ -1057,6 +1072,152 @@ def _event_rows(case_id: int, steps: list[Step]) -> list[dict[str, Any]]:
     ]
 
 
+# -- broadcasts --------------------------------------------------------------------------------
+
+AAC_SITE = "https://www.aac.moj.gov.tw/"
+
+
+@dataclass(frozen=True)
+class DemoBroadcast:
+    """A 反貪倡廉 promotion sent ``days_ago`` days before now, in our composed-message form."""
+
+    days_ago: int
+    title: str
+    messages: tuple[dict[str, Any], ...]
+    answer_rate: float = 0.0  # share of recipients who answer its quiz
+    tap_rate: float = 0.0  # link taps per recipient
+
+
+def _quiz(question: str, choices: list[str], explanation: str) -> dict[str, Any]:
+    """A 有獎徵答 whose first choice is right."""
+    return {
+        "type": "quiz",
+        "question": question,
+        "choices": choices,
+        "answer": 0,
+        "explanation": explanation,
+    }
+
+
+def _text(body: str) -> dict[str, Any]:
+    return {"type": "text", "text": body}
+
+
+def _card(title: str, body: str, label: str, url: str) -> dict[str, Any]:
+    return {"type": "card", "title": title, "body": body, "link_label": label, "link_url": url}
+
+
+DEMO_BROADCASTS = (
+    DemoBroadcast(
+        6, "有獎徵答：受請託關說怎麼辦",
+        (_text("【廉政小學堂】公務員受請託關說，依規定應如何處理？答對即可參加抽獎！"),
+         _quiz("公務員受請託關說時，應於幾日內簽報長官並知會政風單位？",
+               ["3日內", "7日內", "不必簽報"],
+               "依公務員廉政倫理規範，受請託關說者應於3日內簽報長官並知會政風單位。")),
+        answer_rate=0.07,
+    ),
+    DemoBroadcast(
+        20, "清廉共同監督專區：地方工程資訊公開",
+        (_card("地方工程資訊公開",
+               "本轄重大工程的經費、廠商及進度，都可以在清廉共同監督專區查詢。",
+               "前往專區", "https://www.aac.moj.gov.tw/6398/6540/1216331/"),),
+        tap_rate=0.045,
+    ),
+    DemoBroadcast(
+        34, "檢舉管道：0800-286-586",
+        (_text("發現公務員貪污不法，請撥法務部廉政署檢舉專線 0800-286-586"
+               "（0800-就是廉政-我報你）。檢舉人身分依法保密。"),
+         _card("檢舉管道", "電話、書信、傳真或親自到場，都可以檢舉。", "檢舉方式", AAC_SITE)),
+        tap_rate=0.03,
+    ),
+    DemoBroadcast(
+        49, "有獎徵答：檢舉人身分保密",
+        (_quiz("民眾檢舉貪瀆不法，檢舉人的身分應如何處理？",
+               ["依法保密", "公開於機關網站", "告知被檢舉人"],
+               "檢舉人身分依法保密，政風機構並有保護檢舉人之義務。"),),
+        answer_rate=0.09,
+    ),
+    DemoBroadcast(
+        66, "村里廉政平臺座談會",
+        (_text("本機關將於本月在各里活動中心辦理村里廉政平臺座談會，歡迎里民踴躍參加，"
+               "提出您對公共設施及施政的意見。"),),
+    ),
+    DemoBroadcast(
+        83, "冒名公務員詐騙提醒",
+        (_card("小心冒名公務員詐騙",
+               "公務員不會要求您轉帳或提供存摺、提款卡。接到可疑電話請撥165查證。",
+               "了解更多", "https://165.npa.gov.tw/"),),
+        tap_rate=0.055,
+    ),
+    DemoBroadcast(
+        104, "有獎徵答：公職人員利益衝突迴避",
+        (_quiz("公職人員執行職務時，遇有自己或親屬的利益衝突，應如何處理？",
+               ["主動迴避", "照常辦理", "請同事代為簽名"],
+               "依公職人員利益衝突迴避法，知有利益衝突者應即自行迴避。"),
+         _card("利益衝突迴避", "哪些人是關係人？哪些情形要迴避？", "法規說明", AAC_SITE)),
+        answer_rate=0.06, tap_rate=0.02,
+    ),
+    DemoBroadcast(
+        130, "廉政倫理：拒收不當餽贈",
+        (_text("公務員不得收受與其職務有利害關係者之餽贈；如遇贈送，應於3日內"
+               "簽報長官並知會政風單位。民眾洽公請勿致贈禮品，謝謝您的支持。"),),
+    ),
+)  # fmt: skip
+
+
+def _broadcasts(session: Session, users: dict[str, User], now: datetime, rng: random.Random) -> int:
+    """Sent 反貪倡廉 broadcasts of the last months, with quiz answers and link taps."""
+    following = list(
+        session.execute(
+            select(Resident.id, Resident.followed_at).where(Resident.following.is_(True))
+        ).all()
+    )
+    if not following:
+        return 0
+    author = users["demo-officer1"].id
+    sent_count = 0
+    for spec in DEMO_BROADCASTS:
+        sent = _office(now - timedelta(days=spec.days_ago), rng)
+        if sent >= now:
+            continue
+        reached = [rid for rid, followed in following if followed is None or followed <= sent]
+        broadcast = Broadcast(
+            title=spec.title, messages=list(spec.messages), audience={"kind": "all"},
+            status="sent", estimated_recipients=len(reached), recipients=len(reached),
+            chunks_total=1, chunks_sent=1, reached=len(reached), created_by=author,
+            created_at=sent - timedelta(days=2), updated_at=sent + timedelta(minutes=1),
+            started_at=sent, finished_at=sent + timedelta(minutes=1),
+        )  # fmt: skip
+        session.add(broadcast)
+        session.flush()
+        sent_count += 1
+        session.add(BroadcastChunk(broadcast_id=broadcast.id, seq=0, status="sent", attempts=1,
+                                   sent_at=sent + timedelta(minutes=1)))  # fmt: skip
+        for index, message in enumerate(spec.messages):
+            if message["type"] == "card":
+                session.add(
+                    BroadcastLink(
+                        broadcast_id=broadcast.id, message_index=index,
+                        token=f"{rng.getrandbits(96):024x}",
+                        url=message["link_url"], label=message["link_label"],
+                        clicks=round(len(reached) * spec.tap_rate * rng.uniform(0.7, 1.3)),
+                    )
+                )  # fmt: skip
+            if message["type"] == "quiz":
+                answering = rng.sample(reached, round(len(reached) * spec.answer_rate))
+                answers = [
+                    {
+                        "broadcast_id": broadcast.id, "message_index": index,
+                        "resident_id": resident_id, "choice": choice, "correct": choice == 0,
+                        "answered_at": sent + timedelta(hours=rng.expovariate(1 / 6)),
+                    }
+                    for resident_id in answering
+                    for choice in [0 if rng.random() < 0.78 else rng.randrange(1, 3)]
+                ]  # fmt: skip
+                bulk_insert(session, "quiz_answers", answers)
+    return sent_count
+
+
 # -- writing ---------------------------------------------------------------------------------
 
 
@@ -1150,6 +1311,9 @@ def seed(
         if done % (10 * BATCH) == 0 or done == cases:
             say(f"{done:,}/{cases:,} cases ({time.perf_counter() - began:.1f} s)")
     summary.cases = len(ids)
+    summary.broadcasts = _broadcasts(
+        session, users, now, random.Random(f"lianping-demo-broadcasts:{seed}:{existing}")
+    )
     if planned:
         summary.first_day = planned[0].created.astimezone(TPE).date()
         summary.last_day = planned[-1].created.astimezone(TPE).date()
