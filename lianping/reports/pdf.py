@@ -40,6 +40,9 @@ NOTE_2 = (
     "並請各主管機關政風機構每隔二週，將本彙報表報送廉政署。"
 )
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Closing punctuation never starts a line (禁則): it hangs at the end of the line
+# before, in the cell's padding, as typeset Chinese does.
+NO_LINE_START = frozenset("，。、；：？！）」』】〉》…")
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +97,20 @@ class _Document(FPDF):
             padding=Padding(0, PADDING_MM, 0, PADDING_MM),
             wrapmode=WrapMode.CHAR,
         )
-        return cast(list[str], lines) or [""]
+        return hang_punctuation(cast(list[str], lines)) or [""]
+
+
+def hang_punctuation(lines: list[str]) -> list[str]:
+    """Move closing punctuation that starts a wrapped line to the end of the line before."""
+    result: list[str] = []
+    for line in lines:
+        moved = False
+        while result and result[-1] and line and line[0] in NO_LINE_START:
+            result[-1] += line[0]
+            line, moved = line[1:], True
+        if line or not moved:
+            result.append(line)
+    return result
 
 
 def _heads(row: Row, words: tuple[str, ...]) -> None:
