@@ -2,6 +2,9 @@
 
 - Redis: ``REDIS_URL`` if set, else a private ``redis-server`` for the session.
 - Database: ``TEST_DATABASE_URL`` (PostgreSQL in CI), else a SQLite file.
+- Run in parallel (pytest-xdist, ``-n``), each worker has a database of its own
+  (a SQLite file in its own temporary folder, or ``<name>_gw0``… beside the
+  PostgreSQL one) and a Redis database of its own (``REDIS_URL``'s server, db 1, 2…).
 - LINE: the project's simulator, in this process; every body the product
   sends it is checked against LINE's OpenAPI spec when ``../shared`` is there.
 """
@@ -13,10 +16,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from redis import Redis
 from sqlalchemy import delete, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from lianping import context
@@ -36,10 +41,41 @@ TOKEN = "test-access-token"
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "line-openapi" / "messaging-api.yml"
 
 
+def _xdist_worker() -> int | None:
+    """This process's number under pytest-xdist (gw0 → 0), or None when not parallel."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else None
+
+
+def _redis_of_worker(url: str) -> str:
+    """The worker's own Redis database on the given server (db 1, 2…; db 0 when serial)."""
+    worker = _xdist_worker()
+    if worker is None:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{worker + 1}"))
+
+
+def _database_of_worker(url: str) -> str:
+    """The worker's own PostgreSQL database beside ``url``'s, created afresh."""
+    worker = _xdist_worker()
+    if worker is None:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_gw{worker}"
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if url:
+        url = _redis_of_worker(url)
         Redis.from_url(url).flushdb()
         yield url
         return
@@ -60,8 +96,11 @@ def _reset_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db')}/lianping-test.db"
+    given = os.environ.get("TEST_DATABASE_URL")
+    url = (
+        _database_of_worker(given)
+        if given
+        else (f"sqlite:///{tmp_path_factory.mktemp('db')}/lianping-test.db")
     )
     _reset_database(url)
     upgrade(url)

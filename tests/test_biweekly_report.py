@@ -318,7 +318,7 @@ def test_a_period_of_tips_only_does_not_say_nothing_was_received(ctx: Context) -
 
 def test_control_characters_in_a_description_do_not_break_the_files(ctx: Context) -> None:
     with ctx.sessions.begin() as session:
-        session.add(_case("1151026-0001", "need", OPENS, "門鈴\x07故障\x00，請修復。"))
+        session.add(_case("1151026-0001", "need", OPENS, "門鈴\x07故障\x1b，請修復。"))
     report = build(ctx)
     assert report.row("need").summaries[0].endswith("：門鈴故障，請修復。")
     sheet = openpyxl.load_workbook(io.BytesIO(biweekly_files.to_xlsx(report))).active

@@ -8,6 +8,7 @@ chat in the simulator.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from tests.admin_support import PASSWORD, staff
 from tests.support import Sim, WorkerProcess, wait_until
 from tests.test_intake_e2e import Resident
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))
 AGENCY = "臺北市政府工務局新建工程處"
 LETTER = "北市政風字第1150001234號"
 ANSWER = "經查民生路二段人行道已列入本月修繕工程，預計11月28日前完成，感謝您的反映。"

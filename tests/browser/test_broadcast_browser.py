@@ -8,6 +8,7 @@ watches the progress bar finish; the simulator's chats show exactly who got it.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from lianping.storage.models import Resident, User
 from tests.admin_support import PASSWORD, staff
 from tests.support import Sim, WorkerProcess, wait_until
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))
 CARD_TITLE = "廉政檢舉專線 0800-286-586"
 CARD_BODY = (
     "發現公務員收受賄賂、圖利廠商或浮報工程款，請撥打法務部廉政署檢舉專線，"

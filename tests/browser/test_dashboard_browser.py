@@ -10,13 +10,15 @@ Leaves ``docs/screenshots/dashboard.png`` for the README.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from lianping import demo
 from lianping.context import Context
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))
 PASSWORD = "demo-password-1"
 CHARTS = ("weekly", "status", "theme", "satisfaction", "unit", "agency", "broadcasts")
 
