@@ -86,6 +86,9 @@ def run_embedded(port: int, simulator_port: int, workers: int) -> None:
         f"  resident chat (LINE simulator): {simulator_url}/\n"
         f"  admin:                          http://127.0.0.1:{port}/admin/\n"
         f"  database: {env['DATABASE_URL']}  redis: {redis.url}\n"
+        "staff accounts (in another terminal, in this folder):\n"
+        "  LIANPING_DEV=1 .venv/bin/lianping seed-demo --cases 2000   # demo data and accounts\n"
+        "  LIANPING_DEV=1 .venv/bin/lianping create-user NAME --role admin --ethics\n"
     )
     try:
         while not stopping:
