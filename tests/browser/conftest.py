@@ -29,7 +29,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 420, "height": 860}, locale="zh-TW")
+    context = browser.new_context(
+        viewport={"width": 420, "height": 860}, locale="zh-TW", timezone_id="Asia/Taipei"
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page

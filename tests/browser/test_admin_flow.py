@@ -110,7 +110,9 @@ def test_officer_classifies_transfers_and_answers_a_line_report(
         case_id = case.id
     wait_until(lambda: _photo_stored(ctx, case_id))
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-TW", timezone_id="Asia/Taipei"
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     dialogs: list[str] = []

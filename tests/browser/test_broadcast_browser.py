@@ -114,7 +114,9 @@ def test_officer_sends_a_card_to_the_test_audience_then_to_a_village(
     ]
     poster = _poster(tmp_path / "poster.jpg")
 
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-TW")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 1000}, locale="zh-TW", timezone_id="Asia/Taipei"
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []

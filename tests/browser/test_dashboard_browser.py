@@ -43,7 +43,7 @@ def _problem(message: Any) -> str:
 
 
 def _log_in(browser: Any, web: str, **options: Any) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(locale="zh-TW", **options)
+    context = browser.new_context(locale="zh-TW", timezone_id="Asia/Taipei", **options)
     page = context.new_page()
     page.set_default_timeout(20_000)
     problems: list[str] = []

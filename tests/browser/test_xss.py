@@ -52,7 +52,9 @@ def test_hostile_text_renders_as_text(browser: Any, ctx: Context, web: str) -> N
     officer = staff(ctx, "xss.officer", "officer")
     with ctx.sessions.begin() as session:
         opened = accounts.open_session(session, session.merge(officer))
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-TW")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-TW", timezone_id="Asia/Taipei"
+    )
     context.add_cookies([{"name": SESSION_COOKIE, "value": opened.cookie_value, "url": web}])
     page = context.new_page()
     page.set_default_timeout(20_000)
