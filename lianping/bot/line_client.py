@@ -7,6 +7,7 @@ what is stored in the outbox is exactly what is sent.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -85,6 +86,13 @@ class LineClient:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {access_token}"
+        # The environment's proxy and CA settings (an intranet's way out to LINE) are read
+        # once here: left to requests, every call re-reads them and ~/.netrc.
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.api_base))
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.session.verify = bundle
 
     def _call(
         self,
