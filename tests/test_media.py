@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lianping.bot.line_client import ContentTooLarge
 from lianping.context import Context
 from lianping.simulator import events as line_events
-from lianping.storage.models import MediaFile
+from lianping.storage.models import InboxEvent, MediaFile
 from tests.support import Sim, WorkerProcess, wait_until
 
 
@@ -42,6 +42,32 @@ def test_photo_is_downloaded_and_unsend_deletes_it(
     sim.send(user, type="unsend", message_id=message_id)
     wait_until(lambda: (m := media_row(ctx, message_id)) and m.status == "unsent")
     assert not path.exists()
+
+
+def stored_message(ctx: Context, message_id: str) -> dict[str, object]:
+    with ctx.sessions() as session:
+        for payload in session.scalars(
+            select(InboxEvent.payload).where(InboxEvent.event_type == "message")
+        ):
+            if payload["message"]["id"] == message_id:
+                return dict(payload["message"])
+    raise AssertionError(f"message {message_id} not stored")
+
+
+def test_an_unsent_text_is_blanked_in_the_stored_event(
+    sim: Sim, worker: WorkerProcess, ctx: Context
+) -> None:
+    user = sim.new_resident("收回訊息")
+    taken_back = sim.send(user, type="text", text="我的電話是0912345678，地址在中正區")
+    kept = sim.send(user, type="text", text="這則留著")
+    message_id = taken_back["event"]["message"]["id"]
+    wait_until(lambda: len(sim.bot_messages(user)) >= 2)
+    assert stored_message(ctx, message_id)["text"].startswith("我的電話")
+
+    sim.send(user, type="unsend", message_id=message_id)
+    wait_until(lambda: stored_message(ctx, message_id).get("unsent"))
+    assert stored_message(ctx, message_id) == {"id": message_id, "type": "text", "unsent": True}
+    assert stored_message(ctx, kept["event"]["message"]["id"])["text"] == "這則留著"
 
 
 def test_announced_oversized_file_is_refused_with_a_clear_message(

@@ -33,7 +33,7 @@ from lianping.bot.conversation.model import (
     Subscription,
 )
 from lianping.services import casework
-from lianping.storage import cases, content, outbox, promotions, residents
+from lianping.storage import cases, content, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
 
@@ -67,7 +67,9 @@ def handle(session: Session, event: InboxEvent, editable: Content | None = None)
         # Another channel (e.g. a chat module) owns the conversation: send nothing.
         return after
     if event.event_type == "unsend":
-        path = media_queries.forget(session, str((payload.get("unsend") or {}).get("messageId")))
+        message_id = str((payload.get("unsend") or {}).get("messageId"))
+        inbox.redact_unsent(session, event.source_key, message_id)
+        path = media_queries.forget(session, message_id)
         if path:
             after.delete_files.append(path)
         return after

@@ -17,6 +17,10 @@ from lianping.storage.models import InboxEvent, utcnow
 # holding up the resident's later events; the sweep leaves it alone.
 MAX_ATTEMPTS = 5
 
+# LINE lets a message be unsent within 24 hours: its chat's latest message events
+# are searched for it (a resident sends far fewer than this in a day).
+UNSEND_SEARCH = 500
+
 # Chats are spread over this many shards; one drain job at a time works a shard.
 # FIXED for good: a chat's pending events must all be in the shard its new events
 # go to, or two workers could process one chat at once, out of order. Changing it
@@ -126,3 +130,25 @@ def straggler_shards(session: Session, received_before: datetime) -> list[int]:
         .order_by(InboxEvent.shard)
     )
     return list(session.scalars(statement))
+
+
+def redact_unsent(session: Session, source_key: str, message_id: str) -> int:
+    """Blank the stored content of a message its sender unsent; returns the events changed.
+
+    LINE asks bots to delete what a user took back: the raw event keeps only the
+    message's id and type, and that it was unsent.
+    """
+    events = session.scalars(
+        select(InboxEvent)
+        .where(InboxEvent.source_key == source_key, InboxEvent.event_type == "message")
+        .order_by(InboxEvent.id.desc())
+        .limit(UNSEND_SEARCH)
+    )
+    changed = 0
+    for event in events:
+        message = event.payload.get("message") or {}
+        if message.get("id") == message_id and not message.get("unsent"):
+            kept = {"id": message_id, "type": message.get("type"), "unsent": True}
+            event.payload = {**event.payload, "message": kept}
+            changed += 1
+    return changed
