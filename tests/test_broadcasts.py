@@ -298,6 +298,26 @@ def test_over_quota_is_refused_unless_an_admin_confirms(sim: Sim, ctx: Context, 
         assert entry.after is not None and entry.after["over_quota_confirmed"] is True
 
 
+def test_all_followers_by_broadcast_are_costed_as_every_friend_line_counts(
+    sim: Sim, ctx: Context, simulator: RunningSimulator
+) -> None:
+    # Three friends wrote to the account; two more added it before this system existed.
+    ids = sim_followers(sim, 5)
+    add_residents(ctx, ids[:3])
+    broadcast_id = draft(ctx, {"kind": "all"})
+    quota = broadcasts.read_quota(ctx.line)
+    added, blocks = simulator.store.friend_counts()
+    assert quota.friends == added - blocks >= 5
+    with ctx.sessions() as session:
+        found = broadcasts.estimate(session, session.get_one(Broadcast, broadcast_id), quota)
+        assert (found.recipients, found.cost) == (3, quota.friends)
+        # With someone opted out it goes by multicast to our followers: they are the cost.
+        session.scalars(select(Resident)).first().promotions_opt_out = True  # type: ignore[union-attr]
+        session.flush()
+        narrowed = broadcasts.estimate(session, session.get_one(Broadcast, broadcast_id), quota)
+        assert (narrowed.recipients, narrowed.cost) == (2, 2)
+
+
 def add_user(ctx: Context, username: str, role: str) -> int:
     with ctx.sessions.begin() as session:
         user = User(username=username, display_name=username, password_hash="x", role=role)

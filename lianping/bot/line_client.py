@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, BinaryIO
 
 import requests
@@ -155,6 +156,16 @@ class LineClient:
         """Messages counted against this month's quota so far."""
         body = self._call("GET", f"{self.api_base}/v2/bot/message/quota/consumption").json()
         return int(body["totalUsage"])
+
+    def get_reachable_friends(self, day: date) -> int | None:
+        """Friends not blocking the account on ``day`` (LINE's follower insight), or None
+        while LINE has not computed that day yet."""
+        body = self._call(
+            "GET", f"{self.api_base}/v2/bot/insight/followers?date={day:%Y%m%d}"
+        ).json()
+        if body.get("status") != "ready":
+            return None
+        return max(int(body.get("followers") or 0) - int(body.get("blocks") or 0), 0)
 
     def get_profile(self, user_id: str) -> dict[str, Any]:
         """The user's display name and picture, as LINE returns them."""

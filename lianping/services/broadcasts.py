@@ -15,15 +15,16 @@ start of a scheduled broadcast never act on a status another one just changed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.bot.line_client import LineClient
+from lianping.bot.line_client import LineApiError, LineClient, LineTransportError
 from lianping.services import audit, broadcast_audience, broadcast_rules
 from lianping.services.access import Actor, PermissionDenied, require_write
 from lianping.services.broadcast_rules import BroadcastInvalid
@@ -48,6 +49,8 @@ __all__ = [
     "send",
 ]
 
+log = logging.getLogger(__name__)
+
 EDITABLE = frozenset({"draft"})
 SENDABLE = frozenset({"draft", "scheduled"})
 CANCELLABLE = frozenset({"draft", "scheduled"})
@@ -64,11 +67,23 @@ class Quota:
 
     limit: int | None  # None: the plan has no limit
     used: int
+    # Friends not blocking the account (LINE's count for yesterday), or None when LINE
+    # had none: the broadcast endpoint reaches all of them, also those who never wrote.
+    friends: int | None = None
 
 
 def read_quota(line: LineClient) -> Quota:
-    """The quota and this month's consumption, from LINE (raises LINE's errors)."""
-    return Quota(limit=line.get_quota(), used=line.get_quota_consumption())
+    """The quota, this month's consumption and the friend count, from LINE.
+
+    Raises LINE's errors for the quota; a friend count LINE cannot give is None.
+    """
+    limit, used = line.get_quota(), line.get_quota_consumption()
+    try:
+        friends = line.get_reachable_friends(rocdate.taipei_today() - timedelta(days=1))
+    except (LineApiError, LineTransportError) as exc:
+        log.info("LINE's friend count not read: %s", exc)
+        friends = None
+    return Quota(limit=limit, used=used, friends=friends)
 
 
 @dataclass(frozen=True)
@@ -171,6 +186,13 @@ def estimate(session: Session, broadcast: Broadcast, quota: Quota) -> Estimate:
     remaining = None if limit is None else max(limit - used, 0)
     # LINE counts one message per recipient per request, however many bubbles it holds.
     cost = recipients
+    if (
+        broadcast.audience.get("kind") == "all"
+        and quota.friends is not None
+        and broadcast_audience.everyone_opted_in(session)
+    ):
+        # Sent by LINE's broadcast endpoint: every friend counts, known to us or not.
+        cost = max(recipients, quota.friends)
     return Estimate(
         recipients=recipients,
         cost=cost,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -66,6 +67,17 @@ def quota_consumption() -> ResponseReturnValue:
     """Messages counted against the quota so far: one per recipient per request."""
     _, used = state().store.quota()
     return jsonify({"totalUsage": used})
+
+
+@bp.get("/v2/bot/insight/followers")
+def follower_insight() -> ResponseReturnValue:
+    """LINE's number of followers on ``date`` (yyyyMMdd, Asia/Tokyo): the simulator's now."""
+    if not re.fullmatch(r"\d{8}", request.args.get("date", "")):
+        raise ApiError(400, "The value for the 'date' parameter is invalid")
+    added, blocks = state().store.friend_counts()
+    return jsonify(
+        {"status": "ready", "followers": added, "targetedReaches": added - blocks, "blocks": blocks}
+    )
 
 
 @bp.get("/v2/bot/followers/ids")

@@ -147,6 +147,12 @@ class Store:
             resident.following = following
             resident.blocked = not following
 
+    def friend_counts(self) -> tuple[int, int]:
+        """(ever added as a friend, blocking now): LINE's follower insight figures."""
+        with self._lock:
+            added = sum(r.following or r.blocked for r in self._residents.values())
+            return added, sum(r.blocked for r in self._residents.values())
+
     def followers(self) -> list[str]:
         """User ids of residents who follow the bot, in creation order."""
         with self._lock:

@@ -29,6 +29,16 @@ def test_followers_are_paged_with_a_continuation_token(client: Client) -> None:
     assert seen == users
 
 
+def test_follower_insight_counts_friends_and_blocks(client: Client) -> None:
+    friends = [client.resident(f"好友{i}") for i in range(3)]
+    client.resident("未加好友", follow=False)
+    client.sim("POST", f"/residents/{friends[0]}/send", json={"type": "unfollow"})
+    insight = client.api("GET", "/v2/bot/insight/followers", params={"date": "20261201"})
+    assert insight.json() == {"status": "ready", "followers": 3, "targetedReaches": 2, "blocks": 1}
+    refused = client.api("GET", "/v2/bot/insight/followers", params={"date": "2026-12-01"})
+    assert refused.status_code == 400
+
+
 def test_multicast_counts_quota_consumption_by_recipients(client: Client) -> None:
     users = [client.resident() for _ in range(3)]
     response = client.api(
