@@ -119,14 +119,17 @@ def start_now(ctx: Context, broadcast_id: int) -> int:
     return len(pending)
 
 
-def _quota_now(ctx: Context, broadcast_id: int) -> Quota | None:
-    """LINE's quota, read (outside any transaction) when a scheduled broadcast is frozen."""
-    with ctx.sessions() as session:
-        due = session.execute(
-            select(Broadcast.scheduled_at, Broadcast.chunks_total).where(
-                Broadcast.id == broadcast_id, Broadcast.status == "sending"
-            )
-        ).first()
+def _quota_now(ctx: Context, session: Session, broadcast_id: int) -> Quota | None:
+    """LINE's quota when a scheduled broadcast is about to be frozen, else None.
+
+    The read transaction ends before LINE is asked.
+    """
+    due = session.execute(
+        select(Broadcast.scheduled_at, Broadcast.chunks_total).where(
+            Broadcast.id == broadcast_id, Broadcast.status == "sending"
+        )
+    ).first()
+    session.rollback()
     if due is None or due.scheduled_at is None or due.chunks_total is not None:
         return None  # sent at once (checked seconds ago), already frozen, or not sending
     try:
@@ -137,8 +140,8 @@ def _quota_now(ctx: Context, broadcast_id: int) -> Quota | None:
 
 def freeze(ctx: Context, broadcast_id: int) -> list[int]:
     """Claim a sending broadcast and make its chunks (once); the ids of its pending chunks."""
-    quota = _quota_now(ctx, broadcast_id)
     with ctx.sessions() as session:
+        quota = _quota_now(ctx, session, broadcast_id)
         claimed = _changed(
             session,
             update(Broadcast)
