@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -113,6 +113,19 @@ def hang_punctuation(lines: list[str]) -> list[str]:
     return result
 
 
+def _table_options(columns: tuple[float, ...]) -> dict[str, Any]:
+    """A form's table: ruled cells of these widths (mm), wrapped by character, left-aligned."""
+    return {
+        "col_widths": columns,
+        "width": sum(columns),
+        "line_height": LINE_MM,
+        "padding": (PADDING_MM, PADDING_MM),
+        "wrapmode": WrapMode.CHAR,
+        "first_row_as_headings": False,
+        "text_align": "LEFT",
+    }
+
+
 def _heads(row: Row, words: tuple[str, ...]) -> None:
     for word in words:
         row.cell(word, align="C")
@@ -181,16 +194,7 @@ def _work_record(pdf: _Document, record: WorkRecord) -> None:
     pdf.paragraph(f"案件編號：{record.number}　受理管道：{record.channel}", 10)
     pdf.ln(1)
     pdf.set_font(FONT, size=12)
-    common = {
-        "col_widths": RECORD_COLUMNS,
-        "width": sum(RECORD_COLUMNS),
-        "line_height": LINE_MM,
-        "padding": (PADDING_MM, PADDING_MM),
-        "wrapmode": WrapMode.CHAR,
-        "first_row_as_headings": False,
-        "text_align": "LEFT",
-    }
-    with pdf.table(**common) as table:
+    with pdf.table(**_table_options(RECORD_COLUMNS)) as table:
         _heads(table.row(min_height=10), ("反映者姓名", "職業", "聯絡電話", "聯絡地址"))
         person = (record.reporter_name, record.occupation, record.phone, record.address)
         table.row([printable(v) for v in person], min_height=16)
@@ -201,12 +205,12 @@ def _work_record(pdf: _Document, record: WorkRecord) -> None:
         ("處　理　意　見", record.opinion),
     ):
         # A table per text, so its first part can fill what is left of the page.
-        with pdf.table(**common) as table:
+        with pdf.table(**_table_options(RECORD_COLUMNS)) as table:
             for index, chunk in enumerate(_chunks(pdf, pdf.wrapped(text, body_w))):
                 row = table.row(min_height=56 if index == 0 else None)
                 row.cell(label if index == 0 else "（續）", align="C")
                 row.cell(chunk, colspan=3, v_align="TOP")
-    with pdf.table(**common) as table:
+    with pdf.table(**_table_options(RECORD_COLUMNS)) as table:
         row = table.row(min_height=10)
         row.cell("紀　錄　人（簽名）", colspan=2, align="C")
         row.cell("簽　辦　機　關", colspan=2, align="C")
@@ -242,22 +246,13 @@ def biweekly_pdf(report: BiweeklyReport) -> bytes:
     pdf.paragraph(f"【{report.period_text}】", 12, align="C")
     pdf.ln(2)
     pdf.set_font(FONT, size=12)
-    common = {
-        "col_widths": REPORT_COLUMNS,
-        "width": sum(REPORT_COLUMNS),
-        "line_height": LINE_MM,
-        "padding": (PADDING_MM, PADDING_MM),
-        "wrapmode": WrapMode.CHAR,
-        "first_row_as_headings": False,
-        "text_align": "LEFT",
-    }
-    with pdf.table(**common) as table:
+    with pdf.table(**_table_options(REPORT_COLUMNS)) as table:
         _heads(table.row(min_height=10), ("項次", "實施方式", "內容摘要", "處理意見"))
     for number, row in enumerate(report.rows, start=1):
         # A table per row, so its first part can fill what is left of the page.
         summary = list(_chunks(pdf, pdf.wrapped(row.summary_text, REPORT_COLUMNS[2])))
         handling = list(_chunks(pdf, pdf.wrapped(row.handling_text, REPORT_COLUMNS[3])))
-        with pdf.table(**common) as table:
+        with pdf.table(**_table_options(REPORT_COLUMNS)) as table:
             for index in range(max(len(summary), len(handling))):
                 cells = table.row(min_height=30 if index == 0 else None, v_align="TOP")
                 cells.cell(str(number) if index == 0 else "", align="C")
