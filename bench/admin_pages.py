@@ -659,11 +659,8 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """--database-url, --cases and --reuse: the seeded database the benchmarks share."""
     parser.add_argument(
         "--database-url",
         help="PostgreSQL database to use, ITS PUBLIC SCHEMA IS DROPPED (default: new SQLite file)",
@@ -672,6 +669,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database if it has --cases cases already"
     )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add_database_arguments(parser)
     parser.add_argument("--requests", type=int, default=100, help="requests per scenario and mode")
     parser.add_argument("--warmup", type=int, default=10, help="uncounted requests per scenario")
     parser.add_argument("--concurrency", type=int, default=4, help="threads of the second mode")

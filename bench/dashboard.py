@@ -48,7 +48,7 @@ from lianping.storage.db import make_engine, make_session_factory
 from lianping.storage.models import User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from admin_pages import prepare  # the sibling benchmark's database set-up
+from admin_pages import add_database_arguments, prepare  # the database set-up they share
 from webhook_pipeline import RESULTS_DIR, SetupError, log, machine, percentiles
 
 TARGET_P95_MS = 1000.0
@@ -138,9 +138,7 @@ def render(result: dict[str, Any]) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (its public schema is dropped)")
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--reuse", action="store_true", help="keep a seeded database")
+    add_database_arguments(parser)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=20)

@@ -51,7 +51,14 @@ from lianping.storage.db import make_engine, make_session_factory
 from lianping.storage.models import Case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from admin_pages import SESSION_COOKIE, credentials, database_facts, prepare, start_web
+from admin_pages import (
+    SESSION_COOKIE,
+    add_database_arguments,
+    credentials,
+    database_facts,
+    prepare,
+    start_web,
+)
 from webhook_pipeline import Fleet, SetupError, log, machine, percentiles, product_info
 from webhook_pipeline import run_benchmark as run_with_fleet
 
@@ -242,14 +249,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL database to use, ITS PUBLIC SCHEMA IS DROPPED (default: new SQLite file)",
-    )
-    parser.add_argument("--cases", type=int, default=100_000, help="demo cases to seed")
-    parser.add_argument(
-        "--reuse", action="store_true", help="keep the database if it has --cases cases already"
-    )
+    add_database_arguments(parser)
     parser.add_argument("--report-runs", type=int, default=20, help="timed biweekly.build runs")
     parser.add_argument("--web-threads", type=int, default=4, help="threads of the web worker")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the demo data")
