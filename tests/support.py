@@ -60,11 +60,16 @@ class Sim:
         result: dict[str, Any] = response.json()
         return result
 
-    def bot_messages(self, user_id: str) -> list[dict[str, Any]]:
-        """Everything the bot delivered to ``user_id``, in order."""
+    def timeline(self, user_id: str) -> list[dict[str, Any]]:
+        """The chat with ``user_id``: the resident's events and the bot's messages, in order."""
         response = requests.get(f"{self.url}/_sim/residents/{user_id}/messages", timeout=10)
         response.raise_for_status()
-        return [item for item in response.json()["items"] if item["from"] == "bot"]
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    def bot_messages(self, user_id: str) -> list[dict[str, Any]]:
+        """Everything the bot delivered to ``user_id``, in order."""
+        return [item for item in self.timeline(user_id) if item["from"] == "bot"]
 
     def calls(self, path_prefix: str = "") -> list[dict[str, Any]]:
         response = requests.get(

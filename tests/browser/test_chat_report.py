@@ -88,6 +88,11 @@ def test_complete_need_report_with_photo_location_and_contact(
     finally:
         page.screenshot(path=str(SCREENSHOTS / "chat-case-created.png"))
     assert chat.taps <= 10, f"{chat.taps} taps"
+    # Each of the resident's messages and answers is shown once, in order.
+    user_id = page.url.rsplit("/", 1)[-1]
+    sent = [item for item in sim.timeline(user_id) if item["from"] == "user"]
+    shown = page.locator("#log .row.me").count() + page.locator("#log > .system").count()
+    assert shown == len(sent)
 
     with ctx.sessions() as session:
         case = session.scalars(select(Case)).one()

@@ -11,7 +11,7 @@
   var BOT_NAME = root.dataset.botName;
   var DEFAULT_LOCATION = JSON.parse(root.dataset.location);
 
-  var state = { userId: root.dataset.userId || null, resident: null, lastSeq: 0, timer: null, lastBotQuick: null };
+  var state = { userId: root.dataset.userId || null, resident: null, lastSeq: 0, timer: null, lastBotQuick: null, polling: false, pollAgain: false };
   var $ = function (id) { return document.getElementById(id); };
 
   function api(method, path, body) {
@@ -188,15 +188,24 @@
 
   function poll() {
     stopPolling();
+    // One request at a time: two in flight would both return the same new entries, and
+    // the later copy of a resident's message would clear the quick replies that followed.
+    if (state.polling) { state.pollAgain = true; return; }
+    state.polling = true;
     var userId = state.userId;
     api("GET", "/residents/" + userId + "/messages?after=" + state.lastSeq).then(function (data) {
       if (userId !== state.userId) return;
-      data.items.forEach(appendEntry);
-      state.lastSeq = data.last_seq;
+      var fresh = data.items.filter(function (entry) { return entry.seq > state.lastSeq; });
+      fresh.forEach(appendEntry);
+      state.lastSeq = Math.max(state.lastSeq, data.last_seq);
       $("typing").hidden = !data.loading;
-      if (data.items.length) scrollDown();
+      if (fresh.length) scrollDown();
     }).catch(function () { /* the simulator restarted or is busy: try again */ })
-      .then(function () { if (userId === state.userId) state.timer = setTimeout(poll, POLL_MS); });
+      .then(function () {
+        state.polling = false;
+        if (state.pollAgain) { state.pollAgain = false; poll(); return; }
+        if (userId === state.userId) state.timer = setTimeout(poll, POLL_MS);
+      });
   }
 
   function scrollDown() {
