@@ -6,7 +6,7 @@
     python3 dev.py bench   # the webhook pipeline benchmark (arguments go to the script)
 
 Creates ``.venv`` and installs the project into it the first time, and again
-whenever ``pyproject.toml`` changes.
+whenever ``pyproject.toml`` or ``devtools/pyproject.toml`` changes.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ STAMP = VENV / ".lianping-installed"
 
 
 def ensure_environment() -> None:
-    """Create the virtualenv and install the project with its dev extras if needed."""
+    """Create the virtualenv; install the product (with its dev extras) and the dev tools."""
     if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be run by an older python3)
         sys.exit("lianping needs Python 3.11 or newer")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "devtools" / "pyproject.toml").read_bytes()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
     if not (BIN / "python").exists():
@@ -37,13 +39,13 @@ def ensure_environment() -> None:
     print("installing lianping and its dependencies …", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]", "-e", str(ROOT / "devtools")], check=True)
     STAMP.write_text(wanted)
 
 
 def main() -> None:
     commands = {
-        "run": [str(BIN / "lianping"), "embedded"],
+        "run": [str(BIN / "lianping-dev"), "embedded"],
         "test": [str(BIN / "python"), "-m", "pytest"],
         "bench": [str(BIN / "python"), str(ROOT / "bench" / "webhook_pipeline.py")],
     }

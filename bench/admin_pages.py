@@ -11,7 +11,7 @@ What runs
 ---------
 * the database at ``--database-url`` (PostgreSQL: its ``public`` schema is DROPPED and
   re-created, then migrated with ``lianping.storage.migrate.upgrade``; SQLite: a new file
-  in a temporary directory), seeded with ``lianping.demo`` (``--reuse`` keeps a database
+  in a temporary directory), seeded with ``lianping_dev.demo`` (``--reuse`` keeps a database
   that already holds ``--cases`` cases and only adds what the run needs: a session, a token);
 * a private ``redis-server`` and the web app under gunicorn (``lianping.app:create_app()``,
   ``--web-workers`` × ``--web-threads`` gthread, ``--no-control-socket``), loopback only.
@@ -59,14 +59,15 @@ import requests
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
-from lianping import codes, demo
-from lianping.redis_server import RedisServer, free_port
+from lianping import codes
 from lianping.services import accounts
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
 from lianping.storage.db import make_engine, make_session_factory, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Case, CaseEvent, User
+from lianping_dev import demo
+from lianping_dev.redis_server import RedisServer, free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_pipeline import (  # the sibling benchmark's process handling
@@ -168,7 +169,7 @@ def prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
         reset_database(url)
         engine = make_engine(url)
         sessions = make_session_factory(engine)
-        log(f"seeding {args.cases:,} cases with lianping.demo (seed {args.seed})")
+        log(f"seeding {args.cases:,} cases with lianping_dev.demo (seed {args.seed})")
         began = time.perf_counter()
         with sessions.begin() as session:
             summary = demo.seed(

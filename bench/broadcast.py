@@ -12,7 +12,7 @@ What runs (separate processes over loopback, as in production)
 * a private ``redis-server``;
 * a freshly migrated database (a new SQLite file, or ``--database-url`` whose lianping
   tables are DROPPED and re-created: give it a database of its own);
-* the LINE platform simulator (``lianping simulator``) in its own process, with no
+* the LINE platform simulator (``lianping-dev simulator``) in its own process, with no
   injected latency or faults;
 * ``--workers`` RQ worker processes (``lianping worker``). No web process: this
   process creates the broadcast with the same service calls the admin and API use.
@@ -51,12 +51,12 @@ from rq import Worker
 from sqlalchemy import func, insert, select
 
 from lianping import queues
-from lianping.bot.line_client import LineClient
-from lianping.redis_server import RedisServer, free_port
+from lianping.line.client import LineClient
 from lianping.services import broadcasts
 from lianping.services.access import SYSTEM
 from lianping.storage.db import make_engine, make_session_factory
 from lianping.storage.models import Broadcast, BroadcastChunk, Resident
+from lianping_dev.redis_server import RedisServer, free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_pipeline import (  # the sibling benchmark's process handling
@@ -137,9 +137,17 @@ def start_system(
         "PYTHONUNBUFFERED": "1",
     }
     lianping = str(BIN / "lianping")
+    lianping_dev = str(BIN / "lianping-dev")
     fleet.spawn(
         "simulator",
-        [lianping, "simulator", "--port", str(sim_port), "--webhook-url", "http://127.0.0.1:9/"],
+        [
+            lianping_dev,
+            "simulator",
+            "--port",
+            str(sim_port),
+            "--webhook-url",
+            "http://127.0.0.1:9/",
+        ],
         env,
     )
     for i in range(args.workers):
@@ -232,7 +240,7 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     redis = Redis.from_url(redis_server.url)
     meter.start()
     started, started_wall = time.monotonic(), time.time()
-    queues.enqueue(redis, queues.DEFAULT, "lianping.handlers.broadcasts.start", broadcast_id)
+    queues.enqueue(redis, queues.DEFAULT, "lianping.jobs.broadcasts.start", broadcast_id)
     frozen_at = None
     deadline = started + args.timeout
     while True:

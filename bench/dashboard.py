@@ -8,7 +8,7 @@ Run from the repository root::
     .venv/bin/python bench/dashboard.py --cases 5000             # a fresh SQLite file
 
 The database is prepared exactly as ``bench/admin_pages.py`` does (its ``prepare``: the
-PostgreSQL ``public`` schema dropped, migrated, seeded with ``lianping.demo``, which also
+PostgreSQL ``public`` schema dropped, migrated, seeded with ``lianping_dev.demo``, which also
 sends its demo broadcasts; ``--reuse`` keeps a database that holds ``--cases`` cases).
 
 What is measured, in this process (no web server: the figures are the cost):

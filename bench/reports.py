@@ -9,7 +9,7 @@ Run from the repository root::
 
 What runs
 ---------
-* the database, reset and seeded with ``lianping.demo`` exactly as ``bench/admin_pages.py``
+* the database, reset and seeded with ``lianping_dev.demo`` exactly as ``bench/admin_pages.py``
   does (its ``prepare``: PostgreSQL's ``public`` schema is DROPPED; ``--reuse`` keeps it);
 * a private ``redis-server`` and the web app under gunicorn with ONE worker process
   (``--web-threads`` gthread), so the export's memory is that one process's.
@@ -45,10 +45,10 @@ import requests
 from sqlalchemy import func, select
 
 from lianping import codes, rocdate
-from lianping.redis_server import RedisServer
 from lianping.reports import biweekly
 from lianping.storage.db import make_engine, make_session_factory
 from lianping.storage.models import Case
+from lianping_dev.redis_server import RedisServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from admin_pages import (

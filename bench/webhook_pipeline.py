@@ -9,11 +9,11 @@ Run from the repository root::
 
 What runs (production-like: separate processes talking over loopback TCP)
 -----------------------------------------------------------------------
-* a private ``redis-server`` (:class:`lianping.redis_server.RedisServer`);
+* a private ``redis-server`` (:class:`lianping_dev.redis_server.RedisServer`);
 * a freshly migrated database: a new SQLite file in a temporary directory, or the
   database at ``--database-url``, whose lianping tables (and the functions its
   migrations created) are DROPPED and re-created: give it a database of its own;
-* the LINE platform simulator (``lianping simulator``), playing api.line.me;
+* the LINE platform simulator (``lianping-dev simulator``), playing api.line.me;
 * the web app under gunicorn (``--web-workers`` × ``--web-threads``, as ``embedded.py``);
 * ``--workers`` RQ worker processes (``lianping worker``).
 
@@ -31,7 +31,7 @@ realistic length, some ``menu=help`` postbacks (a quick-reply tap) and some
 stickers. For each event a background thread asks the simulator for a reply token
 ``--token-lead`` seconds before the event is due (LINE issues one per event; the
 simulator's tokens live 60 s); these requests load the simulator during the run.
-Events are built with :mod:`lianping.simulator.events`, wrapped with
+Events are built with :mod:`lianping_dev.simulator.events`, wrapped with
 ``envelope()`` and signed with ``sign()`` exactly as LINE does, and POSTed to
 ``/callback`` at a fixed OPEN-LOOP rate: a dispatcher releases event *i* at
 ``t0 + i/rate`` whatever the server's latency, and a pool of sender threads with
@@ -102,11 +102,11 @@ from sqlalchemy.engine import make_url
 
 import lianping
 from lianping import queues
-from lianping.redis_server import RedisServer, free_port
-from lianping.simulator import events
 from lianping.storage.db import make_engine, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base, InboxEvent, OutboxMessage
+from lianping_dev.redis_server import RedisServer, free_port
+from lianping_dev.simulator import events
 
 BIN = Path(sys.executable).parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -918,9 +918,17 @@ def start_system(
         "PYTHONUNBUFFERED": "1",
     }
     lianping = str(BIN / "lianping")
+    lianping_dev = str(BIN / "lianping-dev")
     fleet.spawn(
         "simulator",
-        [lianping, "simulator", "--port", str(sim_port), "--webhook-url", f"{web_url}/callback"],
+        [
+            lianping_dev,
+            "simulator",
+            "--port",
+            str(sim_port),
+            "--webhook-url",
+            f"{web_url}/callback",
+        ],
         env,
     )
     fleet.spawn(

@@ -9,10 +9,10 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lianping import admin
-from lianping.bot.public_routes import blueprint as public_blueprint
-from lianping.bot.webhook import blueprint as webhook_blueprint
 from lianping.config import Settings
 from lianping.context import Context
+from lianping.web.callback import blueprint as webhook_blueprint
+from lianping.web.public import blueprint as public_blueprint
 
 
 def create_app(settings: Settings | None = None) -> Flask:

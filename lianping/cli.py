@@ -9,7 +9,8 @@ import click
 from lianping.config import ConfigError, Settings
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
+    """The settings from the environment, or a clear command-line error naming the variable."""
     try:
         return Settings.from_env()
     except ConfigError as exc:
@@ -19,6 +20,11 @@ def _settings() -> Settings:
 @click.group()
 def main() -> None:
     """村里廉政平臺 (lianping): LINE intake service."""
+    configure_logging()
+
+
+def configure_logging() -> None:
+    """One log format for every command; Alembic's chatter only as warnings."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -28,7 +34,7 @@ def migrate() -> None:
     """Apply database migrations (the Procfile release step)."""
     from lianping.storage.migrate import upgrade
 
-    upgrade(_settings().database_url)
+    upgrade(load_settings().database_url)
     click.echo("database is up to date")
 
 
@@ -40,7 +46,7 @@ def worker(burst: bool) -> None:
     from lianping import worker as worker_module
     from lianping.context import Context
 
-    context.install(Context(_settings()))
+    context.install(Context(load_settings()))
     worker_module.run(burst=burst)
 
 
@@ -49,42 +55,10 @@ def sweep() -> None:
     """Re-enqueue stored-but-unprocessed events and unsent messages once."""
     from lianping import context
     from lianping.context import Context
-    from lianping.handlers.sweep import sweep as run_sweep
+    from lianping.jobs.sweep import sweep as run_sweep
 
-    context.install(Context(_settings()))
+    context.install(Context(load_settings()))
     click.echo(run_sweep())
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8100, show_default=True, type=int)
-@click.option("--webhook-url", required=True, help="Where to send webhooks (the /callback URL).")
-def simulator(host: str, port: int, webhook_url: str) -> None:
-    """Run the LINE platform simulator (fake Messaging API and resident chat page)."""
-    from lianping.simulator.app import serve
-    from lianping.simulator.settings import SimulatorSettings
-
-    settings = _settings()
-    serve(
-        SimulatorSettings(
-            channel_secret=settings.line_channel_secret,
-            access_token=settings.line_channel_access_token,
-            webhook_url=webhook_url,
-        ),
-        host,
-        port,
-    )
-
-
-@main.command()
-@click.option("--port", default=8000, show_default=True, type=int, help="Web port.")
-@click.option("--simulator-port", default=8100, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
-def embedded(port: int, simulator_port: int, workers: int) -> None:
-    """Run everything locally: SQLite, an embedded Redis, web, workers and the LINE simulator."""
-    from lianping.embedded import run_embedded
-
-    run_embedded(port=port, simulator_port=simulator_port, workers=workers)
 
 
 @main.command()
@@ -99,8 +73,8 @@ def embedded(port: int, simulator_port: int, workers: int) -> None:
 def richmenu(output: str | None, keep_old: bool) -> None:
     """Create the six-item rich menu, upload its image and make it every user's default."""
     from lianping.bot import richmenu as menu
-    from lianping.bot.line_client import LineApiError, LineTransportError
     from lianping.context import Context
+    from lianping.line.client import LineApiError, LineTransportError
 
     if output:
         with open(output, "wb") as file:
@@ -108,7 +82,7 @@ def richmenu(output: str | None, keep_old: bool) -> None:
         click.echo(f"wrote {output} ({menu.WIDTH}x{menu.HEIGHT})")
         return
     try:
-        rich_menu_id = menu.install(Context(_settings()).line, remove_old=not keep_old)
+        rich_menu_id = menu.install(Context(load_settings()).line, remove_old=not keep_old)
     except (LineApiError, LineTransportError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(rich_menu_id)
@@ -138,7 +112,7 @@ def create_user(username: str, role: str, ethics: bool, display_name: str | None
     from lianping.services import accounts
     from lianping.services.access import Actor
 
-    ctx = Context(_settings())
+    ctx = Context(load_settings())
     password = _read_new_password()
     cli_actor = Actor(None, "cli", "命令列", "admin")
     try:
@@ -165,7 +139,7 @@ def create_token(username: str, name: str) -> None:
     from lianping.services.access import Actor
     from lianping.storage.models import User
 
-    ctx = Context(_settings())
+    ctx = Context(load_settings())
     with ctx.sessions.begin() as session:
         user = session.scalar(select(User).where(User.username == username.strip()))
         if user is None:
@@ -176,33 +150,3 @@ def create_token(username: str, name: str) -> None:
             session, user, name, actor=Actor(None, "cli", "命令列", "admin")
         )
     click.echo(token)
-
-
-@main.command("seed-demo")
-@click.option("--cases", "count", required=True, type=click.IntRange(min=0), help="How many.")
-@click.option("--seed", default=1, show_default=True, type=int, help="Random seed of the data.")
-@click.option("--password", help="Password of the demo staff accounts (default: a random one).")
-@click.option("--force", is_flag=True, help="Add more even when the database has cases.")
-def seed_demo(count: int, seed: int, password: str | None, force: bool) -> None:
-    """Seed realistic demo cases, residents, units, agencies and staff (demo-admin, …)."""
-    from lianping import demo
-    from lianping.context import Context
-    from lianping.services.accounts import MIN_PASSWORD_LENGTH, AccountError
-
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"密碼至少需{MIN_PASSWORD_LENGTH}個字元")
-    ctx = Context(_settings())
-    try:
-        with ctx.sessions.begin() as session:
-            summary = demo.seed(
-                session, count, seed=seed, password=password, force=force,
-                progress=lambda message: click.echo(message, err=True),
-            )  # fmt: skip
-    except (demo.AlreadySeeded, AccountError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    for line in summary.lines():
-        click.echo(line)
-    if summary.users_created:
-        click.echo("已建立帳號：" + "、".join(summary.users_created))
-    if summary.password:
-        click.echo(f"示範帳號密碼（只顯示這一次）：{summary.password}")

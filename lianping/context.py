@@ -14,8 +14,8 @@ from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from lianping.bot.line_client import LineClient
 from lianping.config import Settings
+from lianping.line.client import LineClient
 from lianping.storage.db import make_engine, make_session_factory
 
 

@@ -23,9 +23,7 @@ def _sweep_ticker(stop: threading.Event) -> None:
         try:
             # SET NX with an expiry: whichever worker wins the tick enqueues it.
             if ctx.redis.set("lianping:sweep:tick", 1, nx=True, ex=SWEEP_EVERY - 1):
-                queues.enqueue(
-                    ctx.redis, queues.DEFAULT, "lianping.handlers.sweep.sweep", retry=None
-                )
+                queues.enqueue(ctx.redis, queues.DEFAULT, "lianping.jobs.sweep.sweep", retry=None)
         except RedisError as exc:
             log.warning("sweep tick skipped: %s", exc)
 

@@ -28,12 +28,12 @@ from lianping import context
 from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
-from lianping.redis_server import RedisServer, free_port
-from lianping.simulator.app import RunningSimulator, start_in_thread
-from lianping.simulator.settings import SimulatorSettings
 from lianping.storage.db import make_engine
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base
+from lianping_dev.redis_server import RedisServer, free_port
+from lianping_dev.simulator.app import RunningSimulator, start_in_thread
+from lianping_dev.simulator.settings import SimulatorSettings
 from tests.support import Sim, WorkerProcess
 
 SECRET = "test-channel-secret"

@@ -7,7 +7,7 @@ kept, and ``discriminator`` — which JSON Schema does not know — becomes an e
 dispatch: the parent's definition checks the discriminator value and applies the mapped
 subtype, whose own ``allOf`` reference to the parent is redirected to the parent's plain
 ("base") properties so the dispatch does not recurse. The size rules of
-``lianping.bot.line_limits`` are applied on top, as the simulator does.
+``lianping.line.limits`` are applied on top, as the simulator does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from lianping.bot import line_limits as limits
+from lianping.line import limits
 
 SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "line-openapi"
 MESSAGING_SPEC = SPEC_DIR / "messaging-api.yml"

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from lianping import codes, rocdate
 from lianping.bot import texts
 from lianping.context import Context
-from lianping.handlers import delivery
-from lianping.services import casework
+from lianping.jobs import delivery
+from lianping.services import casework, content
 from lianping.services.access import Actor
-from lianping.storage import cases, content, residents
+from lianping.storage import cases, residents
 from lianping.storage.models import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,

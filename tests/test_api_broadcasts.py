@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from lianping.admin.api.operations import OPERATIONS, WRITE
 from lianping.context import Context
-from lianping.simulator.app import RunningSimulator
 from lianping.storage.models import AuditEntry, Broadcast, Resident, utcnow
+from lianping_dev.simulator.app import RunningSimulator
 from tests.admin_support import api_token, staff
 from tests.support import Sim, WorkerProcess, wait_until
 

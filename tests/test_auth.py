@@ -15,9 +15,9 @@ from lianping.admin.auth import PUBLIC_ENDPOINTS, throttle
 from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
-from lianping.redis_server import free_port
 from lianping.services import accounts
 from lianping.storage.models import AuditEntry, Base, Setting, User, WebSession, utcnow
+from lianping_dev.redis_server import free_port
 from tests.admin_support import PASSWORD, SESSION_COOKIE, logged_in, staff
 from tests.support import LIANPING
 

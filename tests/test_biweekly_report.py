@@ -22,11 +22,11 @@ import pytest
 from sqlalchemy import func, select
 
 from lianping.context import Context
-from lianping.reports import biweekly, biweekly_files, periods, submissions
+from lianping.reports import biweekly, biweekly_files, submissions
 from lianping.reports.biweekly_model import BiweeklyReport
 from lianping.rocdate import taipei_today
+from lianping.services import content, report_periods
 from lianping.services.access import Actor, PermissionDenied
-from lianping.storage import content
 from lianping.storage.models import (
     Agency,
     AuditEntry,
@@ -177,17 +177,17 @@ def build(ctx: Context, period_from: date = FROM, period_to: date = TO) -> Biwee
 
 def test_default_period_is_the_last_complete_two_weeks() -> None:
     anchor = date(2026, 1, 5)  # a Monday
-    assert periods.default_period(date(2026, 11, 21), anchor) == (FROM, TO)
+    assert report_periods.default_period(date(2026, 11, 21), anchor) == (FROM, TO)
     # On the first day of a period the report due is the one that just ended.
-    assert periods.default_period(date(2026, 11, 9), anchor) == (FROM, TO)
-    assert periods.default_period(date(2026, 11, 8), anchor) == (
+    assert report_periods.default_period(date(2026, 11, 9), anchor) == (FROM, TO)
+    assert report_periods.default_period(date(2026, 11, 8), anchor) == (
         date(2026, 10, 12),
         date(2026, 10, 25),
     )
     # An anchor in the future aligns the same way, backwards.
-    assert periods.default_period(date(2026, 11, 21), date(2027, 1, 4)) == (FROM, TO)
+    assert report_periods.default_period(date(2026, 11, 21), date(2027, 1, 4)) == (FROM, TO)
     # Across the new year: the period is named by its two ROC dates.
-    period = periods.default_period(date(2027, 1, 6), anchor)
+    period = report_periods.default_period(date(2027, 1, 6), anchor)
     assert period == (date(2026, 12, 21), date(2027, 1, 3))
     report = BiweeklyReport("政風處", *period, rows=())
     assert report.period_text == "資料統計期間：115年12月21日-116年1月3日"
@@ -195,9 +195,9 @@ def test_default_period_is_the_last_complete_two_weeks() -> None:
 
 
 def test_previous_and_next_periods_keep_the_length() -> None:
-    assert periods.shift(FROM, TO, -1) == (date(2026, 10, 12), date(2026, 10, 25))
-    assert periods.shift(FROM, TO, 1) == (date(2026, 11, 9), date(2026, 11, 22))
-    assert periods.shift(date(2026, 11, 1), date(2026, 11, 3), 1) == (
+    assert report_periods.shift(FROM, TO, -1) == (date(2026, 10, 12), date(2026, 10, 25))
+    assert report_periods.shift(FROM, TO, 1) == (date(2026, 11, 9), date(2026, 11, 22))
+    assert report_periods.shift(date(2026, 11, 1), date(2026, 11, 3), 1) == (
         date(2026, 11, 4),
         date(2026, 11, 6),
     )
@@ -215,14 +215,14 @@ def test_previous_and_next_periods_keep_the_length() -> None:
     ],
 )
 def test_bad_custom_periods_are_refused_in_words(raw_from: str, raw_to: str, message: str) -> None:
-    with pytest.raises(periods.PeriodError, match=message):
-        periods.parse(raw_from, raw_to)
+    with pytest.raises(report_periods.PeriodError, match=message):
+        report_periods.parse(raw_from, raw_to)
 
 
 def test_a_period_is_taipei_days_from_midnight_to_midnight() -> None:
-    start, end = periods.utc_bounds(FROM, TO)
+    start, end = report_periods.utc_bounds(FROM, TO)
     assert (start, end) == (OPENS, CLOSES)
-    one_day = periods.utc_bounds(date(2027, 1, 1), date(2027, 1, 1))
+    one_day = report_periods.utc_bounds(date(2027, 1, 1), date(2027, 1, 1))
     assert one_day == (
         datetime(2026, 12, 31, 16, tzinfo=UTC),
         datetime(2027, 1, 1, 16, tzinfo=UTC),
@@ -546,8 +546,8 @@ def test_the_api_defaults_to_the_last_period_and_refuses_bad_ranges(app: Any, ct
     client = app.test_client()
     headers = api_token(ctx, staff(ctx, "api-officer", "officer"))
     with ctx.sessions() as session:
-        anchor = periods.anchor_from_setting(content.get(session, "report_anchor_date"))
-    expected = periods.default_period(taipei_today(), anchor)
+        anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+    expected = report_periods.default_period(taipei_today(), anchor)
     body = client.get("/api/v1/reports/biweekly", headers=headers).get_json()
     assert (body["period"]["from"], body["period"]["to"]) == tuple(d.isoformat() for d in expected)
     for query, words in [

@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from lianping import rocdate
 from lianping.context import Context
-from lianping.handlers import broadcasts as broadcast_jobs
-from lianping.simulator.app import RunningSimulator
+from lianping.jobs import broadcasts as broadcast_jobs
 from lianping.storage.models import (
     AuditEntry,
     Broadcast,
@@ -26,6 +25,7 @@ from lianping.storage.models import (
     User,
     utcnow,
 )
+from lianping_dev.simulator.app import RunningSimulator
 from tests.admin_support import logged_in, staff
 from tests.support import Sim
 from tests.test_promotion_images import picture

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from lianping.config import Settings
 from lianping.context import Context
-from lianping.handlers import broadcasts as jobs
-from lianping.redis_server import RedisServer
+from lianping.jobs import broadcasts as jobs
 from lianping.services import broadcasts
 from lianping.services.access import Actor
 from lianping.storage.models import Broadcast, BroadcastChunk, Resident
+from lianping_dev.redis_server import RedisServer
 from tests.support import Sim, WorkerProcess, wait_until
 
 OFFICER = Actor(None, "officer", "承辦人", "officer")

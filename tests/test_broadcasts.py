@@ -21,11 +21,9 @@ from sqlalchemy import select
 from lianping import queues
 from lianping.config import Settings
 from lianping.context import Context
-from lianping.handlers import broadcasts as jobs
+from lianping.jobs import broadcasts as jobs
 from lianping.services import broadcasts
 from lianping.services.access import Actor, PermissionDenied
-from lianping.simulator.app import RunningSimulator
-from lianping.simulator.faults import MONTHLY_LIMIT_MESSAGE
 from lianping.storage import promotions
 from lianping.storage.models import (
     AuditEntry,
@@ -39,6 +37,8 @@ from lianping.storage.models import (
     User,
     utcnow,
 )
+from lianping_dev.simulator.app import RunningSimulator
+from lianping_dev.simulator.faults import MONTHLY_LIMIT_MESSAGE
 from tests.support import Sim
 
 OFFICER = Actor(None, "officer", "承辦人", "officer")
@@ -418,7 +418,7 @@ def scheduled_chunk_jobs(ctx: Context) -> list[int]:
     waiting = []
     for job_id in registry.get_job_ids():
         job = Job.fetch(job_id, connection=ctx.redis, serializer=queue.serializer)
-        if job.func_name == "lianping.handlers.broadcasts.send_chunk":
+        if job.func_name == "lianping.jobs.broadcasts.send_chunk":
             waiting.append(job.args[0])
     return waiting
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from lianping import codes, rocdate
 from lianping.context import Context
-from lianping.storage import cases, content, media, residents
+from lianping.services import content
+from lianping.storage import cases, media, residents
 from lianping.storage.models import Case, CaseEvent, MediaFile
 
 NOW = datetime(2026, 11, 21, 2, 30, tzinfo=UTC)  # 115年11月21日 10:30 in Taipei

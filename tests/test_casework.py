@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lianping import codes
 from lianping.context import Context
-from lianping.handlers import delivery
+from lianping.jobs import delivery
 from lianping.services import accounts, casework
 from lianping.services.access import Actor, PermissionDenied
 from lianping.storage import cases, residents

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from lianping import codes, demo, rocdate
+from lianping import codes, rocdate
 from lianping.context import Context
 from lianping.reports import dashboard
-from lianping.reports.periods import PeriodError
 from lianping.services.access import Actor
+from lianping.services.report_periods import PeriodError
 from lianping.storage import cases
 from lianping.storage.models import (
     Agency,
@@ -34,6 +34,7 @@ from lianping.storage.models import (
     Resident,
     Unit,
 )
+from lianping_dev import demo
 from tests.admin_support import logged_in, staff
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # Friday 12:00 in Taipei

@@ -8,7 +8,7 @@ import pytest
 
 from lianping.bot import messages
 from lianping.context import Context
-from lianping.handlers import delivery
+from lianping.jobs import delivery
 from lianping.storage import outbox
 from lianping.storage.models import OutboxMessage, utcnow
 from tests.support import Sim, wait_until

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from lianping.bot import cards, conversation, messages, texts
-from lianping.bot import line_limits as limits
 from lianping.bot.conversation import (
     Content,
     Incoming,
@@ -26,7 +25,8 @@ from lianping.bot.conversation import (
     ShowCase,
 )
 from lianping.bot.messages import MENU_ITEMS, menu_postback_data
-from lianping.simulator import events as line_events
+from lianping.line import limits
+from lianping_dev.simulator import events as line_events
 from tests import line_spec
 
 USER = "U" + "2" * 32

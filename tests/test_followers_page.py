@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from lianping import rocdate
 from lianping.bot import texts
 from lianping.context import Context
-from lianping.storage import areas, content
+from lianping.services import content
+from lianping.storage import areas
 from lianping.storage.models import AuditEntry, Resident, ResidentTag, User, utcnow
 from tests.admin_support import logged_in, staff
 from tests.support import Sim, WorkerProcess, wait_until

@@ -11,10 +11,10 @@ import requests
 from sqlalchemy import select, update
 
 from lianping.context import Context
-from lianping.handlers import inbox as inbox_jobs
-from lianping.simulator import events as line_events
+from lianping.jobs import inbox as inbox_jobs
 from lianping.storage import inbox
 from lianping.storage.models import InboxEvent, OutboxMessage
+from lianping_dev.simulator import events as line_events
 from tests.support import Sim
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lianping.bot.line_client import LineClient
+from lianping.line.client import LineClient
 
 
 def test_an_intranet_proxy_and_ca_bundle_from_the_environment_are_used(

@@ -11,10 +11,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lianping.bot.line_client import ContentTooLarge
 from lianping.context import Context
-from lianping.simulator import events as line_events
+from lianping.line.client import ContentTooLarge
 from lianping.storage.models import InboxEvent, MediaFile
+from lianping_dev.simulator import events as line_events
 from tests.support import Sim, WorkerProcess, wait_until
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lianping.redis_server import free_port
+from lianping_dev.redis_server import free_port
 from tests.support import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +84,7 @@ def test_embedded_run_answers_in_the_chat_and_ctrl_c_leaves_nothing(tmp_path: Pa
     port, sim_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     run = subprocess.Popen(
-        [str(BIN / "lianping"), "embedded", "--port", str(port),
+        [str(BIN / "lianping-dev"), "embedded", "--port", str(port),
          "--simulator-port", str(sim_port), "--workers", "1"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

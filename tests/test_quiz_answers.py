@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from lianping import rocdate
 from lianping.bot import texts
 from lianping.context import Context
-from lianping.simulator import events as line_events
 from lianping.storage import quiz_answers
 from lianping.storage.models import Broadcast, QuizAnswer, Resident, utcnow
+from lianping_dev.simulator import events as line_events
 from tests.support import Sim, WorkerProcess, wait_until
 
 QUIZ = {

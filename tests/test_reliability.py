@@ -16,9 +16,9 @@ from lianping import queues
 from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
-from lianping.redis_server import RedisServer
-from lianping.simulator import events as line_events
 from lianping.storage.models import InboxEvent, OutboxMessage
+from lianping_dev.redis_server import RedisServer
+from lianping_dev.simulator import events as line_events
 from tests.conftest import SECRET
 from tests.support import Sim, WorkerProcess, wait_until
 

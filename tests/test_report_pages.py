@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lianping.context import Context
-from lianping.reports import biweekly_files, periods
+from lianping.reports import biweekly_files
 from lianping.rocdate import taipei_today
-from lianping.storage import content
+from lianping.services import content, report_periods
 from lianping.storage.models import AuditEntry, Case, ReportSubmission
 from tests.admin_support import logged_in, staff
 
@@ -74,7 +74,7 @@ def test_the_page_preselects_the_last_complete_period(app: Any, ctx: Context) ->
     html = response.get_data(as_text=True)
     assert 'name="from" min="1912-01-01" max="2999-12-31" required\n' in html
     assert f'value="{start.isoformat()}"' in html and f'value="{end.isoformat()}"' in html
-    previous, following = periods.shift(start, end, -1), periods.shift(start, end, 1)
+    previous, following = report_periods.shift(start, end, -1), report_periods.shift(start, end, 1)
     assert f"from={previous[0].isoformat()}&amp;to={previous[1].isoformat()}" in html
     assert f"from={following[0].isoformat()}&amp;to={following[1].isoformat()}" in html
     assert "工作報表" in html and 'aria-current="page">工作報表' in html
@@ -264,6 +264,6 @@ def test_the_anchor_date_is_an_editable_validated_setting(app: Any, ctx: Context
         assert content.get(session, "report_anchor_date") == "2026-01-12"
     # The default period follows the new anchor.
     anchor = date(2026, 1, 12)
-    start, end = periods.default_period(taipei_today(), anchor)
+    start, end = report_periods.default_period(taipei_today(), anchor)
     html = client.get("/admin/reports/biweekly").get_data(as_text=True)
     assert f'value="{start.isoformat()}"' in html and f'value="{end.isoformat()}"' in html

@@ -13,9 +13,9 @@ import requests
 from PIL import Image
 
 from lianping.bot import richmenu, texts
-from lianping.bot.line_client import LineApiError
 from lianping.context import Context
-from lianping.simulator.app import RunningSimulator
+from lianping.line.client import LineApiError
+from lianping_dev.simulator.app import RunningSimulator
 from tests.conftest import TOKEN
 from tests.support import LIANPING
 

@@ -1,4 +1,4 @@
-"""``lianping seed-demo``: the demo data is consistent with the product's own rules."""
+"""``lianping-dev seed-demo``: the demo data is consistent with the product's own rules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from lianping import codes, demo, rocdate
+from lianping import codes, rocdate
 from lianping.context import Context
 from lianping.services import accounts
 from lianping.services.casework import REJECTION_REASONS
@@ -16,6 +16,7 @@ from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
 from lianping.storage.cases import next_number
 from lianping.storage.models import Case, CaseCounter, CaseEvent, Resident, User
+from lianping_dev import demo
 
 PASSWORD = "demo-password-1"
 PUBLIC_KINDS = {"created", "status", "reply", "transferred", "resident_message"}

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from lianping import rocdate
 from lianping.context import Context
-from lianping.services import accounts, audit
+from lianping.services import accounts, audit, content
 from lianping.services.access import SYSTEM
-from lianping.storage import content
 from lianping.storage.models import (
     Agency,
     ApiToken,

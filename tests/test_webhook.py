@@ -14,9 +14,9 @@ from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
 from lianping.queues import EVENTS, queue
-from lianping.simulator import events as line_events
 from lianping.storage.inbox import shard_of
 from lianping.storage.models import InboxEvent
+from lianping_dev.simulator import events as line_events
 from tests.conftest import SECRET
 
 USER = "U" + "1" * 32
@@ -62,7 +62,7 @@ def test_valid_event_is_stored_and_enqueued(quiet: Settings, ctx: Context) -> No
     assert response.status_code == 200
     assert stored(ctx) == 1
     [job] = events_queue.jobs
-    assert (job.func_name, list(job.args)) == ("lianping.handlers.inbox.drain", [shard_of(USER)])
+    assert (job.func_name, list(job.args)) == ("lianping.jobs.inbox.drain", [shard_of(USER)])
     with ctx.sessions() as session:
         assert session.scalars(select(InboxEvent.shard)).all() == [shard_of(USER)]
 

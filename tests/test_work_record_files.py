@@ -23,7 +23,7 @@ from lianping.context import Context
 from lianping.reports import pdf
 from lianping.reports.biweekly_model import BiweeklyReport, ReportRow
 from lianping.reports.work_record import WorkRecord
-from lianping.storage import content
+from lianping.services import content
 from lianping.storage.models import Case
 from tests.admin_support import staff
 from tests.test_admin_pages import (

@@ -1,1 +1,2 @@
-"""Everything that speaks LINE: webhook, event parsing, conversation engine, messages, client."""
+"""What the resident reads and how the chat goes: the pure conversation engine (state +
+event → new state, replies, effects), the bot's texts, cards, message builders and menu."""

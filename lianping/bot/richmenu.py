@@ -30,7 +30,7 @@ from lianping.bot import texts
 from lianping.bot.messages import menu_postback_data, postback_action
 
 if TYPE_CHECKING:
-    from lianping.bot.line_client import LineClient
+    from lianping.line.client import LineClient
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 BOLD_FONT = ASSETS / "NotoSansCJKtc-Bold-subset.otf"

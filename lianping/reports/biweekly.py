@@ -33,8 +33,9 @@ from sqlalchemy.orm import Session
 from lianping import codes, rocdate
 from lianping.reports.biweekly_model import BiweeklyReport, ReportRow
 from lianping.reports.cells import printable
-from lianping.reports.periods import utc_bounds
-from lianping.storage import content, promotions
+from lianping.services import content
+from lianping.services.report_periods import utc_bounds
+from lianping.storage import promotions
 from lianping.storage.models import (
     Agency,
     Broadcast,

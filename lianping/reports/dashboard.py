@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from lianping import codes
-from lianping.reports import periods
 from lianping.rocdate import roc_date, roc_period, taipei_midnight
+from lianping.services import report_periods
 from lianping.services.access import Actor
 from lianping.storage import promotions
 from lianping.storage.models import (
@@ -53,7 +53,7 @@ NO_THEME = "未分類"
 
 def check_period(period_from: date, period_to: date) -> None:
     """Refuse a reversed, out-of-range or over-long period (raises ``PeriodError``)."""
-    periods.validate(period_from, period_to, longest=(MAX_PERIOD_DAYS, "兩年"))
+    report_periods.validate(period_from, period_to, longest=(MAX_PERIOD_DAYS, "兩年"))
 
 
 @dataclass(frozen=True)

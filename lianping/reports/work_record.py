@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.services import casework
+from lianping.services import casework, content
 from lianping.services.access import Actor, personal_data, require_open
-from lianping.storage import case_search, content
+from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
 from lianping.storage.models import Agency, Case, Unit, User
 

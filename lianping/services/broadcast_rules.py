@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes
 from lianping.bot import promotion_messages
-from lianping.bot.line_limits import LOOPBACK_HTTP, utf16_units
+from lianping.line.limits import LOOPBACK_HTTP, utf16_units
 from lianping.storage import residents
 from lianping.storage.models import Broadcast, PromotionImage
 
@@ -195,7 +195,7 @@ def line_problems(session: Session, messages: list[dict[str, Any]]) -> list[str]
     # draft needs them — not the webhook, the inbox workers or the export streams.
     from linebot.v3.messaging.models import BroadcastRequest
 
-    from lianping.bot.line_validation import validate_body
+    from lianping.line.validation import validate_body
 
     ids = [m["image_id"] for m in messages if m.get("image_id") is not None]
     images = {

@@ -2,9 +2,9 @@
 
 Services take a session and never commit. ``send`` returns the broadcast; when its
 status is ``sending`` the caller, after committing, enqueues the start job
-(``lianping.handlers.broadcasts.enqueue_start``), exactly as casework callers
+(``lianping.jobs.broadcasts.enqueue_start``), exactly as casework callers
 deliver the outbox rows a service queued. Delivery itself (chunks, retries,
-progress) is ``lianping.handlers.broadcasts``.
+progress) is ``lianping.jobs.broadcasts``.
 
 LINE's quota is read by the caller (``read_quota``) before its transaction begins:
 no database lock is held while LINE answers. A service that changes a broadcast
@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.bot.line_client import LineApiError, LineClient, LineTransportError
+from lianping.line.client import LineApiError, LineClient, LineTransportError
 from lianping.services import audit, broadcast_audience, broadcast_rules
 from lianping.services.access import Actor, PermissionDenied, require_write
 from lianping.services.broadcast_rules import BroadcastInvalid

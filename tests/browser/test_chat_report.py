@@ -118,6 +118,6 @@ def _stored_photo(ctx: Context, case_id: int) -> MediaFile | None:
 
 
 def _png() -> bytes:
-    from lianping.simulator.images import sample_photo
+    from lianping_dev.simulator.images import sample_photo
 
     return sample_photo()

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lianping import demo
 from lianping.context import Context
+from lianping_dev import demo
 
 # README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))

@@ -14,7 +14,7 @@ from linebot.v3.webhook import SignatureValidator
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from lianping.simulator import RunningSimulator, SimulatorSettings, start_in_thread
+from lianping_dev.simulator import RunningSimulator, SimulatorSettings, start_in_thread
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"

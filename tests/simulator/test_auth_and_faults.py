@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from lianping.simulator.api import AUTH_FAILED
+from lianping_dev.simulator.api import AUTH_FAILED
 from tests.simulator.conftest import Client, text_messages
 
 

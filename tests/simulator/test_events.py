@@ -12,7 +12,7 @@ from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.models import UnknownEvent
 from linebot.v3.webhooks.models import Event
 
-from lianping.simulator import events
+from lianping_dev.simulator import events
 from tests import line_spec
 
 USER = "U0123456789abcdef0123456789abcdef"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lianping.simulator import images
+from lianping_dev.simulator import images
 from tests.simulator.conftest import Client, text_messages
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from lianping.simulator import events
+from lianping_dev.simulator import events
 from tests.simulator.conftest import SECRET, Client, Receiver
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from lianping.admin.api import openapi
 from lianping.admin.api.errors import ApiError, code_for_status
 from lianping.admin.api.operations import OPERATIONS, REVEAL, WRITE, Operation
 from lianping.admin.api.operations import allowed_methods as _allowed_methods
@@ -54,7 +55,7 @@ def _endpoint(op: Operation) -> Callable[..., Response]:
         if op.query:
             kwargs["query"] = read_query(op.operation_id, op.query, request.args)
             kwargs["args"] = request.args
-        payload = op.view(actor, **kwargs)
+        payload = op.view(actor, **kwargs) if op.view else openapi.document()
         if isinstance(payload, Response):  # a file (a report as ODS, XLSX or CSV)
             return payload
         headers: dict[str, str] = {}

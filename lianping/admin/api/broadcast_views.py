@@ -22,9 +22,9 @@ from lianping import codes, context, rocdate
 from lianping.admin.api.errors import ApiError
 from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.views import Body, Payload, unit_of_work
-from lianping.bot.line_client import LineApiError, LineTransportError
 from lianping.context import Context
-from lianping.handlers import broadcasts as broadcast_jobs
+from lianping.jobs import broadcasts as broadcast_jobs
+from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import broadcasts
 from lianping.services.access import Actor
 from lianping.storage.models import Broadcast

@@ -20,6 +20,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from lianping.admin.api.errors import ApiError
+from lianping.admin.api.schemas import COMPONENTS
 
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
@@ -54,9 +55,9 @@ TYPE_WORDS = {
 
 @cache
 def _registry() -> Registry:  # type: ignore[type-arg]
-    from lianping.admin.api.openapi import shared
-
-    return Registry().with_resource(BASE_URI, DRAFT202012.create_resource(shared()))
+    # The same components the published document holds, at the same JSON pointers.
+    document = {"components": {"schemas": COMPONENTS}}
+    return Registry().with_resource(BASE_URI, DRAFT202012.create_resource(document))
 
 
 @cache
@@ -106,9 +107,7 @@ def _describe(error: ValidationError) -> list[dict[str, Any]]:
 
 def check(component: str, value: Any, code: str = "validation_error") -> None:
     """Raise ``ApiError(code)`` listing every violation of the component's schema."""
-    from lianping.admin.api.openapi import shared
-
-    discriminator = shared()["components"]["schemas"][component].get("discriminator")
+    discriminator = COMPONENTS[component].get("discriminator")
     if discriminator and isinstance(value, dict):
         # A oneOf with a discriminator: check the branch the body names, for clear messages.
         name, mapping = discriminator["propertyName"], discriminator["mapping"]

@@ -27,12 +27,11 @@ from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.validation import as_date
 from lianping.admin.reports.downloads import rendered
 from lianping.context import Context
-from lianping.handlers import delivery
-from lianping.reports import biweekly, periods
-from lianping.services import casework
+from lianping.jobs import delivery
+from lianping.reports import biweekly
+from lianping.services import casework, content, report_periods
 from lianping.services.access import Actor, PermissionDenied
 from lianping.services.casework import ManualReport, Result
-from lianping.storage import content
 from lianping.storage.case_search import (
     PAGE_SIZE,
     CaseFilter,
@@ -334,17 +333,17 @@ def biweekly_report(actor: Actor, query: Body, args: Any) -> Payload:
     """附件2 for a period (default: the last complete one), as JSON or a file."""
     with unit_of_work() as (_, session):
         if "from" not in query and "to" not in query:
-            anchor = periods.anchor_from_setting(content.get(session, "report_anchor_date"))
-            period_from, period_to = periods.default_period(rocdate.taipei_today(), anchor)
+            anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+            period_from, period_to = report_periods.default_period(rocdate.taipei_today(), anchor)
         else:
             field = "from"
             try:
-                period_from = periods.parse_day(query.get("from"), "起日（from）")
+                period_from = report_periods.parse_day(query.get("from"), "起日（from）")
                 field = "to"
-                period_to = periods.parse_day(query.get("to"), "迄日（to）")
+                period_to = report_periods.parse_day(query.get("to"), "迄日（to）")
                 field = "from"  # a range refused as a whole is named by its start
-                periods.validate(period_from, period_to)
-            except periods.PeriodError as exc:
+                report_periods.validate(period_from, period_to)
+            except report_periods.PeriodError as exc:
                 detail = {"field": field, "rule": "period", "message": str(exc)}
                 raise ApiError("invalid_query", str(exc), details=[detail]) from exc
         report = biweekly.build(session, period_from, period_to)
@@ -352,9 +351,3 @@ def biweekly_report(actor: Actor, query: Body, args: Any) -> Payload:
     if extension == "json":
         return report.to_json()
     return rendered(report, extension)
-
-
-def openapi(actor: Actor) -> Payload:
-    from lianping.admin.api.openapi import document
-
-    return document()

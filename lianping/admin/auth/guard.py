@@ -18,7 +18,7 @@ from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import context
-from lianping.admin.auth import csrf
+from lianping.admin.auth import csrf, login_page
 from lianping.services import accounts
 from lianping.services.access import Actor, PermissionDenied
 from lianping.storage.models import utcnow
@@ -144,9 +144,7 @@ def enforce_access() -> BaseResponse | None:
     if method in csrf.UNSAFE_METHODS and not _csrf_ok():
         log.warning("CSRF check failed: %s %s from %s", method, request.path, client_ip())
         if endpoint == "auth.login":
-            from lianping.admin.auth.views import login_form
-
-            return login_form(MSG_CSRF, status=400)
+            return login_page.login_form(MSG_CSRF, status=400)
         return error_page(400, "無法完成操作", MSG_CSRF)
     return None
 

@@ -5,24 +5,21 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, g, make_response, redirect, render_template, request
+from flask import Blueprint, g, make_response, redirect, request
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import context
 from lianping.admin.auth import csrf, guard, throttle
+from lianping.admin.auth.login_page import login_form, safe_next
 from lianping.services import accounts, audit
 from lianping.services.access import SYSTEM, Actor
-from lianping.storage import content
 from lianping.storage.models import User
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-HOME = "/admin/"
 
 MSG_BAD_CREDENTIALS = (
     "帳號或密碼不正確，請重新輸入。"
@@ -36,43 +33,6 @@ MSG_TOO_MANY = (
 MSG_LOGGED_OUT = "您已登出。"
 
 blueprint = Blueprint("auth", __name__, template_folder=str(TEMPLATES))
-
-
-def safe_next(value: str | None) -> str:
-    """``value`` if it is a path on this site, else the admin home (no open redirects)."""
-    if not value or len(value) > 2000:
-        return HOME
-    if not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return HOME
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return HOME
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return HOME
-    return value
-
-
-def _agency_name() -> str:
-    try:
-        with context.of_app().sessions() as session:
-            return str(content.get(session, "agency_name"))
-    except SQLAlchemyError:
-        return str(content.DEFAULTS["agency_name"])
-
-
-def login_form(
-    error: str | None = None, *, status: int = 200, username: str = "", notice: str | None = None
-) -> Response:
-    """The login page, with an error message when a try failed."""
-    body = render_template(
-        "admin/auth/login.html",
-        error=error,
-        notice=notice,
-        username=username,
-        next=safe_next(request.values.get("next")),
-        agency_name=_agency_name(),
-    )
-    return Response(body, status=status, mimetype="text/html")
 
 
 @blueprint.route("/admin/login", methods=["GET", "POST"])

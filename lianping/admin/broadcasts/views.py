@@ -17,14 +17,13 @@ from lianping import codes, context, rocdate
 from lianping.admin.broadcasts import form as compose_form
 from lianping.admin.broadcasts.form import Compose
 from lianping.admin.pages.common import Lookups, current_actor
-from lianping.bot.line_client import LineApiError, LineTransportError
-from lianping.handlers import broadcasts as broadcast_jobs
-from lianping.services import broadcasts, promotion_images
+from lianping.jobs import broadcasts as broadcast_jobs
+from lianping.line.client import LineApiError, LineTransportError
+from lianping.services import broadcasts, content, promotion_images
 from lianping.services.access import require_write
 from lianping.services.broadcasts import BroadcastInvalid, Estimate, Quota, QuotaExceeded
 from lianping.services.promotion_images import ImageRejected
 from lianping.storage import areas as area_settings
-from lianping.storage import content
 from lianping.storage.models import Broadcast, BroadcastChunk, ResidentTag, User
 
 log = logging.getLogger(__name__)

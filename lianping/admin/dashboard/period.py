@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from lianping.reports.dashboard import check_period
-from lianping.reports.periods import PeriodError
 from lianping.rocdate import roc_year
+from lianping.services.report_periods import PeriodError
 
 DEFAULT_WEEKS = 12
 

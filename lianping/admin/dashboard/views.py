@@ -8,8 +8,8 @@ from lianping import context
 from lianping.admin.auth import current_actor
 from lianping.admin.dashboard.period import parse_period, quick_ranges
 from lianping.reports import dashboard
-from lianping.reports.periods import PeriodError
 from lianping.rocdate import taipei_today
+from lianping.services.report_periods import PeriodError
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/admin/dashboard")
 

@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import context, rocdate
 from lianping.admin.auth import current_actor
-from lianping.admin.followers import service
-from lianping.admin.followers.service import FollowersError
+from lianping.services import content, follower_tags
 from lianping.services.access import mask_name
-from lianping.storage import areas, content, residents
+from lianping.services.follower_tags import FollowersError
+from lianping.storage import areas, residents
 from lianping.storage.models import Resident
 from lianping.storage.residents import FollowerFilter
 
@@ -67,7 +67,7 @@ def _filter(args: dict[str, str]) -> tuple[FollowerFilter, int | None, str | Non
     for name, label in (("district", "區"), ("village", "村里")):
         if len(args.get(name, "")) > MAX_AREA_NAME:
             problems.append(label)
-    if len(args.get("tag", "")) > service.MAX_TAG:
+    if len(args.get("tag", "")) > follower_tags.MAX_TAG:
         problems.append("標籤")
     if args.get("opt_out", "") not in OPT_OUT_CHOICES:
         problems.append("宣導訊息")
@@ -146,7 +146,7 @@ def tags() -> BaseResponse:
         return _page(filters, error="無法辨識的操作。", tag_value=tag)
     try:
         with context.of_app().sessions.begin() as session:
-            service.change_tag(session, actor, selected, tag, add=action == "add")
+            follower_tags.change_tag(session, actor, selected, tag, add=action == "add")
     except FollowersError as exc:
         return _page(filters, error=str(exc), tag_value=tag)
     done = "added" if action == "add" else "removed"

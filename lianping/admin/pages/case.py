@@ -22,7 +22,7 @@ from lianping.admin.pages.common import (
 )
 from lianping.admin.pages.inbox import is_overdue
 from lianping.bot import texts
-from lianping.services import casework
+from lianping.services import casework, content
 from lianping.services.access import (
     Actor,
     PermissionDenied,
@@ -31,7 +31,6 @@ from lianping.services.access import (
     personal_data,
 )
 from lianping.services.casework import CaseworkError, Result
-from lianping.storage import content
 from lianping.storage.models import (
     OUTBOX_FAILED,
     OUTBOX_SENT,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from lianping import codes, rocdate
 from lianping.admin.auth import current_actor
 from lianping.context import Context
-from lianping.handlers import delivery
+from lianping.jobs import delivery
 from lianping.services.access import Actor
 from lianping.storage.models import Agency, Unit, User
 

@@ -8,10 +8,9 @@ from werkzeug.wrappers import Response
 
 from lianping import codes, context
 from lianping.admin.pages.common import current_actor
-from lianping.services import casework
+from lianping.services import casework, content
 from lianping.services.access import require_write
 from lianping.services.casework import CaseworkError, ManualReport
-from lianping.storage import content
 
 blueprint = Blueprint("intake", __name__, url_prefix="/admin/cases")
 

@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 from lianping import context, rocdate
 from lianping.admin.pages.common import current_actor, not_found
 from lianping.admin.pages.exports import attachment
-from lianping.reports import periods, work_record, work_record_files
-from lianping.reports.periods import PeriodError
+from lianping.reports import work_record, work_record_files
 from lianping.reports.work_record import TooManyRecords, WorkRecord
-from lianping.storage import content
+from lianping.services import content, report_periods
+from lianping.services.report_periods import PeriodError
 
 blueprint = Blueprint("work_records", __name__, url_prefix="/admin")
 blueprint.register_error_handler(404, not_found)
@@ -60,8 +60,8 @@ def one(number: str, fmt: str) -> Response:
 def _default_period() -> tuple[date, date]:
     """The last complete two-week period, as the 工作成果彙報表 defaults to (seed 004 玖.四)."""
     with context.of_app().sessions() as session:
-        anchor = periods.anchor_from_setting(content.get(session, "report_anchor_date"))
-    return periods.default_period(rocdate.taipei_today(), anchor)
+        anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+    return report_periods.default_period(rocdate.taipei_today(), anchor)
 
 
 def _form(
@@ -94,7 +94,7 @@ def batch(fmt: str) -> Response | tuple[str, int]:
     raw_from = request.args.get("date_from", "")
     raw_to = request.args.get("date_to", "")
     try:
-        start, end = periods.parse(raw_from, raw_to, longest=(MAX_DAYS, f"{MAX_DAYS}日"))
+        start, end = report_periods.parse(raw_from, raw_to, longest=(MAX_DAYS, f"{MAX_DAYS}日"))
         with ctx.sessions.begin() as session:
             records = work_record.for_period(session, actor, start, end)
     except (PeriodError, TooManyRecords) as exc:

@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from lianping import context, rocdate
 from lianping.admin.auth import current_actor
 from lianping.admin.reports import downloads
-from lianping.reports import biweekly, biweekly_files, periods, submissions
+from lianping.reports import biweekly, biweekly_files, submissions
 from lianping.reports.biweekly_model import BiweeklyReport
-from lianping.reports.periods import PeriodError
-from lianping.storage import content
+from lianping.services import content, report_periods
+from lianping.services.report_periods import PeriodError
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -41,8 +41,8 @@ blueprint.register_error_handler(404, _not_found)
 
 
 def _default_period(session: Session) -> tuple[date, date]:
-    anchor = periods.anchor_from_setting(content.get(session, "report_anchor_date"))
-    return periods.default_period(rocdate.taipei_today(), anchor)
+    anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+    return report_periods.default_period(rocdate.taipei_today(), anchor)
 
 
 def _chosen_period(session: Session, values: Any) -> tuple[date, date]:
@@ -50,7 +50,7 @@ def _chosen_period(session: Session, values: Any) -> tuple[date, date]:
     raw_from, raw_to = values.get("from", ""), values.get("to", "")
     if not raw_from and not raw_to:
         return _default_period(session)
-    return periods.parse(raw_from, raw_to)
+    return report_periods.parse(raw_from, raw_to)
 
 
 def _period_args(period_from: date, period_to: date) -> dict[str, Any]:
@@ -80,8 +80,8 @@ def _page(
         shown = (report.period_from, report.period_to)
         values.update(
             args=_period_args(*shown),
-            previous_args=_period_args(*periods.shift(*shown, -1)),
-            next_args=_period_args(*periods.shift(*shown, 1)),
+            previous_args=_period_args(*report_periods.shift(*shown, -1)),
+            next_args=_period_args(*report_periods.shift(*shown, 1)),
             same_period=submissions.listed(session, period=shown),
             is_default=shown == (default_from, default_to),
             formats=list(downloads.RENDERERS),
@@ -149,7 +149,9 @@ def submit() -> BaseResponse:
     with ctx.sessions() as session:
         submissions.require_submitter(actor)
         try:
-            period_from, period_to = periods.parse(request.form.get("from"), request.form.get("to"))
+            period_from, period_to = report_periods.parse(
+                request.form.get("from"), request.form.get("to")
+            )
         except PeriodError as exc:
             return _page(session, None, error=str(exc), status=400)
         if request.form.get("confirm") != "yes":

@@ -15,10 +15,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import codes, context, rocdate
 from lianping.admin.auth import current_actor
-from lianping.admin.settings import service
-from lianping.admin.settings.service import SettingsError
+from lianping.services import administration, content
 from lianping.services.access import require_admin
-from lianping.storage import content
+from lianping.services.administration import SettingsError
 from lianping.storage.models import AuditEntry, ReplyTemplate, User, utcnow
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -154,7 +153,9 @@ def index() -> BaseResponse:
 # -- units and agencies ---------------------------------------------------------------------
 
 
-def _names_page(kind: service.NameKind, error: str | None = None, status: int = 200) -> Response:
+def _names_page(
+    kind: administration.NameKind, error: str | None = None, status: int = 200
+) -> Response:
     with context.of_app().sessions() as session:
         model = kind.model
         rows = list(session.scalars(select(model).order_by(model.active.desc(), model.name)))
@@ -170,7 +171,7 @@ def _names_page(kind: service.NameKind, error: str | None = None, status: int = 
 
 
 def _names_view(key: str) -> BaseResponse:
-    kind = service.NAME_KINDS[key]
+    kind = administration.NAME_KINDS[key]
     if request.method == "GET":
         return _names_page(kind)
     actor = current_actor()
@@ -182,17 +183,19 @@ def _names_view(key: str) -> BaseResponse:
 
     if action == "add":
         name = request.form.get("name", "")
-        return _change(lambda s: service.add_name(s, actor, kind, name), "added", error, target)
+        return _change(
+            lambda s: administration.add_name(s, actor, kind, name), "added", error, target
+        )
     item_id = _form_id("id")
     if action == "rename":
         name = request.form.get("name", "")
         return _change(
-            lambda s: service.rename(s, actor, kind, item_id, name), "renamed", error, target
+            lambda s: administration.rename(s, actor, kind, item_id, name), "renamed", error, target
         )
     if action in ("deactivate", "activate"):
         active = action == "activate"
         return _change(
-            lambda s: service.set_name_active(s, actor, kind, item_id, active),
+            lambda s: administration.set_name_active(s, actor, kind, item_id, active),
             "activated" if active else "deactivated",
             error,
             target,
@@ -244,13 +247,13 @@ def templates() -> BaseResponse:
     if action == "add":
         title, body = request.form.get("title", ""), request.form.get("body", "")
         return _change(
-            lambda s: service.add_template(s, actor, title, body), "added", error, target
+            lambda s: administration.add_template(s, actor, title, body), "added", error, target
         )
     item_id = _form_id("id")
     if action in ("deactivate", "activate"):
         active = action == "activate"
         return _change(
-            lambda s: service.set_template_active(s, actor, item_id, active),
+            lambda s: administration.set_template_active(s, actor, item_id, active),
             "activated" if active else "deactivated",
             error,
             target,
@@ -281,7 +284,7 @@ def template_edit(template_id: int) -> BaseResponse:
         return page()
     title, body = request.form.get("title", ""), request.form.get("body", "")
     return _change(
-        lambda s: service.edit_template(s, actor, template_id, title, body),
+        lambda s: administration.edit_template(s, actor, template_id, title, body),
         "saved-template",
         lambda message: page(message, 400),
         url_for("settings.templates"),
@@ -295,13 +298,13 @@ def _texts_page(
     error_key: str | None = None, error: str | None = None, status: int = 200
 ) -> Response:
     with context.of_app().sessions() as session:
-        values = {key: content.get(session, key) for key in service.CONTENT_FIELDS}
+        values = {key: content.get(session, key) for key in administration.CONTENT_FIELDS}
     if error_key:
         values[error_key] = request.form.get("value", "")
     return _page(
         "admin/settings/texts.html",
         status,
-        fields=service.CONTENT_FIELDS,
+        fields=administration.CONTENT_FIELDS,
         values=values,
         error_key=error_key,
         error=error,
@@ -317,12 +320,12 @@ def texts() -> BaseResponse:
 
 @blueprint.post("/settings/texts/<key>")
 def text_save(key: str) -> BaseResponse:
-    if key not in service.CONTENT_FIELDS:
+    if key not in administration.CONTENT_FIELDS:
         abort(404)
     actor = current_actor()
     value = request.form.get("value", "")
     return _change(
-        lambda s: service.update_content(s, actor, key, value),
+        lambda s: administration.update_content(s, actor, key, value),
         "saved",
         lambda message: _texts_page(key, message, 400),
         url_for("settings.texts", key=key) + f"#{key}",
@@ -335,7 +338,7 @@ def text_save(key: str) -> BaseResponse:
 def _privacy_page(error: str | None = None, status: int = 200) -> Response:
     ctx = context.of_app()
     with ctx.sessions.begin() as session:  # version 1 may be written on the first look
-        history = service.privacy_history(session)
+        history = administration.privacy_history(session)
         names = _staff_names(session)
     current = history[0]
     draft = request.form.get("body", "") if error else current.body
@@ -359,7 +362,7 @@ def privacy() -> BaseResponse:
     actor = current_actor()
     body = request.form.get("body", "")
     return _change(
-        lambda s: service.publish_privacy_notice(s, actor, body),
+        lambda s: administration.publish_privacy_notice(s, actor, body),
         "published",
         lambda message: _privacy_page(message, 400),
         url_for("settings.privacy"),
@@ -373,7 +376,7 @@ def _users_page(
     error: str | None = None, status: int = 200, error_for: int | None = None
 ) -> Response:
     with context.of_app().sessions() as session:
-        rows = service.users(session)
+        rows = administration.users(session)
     now = utcnow()
     return _page(
         "admin/settings/users.html",
@@ -386,7 +389,7 @@ def _users_page(
         error_for=error_for,
         form=request.form if error and error_for is None else {},
         form_action=request.form.get("action") if error else None,
-        min_password=service.accounts.MIN_PASSWORD_LENGTH,
+        min_password=administration.accounts.MIN_PASSWORD_LENGTH,
         current="settings.users",
     )
 
@@ -401,7 +404,7 @@ def users() -> BaseResponse:
     target = url_for("settings.users")
     if action == "create":
         return _change(
-            lambda s: service.create_user(
+            lambda s: administration.create_user(
                 s,
                 actor,
                 username=form.get("username", ""),
@@ -423,7 +426,7 @@ def users() -> BaseResponse:
     if action in ("deactivate", "activate"):
         active = action == "activate"
         return _change(
-            lambda s: service.set_user_active(s, actor, user_id, active),
+            lambda s: administration.set_user_active(s, actor, user_id, active),
             "activated" if active else "deactivated",
             error,
             target,
@@ -431,17 +434,19 @@ def users() -> BaseResponse:
     if action == "password":
         password, confirm = form.get("password", ""), form.get("confirm", "")
         return _change(
-            lambda s: service.reset_password(s, actor, user_id, password, confirm),
+            lambda s: administration.reset_password(s, actor, user_id, password, confirm),
             "password-reset",
             error,
             target,
         )
     if action == "unlock":
-        return _change(lambda s: service.unlock_user(s, actor, user_id), "unlocked", error, target)
+        return _change(
+            lambda s: administration.unlock_user(s, actor, user_id), "unlocked", error, target
+        )
     if action == "line_id":
         line_user_id = form.get("line_user_id", "")
         return _change(
-            lambda s: service.set_line_user_id(s, actor, user_id, line_user_id),
+            lambda s: administration.set_line_user_id(s, actor, user_id, line_user_id),
             "line-id",
             error,
             target + f"#user-{user_id}",
@@ -515,11 +520,11 @@ def _describe(values: dict[str, Any] | None) -> list[tuple[str, str]]:
 @blueprint.get("/audit")
 def audit() -> BaseResponse:
     """The audit log, newest first: filter by target and action, older pages by id."""
-    target = service.clean_line(request.args.get("target"))[:64]
+    target = administration.clean_line(request.args.get("target"))[:64]
     target_type = request.args.get("type", "")
     if target_type not in TARGET_TYPES:
         target_type = ""
-    action = service.clean_line(request.args.get("action"))[:64]
+    action = administration.clean_line(request.args.get("action"))[:64]
     before_raw = request.args.get("before_id", "")
     before_id = int(before_raw) if before_raw.isdigit() else None
 

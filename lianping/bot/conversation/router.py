@@ -7,7 +7,6 @@ from lianping.bot import messages, texts
 from lianping.bot.conversation import (
     commands,
     inputs,
-    menu,
     navigation,
     quiz,
     registry,
@@ -17,6 +16,7 @@ from lianping.bot.conversation import draft as drafts
 from lianping.bot.conversation.flow import DRAFT_STEPS
 from lianping.bot.conversation.model import Content, Incoming, Outcome, State
 from lianping.bot.conversation.state import IDLE, current, draft_of, with_draft
+from lianping.bot.conversation.steps import menu
 
 
 def route(state: State, event: Incoming, content: Content) -> Outcome:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from lianping.bot import messages, texts
-from lianping.bot.conversation import inputs, menu, navigation
+from lianping.bot.conversation import inputs, navigation
 from lianping.bot.conversation.model import Content, Incoming, Message, Outcome, State
 from lianping.bot.conversation.state import fresh
+from lianping.bot.conversation.steps import menu
 
 NAME = "idle"
 ACTIONS: frozenset[str] = frozenset()

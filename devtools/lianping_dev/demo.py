@@ -1,0 +1,1321 @@
+"""Realistic demo data for the admin pages, the API and their benchmark (``lianping-dev
+seed-demo``).
+
+Seeds residents, internal units, other agencies, staff accounts and ``cases`` cases spread
+over the last two years, each with a timeline that follows the case lifecycle of DESIGN.md:
+old cases are mostly closed or answered, recent ones new, assigned or in progress; some are
+transferred by letter to another agency, rejected on a 行政程序法 §173 ground or merged. Then
+eight 反貪倡廉 broadcasts sent over the last months to every follower, with quiz answers and link
+taps, so the dashboard and the broadcast pages have something to show.
+
+Everything is planned in Python and written with SQLAlchemy Core ``insert()`` executemany in
+batches, inside the caller's transaction (PostgreSQL: 100,000 cases in well under two
+minutes). Case numbers are the real ones (``1151121-0001``: the Taipei date of
+``created_at`` and that day's sequence), reserved through ``case_counters`` with the same
+atomic upsert ``storage.cases.next_number`` uses, so later real cases never collide.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.services import accounts, content
+from lianping.services.casework import REJECTION_REASONS
+from lianping.storage.db import dialect_insert
+from lianping.storage.models import (
+    Agency,
+    Base,
+    Broadcast,
+    BroadcastChunk,
+    BroadcastLink,
+    Case,
+    CaseCounter,
+    Resident,
+    Unit,
+    User,
+)
+
+# Taiwan has kept UTC+8 without daylight saving since 1979: a fixed offset is exact and fast.
+TPE = timezone(timedelta(hours=8))
+SPAN_DAYS = 730
+DUE_DAYS = 30
+BATCH = 2000
+MAX_EVENTS = 6
+
+UNITS = ("工務科", "社會科", "民政科", "環保科", "建設科", "財政科", "秘書室")
+AGENCIES = (
+    "臺北市政府工務局",
+    "新北市政府工務局",
+    "新北市政府環境保護局",
+    "新北市政府社會局",
+    "經濟部水利署第十河川分署",
+    "內政部國土管理署",
+    "交通部公路局",
+    "臺灣電力股份有限公司",
+    "臺灣自來水股份有限公司",
+    "衛生福利部社會及家庭署",
+    "法務部廉政署",
+)
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    username: str
+    display_name: str
+    role: str
+    ethics: bool = False
+
+
+STAFF = (
+    StaffSpec("demo-admin", "系統管理員", "admin"),
+    StaffSpec("demo-supervisor", "吳明哲", "supervisor"),
+    StaffSpec("demo-officer1", "陳怡君", "officer"),
+    StaffSpec("demo-officer2", "林志豪", "officer"),
+    StaffSpec("demo-officer3", "黃淑芬", "officer"),
+    StaffSpec("demo-officer4", "張家銘", "officer"),
+    StaffSpec("demo-ethics", "李佩珊", "officer", ethics=True),
+    StaffSpec("demo-viewer", "周書豪", "viewer"),
+)
+OFFICERS = ("demo-officer1", "demo-officer2", "demo-officer3", "demo-officer4", "demo-ethics")
+OFFICER_WEIGHTS = (28, 26, 22, 18, 6)
+
+# -- words -------------------------------------------------------------------------------------
+
+SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高潘簡朱鍾彭游詹胡施沈余"
+GIVEN = (
+    "淑芬", "志明", "美玲", "建宏", "雅婷", "俊傑", "秀英", "家豪", "怡君", "文雄", "麗華", "宗翰",
+    "佩君", "冠宇", "淑惠", "俊宏", "玉蘭", "承恩", "素珍", "志偉", "雅雯", "明德", "惠美", "柏翰",
+    "月娥", "信宏", "靜宜", "國華", "秀琴", "子軒", "金龍", "美惠", "宜蓁", "榮輝", "碧霞", "品妤",
+)  # fmt: skip
+NICKNAMES = ("阿明", "小芬", "陳媽媽", "林伯伯", "阿嬤", "小豪", "阿珠", "里民王先生", "張太太")
+LATIN_NAMES = ("Amy", "Kevin Lin", "Jessica", "Tony Chang", "Vivian", "Jason Wu", "Peggy")
+EMOJI = ("🌻", "🌸", "🍀", "☀️", "🐶", "🙏")
+OCCUPATIONS = (
+    "家管", "退休", "自由業", "服務業", "教師", "公務員", "商", "農", "學生", "工程師",
+    "護理師", "司機", "里長", "社區發展協會理事", "志工",
+)  # fmt: skip
+VILLAGES = (
+    "中正里", "光明里", "福德里", "忠孝里", "仁愛里", "信義里", "和平里", "大安里", "永安里",
+    "復興里", "民生里", "文化里", "新興里", "中山里", "成功里", "興隆里", "長安里", "東興里",
+    "溪洲里", "埔墘里", "頂埔里", "北勢里", "南勢里", "後港里",
+)  # fmt: skip
+DISTRICTS = ("板橋區", "三重區", "新莊區", "中和區", "永和區", "土城區", "樹林區", "三峽區")
+ROADS = (
+    "中正路", "民生路", "中山路", "復興路", "光復路", "建國路", "成功路", "文化路", "大同路",
+    "自強街", "忠孝街", "仁愛路", "民族路", "和平街", "永福街", "新生街", "福德街", "公園路",
+    "環河路", "溪濱路",
+)  # fmt: skip
+LANDMARKS = (
+    "里民活動中心", "國小側門", "傳統市場", "社區公園", "土地公廟", "公車站牌", "堤防步道",
+    "橋下", "圖書館分館", "衛生所", "區公所", "國中", "派出所", "停車場", "運動中心",
+)  # fmt: skip
+RIVERS = ("大漢溪", "新店溪", "基隆河", "淡水河", "三峽河", "塔寮坑溪")
+
+OPENERS = (
+    "", "", "", "您好，", "你好，", "您好，我是{village}的居民，", "不好意思打擾了，",
+    "里長建議我來這裡反映，", "想反映一件事：", "請問一下，", "長官好，",
+)  # fmt: skip
+# Sentences any report may carry, and those only a report about a place (a road, a drain) may.
+DETAILS = (
+    "已經打過1999，但到現在都沒有下文。",
+    "這個問題已經持續{weeks}個禮拜了。",
+    "上次里民大會也有人提過，但一直沒有改善。",
+    "之前反映過一次，承辦人說會處理，但沒有後續。",
+    "鄰居們都很困擾，大家都說要一起來反映。",
+    "不知道這件事該找哪個單位，只好先在這裡問。",
+    "家裡長輩不太會用網路，我幫他來反映。",
+    "希望能給一個明確的答覆。",
+)
+PLACE_DETAILS = (
+    "附近住了很多長輩和小孩，真的很危險。",
+    "我有拍照，晚點補傳。",
+    "希望可以儘快派人來看一下。",
+    "晚上{hour}點以後特別明顯。",
+    "地點就在{landmark}附近，很好找。",
+    "我每天上下班都會經過，看了很久了。",
+    "颱風季快到了，很擔心會出事。",
+    "上個月有機車騎士因為這樣摔車。",
+)
+PLACE_TOPICS = frozenset(
+    {"streetlight", "sidewalk", "drain", "dredging", "garbage", "disaster", "works-quality"}
+)
+CLOSINGS = ("", "", "謝謝！", "麻煩您們了。", "感謝辛勞。", "請儘速處理，謝謝。", "謝謝幫忙🙏")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of matter residents raise, with the words of each side of the case."""
+
+    key: str
+    nature: str
+    weight: int
+    sub_items: tuple[str, ...]
+    themes: tuple[str, ...]
+    units: tuple[str, ...]
+    agencies: tuple[str, ...]
+    subject: str  # 有關您反映「……」一事
+    says: tuple[str, ...]  # what the resident reports
+    asks: tuple[str, ...]  # what the resident asks for
+    opinions: tuple[str, ...]  # 處理意見 after handling in house
+    answers: tuple[str, ...]  # what the answer tells the resident
+    external: tuple[str, ...] = ()  # what the other agency answered
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "streetlight", codes.NEED, 14, ("need-2",), ("works",), ("工務科",),
+        ("臺灣電力股份有限公司", "新北市政府工務局"),
+        "{road}路燈故障",
+        (
+            "{road}{lane}巷口的路燈已經壞了{weeks}個禮拜，晚上整段路都很暗。",
+            "{landmark}旁邊的路燈一直閃爍，有時候整晚都不亮。",
+            "{village}{road}一帶有三盞路燈不亮，晚上散步的長輩很容易跌倒。",
+            "{road}新設的路燈角度不對，照不到人行道，反而直射住戶的窗戶。",
+        ),
+        ("請派人修理路燈。", "希望可以增設路燈。", "麻煩檢修並調整照明角度。"),
+        (
+            "簽會工務科派員現勘，路燈係燈具老化損壞，已於{date}完成更換。",
+            "工務科現勘後已更換燈泡並檢修線路，並將該路段納入每月巡查。",
+            "經工務科評估有增設需求，已列入本年度路燈增設計畫。",
+        ),
+        (
+            "經派員現勘，故障路燈已於{date}修復完成",
+            "相關路段已列入增設路燈計畫，預計下一季施作",
+        ),
+        ("台電公司已派員更換桿上燈具並恢復照明",),
+    ),
+    Topic(
+        "sidewalk", codes.NEED, 10, ("need-2",), ("works",), ("工務科", "建設科"),
+        ("新北市政府工務局", "臺北市政府工務局"),
+        "{road}人行道破損",
+        (
+            "{road}人行道的地磚鬆動翹起，已經有老人家絆倒受傷。",
+            "{landmark}前面的人行道被機車停滿，推嬰兒車和坐輪椅的人只能走到馬路上。",
+            "{road}{lane}巷的人行道有一個大坑洞，下雨時積水看不到很危險。",
+            "新鋪好的人行道不到半年又被挖開，施工品質讓人懷疑。",
+        ),
+        ("請儘快修補。", "希望可以加強取締違規停車。", "請查明施工廠商是否依約施作。"),
+        (
+            "簽會建設科派員現勘，已通知養護廠商於{date}完成地磚修補。",
+            "工務科確認屬保固期內缺失，已要求廠商限期改善並完成複驗。",
+            "已協調警察分局加強該路段違規停車取締。",
+        ),
+        ("破損人行道已於{date}修補完成", "已要求施工廠商於保固期內改善，並完成複驗"),
+        ("工務局已將該路段納入人行道改善工程，預計年底前完工",),
+    ),
+    Topic(
+        "drain", codes.NEED, 10, ("need-2",), ("works", "disaster"), ("工務科", "環保科"),
+        ("新北市政府環境保護局",),
+        "{road}排水溝阻塞",
+        (
+            "{road}{lane}巷的排水溝堵住了，一下大雨水就淹到騎樓。",
+            "{landmark}旁的水溝很久沒有清，夏天臭味很重還有很多蚊子。",
+            "{village}的側溝蓋板破損，晚上騎車經過很危險。",
+            "上次豪雨{road}淹水淹到膝蓋，排水溝的容量明顯不夠。",
+        ),
+        ("希望汛期前可以清一清。", "請派人清淤並更換溝蓋。", "建議評估拓寬排水溝。"),
+        (
+            "簽會環保科安排清溝作業，已於{date}完成清淤及消毒。",
+            "工務科已更換破損溝蓋，並將該區納入汛期前清淤排程。",
+            "經工務科評估，排水改善工程已提報下年度預算。",
+        ),
+        ("已完成排水溝清淤及溝蓋更換", "排水改善工程已提報預算，汛期前先行清淤"),
+        ("環保局已排定清溝作業並完成消毒",),
+    ),
+    Topic(
+        "dredging", codes.NEED, 7, ("need-2", "need-1"), ("dredging",), ("建設科",),
+        ("經濟部水利署第十河川分署",),
+        "{river}河道疏濬",
+        (
+            "{river}靠近{village}這一段河床淤積很嚴重，颱風來的時候水位漲得很快。",
+            "請問{river}的疏濬工程什麼時候會開始？去年說要做到現在還沒動工。",
+            "{river}疏濬工程的砂石車每天在{road}來回，路面都被壓壞了。",
+            "{river}堤防旁的疏濬工程好像挖得比公告的範圍還多，是不是有盜採？",
+        ),
+        ("希望能公開疏濬的期程和範圍。", "請在汛期前完成疏濬。", "請查明是否依核定範圍施作。"),
+        (
+            "已函詢河川分署疏濬期程，並將回復內容轉知反映人。",
+            "建設科會同河川分署現勘，確認疏濬範圍符合核定計畫。",
+        ),
+        ("疏濬工程預計於汛期前完成，相關期程已公告於機關網站",),
+        (
+            "河川分署函復：本年度疏濬工程已發包，預計於汛期前完成",
+            "河川分署已派員查察，未發現超挖情形，將持續加強巡查",
+        ),
+    ),
+    Topic(
+        "garbage", codes.NEED, 8, ("need-3", "need-2"), ("other",), ("環保科",),
+        ("新北市政府環境保護局",),
+        "{village}垃圾清運",
+        (
+            "{village}的垃圾車時間最近改了都沒有公告，很多住戶都錯過倒垃圾的時間。",
+            "{landmark}旁邊常有人亂丟垃圾，堆了好幾天都沒有人清。",
+            "垃圾車到{road}只停不到兩分鐘就開走，長輩根本來不及。",
+            "資源回收車已經連續兩週沒有來{village}了。",
+        ),
+        ("希望恢復原本的收運時間。", "請加強稽查亂丟垃圾。", "請延長停靠時間。"),
+        (
+            "簽會環保科，已調整收運路線並於{date}起延長停靠時間。",
+            "環保科已於該地點加裝監視器並加強稽查。",
+        ),
+        ("清運時間已恢復並於里辦公處公告", "已加強稽查，並於該處設置告示牌"),
+        ("環保局已調整清運路線並加派車輛",),
+    ),
+    Topic(
+        "disaster", codes.NEED, 5, ("need-2",), ("disaster",), ("工務科",),
+        ("交通部公路局",),
+        "{road}災後搶修",
+        (
+            "颱風過後{road}邊坡坍方，到現在還只用三角錐圍起來。",
+            "上次豪雨沖毀的{landmark}旁擋土牆，搶修工程做一半就停工了。",
+            "搶災搶險的工程款好幾百萬，可是{road}的路面修好不到一個月又裂開。",
+        ),
+        ("請儘速完成搶修。", "希望公開搶修工程的經費和廠商。", "請查明工程品質。"),
+        (
+            "工務科已督促廠商於{date}完成邊坡保護工程。",
+            "搶修工程經費及廠商資料已公開於機關網站，並完成驗收。",
+        ),
+        ("搶修工程已完成，經費及廠商資料已公開於機關網站",),
+        ("公路局已完成邊坡搶修並持續監測",),
+    ),
+    Topic(
+        "efficiency", codes.NEED, 8, ("need-3",), ("other",), ("民政科", "社會科"), (),
+        "申辦案件作業效率",
+        (
+            "申請低收入戶補助等了一個多月還沒有結果，承辦人員也一直聯絡不上。",
+            "到{landmark}辦戶籍謄本排了一個多小時，只開一個窗口。",
+            "打電話問申請進度，每次都被轉來轉去，沒有人能回答。",
+            "線上申辦系統一直當機，最後還是要請假跑一趟。",
+        ),
+        ("希望能加快審核速度。", "建議尖峰時段多開窗口。", "希望有專人回覆進度。"),
+        (
+            "簽會社會科查明，該案已於{date}核定並通知申請人。",
+            "民政科已調整尖峰時段窗口配置，並增設叫號系統。",
+            "已請資訊單位修正申辦系統，並於網站公告。",
+        ),
+        ("您的申請案已核定，通知書已寄發", "已於尖峰時段增開服務窗口"),
+    ),
+    Topic(
+        "process", codes.NEED, 4, ("need-4",), ("other",), ("民政科", "秘書室"), (),
+        "行政流程簡化",
+        (
+            "申請道路挖掘許可要跑三個單位蓋章，能不能整合成一個窗口？",
+            "里鄰活動補助的核銷表格每年都改，里辦公處的志工都搞不清楚。",
+            "同一份資料要交給區公所和市府各一次，希望可以共用。",
+        ),
+        ("建議簡化流程。", "希望提供範本和說明會。"),
+        ("已彙整建議送秘書室研議流程簡化，並於{date}函復。", "民政科將於下季辦理核銷說明會。"),
+        ("相關流程已研議簡化，並將辦理說明會",),
+    ),
+    Topic(
+        "neighbourhood-funds", codes.NEED, 5, ("need-1",), ("neighbourhood-funds",), ("民政科",),
+        (),
+        "{village}里鄰經費運用",
+        (
+            "里鄰經費的使用情形要去哪裡查詢？我想知道今年{village}的經費用在哪些地方。",
+            "{village}今年的里鄰建設經費都拿去辦旅遊，社區的路燈和水溝反而沒有修。",
+            "里辦公處說經費不夠，可是活動中心一直在買新設備。",
+        ),
+        ("希望可以公開經費明細。", "請說明經費核銷的規定。"),
+        ("簽會民政科，里鄰建設經費執行情形已公開於區公所網站，並說明查詢方式。",),
+        ("里鄰經費執行明細已公開於區公所網站，可至「里鄰經費」專區查詢",),
+    ),
+    Topic(
+        "subsidies", codes.NEED, 6, ("need-1", "need-3"), ("subsidies",), ("社會科", "財政科"),
+        ("衛生福利部社會及家庭署", "新北市政府社會局"),
+        "補助款發放",
+        (
+            "育兒津貼的補助款已經三個月沒有撥下來了。",
+            "中低收入老人生活津貼的審核標準跟去年不一樣，卻沒有人通知。",
+            "社區發展協會申請的補助款，核定金額和公告的差很多。",
+        ),
+        ("請協助查明撥款進度。", "希望說明審核標準。"),
+        ("簽會社會科查明，補助款已於{date}撥付。", "財政科說明係預算調整，已公告修正後標準。"),
+        ("補助款已撥付，如有疑義可洽社會科", "審核標準已公告於機關網站"),
+        ("社會局函復：補助款已完成撥付作業",),
+    ),
+    Topic(
+        "policy", codes.REFORM, 12, ("reform-1",), ("works", "other"), ("建設科", "秘書室"),
+        ("交通部公路局",),
+        "{road}交通及公共設施規劃",
+        (
+            "建議{landmark}旁的公車站牌加裝遮雨棚，下雨天等車的學生和長輩都淋濕了。",
+            "{road}改成單行道之後繞路很遠，當初都沒有辦說明會。",
+            "希望{village}的社區公園可以增設共融遊具。",
+            "建議在{road}與{road2}路口增設行人號誌，學生上下學很危險。",
+        ),
+        ("請評估可行性。", "希望辦理地方說明會聽取意見。"),
+        ("建設科已將建議納入規劃評估，並於{date}函復反映人。", "已列入下年度社區公園改善計畫。"),
+        ("您的建議已納入規劃評估，相關進度將公告於機關網站",),
+        ("公路局函復：已評估增設遮雨棚，列入年度改善計畫",),
+    ),
+    Topic(
+        "regulation", codes.REFORM, 10, ("reform-2",), ("other",), ("建設科", "民政科"),
+        ("內政部國土管理署",),
+        "法令或措施影響權益",
+        (
+            "{road}路邊停車開始收費，但附近住戶都沒有停車位可以申請。",
+            "新的違章建築查報規定讓很多老房子的頂樓加蓋都要拆，可是沒有任何輔導措施。",
+            "攤販管理新規定讓{landmark}旁的早市全部要遷走，攤商沒有被事先通知。",
+            "社會住宅的申請資格限制太嚴，很多真正需要的家庭都不符合。",
+        ),
+        ("請重新檢討。", "希望有過渡期或配套措施。"),
+        ("已彙整意見簽請業務單位檢討，並於{date}函復。", "建設科說明法令依據及配套措施。"),
+        ("業務單位已檢討並研擬配套措施，詳如說明",),
+        ("國土管理署函復：相關規定依法辦理，並將研議輔導措施",),
+    ),
+    Topic(
+        "controversy", codes.REFORM, 8, ("reform-3",), ("subsidies", "works"), ("環保科",),
+        ("新北市政府環境保護局",),
+        "政策爭議事項",
+        (
+            "焚化廠的回饋金每年都有發，可是不知道是怎麼分配的，可以公開嗎？",
+            "{village}附近要蓋轉運站，居民都反對，但是說明會都選在平日上午。",
+            "都市更新案讓{road}的老住戶被迫搬遷，補償標準不透明。",
+        ),
+        ("希望公開資訊並辦理公聽會。", "請說明決策過程。"),
+        ("已請環保科公開回饋金分配明細，並於{date}辦理說明會。",),
+        ("回饋金分配明細已公開，說明會將於假日晚間辦理",),
+    ),
+    Topic(
+        "works-quality", codes.REFORM, 5, ("reform-1", "reform-3"), ("works",), ("工務科",),
+        ("新北市政府工務局",),
+        "地方工程品質",
+        (
+            "地方工程好像都是同一家廠商在做，而且常常延期。",
+            "{road}的道路重鋪才完工一個月就出現裂縫，驗收是怎麼過的？",
+            "{landmark}整修工程已經延宕半年，工地圍籬擋住出入口。",
+        ),
+        ("請查明廠商履約情形。", "希望公開驗收紀錄。"),
+        ("工務科已要求廠商依約改善並處以逾期違約金。", "驗收紀錄已依規定公開。"),
+        ("已要求廠商限期改善，並依契約計罰",),
+        ("工務局函復：已督促廠商改善並加強工程查核",),
+    ),
+    Topic(
+        "tip", codes.TIP, 5, (), ("works", "subsidies", "neighbourhood-funds", "other"), (),
+        ("法務部廉政署",),
+        "檢舉事項",
+        (
+            "{road}的道路工程好像都是同一家廠商得標，聽說有人事先拿到底價。",
+            "{village}里長把里鄰經費拿去辦私人旅遊，還要大家簽名核銷。",
+            "聽說申請建照要另外包紅包給承辦人才會快。",
+            "工程監工常收廠商招待，驗收時完全沒看就簽名。",
+            "回饋金的分配名單都是里長的親戚。",
+            "清潔隊有人把資源回收物私下載去賣。",
+        ),
+        ("希望可以查一下，我不敢具名。", "我有照片可以提供。", "請保護我的身分。"),
+        ("政風室已簽報首長並啟動查處，相關資料列管。", "經查證無具體不法事證，簽結並持續關注。"),
+        ("本案已依規定處理",),
+        ("廉政署函復：已列案查處",),
+    ),
+)  # fmt: skip
+
+NATURE_WEIGHTS = {codes.NEED: 60, codes.REFORM: 35, codes.TIP: 5}
+CHANNEL_WEIGHTS = {
+    codes.NEED: (("line", 76), ("walk_in", 9), ("meeting", 7), ("phone", 6), ("letter", 2)),
+    codes.REFORM: (("line", 70), ("walk_in", 6), ("meeting", 14), ("phone", 5), ("letter", 5)),
+    codes.TIP: (("line", 60), ("phone", 20), ("letter", 20)),
+}
+# How a case ends (before "now" cuts its timeline short).
+OUTCOMES = {
+    codes.NEED: (("internal", 58), ("external", 22), ("direct", 8), ("rejected", 4),
+                 ("merged", 3), ("withdrawn", 2), ("stalled", 3)),
+    codes.REFORM: (("internal", 52), ("external", 26), ("direct", 10), ("rejected", 5),
+                   ("merged", 3), ("withdrawn", 1), ("stalled", 3)),
+    codes.TIP: (("internal", 50), ("external", 35), ("rejected", 10), ("merged", 5)),
+}  # fmt: skip
+REJECT_WEIGHTS = (("no_content", 60), ("repeated", 40))
+# How often staff leave an optional timeline entry (the case fields change either way).
+KEEP_OPTIONAL = {
+    "classified": 0.35,
+    "status-assigned": 0.5,
+    "opinion": 0.6,
+    "status-in-progress": 0.55,
+    "satisfaction": 0.9,
+}
+SATISFACTION_WEIGHTS = (1, 2, 3, 4, 5), (4, 6, 15, 35, 40)
+# LINE reports by hour of day (Taipei); staff-recorded ones come in office hours.
+LINE_HOURS = (2, 1, 1, 1, 1, 1, 3, 8, 12, 15, 15, 13, 10, 12, 14, 14, 13, 12, 11, 13, 16, 16, 12, 6)
+
+
+class AlreadySeeded(RuntimeError):
+    """The database has cases already and ``force`` was not given."""
+
+
+@dataclass
+class SeedSummary:
+    cases: int = 0
+    events: int = 0
+    residents: int = 0
+    units: int = 0
+    agencies: int = 0
+    users_created: list[str] = field(default_factory=list)
+    password: str | None = None
+    by_nature: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_channel: Counter[str] = field(default_factory=Counter)
+    overdue: int = 0
+    broadcasts: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The summary in words, for the command line."""
+
+        def share(counter: Counter[str], names: dict[str, str]) -> str:
+            total = sum(counter.values()) or 1
+            return "、".join(
+                f"{names.get(k, k)}({k}) {n:,} ({n / total:.0%})" for k, n in counter.most_common()
+            )
+
+        return [
+            f"已建立 {self.cases:,} 件案件、{self.events:,} 筆處理歷程、{self.residents:,} 位LINE"
+            f"反映者（{self.first_day} 至 {self.last_day}），費時 {self.seconds:.1f} 秒",
+            "性質：" + share(self.by_nature, codes.NATURES),
+            "狀態：" + share(self.by_status, codes.STATUSES),
+            "管道：" + share(self.by_channel, codes.CHANNELS),
+            f"逾期未結：{self.overdue:,} 件；單位 {self.units}、機關 {self.agencies}",
+            f"已發送反貪倡廉宣導推播 {self.broadcasts} 則",
+        ]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _pick(rng: random.Random, pairs: tuple[tuple[Any, int], ...]) -> Any:
+    return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _display_name(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.68:
+        return _person_name(rng)
+    if roll < 0.82:
+        return rng.choice(NICKNAMES)
+    if roll < 0.93:
+        return rng.choice(LATIN_NAMES)
+    return rng.choice(EMOJI) + rng.choice(GIVEN)
+
+
+def _phone(rng: random.Random) -> str:
+    if rng.random() < 0.85:
+        return f"09{rng.randint(0, 99):02d}-{rng.randint(0, 999):03d}-{rng.randint(0, 999):03d}"
+    return f"(02){rng.randint(2000, 2999)}-{rng.randint(0, 9999):04d}"
+
+
+def _address(rng: random.Random) -> str:
+    lane = f"{rng.randint(1, 300)}巷" if rng.random() < 0.5 else ""
+    floor = f"{rng.randint(2, 12)}樓" if rng.random() < 0.6 else ""
+    return (
+        f"新北市{rng.choice(DISTRICTS)}{rng.choice(VILLAGES)}{rng.randint(1, 30)}鄰"
+        f"{rng.choice(ROADS)}{lane}{rng.randint(1, 200)}號{floor}"
+    )
+
+
+def _fill(template: str, rng: random.Random, date: str = "") -> str:
+    if "{" not in template:
+        return template
+    return template.format(
+        village=rng.choice(VILLAGES),
+        road=rng.choice(ROADS),
+        road2=rng.choice(ROADS),
+        lane=rng.randint(2, 320),
+        landmark=rng.choice(LANDMARKS),
+        river=rng.choice(RIVERS),
+        weeks=rng.choice(("兩", "三", "四", "好幾")),
+        hour=rng.choice(("七", "八", "九", "十")),
+        date=date,
+    )
+
+
+def _description(topic: Topic, rng: random.Random) -> str:
+    """A report in a resident's words: a short line, a few sentences or several paragraphs."""
+    roll = rng.random()
+    said = rng.choice(topic.says)
+    core = _fill(said, rng)
+    if roll < 0.12:
+        return core
+    opener = _fill(rng.choice(OPENERS), rng)
+    pool = DETAILS + PLACE_DETAILS if topic.key in PLACE_TOPICS else DETAILS
+    ask = rng.choice(topic.asks)
+    closing = rng.choice(CLOSINGS)
+    if roll < 0.78:
+        details = [_fill(d, rng) for d in rng.sample(pool, rng.randint(0, 2))]
+        return opener + core + "".join(details) + ask + closing
+    others = [s for s in topic.says if s != said]
+    second = _fill(rng.choice(others), rng) if others else ""
+    details = [_fill(d, rng) for d in rng.sample(pool, rng.randint(2, 4))]
+    half = len(details) // 2
+    paragraphs = [
+        opener + core + "".join(details[:half]),
+        "另外，" + second + "".join(details[half:]) if second else "".join(details[half:]),
+        ask + closing,
+    ]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _office(moment: datetime, rng: random.Random) -> datetime:
+    """``moment`` moved into office hours (weekdays 08:30–17:30 Taipei), as staff work."""
+    local = moment.astimezone(TPE)
+    minutes = local.hour * 60 + local.minute
+    if local.weekday() < 5 and 510 <= minutes < 1050:
+        return moment
+    day = local.date() + timedelta(days=0 if minutes < 510 else 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, 8, 30, tzinfo=TPE)
+    return (start + timedelta(minutes=rng.uniform(0, 540))).astimezone(UTC)
+
+
+def _after(moment: datetime, rng: random.Random, low: float, high: float) -> datetime:
+    """Office-hours moment ``low``–``high`` days after ``moment``."""
+    return _office(moment + timedelta(days=rng.uniform(low, high)), rng)
+
+
+# -- reference data ----------------------------------------------------------------------------
+
+
+def _get_or_create(session: Session, model: Any, names: tuple[str, ...]) -> dict[str, int]:
+    found: dict[Any, Any] = dict(
+        session.execute(select(model.name, model.id).where(model.name.in_(names))).all()
+    )
+    missing = [{"name": n, "active": True} for n in names if n not in found]
+    if missing:
+        session.execute(insert(model), missing)
+        found = dict(
+            session.execute(select(model.name, model.id).where(model.name.in_(names))).all()
+        )
+    return {str(k): int(v) for k, v in found.items()}
+
+
+def _staff(session: Session, password: str | None, summary: SeedSummary) -> dict[str, User]:
+    users = {
+        u.username: u
+        for u in session.scalars(select(User).where(User.username.in_([s.username for s in STAFF])))
+    }
+    missing = [s for s in STAFF if s.username not in users]
+    if missing and password is None:
+        password = secrets.token_urlsafe(12)
+        summary.password = password
+    for spec in missing:
+        assert password is not None
+        users[spec.username] = accounts.create_user(
+            session, spec.username, password, spec.role,
+            display_name=spec.display_name, ethics=spec.ethics,
+        )  # fmt: skip
+        summary.users_created.append(spec.username)
+    return users
+
+
+# -- the plan ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    """One case before insertion: its creation moment, channel, nature and reporter."""
+
+    created: datetime
+    nature: str
+    channel: str
+    topic: Topic
+    resident: int | None = None  # index into the residents list
+    number: str = ""
+
+
+def _day_weights(days: list[date]) -> list[float]:
+    """More reports lately (the platform grows), fewer on weekends."""
+    n = len(days)
+    return [
+        (0.6 + 0.8 * i / max(1, n - 1)) * (1.0 if d.weekday() < 5 else 0.45)
+        for i, d in enumerate(days)
+    ]
+
+
+def _plan(count: int, now: datetime, rng: random.Random) -> list[Planned]:
+    today = now.astimezone(TPE).date()
+    days = [today - timedelta(days=SPAN_DAYS - 1 - i) for i in range(SPAN_DAYS)]
+    weekdays = [d for d in days if d.weekday() < 5]
+    # 座談會 / 平臺訪談: about two a month, on weekday afternoons or evenings.
+    meetings = sorted(rng.sample(weekdays, min(len(weekdays), SPAN_DAYS // 15)))
+    cumulative = list(_accumulate(_day_weights(days)))
+    weekday_cumulative = list(_accumulate(_day_weights(weekdays)))
+    hour_cumulative = list(_accumulate(LINE_HOURS))
+    topics = {n: [t for t in TOPICS if t.nature == n] for n in codes.NATURES}
+    natures = rng.choices(list(NATURE_WEIGHTS), list(NATURE_WEIGHTS.values()), k=count)
+    planned: list[Planned] = []
+    for nature in natures:
+        topic = rng.choices(topics[nature], [t.weight for t in topics[nature]])[0]
+        channel = _pick(rng, CHANNEL_WEIGHTS[nature])
+        if channel == "line":
+            day = days[_draw(cumulative, rng)]
+            hour = _draw(hour_cumulative, rng)
+            local = datetime(day.year, day.month, day.day, hour, tzinfo=TPE) + timedelta(
+                seconds=rng.uniform(0, 3600)
+            )
+        elif channel == "meeting":
+            day = meetings[min(len(meetings) - 1, int(len(meetings) * rng.random() ** 0.8))]
+            start = 14 if day.toordinal() % 3 else 19
+            local = datetime(day.year, day.month, day.day, start, tzinfo=TPE) + timedelta(
+                minutes=rng.uniform(0, 150)
+            )
+        else:
+            day = weekdays[_draw(weekday_cumulative, rng)]
+            local = datetime(day.year, day.month, day.day, 8, 30, tzinfo=TPE) + timedelta(
+                minutes=rng.uniform(0, 540)
+            )
+        created = local.astimezone(UTC)
+        if created >= now:
+            # Today's reports cannot be from later today.
+            midnight = datetime(today.year, today.month, today.day, tzinfo=TPE)
+            span = max(1.0, (now - midnight).total_seconds() - 60)
+            created = (midnight + timedelta(seconds=rng.uniform(0, span))).astimezone(UTC)
+        planned.append(Planned(created, nature, channel, topic))
+    planned.sort(key=lambda p: p.created)
+    return planned
+
+
+def _accumulate(weights: Any) -> Any:
+    total = 0.0
+    for w in weights:
+        total += w
+        yield total
+
+
+def _draw(cumulative: list[float], rng: random.Random) -> int:
+    return min(len(cumulative) - 1, bisect.bisect(cumulative, rng.random() * cumulative[-1]))
+
+
+def _reserve_numbers(session: Session, planned: list[Planned]) -> None:
+    """Number the cases day by day, reserving each day's range on its counter row atomically."""
+    per_day = Counter(rocdate.roc_compact(p.created.astimezone(TPE).date()) for p in planned)
+    upsert = dialect_insert(session)(CaseCounter)
+    statement = upsert.on_conflict_do_update(
+        index_elements=["day"], set_={"last": CaseCounter.last + upsert.excluded.last}
+    ).returning(CaseCounter.day, CaseCounter.last)
+    ends: dict[str, int] = {}
+    for day, n in sorted(per_day.items()):
+        row = session.execute(statement.values(day=day, last=n)).one()
+        ends[str(row[0])] = int(row[1])
+    next_seq = {day: ends[day] - n + 1 for day, n in per_day.items()}
+    for p in planned:
+        day = rocdate.roc_compact(p.created.astimezone(TPE).date())
+        p.number = f"{day}-{next_seq[day]:04d}"
+        next_seq[day] += 1
+
+
+def _residents(
+    session: Session, planned: list[Planned], rng: random.Random, now: datetime
+) -> tuple[list[int], int]:
+    """Insert LINE residents (some report more than once); returns their ids."""
+    line_cases = [p for p in planned if p.channel == "line"]
+    if not line_cases:
+        return [], 0
+    count = max(1, int(len(line_cases) * 0.72))
+    for p in line_cases:
+        # Most residents report once; a few regulars many times.
+        roll = rng.random()
+        p.resident = int(count * roll**1.6) if roll < 0.45 else rng.randrange(count)
+    first: dict[int, datetime] = {}
+    for p in line_cases:
+        assert p.resident is not None
+        first.setdefault(p.resident, p.created)
+    rows: list[dict[str, Any]] = []
+    for index in range(count):
+        began = first.get(index, now - timedelta(days=rng.uniform(1, SPAN_DAYS)))
+        followed = began - timedelta(days=rng.uniform(0, 60) * rng.random(), minutes=3)
+        rows.append(
+            {
+                "line_user_id": "U" + f"{rng.getrandbits(128):032x}",
+                "display_name": _display_name(rng),
+                "following": rng.random() > 0.04,
+                "followed_at": followed,
+                "unfollowed_at": None,
+                "profile_fetched_at": followed,
+                "conversation": {},
+                "created_at": followed,
+                "updated_at": max(followed, began),
+            }
+        )
+    ids = reserve_ids(session, "residents", count)
+    for row, resident_id in zip(rows, ids, strict=True):
+        row["id"] = resident_id
+    bulk_insert(session, "residents", rows)
+    return ids, count
+
+
+@dataclass
+class Step:
+    """A timeline entry to write, and what it does to the case when it happens before now."""
+
+    at: datetime
+    kind: str
+    actor: str
+    body: str | None
+    public: bool
+    data: dict[str, Any]
+    changes: dict[str, Any]
+    optional: str | None = None  # dropped first when the timeline is too long
+
+
+def status_step(at: datetime, status: str, by: str, words: str | None = None, **more: Any) -> Step:
+    """A status change the resident reads (as ``casework.change_status`` writes it)."""
+    return Step(
+        at, "status", by, words or codes.STATUS_FOR_RESIDENTS[status], True,
+        {"status": status}, {"status": status, **more},
+    )  # fmt: skip
+
+
+@dataclass
+class World:
+    """Ids and names the plan refers to."""
+
+    units: dict[str, int]
+    agencies: dict[str, int]
+    users: dict[str, User]
+    consent_version: int
+    letter_seq: int = 0
+    by_topic: dict[str, list[int]] = field(default_factory=dict)  # indices of mergeable cases
+
+
+def _case(
+    index: int,
+    p: Planned,
+    resident_ids: list[int],
+    world: World,
+    now: datetime,
+    rng: random.Random,
+) -> tuple[dict[str, Any], list[Step], int | None]:
+    """The case row, its timeline and (for 併案) the index of the case it merges into."""
+    topic, nature, created = p.topic, p.nature, p.created
+    manual = p.channel != "line"
+    tip = nature == codes.TIP
+    anonymous = rng.random() < (0.5 if tip else 0.04 if manual else 0.16)
+    sub_item = rng.choice(topic.sub_items) if topic.sub_items else None
+    theme = rng.choice(topic.themes)
+    officer = world.users["demo-ethics" if tip else rng.choices(OFFICERS, OFFICER_WEIGHTS)[0]]
+    supervisor = world.users["demo-ethics" if tip else "demo-supervisor"]
+    recorder = officer.display_name if manual else None
+    subject = _fill(topic.subject, rng)
+    location = None
+    if p.channel == "line" and sub_item == "need-2" and rng.random() < 0.4:
+        location = {
+            "title": rng.choice(LANDMARKS),
+            "address": _address(rng),
+            "latitude": round(25.0 + rng.uniform(-0.06, 0.06), 6),
+            "longitude": round(121.46 + rng.uniform(-0.06, 0.06), 6),
+        }
+    row: dict[str, Any] = {
+        "number": p.number,
+        "channel": p.channel,
+        "nature": nature,
+        # On LINE the resident may skip the sub-item; staff set it when classifying.
+        "sub_item": sub_item if (manual or rng.random() < 0.8) else None,
+        "theme": theme if manual else None,
+        "status": codes.RECEIVED,
+        "description": _description(topic, rng),
+        "location": location,
+        "resident_id": resident_ids[p.resident] if p.resident is not None else None,
+        "anonymous": anonymous,
+        "reporter_name": None if anonymous else _person_name(rng),
+        "reporter_phone": None if anonymous or rng.random() < 0.1 else _phone(rng),
+        "reporter_address": None if anonymous or rng.random() < 0.3 else _address(rng),
+        "reporter_occupation": None if anonymous or rng.random() < 0.4 else rng.choice(OCCUPATIONS),
+        "confidential": tip,
+        "consent_version": None if manual else world.consent_version,
+        "consented_at": None if manual else created,
+        "due_at": rocdate.end_of_taipei_day(created, DUE_DAYS),
+        "resident_update_at": None,
+        "officer_id": None,
+        "unit_id": None,
+        "agency_id": None,
+        "letter_number": None,
+        "letter_date": None,
+        "handling_opinion": None,
+        "recorder": recorder,
+        "signing_agency": None,
+        "petition_confirmed": p.channel in ("walk_in", "meeting", "phone"),
+        "rejection_reason": None,
+        "merged_into_id": None,
+        "satisfaction": None,
+        "satisfaction_at": None,
+        "closed_at": None,
+        "created_at": created,
+        "updated_at": created,
+    }
+    if manual:
+        first = Step(
+            created, "created", officer.username,
+            f"{codes.CHANNELS[p.channel]}受理，紀錄人{recorder}", True, {"channel": p.channel}, {},
+        )  # fmt: skip
+    else:
+        first = Step(
+            created, "created", "resident", "已收到您的反映，案件成立。", True,
+            {"channel": "line", "media": 1 if location else 0}, {},
+        )  # fmt: skip
+    steps = [first]
+    outcome = _pick(rng, OUTCOMES[nature])
+    merge_target: int | None = None
+    mergeable = world.by_topic.setdefault(topic.key, [])
+    if outcome == "merged":
+        recent = mergeable[-40:]
+        if recent:
+            merge_target = rng.choice(recent)
+        else:
+            outcome = "internal"
+    if outcome not in ("merged", "withdrawn", "rejected"):
+        mergeable.append(index)
+
+    nature_words = codes.NATURES[nature] + (
+        f"／{codes.SUB_ITEMS[sub_item].label}" if sub_item else ""
+    )
+    t_assign = _office(created + timedelta(days=rng.expovariate(1 / 0.8)), rng)
+    steps.append(
+        Step(
+            max(created + timedelta(minutes=1), t_assign - timedelta(minutes=rng.uniform(1, 30))),
+            "classified", supervisor.username,
+            f"分類為{nature_words}", False, {},
+            {"sub_item": sub_item, "theme": theme}, optional="classified",
+        )
+    )  # fmt: skip
+    unit_name = rng.choice(topic.units) if topic.units else None
+    assign_words = "、".join(filter(None, [officer.display_name, None if tip else unit_name]))
+    steps.append(
+        Step(
+            t_assign, "assigned", supervisor.username, f"分案：{assign_words}", False, {},
+            {"officer_id": officer.id, "status": codes.ASSIGNED,
+             "unit_id": world.units[unit_name] if unit_name and not tip else None},
+        )
+    )  # fmt: skip
+    steps.append(
+        status_step(t_assign, codes.ASSIGNED, supervisor.username, "已分案，承辦人員處理中")
+    )
+    steps[-1].optional = "status-assigned"
+    by = officer.username
+
+    def answer(at: datetime, text: str) -> None:
+        if p.channel == "line" and not tip:
+            body = f"您好，有關您反映「{subject}」一事，{text}。感謝您的反映。"
+            steps.append(Step(at, "reply", by, body, True, {}, {"status": codes.REPLIED}))
+        else:
+            steps.append(status_step(at, codes.REPLIED, by))
+
+    def close(at: datetime, answered: bool = True) -> None:
+        if answered and rng.random() < 0.1:
+            return  # answered and never formally closed: it stays 已回覆
+        steps.append(status_step(at, codes.CLOSED, by, closed_at=at))
+        if p.channel == "line" and not tip and rng.random() < 0.45:
+            score = rng.choices(*SATISFACTION_WEIGHTS)[0]
+            rated = at + timedelta(hours=rng.expovariate(1 / 10))
+            steps.append(
+                Step(
+                    rated, "satisfaction", "resident", f"滿意度 {score} 分", False,
+                    {"score": score}, {"satisfaction": score, "satisfaction_at": rated},
+                    optional="satisfaction",
+                )
+            )  # fmt: skip
+
+    def opinion(at: datetime, text: str) -> None:
+        steps.append(
+            Step(at, "opinion", by, "更新處理意見", False, {}, {"handling_opinion": text},
+                 optional="opinion")
+        )  # fmt: skip
+
+    slow = rng.random() < 0.06
+    if outcome in ("internal", "stalled"):
+        unit = unit_name or "政風室"
+        t_route = _after(t_assign, rng, 0.2, 4)
+        note = rng.choice(("請派員現勘", "請查明見復", "請惠予協處", "請於7日內回復辦理情形"))
+        steps.append(
+            Step(t_route, "routed", by, f"簽會{unit}：{note}", False,
+                 {"unit_id": world.units.get(unit)},
+                 {"status": codes.IN_PROGRESS, "signing_agency": unit,
+                  **({"unit_id": world.units[unit]} if unit in world.units else {})})
+        )  # fmt: skip
+        steps.append(status_step(t_route, codes.IN_PROGRESS, by, "已請權責單位處理中"))
+        steps[-1].optional = "status-in-progress"
+        delay = rng.gammavariate(2.0, 5.0) + (rng.uniform(30, 80) if slow else 0)
+        if outcome == "stalled":
+            delay += rng.uniform(40, 150)
+        t_reply = _office(t_route + timedelta(days=delay), rng)
+        date_words = rocdate.roc_date(t_reply)
+        opinion(t_reply - timedelta(minutes=rng.uniform(5, 90)),
+                _fill(rng.choice(topic.opinions), rng, date_words))  # fmt: skip
+        answer(t_reply, _fill(rng.choice(topic.answers), rng, date_words))
+        close(_after(t_reply, rng, 1, 14))
+    elif outcome == "external":
+        agency = rng.choice(topic.agencies) if topic.agencies else AGENCIES[0]
+        t_route = _after(t_assign, rng, 0.5, 6)
+        world.letter_seq += 1
+        roc_year = rocdate.roc_year(t_route)
+        letter = f"新北府政風字第{roc_year:03d}{world.letter_seq % 10_000_000:07d}號"
+        letter_day = t_route.astimezone(TPE).date()
+        words = (
+            f"【案件 {p.number} 移請處理通知】\n您反映的事項屬於{agency}的業務，本機關已於"
+            f"{rocdate.roc_date(letter_day)}以{letter}函請該機關處理，後續將由該機關回覆您"
+            "（行政程序法第172條）。"
+        )
+        steps.append(
+            Step(t_route, "transferred", by, words, True,
+                 {"agency_id": world.agencies[agency], "letter_number": letter},
+                 {"status": codes.TRANSFERRED, "agency_id": world.agencies[agency],
+                  "letter_number": letter, "letter_date": letter_day, "signing_agency": agency,
+                  "unit_id": None})
+        )  # fmt: skip
+        t_back = _after(t_route, rng, 8, 40 + (50 if slow else 0))
+        external = rng.choice(topic.external) if topic.external else "已由該機關處理完畢"
+        opinion(t_back - timedelta(minutes=rng.uniform(5, 90)),
+                f"函請{agency}參處（{letter}）。{external}。")  # fmt: skip
+        if p.channel == "line" and not tip and rng.random() < 0.55:
+            answer(t_back, f"經{agency}函復：{external}")
+            close(_after(t_back, rng, 1, 10))
+        else:
+            close(t_back, answered=False)
+    elif outcome == "direct":
+        t_reply = _after(t_assign, rng, 0.5, 7 + (40 if slow else 0))
+        date_words = rocdate.roc_date(t_reply)
+        said = _fill(rng.choice(topic.answers), rng, date_words)
+        opinion(t_reply - timedelta(minutes=rng.uniform(5, 60)), f"逕復說明：{said}。")
+        answer(t_reply, said)
+        close(_after(t_reply, rng, 1, 10))
+    elif outcome == "rejected":
+        reason = "no_identity" if anonymous and rng.random() < 0.7 else _pick(rng, REJECT_WEIGHTS)
+        at = _after(t_assign, rng, 0.5, 6)
+        words = f"{codes.STATUS_FOR_RESIDENTS[codes.REJECTED]}（{REJECTION_REASONS[reason]}）"
+        opinion(at - timedelta(minutes=10),
+                f"依行政程序法第173條，{REJECTION_REASONS[reason]}，簽請不予處理。")  # fmt: skip
+        steps.append(status_step(at, codes.REJECTED, by, words, rejection_reason=reason))
+    elif outcome == "merged":
+        at = _after(t_assign, rng, 0.1, 3)
+        steps.append(status_step(at, codes.MERGED, by))
+    elif outcome == "withdrawn":
+        at = created + timedelta(days=rng.uniform(0.3, 8))
+        steps = [s for s in steps if s.at < at - timedelta(minutes=5)]
+        if p.channel == "line":
+            steps.append(
+                Step(at - timedelta(minutes=2), "resident_message", "resident",
+                     "不好意思，問題已經解決了，我想撤回這件反映。", True, {}, {})
+            )  # fmt: skip
+        steps.append(status_step(at, codes.WITHDRAWN, by))
+    return row, steps, merge_target
+
+
+def _apply(row: dict[str, Any], steps: list[Step], now: datetime, rng: random.Random) -> list[Step]:
+    """Keep what happened before now, apply it to the row, keep 2–6 entries."""
+    steps.sort(key=lambda s: s.at)
+    done = [s for s in steps if s.at <= now]
+    if len(done) == 1:
+        # Only just in: staff have at least looked at and classified it.
+        elapsed = (now - row["created_at"]).total_seconds()
+        at = row["created_at"] + timedelta(seconds=min(7200.0, elapsed * rng.uniform(0.2, 0.9)))
+        classified = next((s for s in steps if s.kind == "classified"), None)
+        if classified is None:
+            classified = Step(at, "classified", "demo-supervisor", "分類", False, {}, {})
+        classified.at, classified.optional = at, None
+        done.append(classified)
+    done = [s for s in done if s.optional is None or rng.random() < KEEP_OPTIONAL[s.optional]]
+    for name in KEEP_OPTIONAL:
+        if len(done) <= MAX_EVENTS:
+            break
+        done = [s for s in done if s.optional != name]
+    done.sort(key=lambda s: s.at)
+    for s in steps:  # the case fields follow every step that happened, listed or not
+        if s.at <= now:
+            row.update(s.changes)
+    if row["status"] in codes.OPEN_STATUSES and row["channel"] == "line" and rng.random() < 0.08:
+        last = max(s.at for s in done)
+        at = last + (now - last) * rng.uniform(0.3, 0.99)
+        text = rng.choice(
+            (
+                "請問處理進度如何？",
+                "補充一下，昨天又發生一次了。",
+                "剛剛補傳了照片，請參考。",
+                "已經過很久了，還沒有人來看。",
+            )
+        )
+        if len(done) >= MAX_EVENTS:
+            done = [s for s in done if s.optional is None] or done[:-1]
+        done.append(Step(at, "resident_message", "resident", text, True, {}, {}))
+        row["resident_update_at"] = at
+    row["updated_at"] = max(s.at for s in done)
+    return done
+
+
+def _event_rows(case_id: int, steps: list[Step]) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": case_id,
+            "kind": s.kind,
+            "public": s.public,
+            "actor": s.actor,
+            "body": s.body,
+            "data": s.data,
+            "created_at": s.at,
+        }
+        for s in steps
+    ]
+
+
+# -- broadcasts --------------------------------------------------------------------------------
+
+AAC_SITE = "https://www.aac.moj.gov.tw/"
+
+
+@dataclass(frozen=True)
+class DemoBroadcast:
+    """A 反貪倡廉 promotion sent ``days_ago`` days before now, in our composed-message form."""
+
+    days_ago: int
+    title: str
+    messages: tuple[dict[str, Any], ...]
+    answer_rate: float = 0.0  # share of recipients who answer its quiz
+    tap_rate: float = 0.0  # link taps per recipient
+
+
+def _quiz(question: str, choices: list[str], explanation: str) -> dict[str, Any]:
+    """A 有獎徵答 whose first choice is right."""
+    return {
+        "type": "quiz",
+        "question": question,
+        "choices": choices,
+        "answer": 0,
+        "explanation": explanation,
+    }
+
+
+def _text(body: str) -> dict[str, Any]:
+    return {"type": "text", "text": body}
+
+
+def _card(title: str, body: str, label: str, url: str) -> dict[str, Any]:
+    return {"type": "card", "title": title, "body": body, "link_label": label, "link_url": url}
+
+
+DEMO_BROADCASTS = (
+    DemoBroadcast(
+        6, "有獎徵答：受請託關說怎麼辦",
+        (_text("【廉政小學堂】公務員受請託關說，依規定應如何處理？答對即可參加抽獎！"),
+         _quiz("公務員受請託關說時，應於幾日內簽報長官並知會政風單位？",
+               ["3日內", "7日內", "不必簽報"],
+               "依公務員廉政倫理規範，受請託關說者應於3日內簽報長官並知會政風單位。")),
+        answer_rate=0.07,
+    ),
+    DemoBroadcast(
+        20, "清廉共同監督專區：地方工程資訊公開",
+        (_card("地方工程資訊公開",
+               "本轄重大工程的經費、廠商及進度，都可以在清廉共同監督專區查詢。",
+               "前往專區", "https://www.aac.moj.gov.tw/6398/6540/1216331/"),),
+        tap_rate=0.045,
+    ),
+    DemoBroadcast(
+        34, "檢舉管道：0800-286-586",
+        (_text("發現公務員貪污不法，請撥法務部廉政署檢舉專線 0800-286-586"
+               "（0800-就是廉政-我報你）。檢舉人身分依法保密。"),
+         _card("檢舉管道", "電話、書信、傳真或親自到場，都可以檢舉。", "檢舉方式", AAC_SITE)),
+        tap_rate=0.03,
+    ),
+    DemoBroadcast(
+        49, "有獎徵答：檢舉人身分保密",
+        (_quiz("民眾檢舉貪瀆不法，檢舉人的身分應如何處理？",
+               ["依法保密", "公開於機關網站", "告知被檢舉人"],
+               "檢舉人身分依法保密，政風機構並有保護檢舉人之義務。"),),
+        answer_rate=0.09,
+    ),
+    DemoBroadcast(
+        66, "村里廉政平臺座談會",
+        (_text("本機關將於本月在各里活動中心辦理村里廉政平臺座談會，歡迎里民踴躍參加，"
+               "提出您對公共設施及施政的意見。"),),
+    ),
+    DemoBroadcast(
+        83, "冒名公務員詐騙提醒",
+        (_card("小心冒名公務員詐騙",
+               "公務員不會要求您轉帳或提供存摺、提款卡。接到可疑電話請撥165查證。",
+               "了解更多", "https://165.npa.gov.tw/"),),
+        tap_rate=0.055,
+    ),
+    DemoBroadcast(
+        104, "有獎徵答：公職人員利益衝突迴避",
+        (_quiz("公職人員執行職務時，遇有自己或親屬的利益衝突，應如何處理？",
+               ["主動迴避", "照常辦理", "請同事代為簽名"],
+               "依公職人員利益衝突迴避法，知有利益衝突者應即自行迴避。"),
+         _card("利益衝突迴避", "哪些人是關係人？哪些情形要迴避？", "法規說明", AAC_SITE)),
+        answer_rate=0.06, tap_rate=0.02,
+    ),
+    DemoBroadcast(
+        130, "廉政倫理：拒收不當餽贈",
+        (_text("公務員不得收受與其職務有利害關係者之餽贈；如遇贈送，應於3日內"
+               "簽報長官並知會政風單位。民眾洽公請勿致贈禮品，謝謝您的支持。"),),
+    ),
+)  # fmt: skip
+
+
+def _broadcasts(session: Session, users: dict[str, User], now: datetime, rng: random.Random) -> int:
+    """Sent 反貪倡廉 broadcasts of the last months, with quiz answers and link taps."""
+    following = list(
+        session.execute(
+            select(Resident.id, Resident.followed_at).where(Resident.following.is_(True))
+        ).all()
+    )
+    if not following:
+        return 0
+    author = users["demo-officer1"].id
+    sent_count = 0
+    for spec in DEMO_BROADCASTS:
+        sent = _office(now - timedelta(days=spec.days_ago), rng)
+        if sent >= now:
+            continue
+        reached = [rid for rid, followed in following if followed is None or followed <= sent]
+        broadcast = Broadcast(
+            title=spec.title, messages=list(spec.messages), audience={"kind": "all"},
+            status="sent", estimated_recipients=len(reached), recipients=len(reached),
+            chunks_total=1, chunks_sent=1, reached=len(reached), created_by=author,
+            created_at=sent - timedelta(days=2), updated_at=sent + timedelta(minutes=1),
+            started_at=sent, finished_at=sent + timedelta(minutes=1),
+        )  # fmt: skip
+        session.add(broadcast)
+        session.flush()
+        sent_count += 1
+        session.add(BroadcastChunk(broadcast_id=broadcast.id, seq=0, status="sent", attempts=1,
+                                   sent_at=sent + timedelta(minutes=1)))  # fmt: skip
+        for index, message in enumerate(spec.messages):
+            if message["type"] == "card":
+                session.add(
+                    BroadcastLink(
+                        broadcast_id=broadcast.id, message_index=index,
+                        token=f"{rng.getrandbits(96):024x}",
+                        url=message["link_url"], label=message["link_label"],
+                        clicks=round(len(reached) * spec.tap_rate * rng.uniform(0.7, 1.3)),
+                    )
+                )  # fmt: skip
+            if message["type"] == "quiz":
+                answering = rng.sample(reached, round(len(reached) * spec.answer_rate))
+                answers = [
+                    {
+                        "broadcast_id": broadcast.id, "message_index": index,
+                        "resident_id": resident_id, "choice": choice, "correct": choice == 0,
+                        "answered_at": sent + timedelta(hours=rng.expovariate(1 / 6)),
+                    }
+                    for resident_id in answering
+                    for choice in [0 if rng.random() < 0.78 else rng.randrange(1, 3)]
+                ]  # fmt: skip
+                bulk_insert(session, "quiz_answers", answers)
+    return sent_count
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def reserve_ids(session: Session, table_name: str, count: int) -> list[int]:
+    """``count`` new primary keys of ``table_name``, taken as the database would give them.
+
+    PostgreSQL: from the table's own sequence (safe beside concurrent inserts). SQLite: after
+    the largest id (its transactions take the write lock up front, see ``storage.db``).
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table_name, "n": count},
+        )
+        return sorted(int(i) for i in found)
+    table = Base.metadata.tables[table_name]
+    start = int(session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def bulk_insert(session: Session, table_name: str, rows: list[dict[str, Any]]) -> None:
+    """Core ``insert()`` executemany of ``rows`` (same keys) in batches of ``BATCH``."""
+    table = Base.metadata.tables[table_name]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(table), rows[start : start + BATCH])
+
+
+# -- the entry point ---------------------------------------------------------------------------
+
+
+def seed(
+    session: Session,
+    cases: int,
+    *,
+    seed: int = 1,
+    password: str | None = None,
+    force: bool = False,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedSummary:
+    """Add ``cases`` demo cases (and what they need) in the caller's transaction.
+
+    Refuses a database that has cases already unless ``force``. The same ``seed`` on an
+    empty database gives the same data (up to ``now``); staff accounts that exist are kept.
+    """
+    if cases < 0:
+        raise ValueError("cases must be zero or more")
+    began = time.perf_counter()
+    now = now or datetime.now(UTC)
+    existing = int(session.scalar(select(func.count()).select_from(Case)) or 0)
+    if existing and not force:
+        raise AlreadySeeded(f"資料庫已有 {existing:,} 件案件；要再加入示範資料請加 --force")
+    say = progress or (lambda _message: None)
+    rng = random.Random(f"lianping-demo:{seed}:{existing}")
+    summary = SeedSummary()
+    users = _staff(session, password, summary)
+    world = World(
+        units=_get_or_create(session, Unit, UNITS),
+        agencies=_get_or_create(session, Agency, AGENCIES),
+        users=users,
+        consent_version=content.current_privacy_notice(session).version,
+    )
+    summary.units, summary.agencies = len(world.units), len(world.agencies)
+    planned = _plan(cases, now, rng)
+    _reserve_numbers(session, planned)
+    resident_ids, summary.residents = _residents(session, planned, rng, now)
+    say(f"planned {cases:,} cases, {summary.residents:,} residents")
+
+    ids = reserve_ids(session, "cases", cases)
+    waiting = codes.OPEN_STATUSES - {codes.REPLIED}
+    for start in range(0, len(planned), BATCH):
+        rows, events = [], []
+        for index in range(start, min(start + BATCH, len(planned))):
+            row, steps, target = _case(index, planned[index], resident_ids, world, now, rng)
+            timeline = _apply(row, steps, now, rng)
+            row["id"] = ids[index]
+            if target is not None and row["status"] == codes.MERGED:
+                row["merged_into_id"] = ids[target]
+            rows.append(row)
+            events += _event_rows(row["id"], timeline)
+            summary.by_nature[row["nature"]] += 1
+            summary.by_status[row["status"]] += 1
+            summary.by_channel[row["channel"]] += 1
+            summary.overdue += row["status"] in waiting and row["due_at"] < now
+        bulk_insert(session, "cases", rows)
+        bulk_insert(session, "case_events", events)
+        summary.events += len(events)
+        done = start + len(rows)
+        if done % (10 * BATCH) == 0 or done == cases:
+            say(f"{done:,}/{cases:,} cases ({time.perf_counter() - began:.1f} s)")
+    summary.cases = len(ids)
+    summary.broadcasts = _broadcasts(
+        session, users, now, random.Random(f"lianping-demo-broadcasts:{seed}:{existing}")
+    )
+    if planned:
+        summary.first_day = planned[0].created.astimezone(TPE).date()
+        summary.last_day = planned[-1].created.astimezone(TPE).date()
+    summary.seconds = time.perf_counter() - began
+    return summary

@@ -1,0 +1,67 @@
+"""Periodic sweep: re-enqueue stored-but-unprocessed events and unsent outbox rows,
+start scheduled broadcasts when due, resume broadcasts a crashed worker left behind,
+and (hourly) remove uploaded images no broadcast uses."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from lianping import context
+from lianping.context import Context
+from lianping.jobs import broadcasts, delivery, inbox
+from lianping.services import promotion_images
+from lianping.storage import inbox as inbox_queries
+from lianping.storage import outbox as outbox_queries
+from lianping.storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+# Younger work is most likely still on its way through the queues.
+EVENT_GRACE = timedelta(seconds=10)
+# A drain delivers its rows right after committing them and queues a job for any
+# retry: a row pending this long lost its delivery (delivery is idempotent anyway).
+OUTBOX_GRACE = timedelta(seconds=30)
+# Housekeeping that need not run every 15 seconds: at most once per this, per Redis.
+HOUSEKEEPING_EVERY = 3600
+HOUSEKEEPING_KEY = "lianping:sweep:housekeeping"
+
+
+def sweep() -> dict[str, int]:
+    """RQ job: find work whose job was lost (Redis down, worker killed) and queue it again."""
+    ctx = context.current()
+    now = utcnow()
+    with ctx.sessions() as session:
+        shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
+        rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
+    # A shard whose drain is queued and not started yet needs no second job.
+    queued = sum(inbox.enqueue(ctx, shard) for shard in shards)
+    for outbox_id in rows:
+        delivery.enqueue(ctx, outbox_id)
+    if queued or rows:
+        log.info("sweep re-enqueued %d shards and %d outbox rows", queued, len(rows))
+    started = broadcasts.start_due(ctx, now)
+    resumed = broadcasts.resume_stalled(ctx, now)
+    if started or resumed:
+        log.info("sweep started %d broadcasts and requeued %d of their jobs", len(started), resumed)
+    removed = _housekeeping(ctx, now)
+    return {
+        "shards": queued,
+        "outbox": len(rows),
+        "broadcasts_started": len(started),
+        "broadcast_jobs": resumed,
+        "image_files_removed": removed,
+    }
+
+
+def _housekeeping(ctx: Context, now: datetime) -> int:
+    """Remove abandoned promotion uploads, once an hour (whichever worker sweeps first)."""
+    if not ctx.redis.set(HOUSEKEEPING_KEY, 1, nx=True, ex=HOUSEKEEPING_EVERY):
+        return 0
+    with ctx.sessions.begin() as session:
+        files = promotion_images.forget_unused(session, now)
+    for relative in files:
+        (ctx.settings.media_dir / relative).unlink(missing_ok=True)
+    if files:
+        log.info("sweep removed %d files of unused promotion images", len(files))
+    return len(files)

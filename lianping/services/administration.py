@@ -1,0 +1,485 @@
+"""What the administrator changes, validated and audited; the caller commits.
+
+Every function checks the actor is an administrator, refuses bad input with a
+``SettingsError`` (a zh-TW message) before changing anything, and writes one
+audit entry with the values before and after.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from lianping import codes
+from lianping.services import accounts, audit, content, report_periods
+from lianping.services.access import Actor, require_admin
+from lianping.storage import areas
+from lianping.storage.models import (
+    Agency,
+    ApiToken,
+    PrivacyNotice,
+    ReplyTemplate,
+    Unit,
+    User,
+    WebSession,
+    utcnow,
+)
+
+# Texts the bot sends as one LINE text message (≤ 5,000 UTF-16 units, with room for hints).
+MAX_BOT_TEXT = 4000
+MAX_TEMPLATE_BODY = 4000
+MAX_AGENCY_NAME = 100
+DUE_DAYS_RANGE = (1, 90)
+MAX_PASSWORD = 256
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+# A LINE user id as LINE gives it: U and 32 lowercase hexadecimal digits.
+LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
+
+
+class SettingsError(ValueError):
+    """Bad input; the message (zh-TW) says what to correct. Nothing was changed."""
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clean_line(value: str | None) -> str:
+    """One line of text: surrounding spaces (also full-width) removed, inner runs collapsed."""
+    return " ".join((value or "").split())
+
+
+def clean_text(value: str | None) -> str:
+    """Multi-line text: unified line ends, trailing spaces removed, no empty ends."""
+    lines = (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n").strip()
+
+
+# -- units and agencies ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameKind:
+    """簽會單位 or 函轉機關: a list of names staff choose from."""
+
+    key: str
+    model: type[Unit] | type[Agency]
+    label: str
+    max_length: int
+    audit_type: str
+
+
+NAME_KINDS: dict[str, NameKind] = {
+    "units": NameKind("units", Unit, "簽會單位", 100, "unit"),
+    "agencies": NameKind("agencies", Agency, "函轉機關", 200, "agency"),
+}
+
+
+def _valid_name(session: Session, kind: NameKind, raw: str, exclude_id: int | None = None) -> str:
+    name = clean_line(raw)
+    if not name:
+        raise SettingsError(f"請輸入{kind.label}名稱。")
+    if len(name) > kind.max_length:
+        raise SettingsError(f"{kind.label}名稱不得超過{kind.max_length}個字。")
+    model = kind.model
+    found = cast(Unit | Agency | None, session.scalar(select(model).where(model.name == name)))
+    if found is not None and found.id != exclude_id:
+        state = "" if found.active else "（已停用，可直接重新啟用）"
+        raise SettingsError(f"已有相同名稱的{kind.label}「{name}」{state}，請勿重複建立。")
+    return name
+
+
+def _named(session: Session, kind: NameKind, item_id: int) -> Unit | Agency:
+    row = cast(Unit | Agency | None, session.get(kind.model, item_id))
+    if row is None:
+        raise SettingsError(f"找不到指定的{kind.label}，可能已被刪除。")
+    return row
+
+
+def add_name(session: Session, actor: Actor, kind: NameKind, raw: str) -> Unit | Agency:
+    require_admin(actor)
+    name = _valid_name(session, kind, raw)
+    row = kind.model(name=name, active=True)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, f"{kind.audit_type}.create", kind.audit_type, row.id,
+        after={"name": name, "active": True},
+    )  # fmt: skip
+    return row
+
+
+def rename(session: Session, actor: Actor, kind: NameKind, item_id: int, raw: str) -> None:
+    require_admin(actor)
+    row = _named(session, kind, item_id)
+    name = _valid_name(session, kind, raw, exclude_id=row.id)
+    if name == row.name:
+        raise SettingsError("名稱未變更。")
+    before = row.name
+    row.name = name
+    audit.record(
+        session, actor, f"{kind.audit_type}.rename", kind.audit_type, row.id,
+        before={"name": before}, after={"name": name},
+    )  # fmt: skip
+
+
+def set_name_active(
+    session: Session, actor: Actor, kind: NameKind, item_id: int, active: bool
+) -> None:
+    require_admin(actor)
+    row = _named(session, kind, item_id)
+    if row.active == active:
+        raise SettingsError(f"此{kind.label}已是{'啟用' if active else '停用'}狀態。")
+    row.active = active
+    action = "activate" if active else "deactivate"
+    audit.record(
+        session, actor, f"{kind.audit_type}.{action}", kind.audit_type, row.id,
+        before={"active": not active}, after={"active": active},
+    )  # fmt: skip
+
+
+# -- reply templates ------------------------------------------------------------------------
+
+
+def _valid_template(
+    session: Session, raw_title: str, raw_body: str, exclude_id: int | None = None
+) -> tuple[str, str]:
+    title = clean_line(raw_title)
+    body = clean_text(raw_body)
+    if not title:
+        raise SettingsError("請輸入範本標題。")
+    if len(title) > 100:
+        raise SettingsError("範本標題不得超過100個字。")
+    if not body:
+        raise SettingsError("請輸入範本內容。")
+    if utf16_units(body) > MAX_TEMPLATE_BODY:
+        raise SettingsError(f"範本內容不得超過{MAX_TEMPLATE_BODY:,}字（LINE 訊息長度限制）。")
+    found = session.scalar(select(ReplyTemplate).where(ReplyTemplate.title == title))
+    if found is not None and found.id != exclude_id:
+        raise SettingsError(f"已有相同標題的回覆範本「{title}」，請改用其他標題。")
+    return title, body
+
+
+def _template(session: Session, template_id: int) -> ReplyTemplate:
+    row = session.get(ReplyTemplate, template_id)
+    if row is None:
+        raise SettingsError("找不到指定的回覆範本。")
+    return row
+
+
+def add_template(session: Session, actor: Actor, title: str, body: str) -> ReplyTemplate:
+    require_admin(actor)
+    title, body = _valid_template(session, title, body)
+    row = ReplyTemplate(title=title, body=body, active=True)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, "template.create", "template", row.id,
+        after={"title": title, "body": body, "active": True},
+    )  # fmt: skip
+    return row
+
+
+def edit_template(session: Session, actor: Actor, template_id: int, title: str, body: str) -> None:
+    require_admin(actor)
+    row = _template(session, template_id)
+    title, body = _valid_template(session, title, body, exclude_id=row.id)
+    if (title, body) == (row.title, row.body):
+        raise SettingsError("範本內容未變更。")
+    before = {"title": row.title, "body": row.body}
+    row.title, row.body = title, body
+    audit.record(
+        session, actor, "template.update", "template", row.id,
+        before=before, after={"title": title, "body": body},
+    )  # fmt: skip
+
+
+def set_template_active(session: Session, actor: Actor, template_id: int, active: bool) -> None:
+    require_admin(actor)
+    row = _template(session, template_id)
+    if row.active == active:
+        raise SettingsError(f"此範本已是{'啟用' if active else '停用'}狀態。")
+    row.active = active
+    audit.record(
+        session, actor, "template.activate" if active else "template.deactivate", "template",
+        row.id, before={"active": not active}, after={"active": active},
+    )  # fmt: skip
+
+
+# -- editable content -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentField:
+    key: str
+    label: str
+    hint: str
+    multiline: bool
+
+
+CONTENT_FIELDS: dict[str, ContentField] = {
+    f.key: f
+    for f in (
+        ContentField(
+            "agency_name", "政風機構全銜",
+            "用於工作紀錄表、工作成果彙報表表頭及個資告知，例如「臺北市政府政風處」。", False,
+        ),
+        ContentField(
+            "due_days", "處理期限預設日數",
+            "新案件自收件日起算的處理期限（日曆天），1至90日，常用30日。", False,
+        ),
+        ContentField(
+            "reporting_channels", "檢舉管道",
+            "民眾點選「檢舉管道」時，LINE 官方帳號回覆的內容。", True,
+        ),
+        ContentField(
+            "promotion", "廉政宣導",
+            "民眾點選「廉政宣導」時，LINE 官方帳號回覆的內容。", True,
+        ),
+        ContentField(
+            "help", "使用說明",
+            "民眾點選「使用說明」或輸入「說明」時，LINE 官方帳號回覆的內容。", True,
+        ),
+        ContentField(
+            "areas", "轄區區及村里",
+            "民眾在「訂閱設定」選擇的區及村里，也是依區／村里發送宣導的對象。每行一區，"
+            "寫成「區名：里名、里名」，例如「中正區：建國里、文北里」。預設內容為範例，"
+            "請依轄區實際情形修改。",
+            True,
+        ),
+        ContentField(
+            "report_anchor_date", "工作成果彙報表起算日",
+            "每二週為一統計期間，自此日起算（建議為星期一）；彙報表預設為最近一個已結束的期間。",
+            False,
+        ),
+    )
+}  # fmt: skip
+
+
+def _valid_content(key: str, raw: str) -> Any:
+    field = CONTENT_FIELDS[key]
+    if key == "due_days":
+        text = clean_line(raw)
+        low, high = DUE_DAYS_RANGE
+        try:
+            days = int(text)
+        except ValueError:
+            raise SettingsError(f"{field.label}請輸入{low}至{high}之間的整數。") from None
+        if not low <= days <= high:
+            raise SettingsError(f"{field.label}須介於{low}至{high}日之間。")
+        return days
+    if key == "report_anchor_date":
+        return _valid_anchor_date(field.label, clean_line(raw))
+    if key == "areas":
+        return _valid_areas(field.label, raw)
+    if key == "agency_name":
+        name = clean_line(raw)
+        if not name:
+            raise SettingsError("請輸入政風機構全銜。")
+        if len(name) > MAX_AGENCY_NAME:
+            raise SettingsError(f"政風機構全銜不得超過{MAX_AGENCY_NAME}個字。")
+        return name
+    text = clean_text(raw)
+    if not text:
+        raise SettingsError(f"請輸入{field.label}內容。")
+    if utf16_units(text) > MAX_BOT_TEXT:
+        raise SettingsError(f"{field.label}不得超過{MAX_BOT_TEXT:,}字（LINE 訊息長度限制）。")
+    return text
+
+
+def _valid_anchor_date(label: str, text: str) -> str:
+    """An ISO date within the ROC calendar, stored as text (the setting is JSON)."""
+    try:
+        day = report_periods.parse_day(text, "起算日")
+        report_periods.validate(day, day)
+    except report_periods.PeriodError:
+        raise SettingsError(f"{label}請以西元年-月-日輸入，例如 2026-01-05。") from None
+    return day.isoformat()
+
+
+def _valid_areas(label: str, raw: str) -> str:
+    """The areas in their canonical text (one 區 per line, full-width punctuation)."""
+    try:
+        parsed = areas.parse(raw)
+    except areas.AreasError as exc:
+        raise SettingsError(f"{label}：{exc}") from None
+    if not parsed:
+        raise SettingsError(f"請輸入{label}，每行一區，寫成「區名：里名、里名」。")
+    return areas.format_text(parsed)
+
+
+def update_content(session: Session, actor: Actor, key: str, raw: str) -> None:
+    require_admin(actor)
+    if key not in CONTENT_FIELDS:
+        raise SettingsError("無此設定項目。")
+    value = _valid_content(key, raw)
+    before = content.get(session, key)
+    if value == before:
+        raise SettingsError(f"{CONTENT_FIELDS[key].label}未變更。")
+    content.put(session, key, value, by=actor.username)
+    audit.record(
+        session, actor, "setting.update", "setting", key,
+        before={"value": before}, after={"value": value},
+    )  # fmt: skip
+
+
+# -- privacy notice -------------------------------------------------------------------------
+
+
+def publish_privacy_notice(session: Session, actor: Actor, raw: str) -> PrivacyNotice:
+    """A new version; earlier versions stay as they were (cases refer to them)."""
+    require_admin(actor)
+    body = clean_text(raw)
+    if not body:
+        raise SettingsError("請輸入個人資料蒐集告知內容。")
+    if utf16_units(body) > MAX_BOT_TEXT:
+        raise SettingsError(f"個人資料蒐集告知不得超過{MAX_BOT_TEXT:,}字（LINE 訊息長度限制）。")
+    current = content.current_privacy_notice(session)
+    if body == current.body:
+        raise SettingsError("內容與目前版本相同，未發布新版本。")
+    notice = content.add_privacy_notice(session, body, by=actor.username)
+    audit.record(
+        session, actor, "privacy_notice.publish", "privacy_notice", notice.version,
+        before={"version": current.version},
+        after={"version": notice.version, "body": body},
+    )  # fmt: skip
+    return notice
+
+
+def privacy_history(session: Session) -> list[PrivacyNotice]:
+    content.current_privacy_notice(session)  # version 1 exists from the first look on
+    return list(session.scalars(select(PrivacyNotice).order_by(PrivacyNotice.version.desc())))
+
+
+# -- users ----------------------------------------------------------------------------------
+
+
+def _valid_password(password: str, confirm: str) -> None:
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise SettingsError(f"密碼至少需{accounts.MIN_PASSWORD_LENGTH}個字元。")
+    if len(password) > MAX_PASSWORD:
+        raise SettingsError(f"密碼不得超過{MAX_PASSWORD}個字元。")
+    if password != confirm:
+        raise SettingsError("兩次輸入的密碼不一致。")
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise SettingsError("找不到指定的使用者。")
+    return user
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    ethics: bool,
+    password: str,
+    confirm: str,
+) -> User:
+    require_admin(actor)
+    username = username.strip()
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise SettingsError("帳號請使用1至64個英文字母、數字或 . _ @ - 符號。")
+    name = clean_line(display_name) or username
+    if len(name) > 100:
+        raise SettingsError("姓名不得超過100個字。")
+    if role not in codes.ROLES:
+        raise SettingsError("請選擇角色。")
+    _valid_password(password, confirm)
+    try:
+        return accounts.create_user(
+            session, username, password, role, display_name=name, ethics=ethics, actor=actor
+        )
+    except accounts.AccountError as exc:
+        raise SettingsError(f"{exc}。") from exc
+
+
+def _end_sessions(session: Session, user_id: int) -> int:
+    result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivating ends the user's sessions and revokes their API tokens."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    if user.active == active:
+        raise SettingsError(f"此帳號已是{'啟用' if active else '停用'}狀態。")
+    if not active and user.id == actor.user_id:
+        raise SettingsError("無法停用目前登入的帳號。")
+    user.active = active
+    after: dict[str, Any] = {"active": active}
+    if not active:
+        after["sessions_closed"] = _end_sessions(session, user.id)
+        revoked = session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        after["tokens_revoked"] = int(getattr(revoked, "rowcount", 0) or 0)
+    audit.record(
+        session, actor, "user.activate" if active else "user.deactivate", "user", user.id,
+        before={"active": not active}, after=after,
+    )  # fmt: skip
+
+
+def reset_password(
+    session: Session, actor: Actor, user_id: int, password: str, confirm: str
+) -> None:
+    """A new password chosen by the administrator; the user's sessions end."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    _valid_password(password, confirm)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.failed_logins, user.locked_until = 0, None
+    closed = _end_sessions(session, user.id)
+    audit.record(
+        session, actor, "user.password_reset", "user", user.id, after={"sessions_closed": closed}
+    )
+
+
+def unlock_user(session: Session, actor: Actor, user_id: int) -> None:
+    require_admin(actor)
+    user = _user(session, user_id)
+    if not (user.locked_until and user.locked_until > utcnow()) and not user.failed_logins:
+        raise SettingsError("此帳號目前未被暫停登入。")
+    before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(
+        session, actor, "user.unlock", "user", user.id,
+        before=before, after={"locked_until": None, "failed_logins": 0},
+    )  # fmt: skip
+
+
+def set_line_user_id(session: Session, actor: Actor, user_id: int, raw: str) -> None:
+    """The staff member's own LINE user id (the test audience of broadcasts); empty clears it."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    value = clean_line(raw) or None
+    if value is not None and not LINE_USER_ID_PATTERN.fullmatch(value):
+        raise SettingsError(
+            "LINE 使用者 ID 格式不正確：應為大寫 U 加上 32 個小寫英數字（0–9、a–f），"
+            "共 33 字元，例如 U4af4980629a1b2c3d4e5f60718293a4b。"
+        )
+    if value == user.line_user_id:
+        raise SettingsError("LINE 使用者 ID 未變更。")
+    before = user.line_user_id
+    user.line_user_id = value
+    audit.record(
+        session, actor, "user.line_id", "user", user.id,
+        before={"line_user_id": before}, after={"line_user_id": value},
+    )  # fmt: skip
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.active.desc(), User.username)))

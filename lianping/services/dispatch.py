@@ -1,0 +1,225 @@
+"""Apply one stored webhook event: run the engine, keep its state, carry out its effects.
+
+A service function: takes a session, never commits, and returns what must
+happen after the caller commits (deliveries, downloads, leaving a group).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lianping import codes
+from lianping.bot import cards, conversation, messages, promotion_list, quiz_replies, texts
+from lianping.bot.conversation.model import (
+    AddToCase,
+    AnswerQuiz,
+    Content,
+    CreateCase,
+    Effect,
+    LeaveChat,
+    ListCases,
+    Message,
+    RateCase,
+    SetArea,
+    SetFollowing,
+    SetPromotionsOptOut,
+    ShowCase,
+    ShowPromotions,
+    Subscription,
+)
+from lianping.services import casework, content
+from lianping.storage import cases, inbox, outbox, promotions, residents
+from lianping.storage import media as media_queries
+from lianping.storage.models import Case, InboxEvent, Resident
+
+log = logging.getLogger(__name__)
+
+# Event types the engine answers; others are stored, marked processed and logged.
+HANDLED_TYPES = frozenset({"message", "follow", "unfollow", "postback", "join"})
+MAX_MESSAGES_PER_REQUEST = 5
+
+
+@dataclass
+class AfterCommit:
+    """Work the caller does once the event's transaction has committed."""
+
+    outbox_ids: list[int] = field(default_factory=list)
+    leave: list[LeaveChat] = field(default_factory=list)
+    fetch_profile_of: str | None = None
+    media_ids: list[int] = field(default_factory=list)
+    delete_files: list[str] = field(default_factory=list)
+
+
+def handle(session: Session, event: InboxEvent, editable: Content | None = None) -> AfterCommit:
+    """Process ``event`` inside the caller's transaction.
+
+    ``editable`` is the administrator-editable content (``content.for_conversation``);
+    a caller handling many events loads it once and passes it in.
+    """
+    payload = event.payload
+    after = AfterCommit()
+    if payload.get("mode") == "standby":
+        # Another channel (e.g. a chat module) owns the conversation: send nothing.
+        return after
+    if event.event_type == "unsend":
+        message_id = str((payload.get("unsend") or {}).get("messageId"))
+        inbox.redact_unsent(session, event.source_key, message_id)
+        path = media_queries.forget(session, message_id)
+        if path:
+            after.delete_files.append(path)
+        return after
+    if event.event_type not in HANDLED_TYPES:
+        log.info("ignoring %s event %s", event.event_type, event.webhook_event_id)
+        return after
+
+    incoming = conversation.from_event(payload)
+    now = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
+    resident: Resident | None = None
+    state: conversation.State = {}
+    extra: list[Message] = []
+    if incoming.chat == "user" and incoming.chat_id:
+        resident = residents.get_or_create(session, incoming.chat_id)
+        state = dict(resident.conversation or {})
+        incoming = replace(incoming, subscription=_subscription(resident))
+        if resident.profile_fetched_at is None or incoming.kind == "follow":
+            after.fetch_profile_of = resident.line_user_id
+        if incoming.kind in media_queries.MEDIA_KINDS and incoming.message_id:
+            extra += _register_media(session, resident, incoming.message_id, incoming.kind,
+                                     payload, after)  # fmt: skip
+
+    if editable is None:
+        editable = content.for_conversation(session)
+    outcome = conversation.step(state, incoming, editable)
+
+    replies = list(outcome.messages)
+    if resident is not None:
+        resident.conversation = outcome.state
+        for effect in outcome.effects:
+            replies += _apply(session, resident, effect, now, after)
+    after.leave = [effect for effect in outcome.effects if isinstance(effect, LeaveChat)]
+    replies += extra
+    if replies and incoming.chat_id:
+        _queue(session, event, incoming.chat_id, replies, after)
+    return after
+
+
+def _apply(
+    session: Session, resident: Resident, effect: Effect, now: datetime, after: AfterCommit
+) -> list[Message]:
+    """Carry out one effect; returns the messages it adds to the answer."""
+    if isinstance(effect, SetFollowing):
+        residents.set_following(resident, effect.following)
+        return []
+    if isinstance(effect, SetArea):
+        residents.set_area(resident, effect.district, effect.village)
+        return []
+    if isinstance(effect, SetPromotionsOptOut):
+        residents.set_promotions_opt_out(resident, effect.opt_out, now)
+        return []
+    if isinstance(effect, AnswerQuiz):
+        return [quiz_replies.answer(session, resident, effect, now)]
+    if isinstance(effect, ShowPromotions):
+        tags = set(residents.tags_of(session, [resident.id]).get(resident.id, []))
+        latest = promotions.latest_for(session, resident.district, resident.village, tags, 5)
+        return promotion_list.carousel(latest)
+    if isinstance(effect, CreateCase):
+        due_days = int(content.get(session, "due_days"))
+        case = cases.create_from_line(
+            session, resident, effect.draft, effect.consent_version, now, due_days
+        )
+        return cards.case_created(case.number, case.nature, case.due_at, case.anonymous)
+    if isinstance(effect, ListCases):
+        return cards.case_list([_card(case) for case in cases.for_resident(session, resident.id)])
+    if isinstance(effect, ShowCase):
+        shown = cases.of_resident(session, resident.id, effect.number)
+        if shown is None:
+            return [cards.supplement_refused(effect.number)]
+        timeline = [
+            cards.TimelineEntry(entry.created_at, entry.body or "")
+            for entry in cases.public_timeline(session, shown)
+        ]
+        return cards.case_detail(_card(shown), timeline)
+    if isinstance(effect, AddToCase):
+        target = cases.of_resident(session, resident.id, effect.number)
+        try:
+            if target is None:
+                raise ValueError("not the resident's case")
+            cases.add_resident_supplement(
+                session, target, resident, now,
+                text=effect.text, media_message_id=effect.media_message_id,
+                media_kind=effect.media_kind,
+            )  # fmt: skip
+        except ValueError:
+            return [cards.supplement_refused(effect.number)]
+        return [cards.supplement_added(effect.number)]
+    if isinstance(effect, RateCase):
+        rated = cases.of_resident(session, resident.id, effect.number)
+        if rated is not None and casework.record_satisfaction(session, rated, effect.score):
+            return [messages.text(texts.SATISFACTION_THANKS)]
+        return [messages.text(texts.SATISFACTION_ALREADY)]
+    return []  # LeaveChat is carried out after commit
+
+
+def _subscription(resident: Resident) -> Subscription:
+    return Subscription(resident.district, resident.village, resident.promotions_opt_out)
+
+
+def _card(case: Case) -> cards.CaseCard:
+    return cards.CaseCard(
+        number=case.number,
+        nature=case.nature,
+        sub_item=case.sub_item,
+        status=case.status,
+        updated_at=case.updated_at,
+        due_at=case.due_at,
+        is_open=case.status in codes.OPEN_STATUSES,
+    )
+
+
+def _register_media(
+    session: Session,
+    resident: Resident,
+    message_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    after: AfterCommit,
+) -> list[Message]:
+    media = media_queries.register(session, resident.id, message_id, kind)
+    if media.status != media_queries.PENDING:
+        return []
+    # A file message says its size up front: refuse it without downloading.
+    announced = (payload.get("message") or {}).get("fileSize")
+    limit = media_queries.MAX_BYTES[kind]
+    if isinstance(announced, int) and announced > limit:
+        media.status, media.error = media_queries.TOO_LARGE, f"announced {announced} bytes"
+        return [messages.text(texts.media_too_large(kind, limit // (1024 * 1024)))]
+    after.media_ids.append(media.id)
+    return []
+
+
+def _queue(
+    session: Session, event: InboxEvent, to: str, replies: list[Message], after: AfterCommit
+) -> None:
+    """Outbox rows of at most five messages; only the first may use the reply token.
+
+    A redelivered event's reply token is not used: it may have expired or been used
+    while LINE was retrying, so the answer goes by push.
+    """
+    issued = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
+    redelivered = bool((event.payload.get("deliveryContext") or {}).get("isRedelivery"))
+    for start in range(0, len(replies), MAX_MESSAGES_PER_REQUEST):
+        first = start == 0 and not redelivered
+        row = outbox.add(
+            session,
+            to,
+            replies[start : start + MAX_MESSAGES_PER_REQUEST],
+            reply_token=event.payload.get("replyToken") if first else None,
+            reply_token_issued_at=issued if first else None,
+            source_event_id=event.id,
+        )
+        after.outbox_ids.append(row.id)
