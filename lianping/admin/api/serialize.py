@@ -13,18 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.services.access import personal_data
+from lianping.services.access import Actor, personal_data
 from lianping.services.casework import REJECTION_REASONS
-from lianping.storage.models import (
-    Agency,
-    Case,
-    CaseEvent,
-    MediaFile,
-    OutboxMessage,
-    Unit,
-    User,
-    utcnow,
-)
+from lianping.services.timeline import Delivery, Entry, case_timeline
+from lianping.storage.models import Agency, Case, MediaFile, Unit, User, utcnow
 
 SUMMARY_LENGTH = 80
 
@@ -79,24 +71,15 @@ def summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def delivery(row: OutboxMessage | None, outbox_id: int) -> dict[str, Any]:
-    """The LINE delivery state of one outbox row."""
-    if row is None:
-        return {
-            "outbox_id": outbox_id,
-            "state": "missing",
-            "sent_via": None,
-            "attempts": 0,
-            "sent_at": None,
-            "last_error": None,
-        }
+def delivery(found: Delivery) -> dict[str, Any]:
+    """The LINE delivery state of one outbox row (``missing`` when the row is gone)."""
     return {
-        "outbox_id": row.id,
-        "state": row.status,
-        "sent_via": row.sent_via,
-        "attempts": row.attempts,
-        "sent_at": iso(row.sent_at),
-        "last_error": row.last_error,
+        "outbox_id": found.outbox_id,
+        "state": found.state,
+        "sent_via": found.sent_via,
+        "attempts": found.attempts,
+        "sent_at": iso(found.sent_at),
+        "last_error": found.last_error,
     }
 
 
@@ -104,46 +87,22 @@ def _named(row: Unit | Agency | None) -> dict[str, Any] | None:
     return {"id": row.id, "name": row.name} if row is not None else None
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Every event, internal notes included (staff read them), oldest first.
-
-    Events that sent the resident a LINE message carry its delivery state.
-    """
-    events = list(
-        session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.created_at, CaseEvent.id)
-        )
-    )
-    outbox_ids = [e.data["outbox_id"] for e in events if isinstance(e.data.get("outbox_id"), int)]
-    rows = {
-        row.id: row
-        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+def event(entry: Entry) -> dict[str, Any]:
+    """One timeline event; one that sent the resident a LINE message carries its delivery."""
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "public": entry.public,
+        "actor": entry.actor,
+        "body": entry.body,
+        "data": entry.data,
+        "at": iso(entry.at),
+        "at_roc": rocdate.roc_datetime(entry.at),
+        "delivery": delivery(entry.delivery) if entry.delivery is not None else None,
     }
-    items = []
-    for event in events:
-        outbox_id = (event.data or {}).get("outbox_id")
-        items.append(
-            {
-                "id": event.id,
-                "kind": event.kind,
-                "public": event.public,
-                "actor": event.actor,
-                "body": event.body,
-                "data": event.data or {},
-                "at": iso(event.created_at),
-                "at_roc": rocdate.roc_datetime(event.created_at),
-                # Replies, transfer and extension notices, the closing question: sent on LINE.
-                "delivery": delivery(rows.get(outbox_id), outbox_id)
-                if isinstance(outbox_id, int)
-                else None,
-            }
-        )
-    return items
 
 
-def detail(session: Session, case: Case) -> dict[str, Any]:
+def detail(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
     """The case page as JSON: masked personal data, the whole timeline, media, routing."""
     officer = session.get(User, case.officer_id) if case.officer_id else None
     merged = session.get(Case, case.merged_into_id) if case.merged_into_id else None
@@ -172,7 +131,7 @@ def detail(session: Session, case: Case) -> dict[str, Any]:
         "consent_version": case.consent_version,
         "closed_at": iso(case.closed_at),
         "closed_at_roc": roc(case.closed_at),
-        "timeline": timeline(session, case),
+        "timeline": [event(entry) for entry in case_timeline(session, actor, case)],
         "media": [
             {
                 "id": m.id,

@@ -29,7 +29,7 @@ from lianping.admin.reports.downloads import rendered
 from lianping.context import Context
 from lianping.jobs import delivery
 from lianping.reports import biweekly
-from lianping.services import casework, content, report_periods
+from lianping.services import casework, content, report_periods, timeline
 from lianping.services.access import Actor, PermissionDenied
 from lianping.services.casework import ManualReport, Result
 from lianping.storage.case_search import (
@@ -101,9 +101,9 @@ def act(
             check_move(case, moves_to(case))
         result = action(session, case)
         session.commit()
-        detail = serialize.detail(session, result.case)
+        detail = serialize.detail(session, actor, result.case)
         rows = [
-            serialize.delivery(session.get(OutboxMessage, outbox_id), outbox_id)
+            serialize.delivery(timeline.delivery(session.get(OutboxMessage, outbox_id), outbox_id))
             for outbox_id in result.outbox_ids
         ]
     deliver(ctx, result.outbox_ids)
@@ -165,7 +165,7 @@ def create_case(actor: Actor, body: Body) -> Payload:
         due_days = int(content.get(session, "due_days"))
         case = casework.manual_intake(session, actor, report, due_days)
         session.commit()
-        detail = serialize.detail(session, case)
+        detail = serialize.detail(session, actor, case)
     location = url_for("api.getCase", number=case.number)
     return {"case": detail}, {"Location": location}
 
@@ -173,7 +173,7 @@ def create_case(actor: Actor, body: Body) -> Payload:
 def get_case(actor: Actor, number: str) -> Payload:
     with unit_of_work() as (_, session):
         case = open_case(session, actor, number)
-        return {"case": serialize.detail(session, case)}
+        return {"case": serialize.detail(session, actor, case)}
 
 
 def classify(actor: Actor, number: str, body: Body) -> Payload:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,46 +30,13 @@ from lianping.services.access import (
     personal_data,
 )
 from lianping.services.casework import CaseworkError, Result
-from lianping.storage.models import (
-    OUTBOX_FAILED,
-    OUTBOX_SENT,
-    Case,
-    CaseEvent,
-    MediaFile,
-    OutboxMessage,
-    ReplyTemplate,
-    Resident,
-)
+from lianping.services.timeline import case_timeline
+from lianping.storage.models import Case, ReplyTemplate, Resident
 
 blueprint = Blueprint("case", __name__, url_prefix="/admin/cases")
 blueprint.register_error_handler(404, not_found)
 
 Form = MultiDict[str, str]
-
-KIND_LABELS: dict[str, str] = {
-    "created": "案件成立",
-    "resident_message": "民眾補充說明",
-    "resident_media": "民眾補充附件",
-    "classified": "分類",
-    "assigned": "分案",
-    "status": "狀態變更",
-    "routed": "簽會",
-    "transferred": "函轉他機關",
-    "opinion": "處理意見",
-    "note": "內部註記",
-    "reply": "回覆民眾",
-    "extended": "延長期限",
-    "reveal": "檢視個人資料",
-    "satisfaction": "滿意度回饋",
-}
-RESIDENT_KINDS = frozenset({"resident_message", "resident_media", "satisfaction"})
-MEDIA_WORDS = {"image": "照片", "video": "影片", "audio": "錄音", "file": "檔案"}
-MEDIA_MISSING = {
-    "pending": "下載中",
-    "unsent": "民眾已收回此訊息",
-    "too_large": "檔案過大，未保存",
-    "failed": "下載失敗",
-}
 
 # What the page says after an action succeeded (Post/Redirect/Get, no session state).
 DONE: dict[str, str] = {
@@ -89,91 +55,6 @@ DONE: dict[str, str] = {
     "read": "已將民眾補充標示為已讀。",
     "created": "已新增紀錄。",
 }
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """An outbox row's state in words: 待送, 已送達 or 失敗 with LINE's error."""
-
-    state: str
-    words: str
-    detail: str | None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of the timeline."""
-
-    event: CaseEvent
-    who: str
-    label: str
-    tone: str  # resident | staff | internal | system
-    media: list[MediaFile]
-    delivery: Delivery | None
-
-
-def delivery_of(row: OutboxMessage | None) -> Delivery | None:
-    if row is None:
-        return None
-    if row.status == OUTBOX_SENT:
-        via = {"reply": "回覆", "push": "推播"}.get(row.sent_via or "", "")
-        return Delivery("sent", "已送達", f"以{via}送達" if via else None)
-    if row.status == OUTBOX_FAILED:
-        return Delivery("failed", "失敗", row.last_error or "LINE 未說明原因")
-    detail = f"重試中：{row.last_error}" if row.last_error else None
-    return Delivery("pending", "待送", detail)
-
-
-def _tone(event: CaseEvent) -> str:
-    if event.kind in RESIDENT_KINDS or (event.kind == "created" and event.actor == "resident"):
-        return "resident"
-    if event.kind in ("note", "reveal") or not event.public:
-        return "internal"
-    return "staff"
-
-
-def timeline(session: Session, case: Case, lookups: Lookups) -> list[Entry]:
-    """Every event of the case, oldest first, with media and delivery states."""
-    events = list(
-        session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.created_at, CaseEvent.id)
-        )
-    )
-    media = list(
-        session.scalars(
-            select(MediaFile)
-            .where(MediaFile.case_id == case.id)
-            .order_by(MediaFile.created_at, MediaFile.id)
-        )
-    )
-    by_message = {m.line_message_id: m for m in media}
-    claimed = {e.data.get("media_message_id") for e in events if e.kind == "resident_media"}
-    outbox_ids = [e.data["outbox_id"] for e in events if isinstance(e.data.get("outbox_id"), int)]
-    outbox = {
-        row.id: row
-        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
-    }
-    entries = []
-    for event in events:
-        files: list[MediaFile] = []
-        if event.kind == "resident_media":
-            found = by_message.get(str(event.data.get("media_message_id")))
-            files = [found] if found else []
-        elif event.kind == "created":
-            files = [m for m in media if m.line_message_id not in claimed]
-        entries.append(
-            Entry(
-                event=event,
-                who=lookups.actor_name(event.actor),
-                label=KIND_LABELS.get(event.kind, event.kind),
-                tone=_tone(event),
-                media=files,
-                delivery=delivery_of(outbox.get(event.data.get("outbox_id") or 0)),
-            )
-        )
-    return entries
 
 
 def _load(session: Session, actor: Actor, number: str) -> Case:
@@ -239,7 +120,7 @@ def _render(
         html = render_template(
             "admin/case.html",
             **view,
-            timeline=timeline(session, case, lookups),
+            timeline=case_timeline(session, actor, case),
             templates=list(
                 session.scalars(
                     select(ReplyTemplate)

@@ -72,17 +72,6 @@ class Lookups:
             if u.active and u.role != "viewer" and (u.ethics or not ethics_only)
         ]
 
-    def actor_name(self, username: str) -> str:
-        """A timeline actor (a username, or the resident / the system) in words."""
-        if username == "resident":
-            return "反映者"
-        if username == "system":
-            return "系統"
-        for user in self.users.values():
-            if user.username == username:
-                return user.display_name
-        return username
-
 
 def roc_date(value: date | datetime | None) -> str:
     return rocdate.roc_date(value) if value else EMPTY

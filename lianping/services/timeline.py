@@ -1,0 +1,189 @@
+"""A case's timeline as staff read it, built once for the case page and the JSON API.
+
+Every event, internal notes included, oldest first; each with its actor in words,
+the resident's media it brought, and the LINE delivery state of the message it sent
+(replies, transfer and extension notices, the closing question). The reporter's
+personal data fields are never on it: a reveal is an event, what it showed is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping.services.access import Actor, require_open
+from lianping.storage import cases
+from lianping.storage.models import (
+    OUTBOX_FAILED,
+    OUTBOX_SENT,
+    Case,
+    CaseEvent,
+    MediaFile,
+    OutboxMessage,
+    User,
+)
+
+KIND_LABELS: dict[str, str] = {
+    "created": "案件成立",
+    "resident_message": "民眾補充說明",
+    "resident_media": "民眾補充附件",
+    "classified": "分類",
+    "assigned": "分案",
+    "status": "狀態變更",
+    "routed": "簽會",
+    "transferred": "函轉他機關",
+    "opinion": "處理意見",
+    "note": "內部註記",
+    "reply": "回覆民眾",
+    "extended": "延長期限",
+    "reveal": "檢視個人資料",
+    "satisfaction": "滿意度回饋",
+}
+RESIDENT_KINDS = frozenset({"resident_message", "resident_media", "satisfaction"})
+ACTOR_WORDS = {cases.RESIDENT: "反映者", cases.SYSTEM: "系統"}
+# The outbox row an event points to may be gone; the API says so rather than omit it.
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The LINE delivery of the message an event sent: an outbox row's state."""
+
+    outbox_id: int
+    state: str  # pending | sent | failed | missing
+    sent_via: str | None
+    attempts: int
+    sent_at: datetime | None
+    last_error: str | None
+
+    @property
+    def words(self) -> str:
+        """The state as staff read it."""
+        return {OUTBOX_SENT: "已送達", OUTBOX_FAILED: "失敗"}.get(self.state, "待送")
+
+    @property
+    def detail(self) -> str | None:
+        """How it was sent, why it failed, or why it is still waiting."""
+        if self.state == OUTBOX_SENT:
+            via = {"reply": "回覆", "push": "推播"}.get(self.sent_via or "", "")
+            return f"以{via}送達" if via else None
+        if self.state == OUTBOX_FAILED:
+            return self.last_error or "LINE 未說明原因"
+        return f"重試中：{self.last_error}" if self.last_error else None
+
+
+def delivery(row: OutboxMessage | None, outbox_id: int) -> Delivery:
+    """The delivery state of outbox row ``outbox_id`` (``row``, None when it is gone)."""
+    if row is None:
+        return Delivery(outbox_id, MISSING, None, 0, None, None)
+    return Delivery(row.id, row.status, row.sent_via, row.attempts, row.sent_at, row.last_error)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A photo, video, audio or file the resident sent with an event."""
+
+    id: int
+    kind: str
+    status: str  # pending | stored | unsent | too_large | failed
+    size: int | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of the timeline."""
+
+    id: int
+    kind: str
+    label: str
+    public: bool
+    actor: str  # a username, or resident / system
+    who: str
+    side: str  # resident | staff | internal
+    body: str | None
+    data: dict[str, Any]
+    at: datetime
+    media: list[Attachment]
+    delivery: Delivery | None  # None: the event sent nothing on LINE
+
+
+def _side(event: CaseEvent) -> str:
+    if event.kind in RESIDENT_KINDS or (event.kind == "created" and event.actor == cases.RESIDENT):
+        return "resident"
+    if event.kind in ("note", "reveal") or not event.public:
+        return "internal"
+    return "staff"
+
+
+def _attachments(events: list[CaseEvent], media: list[MediaFile]) -> dict[int, list[MediaFile]]:
+    """Each event's media: a supplement its own file, the report the files no supplement claims."""
+    by_message = {m.line_message_id: m for m in media}
+    claimed = {e.data.get("media_message_id") for e in events if e.kind == "resident_media"}
+    found: dict[int, list[MediaFile]] = {}
+    for event in events:
+        if event.kind == "resident_media":
+            own = by_message.get(str(event.data.get("media_message_id")))
+            found[event.id] = [own] if own else []
+        elif event.kind == "created":
+            found[event.id] = [m for m in media if m.line_message_id not in claimed]
+    return found
+
+
+def case_timeline(session: Session, actor: Actor, case: Case) -> list[Entry]:
+    """Every event of ``case``, oldest first, for staff who may open it."""
+    require_open(actor, case)
+    events = list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.created_at, CaseEvent.id)
+        )
+    )
+    media = list(
+        session.scalars(
+            select(MediaFile)
+            .where(MediaFile.case_id == case.id)
+            .order_by(MediaFile.created_at, MediaFile.id)
+        )
+    )
+    attached = _attachments(events, media)
+    outbox_ids = [e.data["outbox_id"] for e in events if isinstance(e.data.get("outbox_id"), int)]
+    outbox = {
+        row.id: row
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+    }
+    usernames = {e.actor for e in events} - set(ACTOR_WORDS)
+    names = {
+        username: name
+        for username, name in session.execute(
+            select(User.username, User.display_name).where(User.username.in_(usernames))
+        )
+    }
+    entries = []
+    for event in events:
+        outbox_id = event.data.get("outbox_id")
+        entries.append(
+            Entry(
+                id=event.id,
+                kind=event.kind,
+                label=KIND_LABELS.get(event.kind, event.kind),
+                public=event.public,
+                actor=event.actor,
+                who=ACTOR_WORDS.get(event.actor) or names.get(event.actor, event.actor),
+                side=_side(event),
+                body=event.body,
+                data=event.data,
+                at=event.created_at,
+                media=[
+                    Attachment(m.id, m.kind, m.status, m.size) for m in attached.get(event.id, [])
+                ],
+                delivery=delivery(outbox.get(outbox_id), outbox_id)
+                if isinstance(outbox_id, int)
+                else None,
+            )
+        )
+    return entries
