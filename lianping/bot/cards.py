@@ -14,10 +14,10 @@ from typing import Any
 from lianping import codes, rocdate
 from lianping.bot import messages, texts
 from lianping.bot.messages import Message
+from lianping.line.limits import LIMITS, utf16_units
 
-# LINE's limits: bubbles in a carousel, UTF-16 code units in a text message.
-MAX_BUBBLES = 12
-MAX_TEXT = 5000
+MAX_BUBBLES = LIMITS["flex_carousel_bubbles"]
+MAX_TEXT = LIMITS["text_utf16_units"]
 # How much of the description the summary card shows.
 SUMMARY_EXCERPT = 100
 # One timeline entry is a line or two, never the whole message.
@@ -92,10 +92,6 @@ def _button(label: str, data: str, display_text: str, primary: bool = False) -> 
         "height": "sm",
         "action": messages.postback_action(label, data, display_text),
     }
-
-
-def _utf16_units(value: str) -> int:
-    return len(value.encode("utf-16-le")) // 2
 
 
 def _excerpt(value: str, limit: int) -> str:
@@ -211,7 +207,7 @@ def case_detail(card: CaseCard, timeline: list[TimelineEntry]) -> list[Message]:
     ] or [texts.CASE_TIMELINE_EMPTY]
     body = "\n".join([*head, *lines])
     # Too long for one message: the newest entries matter most, drop the oldest.
-    while _utf16_units(body) > MAX_TEXT and len(lines) > 1:
+    while utf16_units(body) > MAX_TEXT and len(lines) > 1:
         lines.pop(0)
         body = "\n".join([*head, texts.CASE_TIMELINE_TRIMMED, *lines])
     items = messages.main_menu_items()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from lianping import codes
+from lianping.line.limits import utf16_units
 from lianping.services import accounts, audit, content, report_periods
 from lianping.services.access import Actor, require_admin
 from lianping.storage import areas
@@ -43,10 +44,6 @@ LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
 
 class SettingsError(ValueError):
     """Bad input; the message (zh-TW) says what to correct. Nothing was changed."""
-
-
-def utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def clean_line(value: str | None) -> str:

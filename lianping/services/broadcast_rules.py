@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from lianping import codes
 from lianping.bot import promotion_messages
-from lianping.line.limits import LOOPBACK_HTTP, utf16_units
+from lianping.line.limits import LIMITS, LOOPBACK_HTTP, utf16_units
 from lianping.storage import residents
 from lianping.storage.models import Broadcast, PromotionImage
 
-MAX_MESSAGES = 5
+MAX_MESSAGES = LIMITS["messages_per_request"]
 TITLE_MAX = 100  # Broadcast.title
-TEXT_MAX_UTF16 = 5000
+TEXT_MAX_UTF16 = LIMITS["text_utf16_units"]
 CARD_TITLE_MAX, CARD_BODY_MAX, LINK_LABEL_MAX, LINK_URL_MAX = 40, 500, 20, 1000
 QUESTION_MAX, CHOICE_MAX, EXPLANATION_MAX = 200, 20, 300
 MIN_CHOICES, MAX_CHOICES = 2, 4

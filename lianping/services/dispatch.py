@@ -32,6 +32,7 @@ from lianping.bot.conversation.model import (
     ShowPromotions,
     Subscription,
 )
+from lianping.line.limits import LIMITS
 from lianping.services import casework, content
 from lianping.storage import cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 # Event types the engine answers; others are stored, marked processed and logged.
 HANDLED_TYPES = frozenset({"message", "follow", "unfollow", "postback", "join"})
-MAX_MESSAGES_PER_REQUEST = 5
+MAX_MESSAGES_PER_REQUEST = LIMITS["messages_per_request"]
 
 
 @dataclass
