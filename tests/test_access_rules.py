@@ -109,6 +109,7 @@ SETTINGS_PAGES = [
 def test_settings_and_audit_are_for_administrators_only(app: Any, ctx: Context, role: str) -> None:
     user = staff(ctx, f"{role}1", role, ethics=True)
     client, csrf = logged_in(app, ctx, user)
+    checked = 0
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("settings."):
             continue
@@ -116,6 +117,8 @@ def test_settings_and_audit_are_for_administrators_only(app: Any, ctx: Context, 
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             response = client.open(path, method=method, data={"csrf_token": csrf})
             assert response.status_code == 403, (method, path)
+            checked += 1
+    assert checked >= 2 * len(SETTINGS_PAGES)  # each page is read and posted to, at least
     for path in SETTINGS_PAGES:
         response = client.get(path)
         assert response.status_code == 403

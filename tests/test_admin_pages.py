@@ -303,6 +303,7 @@ def test_a_tip_reclassified_by_ethics_staff_stays_confidential(
     app: Any, ctx: Context, officer: Staff
 ) -> None:
     tip = line_case(ctx, "Utip2", nature="tip", sub_item=None, description="里長疑似挪用經費。")
+    need = line_case(ctx, "Uneed2")
     ethics = Staff(app, ctx, staff(ctx, "ethics2", "officer", ethics=True))
     moved = ethics.act(tip, "classify", nature="need", sub_item="need-1")
     assert moved.status_code in (200, 302)
@@ -310,7 +311,10 @@ def test_a_tip_reclassified_by_ethics_staff_stays_confidential(
         case = session.scalars(select(Case).where(Case.number == tip)).one()
         assert (case.nature, case.confidential) == ("need", True)
     # Whoever reported it stays protected: other staff still neither list nor open it.
-    assert tip not in officer.get("/admin/cases?nature=need").get_data(as_text=True)
+    listed = officer.get("/admin/cases?nature=need")
+    assert listed.status_code == 200
+    html = listed.get_data(as_text=True)
+    assert need in html and tip not in html
     assert officer.get(f"/admin/cases/{tip}").status_code == 403
     assert tip in ethics.get("/admin/cases?nature=need").get_data(as_text=True)
 
@@ -424,6 +428,7 @@ def test_reveal_shows_personal_data_once_and_is_audited(ctx: Context, officer: S
     assert entry.actor == "officer" and entry.user_id == officer.user.id
     assert ("reveal", "檢視反映者個人資料") in events(ctx, number)
     again = officer.get(f"/admin/cases/{number}")
+    assert again.status_code == 200 and "王○明" in page_text(again)
     assert NAME not in again.get_data(as_text=True)
     # Printing shows the data to a role that may see it, and logs that too.
     printed = officer.get(f"/admin/cases/{number}/print")

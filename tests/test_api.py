@@ -437,6 +437,7 @@ def test_status_moves_follow_the_lifecycle(team: dict[str, Api]) -> None:
     assert route.status_code == 409
 
 
+@pytest.mark.e2e
 def test_route_to_agency_tells_the_line_resident(
     ctx: Context, sim: Sim, worker: WorkerProcess, team: dict[str, Api], places: dict[str, int]
 ) -> None:
@@ -472,6 +473,7 @@ def test_route_to_agency_tells_the_line_resident(
     assert revealed["line_user_id"] == user
 
 
+@pytest.mark.e2e
 def test_reply_is_delivered_and_its_state_shown(
     ctx: Context, sim: Sim, worker: WorkerProcess, team: dict[str, Api]
 ) -> None:

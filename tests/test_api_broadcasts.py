@@ -90,6 +90,7 @@ def create(api: Api, audience: dict[str, Any], messages: list[Any] | None = None
     return int(response.get_json()["broadcast"]["id"])
 
 
+@pytest.mark.e2e
 def test_create_send_and_watch_a_broadcast_to_a_village_finish(
     team: dict[str, Api], sim: Sim, ctx: Context, worker: WorkerProcess
 ) -> None:

@@ -24,6 +24,8 @@ from lianping.storage.models import Broadcast, BroadcastChunk, Resident
 from lianping_dev.redis_server import RedisServer
 from tests.support import Sim, WorkerProcess, wait_until
 
+pytestmark = pytest.mark.e2e
+
 OFFICER = Actor(None, "officer", "承辦人", "officer")
 FOLLOWERS = 4_000  # 8 chunks of 500
 MULTICAST = "/v2/bot/message/multicast"

@@ -58,6 +58,8 @@ def test_filters_search_and_counts(ctx: Context) -> None:
         expected = {f"第{i}號" for i in range(0, 30, 5)}
         assert {c.description.split()[0] for c in lamps} == expected
         themed = search(session, CaseFilter(theme="works", status="open"), ethics=True).cases
+        # The odd cases have the theme; only even ones were closed.
+        assert len(themed) == 15
         assert all(c.theme == "works" and c.status != codes.CLOSED for c in themed)
         day = search(
             session, CaseFilter(date_from=date(2026, 11, 1), date_to=date(2026, 11, 1)), ethics=True

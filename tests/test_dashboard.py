@@ -313,7 +313,9 @@ def test_a_viewer_reads_the_page_and_its_data_matches(
 
 def test_ethics_staff_page_counts_tips(app: Any, ctx: Context, world: dict[str, int]) -> None:
     client, _ = logged_in(app, ctx, staff(ctx, "ethics1", "officer", ethics=True))
-    html = client.get("/admin/dashboard?from=2026-11-02&to=2026-11-20").get_data(as_text=True)
+    response = client.get("/admin/dashboard?from=2026-11-02&to=2026-11-20")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
     data = _embedded(html)
     assert data["includes_tips"] and data["received"] == 6
     assert [row["key"] for row in data["weekly"]] == ["need", "reform", "tip"]
@@ -326,7 +328,14 @@ def test_the_page_holds_no_personal_data(app: Any, ctx: Context, world: dict[str
               reporter_phone="+886912345678", reporter_address="臺北市中正區重慶南路一段122號",
               description="民生路二段路燈不亮")  # fmt: skip
     client, _ = logged_in(app, ctx, staff(ctx, "chief", "admin", ethics=True))
-    html = unescape(client.get("/admin/dashboard?from=2026-11-02&to=2026-11-20").get_data(True))
+    response = client.get("/admin/dashboard?from=2026-11-02&to=2026-11-20")
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    # The page is the dashboard, and the case with the personal data is in its figures …
+    data = _embedded(html)
+    assert data["received"] == 7  # the six of ``world`` an ethics administrator sees, and this
+    assert "資料統計期間：115年11月2-20日" in re.sub(r"<[^>]+>", "", html)
+    # … yet nothing of the person or the case itself is on it.
     for secret in ("王小明", "912345678", "重慶南路", "民生路二段路燈", "1151112-0001", "U000"):
         assert secret not in html
 

@@ -298,6 +298,7 @@ def test_a_staff_members_line_id_is_validated_saved_cleared_and_audited(
 # -- 訂閱設定 end to end -------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_residents_choices_in_the_bot_are_stored_and_survive_a_block(
     app: Any, sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from lianping.context import Context
 from lianping.storage.models import Case, CaseEvent
 from tests.support import Sim, WorkerProcess, wait_until
+
+pytestmark = pytest.mark.e2e
 
 
 class Resident:

@@ -23,6 +23,7 @@ def media_row(ctx: Context, message_id: str) -> MediaFile | None:
         return session.scalar(select(MediaFile).where(MediaFile.line_message_id == message_id))
 
 
+@pytest.mark.e2e
 def test_photo_is_downloaded_and_unsend_deletes_it(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:
@@ -54,6 +55,7 @@ def stored_message(ctx: Context, message_id: str) -> dict[str, object]:
     raise AssertionError(f"message {message_id} not stored")
 
 
+@pytest.mark.e2e
 def test_an_unsent_text_is_blanked_in_the_stored_event(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:
@@ -70,6 +72,7 @@ def test_an_unsent_text_is_blanked_in_the_stored_event(
     assert stored_message(ctx, kept["event"]["message"]["id"])["text"] == "這則留著"
 
 
+@pytest.mark.e2e
 def test_announced_oversized_file_is_refused_with_a_clear_message(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:

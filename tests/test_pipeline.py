@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from lianping.bot import texts
 from lianping.context import Context
 from lianping.storage.models import InboxEvent, OutboxMessage, Resident
 from tests.support import Sim, WorkerProcess, wait_until
+
+pytestmark = pytest.mark.e2e
 
 
 def test_follow_gets_welcome_with_menu_and_text_gets_answer(

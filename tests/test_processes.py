@@ -28,6 +28,7 @@ def test_procfile_has_release_web_and_worker() -> None:
     assert set(procfile()) >= {"release", "web", "worker"}
 
 
+@pytest.mark.e2e
 def test_procfile_release_and_web_run_with_only_the_contract_variables(
     tmp_path: Path, redis_url: str
 ) -> None:
@@ -80,6 +81,7 @@ def _descendants(pid: int) -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find child processes")
+@pytest.mark.e2e
 def test_embedded_run_answers_in_the_chat_and_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
     port, sim_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}

@@ -73,6 +73,7 @@ def resident_id(ctx: Context, user: str) -> int:
         return session.scalars(select(Resident.id).where(Resident.line_user_id == user)).one()
 
 
+@pytest.mark.e2e
 def test_first_answer_is_kept_and_judged_and_later_taps_are_told_so(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:
@@ -103,6 +104,7 @@ def test_first_answer_is_kept_and_judged_and_later_taps_are_told_so(
     assert sorted(a.correct for a in answers(ctx)) == [False, True]
 
 
+@pytest.mark.e2e
 def test_a_redelivered_tap_is_answered_and_stored_once(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:
@@ -123,6 +125,7 @@ def test_a_redelivered_tap_is_answered_and_stored_once(
 @pytest.mark.parametrize(
     "case", ["unknown broadcast", "choice out of range", "not a quiz", "not sent", "cancelled"]
 )
+@pytest.mark.e2e
 def test_tampered_or_stale_taps_get_a_polite_reply_and_store_nothing(
     sim: Sim, worker: WorkerProcess, ctx: Context, case: str
 ) -> None:
@@ -140,6 +143,7 @@ def test_tampered_or_stale_taps_get_a_polite_reply_and_store_nothing(
         assert session.scalar(select(func.count()).select_from(QuizAnswer)) == 0
 
 
+@pytest.mark.e2e
 def test_a_quiz_answer_during_a_report_leaves_the_report_as_it_was(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:
@@ -156,6 +160,7 @@ def test_a_quiz_answer_during_a_report_leaves_the_report_as_it_was(
         assert after.one() == state
 
 
+@pytest.mark.e2e
 def test_the_promotion_menu_lists_the_latest_published_broadcasts(
     sim: Sim, worker: WorkerProcess, ctx: Context
 ) -> None:

@@ -22,6 +22,8 @@ from lianping_dev.simulator import events as line_events
 from tests.conftest import SECRET
 from tests.support import Sim, WorkerProcess, wait_until
 
+pytestmark = pytest.mark.e2e
+
 DESTINATION = "U" + "f" * 32
 
 
@@ -189,6 +191,7 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(
     assert [len(sim.bot_messages(user)) for user in users] == [per_user] * len(users)
     for user in users:
         rows = [row for row in inbox_rows(ctx) if row.source_key == user]
+        assert len(rows) == per_user
         by_time = sorted(rows, key=lambda row: row.event_timestamp)
         processed = [row.processed_at for row in by_time]
         assert processed == sorted(processed), "events of one resident are handled in order"

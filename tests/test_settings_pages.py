@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -421,9 +420,26 @@ def test_audit_log_cannot_be_changed_through_the_web(app: Any, admin: Admin, ctx
 
 
 def test_a_change_is_one_transaction(admin: Admin, ctx: Context) -> None:
-    """A refused change leaves neither the row nor an audit entry behind."""
+    """A refused change leaves neither the row nor an audit entry behind; an accepted one
+    leaves both."""
     before = count(ctx, AuditEntry)
-    admin.post("/admin/settings/units", action="add", name="")
-    admin.post("/admin/settings/texts/due_days", value="0")
+    with ctx.sessions() as session:
+        last = session.scalar(select(func.max(AuditEntry.id))) or 0
+    no_name = admin.post("/admin/settings/units", action="add", name="")
+    assert no_name.status_code == 400 and "請輸入" in error_of(no_name)
+    no_days = admin.post("/admin/settings/texts/due_days", value="0")
+    assert no_days.status_code == 400 and "1至90" in error_of(no_days)
+    assert count(ctx, Unit) == 0
+    with ctx.sessions() as session:
+        assert content.for_conversation(session).due_days == 30
     assert count(ctx, AuditEntry) == before
-    assert timedelta(0) == timedelta(0)
+
+    assert admin.post("/admin/settings/units", action="add", name="民政課").status_code == 302
+    assert admin.post("/admin/settings/texts/due_days", value="14").status_code == 302
+    assert count(ctx, Unit) == 1
+    with ctx.sessions() as session:
+        assert content.for_conversation(session).due_days == 14
+        written = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.id > last).order_by(AuditEntry.id)
+        ).all()
+    assert written == ["unit.create", "setting.update"]

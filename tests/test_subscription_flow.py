@@ -14,6 +14,7 @@ from lianping.bot.conversation import (
     Incoming,
     Outcome,
     SetArea,
+    SetFollowing,
     SetPromotionsOptOut,
     ShowPromotions,
     Subscription,
@@ -305,7 +306,7 @@ def test_unfollow_and_follow_touch_nothing_but_following() -> None:
     chat = Resident(settings=Subscription("中正區", "建國里", opt_out=True))
     chat.send(Incoming(kind="unfollow", chat_id=USER))
     chat.send(Incoming(kind="follow", chat_id=USER, is_unblocked=True))
-    assert not any(isinstance(e, SetArea | SetPromotionsOptOut) for e in chat.effects)
+    assert chat.effects == [SetFollowing(False), SetFollowing(True)]
 
 
 # -- the areas setting -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from lianping import codes
@@ -23,6 +24,8 @@ from lianping.storage.models import Agency, Case, MediaFile, ReplyTemplate, Unit
 from tests.admin_support import PASSWORD, staff
 from tests.support import Sim, WorkerProcess, wait_until
 from tests.test_intake_e2e import Resident
+
+pytestmark = pytest.mark.e2e
 
 # README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))

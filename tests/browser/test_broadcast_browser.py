@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -19,6 +20,8 @@ from lianping.context import Context
 from lianping.storage.models import Resident, User
 from tests.admin_support import PASSWORD, staff
 from tests.support import Sim, WorkerProcess, wait_until
+
+pytestmark = pytest.mark.e2e
 
 # README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))

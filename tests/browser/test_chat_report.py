@@ -6,11 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from lianping.context import Context
 from lianping.storage.models import Case, MediaFile
 from tests.support import Sim, WorkerProcess, wait_until
+
+pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))
 

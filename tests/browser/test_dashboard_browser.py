@@ -14,8 +14,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lianping.context import Context
 from lianping_dev import demo
+
+pytestmark = pytest.mark.e2e
 
 # README pictures: SCREENSHOT_DIR=docs/screenshots python3 dev.py test tests/browser
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/lianping-screenshots"))

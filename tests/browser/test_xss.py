@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from lianping.context import Context
 from lianping.services import accounts
 from lianping.storage import cases, residents
 from lianping.storage.models import ReplyTemplate, utcnow
 from tests.admin_support import SESSION_COOKIE, staff
+
+pytestmark = pytest.mark.e2e
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
