@@ -121,10 +121,10 @@ def create_user(username: str, role: str, ethics: bool, display_name: str | None
                 session, username, password, role,
                 display_name=display_name, ethics=ethics, actor=cli_actor,
             )  # fmt: skip
-            user_id = user.id
+            user_id, created = user.id, user.username
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"已建立帳號 {username.strip()}（角色 {role}，編號 {user_id}）", err=True)
+    click.echo(f"已建立帳號 {created}（角色 {role}，編號 {user_id}）", err=True)
 
 
 @main.command("create-token")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,10 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 10
+# Usernames are typed at the login prompt and on the command line, so no spaces and
+# nothing a keyboard layout or a shell would change: ASCII letters, digits and . _ @ -.
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+USERNAME_RULE = "帳號請使用1至64個英文字母、數字或 . _ @ - 符號"
 # Verifying against this keeps a wrong username as slow as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -30,6 +35,14 @@ class AccountError(ValueError):
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def valid_username(raw: str) -> str:
+    """The username without surrounding spaces, if it follows the one rule for usernames."""
+    username = raw.strip()
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise AccountError(USERNAME_RULE)
+    return username
 
 
 def create_user(
@@ -43,9 +56,7 @@ def create_user(
     actor: Actor = SYSTEM,
 ) -> User:
     """Add a staff account; the password is stored as a scrypt hash."""
-    username = username.strip()
-    if not username or len(username) > 64:
-        raise AccountError("帳號需為1至64個字元")
+    username = valid_username(username)
     if role not in codes.ROLES:
         raise AccountError(f"角色必須是 {', '.join(codes.ROLES)} 之一")
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -37,7 +37,6 @@ MAX_TEMPLATE_BODY = 4000
 MAX_AGENCY_NAME = 100
 DUE_DAYS_RANGE = (1, 90)
 MAX_PASSWORD = 256
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 # A LINE user id as LINE gives it: U and 32 lowercase hexadecimal digits.
 LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
 
@@ -383,17 +382,16 @@ def create_user(
     password: str,
     confirm: str,
 ) -> User:
+    """A staff account from the users page; the username rule is the one accounts applies."""
     require_admin(actor)
-    username = username.strip()
-    if not USERNAME_PATTERN.fullmatch(username):
-        raise SettingsError("帳號請使用1至64個英文字母、數字或 . _ @ - 符號。")
-    name = clean_line(display_name) or username
-    if len(name) > 100:
-        raise SettingsError("姓名不得超過100個字。")
-    if role not in codes.ROLES:
-        raise SettingsError("請選擇角色。")
-    _valid_password(password, confirm)
     try:
+        username = accounts.valid_username(username)  # the form's first field, checked first
+        name = clean_line(display_name) or username
+        if len(name) > 100:
+            raise SettingsError("姓名不得超過100個字。")
+        if role not in codes.ROLES:
+            raise SettingsError("請選擇角色。")
+        _valid_password(password, confirm)
         return accounts.create_user(
             session, username, password, role, display_name=name, ethics=ethics, actor=actor
         )
