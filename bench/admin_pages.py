@@ -43,7 +43,6 @@ interrupted. Every child process is stopped when the run ends, fails or is inter
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import threading
@@ -67,21 +66,23 @@ from lianping.storage.db import make_engine, make_session_factory, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Case, CaseEvent, User
 from lianping_dev import demo
-from lianping_dev.redis_server import RedisServer, free_port
+from lianping_dev.processes import Fleet
+from lianping_dev.redis_server import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_pipeline import (  # the sibling benchmark's process handling
     RESULTS_DIR,
-    Fleet,
     SetupError,
     log,
     machine,
     percentiles,
+    product_env,
     product_info,
     run_benchmark,
+    start_redis,
+    start_web,
 )
 
-BIN = Path(sys.executable).parent
 USER = "demo-admin"
 PASSWORD = "bench-demo-password"
 SESSION_COOKIE = "lianping_session"
@@ -209,48 +210,15 @@ def credentials(url: str) -> tuple[str, str]:
         engine.dispose()
 
 
-def start_web(
+def start_admin_web(
     args: argparse.Namespace, workdir: Path, url: str, redis_url: str, fleet: Fleet
 ) -> str:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "LIANPING_DEV": "1",
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "PORT": str(port),
-        "PUBLIC_BASE_URL": base,
-        "SECRET_KEY": "bench-secret-key",
-        "LINE_CHANNEL_SECRET": "bench-channel-secret",
-        "LINE_CHANNEL_ACCESS_TOKEN": "bench-access-token",
-        "LINE_API_BASE": "http://127.0.0.1:9",  # nothing is sent to LINE by these pages
-        "MEDIA_DIR": str(workdir / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    fleet.spawn(
-        "web",
-        [
-            str(BIN / "gunicorn"),
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.web_workers),
-            "--threads", str(args.web_threads),
-            "--no-control-socket",
-            "--log-level", "warning",
-            "lianping.app:create_app()",
-        ],
-        env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        fleet.check_alive()
-        try:
-            if requests.get(f"{base}/healthz", timeout=2).ok:
-                return base
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise SetupError("the web app did not answer /healthz within 60 s")
+    """The web app on the database at ``url``, once it answers; its URL.
+
+    Nothing is sent to LINE by these pages: LINE_API_BASE points at nothing.
+    """
+    env = product_env(workdir, url, redis_url, "http://127.0.0.1:9", free_port())
+    return start_web(fleet, env, args.web_workers, args.web_threads)
 
 
 # -- scenarios ---------------------------------------------------------------------------------
@@ -553,11 +521,9 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     db = database_facts(url)
     log(f"database {db['kind']} {db.get('version', '')}: {db['cases']:,} cases")
 
-    redis_server = RedisServer(workdir / "redis").start()
-    assert redis_server.process is not None
-    fleet.adopt("redis", redis_server.process)
-    base = start_web(args, workdir, url, redis_server.url, fleet)
-    log(f"up: web {base} ({args.web_workers}×{args.web_threads} gthread), redis {redis_server.url}")
+    redis_url = start_redis(fleet, workdir)
+    base = start_admin_web(args, workdir, url, redis_url, fleet)
+    log(f"up: web {base} ({args.web_workers}×{args.web_threads} gthread), redis {redis_url}")
     client = Client(base, cookie, token)
     rng = random.Random(args.seed)
     results: dict[str, Any] = {}

@@ -45,9 +45,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
 from redis import Redis
-from rq import Worker
 from sqlalchemy import func, insert, select
 
 from lianping import queues
@@ -56,25 +54,28 @@ from lianping.services import broadcasts
 from lianping.services.access import SYSTEM
 from lianping.storage.db import make_engine, make_session_factory
 from lianping.storage.models import Broadcast, BroadcastChunk, Resident
-from lianping_dev.redis_server import RedisServer, free_port
+from lianping_dev.processes import Fleet
+from lianping_dev.redis_server import free_port
+from lianping_dev.simulator.client import SimulatorClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_pipeline import (  # the sibling benchmark's process handling
-    BIN,
+    TOKEN,
     CpuMeter,
-    Fleet,
     SetupError,
     database_info,
     log,
     machine,
     percentiles,
+    product_env,
     product_info,
     reset_database,
     run_benchmark,
+    start_redis,
+    start_simulator,
+    start_workers,
 )
 
-SECRET = "bench-channel-secret"
-TOKEN = "bench-access-token"
 DISTRICT = "中正區"
 CHUNK = 500
 TARGET_WALL_S = 15.0
@@ -102,66 +103,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def wait_for(what: str, probe: Any, fleet: Fleet, timeout: float = 30.0) -> None:
-    """Poll ``probe`` until true; fail the run if a child died or time ran out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        fleet.check_alive()
-        try:
-            if probe():
-                return
-        except (requests.RequestException, OSError):
-            pass
-        time.sleep(0.1)
-    raise SetupError(f"{what} not ready within {timeout:.0f} s")
-
-
 def start_system(
     args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str, fleet: Fleet
-) -> tuple[str, dict[str, str]]:
-    """Start the simulator and the workers; the simulator's URL and the product's env."""
-    sim_port = free_port()
-    sim_url = f"http://127.0.0.1:{sim_port}"
-    env = {
-        **os.environ,
-        "LIANPING_DEV": "1",
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-        "LINE_API_BASE": sim_url,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "PORT": str(free_port()),
-        "PUBLIC_BASE_URL": "https://lianping.example",
-        "SECRET_KEY": "bench-secret-key",
-        "MEDIA_DIR": str(workdir / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    lianping = str(BIN / "lianping")
-    lianping_dev = str(BIN / "lianping-dev")
-    fleet.spawn(
-        "simulator",
-        [
-            lianping_dev,
-            "simulator",
-            "--port",
-            str(sim_port),
-            "--webhook-url",
-            "http://127.0.0.1:9/",
-        ],
-        env,
-    )
-    for i in range(args.workers):
-        fleet.spawn(f"worker-{i + 1}", [lianping, "worker"], env)
-    redis = Redis.from_url(redis_url)
-    wait_for("simulator", lambda: requests.get(f"{sim_url}/_sim/stats", timeout=2).ok, fleet)
-    wait_for(
-        f"{args.workers} workers", lambda: Worker.count(connection=redis) >= args.workers, fleet
-    )
-    redis.close()
-    return sim_url, env
+) -> SimulatorClient:
+    """Start the simulator (sending webhooks nowhere) and the workers; a client of the former."""
+    sim_url = f"http://127.0.0.1:{free_port()}"
+    env = product_env(workdir, database_url, redis_url, sim_url, free_port())
+    sim = start_simulator(fleet, env, "http://127.0.0.1:9/")
+    start_workers(fleet, env, args.workers)
+    return sim
 
 
-def seed(database_url: str, sim_url: str, count: int) -> list[str]:
+def seed(database_url: str, sim: SimulatorClient, count: int) -> list[str]:
     """``count`` following residents of DISTRICT, in the database and in the simulator."""
     ids = ["U" + secrets.token_hex(16) for _ in range(count)]
     engine = make_engine(database_url)
@@ -175,14 +128,8 @@ def seed(database_url: str, sim_url: str, count: int) -> list[str]:
                 conn.execute(insert(Resident), rows)
     finally:
         engine.dispose()
-    with requests.Session() as http:
-        for start in range(0, count, SEED_BATCH):
-            response = http.post(
-                f"{sim_url}/_sim/residents/bulk",
-                json={"user_ids": ids[start : start + SEED_BATCH], "follow": True},
-                timeout=60,
-            )
-            response.raise_for_status()
+    for start in range(0, count, SEED_BATCH):
+        sim.add_followers(ids[start : start + SEED_BATCH])
     return ids
 
 
@@ -210,19 +157,17 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     reset_database(database_url)
     db = database_info(database_url)
     log(f"database {db['kind']} {db['version']}: {db['url']}")
-    redis_server = RedisServer(workdir / "redis").start()
-    assert redis_server.process is not None
-    fleet.adopt("redis", redis_server.process)
-    sim_url, _ = start_system(args, workdir, database_url, redis_server.url, fleet)
-    log(f"up: simulator {sim_url}, {args.workers} workers, redis {redis_server.url}")
+    redis_url = start_redis(fleet, workdir)
+    sim = start_system(args, workdir, database_url, redis_url, fleet)
+    log(f"up: simulator {sim.url}, {args.workers} workers, redis {redis_url}")
 
     began = time.monotonic()
-    ids = seed(database_url, sim_url, args.followers)
+    ids = seed(database_url, sim, args.followers)
     log(f"seeded {len(ids):,} followers in {time.monotonic() - began:.1f} s")
 
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
-    line = LineClient(TOKEN, api_base=sim_url, data_base=sim_url)
+    line = LineClient(TOKEN, api_base=sim.url, data_base=sim.url)
     audience = {"kind": "area", "district": DISTRICT, "villages": []}
     text = "【廉政宣導】檢舉貪瀆請撥法務部廉政署檢舉專線 0800-286-586，檢舉人身分依法保密。"
     with sessions.begin() as session:
@@ -235,9 +180,9 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
             public_base_url="https://lianping.invalid",
         )  # fmt: skip
 
-    groups = {name: p.pid for name, p in fleet.children.items() if not name.endswith("-watchdog")}
+    groups = {name: process.pid for name, process in fleet.processes.items()}
     meter = CpuMeter(groups, count_postgres=db["kind"] == "postgresql")
-    redis = Redis.from_url(redis_server.url)
+    redis = Redis.from_url(redis_url)
     meter.start()
     started, started_wall = time.monotonic(), time.time()
     queues.enqueue(redis, queues.DEFAULT, "lianping.jobs.broadcasts.start", broadcast_id)
@@ -273,16 +218,14 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     chunk_done = percentiles([moment.timestamp() - started_wall for moment in sent_times])
     engine.dispose()
     chunks = {status: count for status, count in chunk_rows}
-    got = requests.get(f"{sim_url}/_sim/receipts", params={"via": "multicast"}, timeout=60).json()
+    got = sim.receipts("multicast")
     receipts: dict[str, int] = got["receipts"]
     expected = set(ids)
     once = all(receipts.get(uid) == 1 for uid in ids) and set(receipts) == expected
-    calls = requests.get(f"{sim_url}/_sim/stats", timeout=60).json()["calls_by_status"]
+    calls = sim.stats()["calls_by_status"]
 
     peaks: dict[str, float] = {}
-    for name, process in fleet.children.items():
-        if name.endswith("-watchdog"):
-            continue
+    for name, process in fleet.processes.items():
         found = peak_rss_mb(process.pid)
         peaks[name] = round(max(found.values()), 1) if found else 0.0
     peaks["benchmark (this process)"] = round(

@@ -48,7 +48,7 @@ from lianping import codes, rocdate
 from lianping.reports import biweekly
 from lianping.storage.db import make_engine, make_session_factory
 from lianping.storage.models import Case
-from lianping_dev.redis_server import RedisServer
+from lianping_dev.processes import Fleet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from admin_pages import (
@@ -57,9 +57,9 @@ from admin_pages import (
     credentials,
     database_facts,
     prepare,
-    start_web,
+    start_admin_web,
 )
-from webhook_pipeline import Fleet, SetupError, log, machine, percentiles, product_info
+from webhook_pipeline import SetupError, log, machine, percentiles, product_info, start_redis
 from webhook_pipeline import run_benchmark as run_with_fleet
 
 TARGET_REPORT_P95_S = 1.0
@@ -188,11 +188,9 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
             )
     finally:
         engine.dispose()
-    redis_server = RedisServer(workdir / "redis").start()
-    assert redis_server.process is not None
-    fleet.adopt("redis", redis_server.process)
-    base = start_web(args, workdir, url, redis_server.url, fleet)
-    pid = worker_pid(fleet.children["web"].pid)
+    redis_url = start_redis(fleet, workdir)
+    base = start_admin_web(args, workdir, url, redis_url, fleet)
+    pid = worker_pid(fleet.processes["web"].pid)
     log(f"up: web {base} (1×{args.web_threads} gthread, worker pid {pid}); exporting CSV")
     export = time_export(base, cookie, pid, workdir)
     peak = max(export["rss_peak_sampled_mb"], export["hwm_mb"])

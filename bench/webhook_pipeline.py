@@ -21,7 +21,7 @@ All of them share this machine's cores with the load generator, so the summary
 shows the CPU each used. Every child leads its own process group and is killed
 with it when the run ends, fails or is interrupted (Ctrl-C, SIGTERM, SIGHUP);
 children also get SIGTERM should this process be killed outright (Linux
-``PR_SET_PDEATHSIG``; redis-server through a small watchdog child).
+``PR_SET_PDEATHSIG``); see :mod:`lianping_dev.processes`.
 
 The load
 --------
@@ -68,7 +68,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import json
 import math
 import os
@@ -92,6 +91,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from redis import Redis
@@ -105,10 +105,12 @@ from lianping import queues
 from lianping.storage.db import make_engine, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base, InboxEvent, OutboxMessage
+from lianping_dev import commands
+from lianping_dev.processes import Fleet, ProcessFailed, url_answers
 from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator import events
+from lianping_dev.simulator.client import SimulatorClient
 
-BIN = Path(sys.executable).parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SECRET = "bench-channel-secret"
 TOKEN = "bench-access-token"
@@ -162,129 +164,6 @@ class Interrupted(BaseException):
 
 class SetupError(RuntimeError):
     """The system under test could not be started."""
-
-
-# -- child processes -----------------------------------------------------------------------
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask Linux to SIGTERM the child if the benchmark dies without cleaning up."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-
-
-# Run as ``python -c WATCHDOG PGID``: on SIGTERM (sent by the kernel when the benchmark
-# dies, see _die_with_parent, or by Fleet.stop_all) stop process group PGID, then exit.
-WATCHDOG = """
-import os, signal, sys
-
-def stop(*_):
-    try:
-        os.killpg(int(sys.argv[1]), signal.SIGTERM)
-    finally:
-        sys.exit(0)
-
-signal.signal(signal.SIGTERM, stop)
-while True:
-    signal.pause()
-"""
-
-
-class Fleet:
-    """The child processes of one run, each the leader of its own process group."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
-        self.infrastructure: set[str] = set()  # stopped after everything that uses it
-
-    def adopt(self, name: str, process: subprocess.Popen[bytes]) -> None:
-        """Manage a process started elsewhere (redis-server) as infrastructure.
-
-        A small watchdog child, which dies with this process, takes the adopted
-        process group down with it should this process be killed outright.
-        """
-        self.children[name] = process
-        self.infrastructure.add(name)
-        self.spawn(f"{name}-watchdog", [sys.executable, "-c", WATCHDOG, str(process.pid)], {})
-        self.infrastructure.add(f"{name}-watchdog")
-
-    def spawn(
-        self, name: str, args: list[str], env: dict[str, str], nice: int = 0
-    ) -> subprocess.Popen[bytes]:
-        def prepare() -> None:  # pragma: no cover - runs in the child between fork and exec
-            if nice:
-                os.nice(nice)
-            if sys.platform == "linux":
-                _die_with_parent()
-
-        with open(self.log_dir / f"{name}.log", "wb") as log:
-            process = subprocess.Popen(
-                args,
-                env=env,
-                cwd=self.log_dir.parent,  # not the checkout: gunicorn puts its cwd on sys.path
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=prepare,
-            )
-        self.children[name] = process
-        return process
-
-    def check_alive(self) -> None:
-        """Raise if a child stopped: the figures of a half-dead system mean nothing."""
-        for name, process in self.children.items():
-            if process.poll() is not None:
-                raise SetupError(
-                    f"{name} exited with status {process.returncode}; log tail:\n{self.tail(name)}"
-                )
-
-    def tail(self, name: str, lines: int = 25) -> str:
-        path = self.log_dir / f"{name}.log"
-        try:
-            return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop_all(self, grace: float = 10.0) -> None:
-        """Stop the product processes, then the infrastructure (redis), each group in turn."""
-        apps = [p for name, p in self.children.items() if name not in self.infrastructure]
-        infra = [p for name, p in self.children.items() if name in self.infrastructure]
-        _stop_groups(apps, grace)
-        _stop_groups(infra, grace)
-        self.children.clear()
-
-
-def _stop_groups(processes: list[subprocess.Popen[bytes]], grace: float) -> None:
-    """SIGTERM each process group, wait up to ``grace`` seconds, then SIGKILL what is left."""
-    for process in processes:
-        _signal_group(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for process in processes:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-    # Leaders that ignored SIGTERM, and any member left behind (e.g. gunicorn workers).
-    for process in processes:
-        _signal_group(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=5)
-
-
-def _signal_group(pgid: int, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signum)
-
-
-def _wait_for(what: str, probe: Callable[[], bool], fleet: Fleet, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        fleet.check_alive()
-        with contextlib.suppress(requests.RequestException, OSError):
-            if probe():
-                return
-        time.sleep(0.1)
-    raise SetupError(f"{what} not ready within {timeout:.0f} s")
 
 
 # -- CPU accounting ------------------------------------------------------------------------
@@ -400,48 +279,6 @@ def redis_command_counts(redis_url: str) -> Counter[str]:
     )
 
 
-# -- the simulator's /_sim API -------------------------------------------------------------
-
-
-class SimApi:
-    """The few ``/_sim/`` calls the benchmark makes; one keep-alive session per thread."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._local = threading.local()
-
-    @property
-    def http(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
-
-    def new_resident(self, display_name: str) -> str:
-        response = self.http.post(
-            f"{self.url}/_sim/residents", json={"display_name": display_name}, timeout=30
-        )
-        response.raise_for_status()
-        return str(response.json()["resident"]["user_id"])
-
-    def reply_token(self, user_id: str) -> str:
-        response = self.http.post(
-            f"{self.url}/_sim/reply-token", json={"user_id": user_id}, timeout=30
-        )
-        response.raise_for_status()
-        return str(response.json()["replyToken"])
-
-    def deliveries(self) -> dict[str, int]:
-        response = self.http.get(f"{self.url}/_sim/stats", timeout=30)
-        response.raise_for_status()
-        return dict(response.json()["deliveries"])
-
-    def timeline(self, user_id: str) -> list[dict[str, Any]]:
-        response = self.http.get(f"{self.url}/_sim/residents/{user_id}/messages", timeout=30)
-        response.raise_for_status()
-        return list(response.json()["items"])
-
-
 # -- the load ------------------------------------------------------------------------------
 
 
@@ -509,13 +346,18 @@ def parallel_map(fn: Callable[[Any], Any], items: list[Any], threads: int = 8) -
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def create_residents(sim: SimApi, count: int, rng: random.Random) -> list[str]:
+def create_residents(sim: SimulatorClient, count: int, rng: random.Random) -> list[str]:
     names = [rng.choice(SURNAMES) + rng.choice(GIVEN) for _ in range(count)]
     return [str(user_id) for user_id in parallel_map(sim.new_resident, names)]
 
 
 def _token_issuer(
-    sim: SimApi, shots: list[Shot], lead: float, stop: threading.Event, index: int, stride: int
+    sim: SimulatorClient,
+    shots: list[Shot],
+    lead: float,
+    stop: threading.Event,
+    index: int,
+    stride: int,
 ) -> None:
     """Issue reply tokens ``lead`` seconds before each shot is due (shots index::stride)."""
     for shot in shots[index::stride]:
@@ -561,7 +403,7 @@ def _sender(url: str, work: queue.Queue[Shot | None], stop: threading.Event) -> 
 
 
 def fire(
-    sim: SimApi,
+    sim: SimulatorClient,
     webhook_url: str,
     shots: list[Shot],
     rate: float,
@@ -620,7 +462,7 @@ def fire(
 
 
 def wait_for_answers(
-    sim: SimApi, shots: list[Shot], timeout: float, fleet: Fleet
+    sim: SimulatorClient, shots: list[Shot], timeout: float, fleet: Fleet
 ) -> tuple[float, int]:
     """Poll until every acknowledged event has an answer. Returns (seconds waited, missing)."""
     expected = {shot.user_id for shot in shots if shot.status == 200}
@@ -628,7 +470,7 @@ def wait_for_answers(
     missing = len(expected)
     while time.monotonic() - began < timeout:
         fleet.check_alive()
-        delivered = sim.deliveries()
+        delivered = sim.stats()["deliveries"]
         missing = sum(1 for user_id in expected if not delivered.get(user_id))
         if not missing:
             break
@@ -659,7 +501,7 @@ def wait_for_idle(redis_url: str, timeout: float, fleet: Fleet) -> float:
     return time.monotonic() - began
 
 
-def collect_answers(sim: SimApi, shots: list[Shot], threads: int = 8) -> None:
+def collect_answers(sim: SimulatorClient, shots: list[Shot], threads: int = 8) -> None:
     """Read each resident's timeline: how many answers, when the first arrived, how."""
 
     def read(shot: Shot) -> None:
@@ -897,63 +739,74 @@ def reset_database(url: str) -> None:
     upgrade(url)
 
 
-def start_system(
-    args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str, fleet: Fleet
-) -> tuple[str, str]:
-    """Start simulator, gunicorn and workers; wait until each answers. (web url, sim url)."""
-    web_port, sim_port = free_port(), free_port()
-    web_url, sim_url = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{sim_port}"
-    env = {
+def product_env(
+    workdir: Path, database_url: str, redis_url: str, line_api_base: str, web_port: int
+) -> dict[str, str]:
+    """The environment of the product's processes (and the simulator) in a benchmark run."""
+    return {
         **os.environ,
         "LIANPING_DEV": "1",
         "LINE_CHANNEL_SECRET": SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-        "LINE_API_BASE": sim_url,
+        "LINE_API_BASE": line_api_base,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "PORT": str(web_port),
-        "PUBLIC_BASE_URL": web_url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "SECRET_KEY": "bench-secret-key",
         "MEDIA_DIR": str(workdir / "media"),
         "PYTHONUNBUFFERED": "1",
     }
-    lianping = str(BIN / "lianping")
-    lianping_dev = str(BIN / "lianping-dev")
-    fleet.spawn(
-        "simulator",
-        [
-            lianping_dev,
-            "simulator",
-            "--port",
-            str(sim_port),
-            "--webhook-url",
-            f"{web_url}/callback",
-        ],
-        env,
-    )
-    fleet.spawn(
-        "web",
-        [
-            str(BIN / "gunicorn"),
-            "--bind", f"127.0.0.1:{web_port}",
-            "--workers", str(args.web_workers),
-            "--threads", str(args.web_threads),
-            "--log-level", "warning",
-            "lianping.app:create_app()",
-        ],
-        env,
-    )  # fmt: skip
-    for i in range(args.workers):
-        fleet.spawn(f"worker-{i + 1}", [lianping, "worker"], env, nice=args.worker_nice)
 
-    redis = Redis.from_url(redis_url)
-    _wait_for("simulator", lambda: requests.get(f"{sim_url}/_sim/stats", timeout=2).ok, fleet)
-    _wait_for("web app", lambda: requests.get(f"{web_url}/healthz", timeout=2).ok, fleet)
-    _wait_for(
-        f"{args.workers} RQ workers", lambda: Worker.count(connection=redis) >= args.workers, fleet
-    )
-    redis.close()
-    return web_url, sim_url
+
+def start_redis(fleet: Fleet, workdir: Path) -> str:
+    """A private redis-server, stopped with the fleet after everything else; its URL."""
+    server = RedisServer(workdir / "redis").start(die_with_parent=True)
+    assert server.process is not None
+    fleet.adopt(server.process)
+    return server.url
+
+
+def start_simulator(fleet: Fleet, env: dict[str, str], webhook_url: str) -> SimulatorClient:
+    """The simulator at ``env``'s LINE_API_BASE, once it answers; a client of it."""
+    sim = SimulatorClient(env["LINE_API_BASE"])
+    port = urlsplit(sim.url).port
+    assert port is not None
+    fleet.start("simulator", commands.simulator(port, webhook_url), env)
+    fleet.wait_ready("simulator", url_answers(f"{sim.url}/_sim/stats"))
+    return sim
+
+
+def start_web(fleet: Fleet, env: dict[str, str], workers: int, threads: int) -> str:
+    """The web app under gunicorn on ``env``'s PORT, once /healthz answers; its URL."""
+    url = f"http://127.0.0.1:{env['PORT']}"
+    fleet.start("web", commands.web(int(env["PORT"]), workers, threads), env)
+    fleet.wait_ready("web app", url_answers(f"{url}/healthz"), timeout=60)
+    return url
+
+
+def start_workers(fleet: Fleet, env: dict[str, str], count: int, nice: int = 0) -> None:
+    """``count`` RQ workers at ``nice``, once all of them are registered in Redis."""
+    for i in range(count):
+        fleet.start(f"worker-{i + 1}", commands.worker(), env, nice=nice)
+    redis = Redis.from_url(env["REDIS_URL"])
+    try:
+        fleet.wait_ready(f"{count} RQ workers", lambda: Worker.count(connection=redis) >= count)
+    finally:
+        redis.close()
+
+
+def start_system(
+    args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str, fleet: Fleet
+) -> tuple[str, SimulatorClient]:
+    """Start simulator, gunicorn and workers, each ready: (web url, simulator client)."""
+    web_port = free_port()
+    sim_url = f"http://127.0.0.1:{free_port()}"
+    env = product_env(workdir, database_url, redis_url, sim_url, web_port)
+    sim = start_simulator(fleet, env, f"http://127.0.0.1:{web_port}/callback")
+    web_url = start_web(fleet, env, args.web_workers, args.web_threads)
+    start_workers(fleet, env, args.workers, nice=args.worker_nice)
+    return web_url, sim
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -970,16 +823,13 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     db = database_info(database_url)
     log(f"database {db['kind']} {db['version']}: {db['url']}")
 
-    redis_server = RedisServer(workdir / "redis").start()
-    assert redis_server.process is not None
-    fleet.adopt("redis", redis_server.process)
-    web_url, sim_url = start_system(args, workdir, database_url, redis_server.url, fleet)
+    redis_url = start_redis(fleet, workdir)
+    web_url, sim = start_system(args, workdir, database_url, redis_url, fleet)
     log(
         f"up: web {web_url} ({args.web_workers}×{args.web_threads} gthread), "
-        f"simulator {sim_url}, {args.workers} workers, redis {redis_server.url}"
+        f"simulator {sim.url}, {args.workers} workers, redis {redis_url}"
     )
-    log("pids: " + ", ".join(f"{name} {proc.pid}" for name, proc in fleet.children.items()))
-    sim = SimApi(sim_url)
+    log("pids: " + ", ".join(f"{name} {proc.pid}" for name, proc in fleet.processes.items()))
     webhook = f"{web_url}/callback"
     count = round(args.rate * args.duration)
     warm_count = round(args.rate * args.warmup)
@@ -995,13 +845,9 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
         waited, missing = wait_for_answers(sim, warm, 30, fleet)
         log(f"warm-up answered {len(warm) - missing}/{len(warm)} within {waited:.1f} s")
 
-    groups = {
-        name: process.pid
-        for name, process in fleet.children.items()
-        if not name.endswith("-watchdog")
-    }
+    groups = {name: process.pid for name, process in fleet.processes.items()}
     meter = CpuMeter(groups, count_postgres=db["kind"] == "postgresql")
-    redis_before = redis_command_counts(redis_server.url)
+    redis_before = redis_command_counts(redis_url)
     log(f"measuring: {count} events at {args.rate:g}/s for {args.duration:g} s")
     first, last = fire(
         sim, webhook, shots, args.rate, args.senders, args.token_lead, fleet, meter.start
@@ -1010,13 +856,13 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     log(f"sent; answers complete {waited:.1f} s after the last send ({missing} missing)")
     # The CPU window closes when ALL the work the events caused is done, so that
     # "CPU per event" counts everything (profile fetches run after the answers).
-    idle = wait_for_idle(redis_server.url, max(1.0, args.drain_timeout - waited), fleet)
+    idle = wait_for_idle(redis_url, max(1.0, args.drain_timeout - waited), fleet)
     meter.stop()
-    redis_commands = redis_command_counts(redis_server.url) - redis_before
+    redis_commands = redis_command_counts(redis_url) - redis_before
     log(f"queues empty {idle:.1f} s later")
     time.sleep(args.settle)  # let late duplicates (retries) show up before counting
     collect_answers(sim, shots)
-    state = product_state(database_url, redis_server.url)
+    state = product_state(database_url, redis_url)
     unanswered = [s for s in shots if s.status == 200 and s.answers == 0]
     where = trace_unanswered(database_url, [s.user_id for s in unanswered])
     collect_answers(sim, unanswered)  # the workers kept going while we looked
@@ -1298,7 +1144,9 @@ def run_benchmark(
     """
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     (workdir / "logs").mkdir()
-    fleet = Fleet(workdir / "logs")
+    # Children run in the work folder, not the checkout (gunicorn puts its cwd on sys.path),
+    # and Linux stops them should this process be killed outright.
+    fleet = Fleet(workdir / "logs", cwd=workdir, die_with_parent=True)
     status = 2
     try:
         with stop_signals():
@@ -1320,7 +1168,7 @@ def run_benchmark(
     except Interrupted as exc:
         log(f"interrupted by {exc}; every child process was stopped")
         status = 130
-    except SetupError as exc:
+    except (SetupError, ProcessFailed) as exc:
         log(f"could not run: {exc}")
         keep = True
     except Exception:

@@ -33,8 +33,9 @@ from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base
 from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator.app import RunningSimulator, start_in_thread
+from lianping_dev.simulator.client import SimulatorClient
 from lianping_dev.simulator.settings import SimulatorSettings
-from tests.support import Sim, WorkerProcess
+from tests.support import WorkerProcess
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -183,16 +184,17 @@ def client(app: Any) -> Any:
 
 
 @pytest.fixture
-def sim(simulator: RunningSimulator, web: str) -> Iterator[Sim]:
+def sim(simulator: RunningSimulator, web: str) -> Iterator[SimulatorClient]:
     """The simulator's API, with fault injection cleared after the test."""
-    yield Sim(simulator.url)
-    Sim(simulator.url).faults(clear=True)
+    client = SimulatorClient(simulator.url)
+    yield client
+    client.faults(clear=True)
 
 
 @pytest.fixture(scope="session")
 def worker(env: dict[str, str], web: str) -> Iterator[WorkerProcess]:
     """One worker for the whole session (tests that kill workers start their own)."""
-    process = WorkerProcess(env, log=None)
+    process = WorkerProcess(env)
     yield process
     process.stop()
 

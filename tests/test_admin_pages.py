@@ -36,8 +36,8 @@ from lianping.storage.models import (
     User,
     utcnow,
 )
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
-from tests.support import Sim
 
 NAME, PHONE, ADDRESS = "王小明", "+886912345678", "臺北市中正區重慶南路一段122號"
 DESCRIPTION = "民生路二段路燈不亮已兩週，夜間行人危險。"

@@ -34,8 +34,9 @@ from lianping.storage.models import (
     Unit,
     utcnow,
 )
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import api_token, staff
-from tests.support import Sim, WorkerProcess, wait_until
+from tests.support import WorkerProcess, wait_until
 
 BASE = "/api/v1"
 # operation id → HTTP statuses it answered during this module's tests.

@@ -20,8 +20,9 @@ from lianping.admin.api.operations import OPERATIONS, WRITE
 from lianping.context import Context
 from lianping.storage.models import AuditEntry, Broadcast, Resident, utcnow
 from lianping_dev.simulator.app import RunningSimulator
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import api_token, staff
-from tests.support import Sim, WorkerProcess, wait_until
+from tests.support import WorkerProcess, wait_until
 
 BASE = "/api/v1"
 CALLED: dict[str, set[int]] = defaultdict(set)

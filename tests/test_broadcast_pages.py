@@ -26,8 +26,8 @@ from lianping.storage.models import (
     utcnow,
 )
 from lianping_dev.simulator.app import RunningSimulator
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
-from tests.support import Sim
 from tests.test_promotion_images import picture
 
 BASE = "/admin/broadcasts"

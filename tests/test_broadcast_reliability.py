@@ -22,7 +22,8 @@ from lianping.services import broadcasts
 from lianping.services.access import Actor
 from lianping.storage.models import Broadcast, BroadcastChunk, Resident
 from lianping_dev.redis_server import RedisServer
-from tests.support import Sim, WorkerProcess, wait_until
+from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -38,8 +38,8 @@ from lianping.storage.models import (
     utcnow,
 )
 from lianping_dev.simulator.app import RunningSimulator
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from lianping_dev.simulator.faults import MONTHLY_LIMIT_MESSAGE
-from tests.support import Sim
 
 OFFICER = Actor(None, "officer", "承辦人", "officer")
 ADMIN = Actor(None, "admin", "管理者", "admin")

@@ -14,7 +14,7 @@ from lianping.services import accounts, casework
 from lianping.services.access import Actor, PermissionDenied
 from lianping.storage import cases, residents
 from lianping.storage.models import Agency, AuditEntry, Case, CaseEvent, Unit, utcnow
-from tests.support import Sim
+from lianping_dev.simulator.client import SimulatorClient as Sim
 
 DRAFT = {"nature": "need", "sub_item": "need-2", "description": "路燈不亮已兩週，夜間行人危險。"}
 

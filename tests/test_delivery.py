@@ -11,7 +11,8 @@ from lianping.context import Context
 from lianping.jobs import delivery
 from lianping.storage import outbox
 from lianping.storage.models import OutboxMessage, utcnow
-from tests.support import Sim, wait_until
+from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import wait_until
 
 
 def queue_row(ctx: Context, to: str, token: str | None = None, age_s: float = 1.0) -> int:

@@ -16,8 +16,9 @@ from lianping.context import Context
 from lianping.services import content
 from lianping.storage import areas
 from lianping.storage.models import AuditEntry, Resident, ResidentTag, User, utcnow
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
-from tests.support import Sim, WorkerProcess, wait_until
+from tests.support import WorkerProcess, wait_until
 
 PAGE = "/admin/followers/"
 

@@ -15,7 +15,7 @@ from lianping.jobs import inbox as inbox_jobs
 from lianping.storage import inbox
 from lianping.storage.models import InboxEvent, OutboxMessage
 from lianping_dev.simulator import events as line_events
-from tests.support import Sim
+from lianping_dev.simulator.client import SimulatorClient as Sim
 
 
 def users_in_shard(sim: Sim, shard: int, how_many: int) -> list[str]:

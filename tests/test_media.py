@@ -15,7 +15,8 @@ from lianping.context import Context
 from lianping.line.client import ContentTooLarge
 from lianping.storage.models import InboxEvent, MediaFile
 from lianping_dev.simulator import events as line_events
-from tests.support import Sim, WorkerProcess, wait_until
+from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import WorkerProcess, wait_until
 
 
 def media_row(ctx: Context, message_id: str) -> MediaFile | None:

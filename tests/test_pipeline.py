@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from lianping.bot import texts
 from lianping.context import Context
 from lianping.storage.models import InboxEvent, OutboxMessage, Resident
-from tests.support import Sim, WorkerProcess, wait_until
+from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from lianping_dev.commands import BIN
+from lianping_dev.processes import Process, url_answers, wait_ready
 from lianping_dev.redis_server import free_port
+from lianping_dev.simulator.client import SimulatorClient
 from tests.support import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 
 
 def procfile() -> dict[str, str]:
@@ -45,22 +46,13 @@ def test_procfile_release_and_web_run_with_only_the_contract_variables(
     }
     lines = procfile()
     subprocess.run(["sh", "-c", lines["release"]], env=env, check=True, cwd=tmp_path)
-    web = subprocess.Popen(
-        ["sh", "-c", lines["web"]], env=env, cwd=tmp_path, start_new_session=True
-    )
+    web = Process(["sh", "-c", lines["web"]], env, cwd=tmp_path, log=tmp_path / "web.log")
     try:
-        health = wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=30)
-        assert health.json() == {"status": "ok"}
+        health = f"http://127.0.0.1:{port}/healthz"
+        wait_ready(url_answers(health), what="the Procfile's web", watch=[web], timeout=30)
+        assert requests.get(health, timeout=5).json() == {"status": "ok"}
     finally:
-        os.killpg(web.pid, signal.SIGTERM)
-        web.wait(timeout=30)
-
-
-def _get(url: str) -> requests.Response | None:
-    try:
-        return requests.get(url, timeout=2)
-    except requests.RequestException:
-        return None
+        web.stop(grace=30)
 
 
 def _descendants(pid: int) -> set[int]:
@@ -85,43 +77,35 @@ def _descendants(pid: int) -> set[int]:
 def test_embedded_run_answers_in_the_chat_and_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
     port, sim_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    run = subprocess.Popen(
+    output = tmp_path / "embedded.log"
+    run = Process(
         [str(BIN / "lianping-dev"), "embedded", "--port", str(port),
          "--simulator-port", str(sim_port), "--workers", "1"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env, cwd=tmp_path, log=output,
     )  # fmt: skip
-    sim = f"http://127.0.0.1:{sim_port}"
+    sim = SimulatorClient(f"http://127.0.0.1:{sim_port}")
+    web = f"http://127.0.0.1:{port}"
     try:
-        wait_until(
-            lambda: (
-                run.poll() is not None
-                or (_get(f"{sim}/") and _get(f"http://127.0.0.1:{port}/healthz"))
-            ),
-            timeout=60,
-        )
-        assert run.poll() is None, "the embedded run stopped on its own"
-        assert "村里廉政平臺" in requests.get(f"{sim}/", timeout=5).text
-        user = requests.post(
-            f"{sim}/_sim/residents", json={"display_name": "林小華", "follow": True}, timeout=10
-        ).json()["resident"]["user_id"]
+        wait_ready(url_answers(f"{sim.url}/"), what="the simulator", watch=[run], timeout=60)
+        wait_ready(url_answers(f"{web}/healthz"), what="the web app", watch=[run], timeout=60)
+        assert "村里廉政平臺" in requests.get(f"{sim.url}/", timeout=5).text
+        user = sim.new_resident("林小華", follow=True)
 
         def bot_texts() -> list[str]:
-            items = requests.get(f"{sim}/_sim/residents/{user}/messages", timeout=5).json()["items"]
-            return [i["message"].get("text", "") for i in items if i["from"] == "bot"]
+            return [item["message"].get("text", "") for item in sim.bot_messages(user)]
 
         assert "歡迎加入" in wait_until(bot_texts, timeout=30)[0]
-        requests.post(
-            f"{sim}/_sim/residents/{user}/send", json={"type": "text", "text": "你好"}, timeout=10
-        )
+        sim.say(user, "你好")
         wait_until(lambda: len(bot_texts()) == 2, timeout=30)
-        assert requests.get(f"http://127.0.0.1:{port}/admin/", timeout=5).status_code == 200
+        assert requests.get(f"{web}/admin/", timeout=5).status_code == 200
         children = _descendants(run.pid)
         assert len(children) >= 4  # redis, gunicorn, simulator, worker
     finally:
-        run.send_signal(signal.SIGINT)
-        output, _ = run.communicate(timeout=60)
-    assert run.returncode == 0, output
-    assert "stopped" in output
+        run.signal(signal.SIGINT)  # its group is itself alone: each child leads its own
+        status = run.wait(timeout=60)
+    log = output.read_text(errors="replace")
+    assert status == 0, log
+    assert "stopped" in log
     time.sleep(0.5)
     alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
     assert alive == [], f"processes left behind: {alive}"

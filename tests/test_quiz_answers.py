@@ -18,7 +18,8 @@ from lianping.context import Context
 from lianping.storage import quiz_answers
 from lianping.storage.models import Broadcast, QuizAnswer, Resident, utcnow
 from lianping_dev.simulator import events as line_events
-from tests.support import Sim, WorkerProcess, wait_until
+from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import WorkerProcess, wait_until
 
 QUIZ = {
     "type": "quiz",

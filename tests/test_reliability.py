@@ -19,8 +19,9 @@ from lianping.context import Context
 from lianping.storage.models import InboxEvent, OutboxMessage
 from lianping_dev.redis_server import RedisServer
 from lianping_dev.simulator import events as line_events
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.conftest import SECRET
-from tests.support import Sim, WorkerProcess, wait_until
+from tests.support import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 

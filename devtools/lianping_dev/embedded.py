@@ -9,95 +9,83 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from lianping.storage.migrate import upgrade
+from lianping_dev import commands
+from lianping_dev.processes import Fleet, ProcessFailed, url_answers
 from lianping_dev.redis_server import RedisServer
 
 INSTANCE = Path("instance")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, env=env, start_new_session=True)
+class _StopRequested(BaseException):
+    """Ctrl-C or SIGTERM; a BaseException so that it unwinds to the clean-up whatever runs."""
 
 
-def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+def _request_stop(_signum: int, _frame: object) -> None:
+    raise _StopRequested
+
+
+def _announce(web_url: str, simulator_url: str, database_url: str, redis_url: str) -> None:
+    click.echo(
+        "\n村里廉政平臺 is running (Ctrl-C to stop):\n"
+        f"  resident chat (LINE simulator): {simulator_url}/\n"
+        f"  admin:                          {web_url}/admin/\n"
+        f"  database: {database_url}  redis: {redis_url}\n"
+        "staff accounts (in another terminal, in this folder):\n"
+        "  LIANPING_DEV=1 .venv/bin/lianping-dev seed-demo --cases 2000  # demo data, accounts\n"
+        "  LIANPING_DEV=1 .venv/bin/lianping create-user NAME --role admin --ethics\n"
+    )
 
 
 def run_embedded(port: int, simulator_port: int, workers: int) -> None:
     """Start everything, print the URLs, and stop everything on Ctrl-C or a child's exit."""
     INSTANCE.mkdir(exist_ok=True)
-    redis = RedisServer(INSTANCE / "redis").start()
     simulator_url = f"http://127.0.0.1:{simulator_port}"
-    env = {
-        **os.environ,
-        "LIANPING_DEV": "1",
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{INSTANCE.resolve()}/lianping.db"
-        ),
-        "REDIS_URL": redis.url,
-        "LINE_API_BASE": simulator_url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port),
-        "MEDIA_DIR": str((INSTANCE / "media").resolve()),
-    }
-    upgrade(env["DATABASE_URL"])
-    bin_dir = Path(sys.executable).parent
-    lianping = str(bin_dir / "lianping")
-    lianping_dev = str(bin_dir / "lianping-dev")
-    processes = [
-        _spawn(
-            [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--threads", "4", "--no-control-socket", "--log-level", "warning",
-             "lianping.app:create_app()"],
-            env,
-        ),
-        _spawn(
-            [lianping_dev, "simulator", "--port", str(simulator_port),
-             "--webhook-url", f"http://127.0.0.1:{port}/callback"],
-            env,
-        ),
-        *(_spawn([lianping, "worker"], env) for _ in range(workers)),
-    ]  # fmt: skip
-    stopping = False
-
-    def _request_stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _request_stop)
-    signal.signal(signal.SIGTERM, _request_stop)
-    click.echo(
-        "\n村里廉政平臺 is running (Ctrl-C to stop):\n"
-        f"  resident chat (LINE simulator): {simulator_url}/\n"
-        f"  admin:                          http://127.0.0.1:{port}/admin/\n"
-        f"  database: {env['DATABASE_URL']}  redis: {redis.url}\n"
-        "staff accounts (in another terminal, in this folder):\n"
-        "  LIANPING_DEV=1 .venv/bin/lianping-dev seed-demo --cases 2000  # demo data, accounts\n"
-        "  LIANPING_DEV=1 .venv/bin/lianping create-user NAME --role admin --ethics\n"
-    )
+    web_url = f"http://127.0.0.1:{port}"
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE.resolve()}/lianping.db")
+    upgrade(database_url)
+    # Linux stops the children should this process be killed outright.
+    fleet = Fleet(die_with_parent=True)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _request_stop)
     try:
-        while not stopping:
-            if any(process.poll() is not None for process in processes):
-                click.echo("a component stopped unexpectedly; shutting down", err=True)
-                break
+        redis = RedisServer(INSTANCE / "redis").start(die_with_parent=True)
+        assert redis.process is not None
+        fleet.adopt(redis.process)
+        env = {
+            **os.environ,
+            "LIANPING_DEV": "1",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis.url,
+            "LINE_API_BASE": simulator_url,
+            "PUBLIC_BASE_URL": web_url,
+            "PORT": str(port),
+            "MEDIA_DIR": str((INSTANCE / "media").resolve()),
+        }
+        fleet.start("web", commands.web(port), env)
+        fleet.start("simulator", commands.simulator(simulator_port, f"{web_url}/callback"), env)
+        for i in range(workers):
+            fleet.start(f"worker-{i + 1}", commands.worker(), env)
+        fleet.wait_ready("the web app", url_answers(f"{web_url}/healthz"), timeout=60)
+        fleet.wait_ready("the LINE simulator", url_answers(f"{simulator_url}/_sim/stats"))
+        _announce(web_url, simulator_url, database_url, redis.url)
+        while True:
+            fleet.check_alive()
             time.sleep(0.5)
+    except _StopRequested:
+        pass
+    except ProcessFailed as exc:
+        click.echo(f"shutting down: {exc}", err=True)
+        raise SystemExit(1) from exc
     finally:
-        _stop_all(processes)
-        redis.stop()
+        # A second Ctrl-C must not cut the clean-up short.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+        fleet.stop_all()
         click.echo("stopped")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import time
 from pathlib import Path
 
 from redis import Redis
 from redis.exceptions import RedisError
+
+from lianping_dev.processes import Process, ProcessFailed, wait_ready
 
 
 def executable() -> str:
@@ -41,16 +41,19 @@ class RedisServer:
     def __init__(self, workdir: Path, port: int | None = None) -> None:
         self.workdir = workdir.resolve()
         self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: Process | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> RedisServer:
-        """Start the server and wait until it answers PING."""
+    def start(self, timeout: float = 10.0, *, die_with_parent: bool = False) -> RedisServer:
+        """Start the server and wait until it answers PING.
+
+        ``die_with_parent``: see :class:`lianping_dev.processes.Process`.
+        """
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
+        self.process = Process(
             [
                 executable(),
                 "--port", str(self.port),
@@ -58,28 +61,32 @@ class RedisServer:
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", str(self.workdir),
-                "--logfile", str(self.workdir / "redis.log"),
             ],
-            start_new_session=True,
+            name="redis",
+            log=self.workdir / "redis.log",
+            die_with_parent=die_with_parent,
         )  # fmt: skip
-        deadline = time.monotonic() + timeout
+        try:
+            wait_ready(
+                self._answers, what=f"redis-server on port {self.port}",
+                watch=[self.process], timeout=timeout,
+            )  # fmt: skip
+        except ProcessFailed:
+            self.stop()
+            raise
+        return self
+
+    def _answers(self) -> bool:
         client = Redis.from_url(self.url)
-        while time.monotonic() < deadline:
-            try:
-                if client.ping():
-                    return self
-            except RedisError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
+        try:
+            return bool(client.ping())
+        except RedisError:
+            return False
+        finally:
+            client.close()
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            self.process.stop()
         self.process = None

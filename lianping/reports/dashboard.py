@@ -36,7 +36,7 @@ from lianping import codes
 from lianping.rocdate import roc_date, roc_period, taipei_midnight
 from lianping.services import report_periods
 from lianping.services.access import Actor
-from lianping.storage import promotions
+from lianping.storage import case_search, promotions
 from lianping.storage.models import (
     Agency,
     Case,
@@ -285,12 +285,7 @@ def build(
             for t, n in sorted(received.theme.items(), key=_theme_order)
         ),
         open_now=_count(session, visible, Case.status.in_(codes.OPEN_STATUSES)),
-        overdue_now=_count(
-            session,
-            visible,
-            Case.status.in_(codes.OPEN_STATUSES - {codes.REPLIED}),
-            Case.due_at < now,
-        ),
+        overdue_now=_count(session, visible, case_search.overdue(now)),
         first_answer=_median(session, _first_answers(visible, start, end)),
         to_close=_median(session, _closings(visible, start, end)),
         satisfaction=_satisfaction(session, visible, start, end),

@@ -60,7 +60,6 @@ HEADERS = (
 )
 # A CSV cell starting with one of these is a formula to a spreadsheet (CSV injection).
 _FORMULA_START = frozenset("=+-@\t\r")
-WAITING = codes.OPEN_STATUSES - {codes.REPLIED}
 
 
 def reveals_personal_data(actor: Actor) -> bool:
@@ -113,7 +112,7 @@ def _cell_maker(names: Names, revealed: bool, now: datetime) -> Callable[[Any], 
     channels, natures, themes = codes.CHANNELS.get, codes.NATURES.get, codes.THEMES.get
     statuses, sub_items = codes.STATUSES.get, _SUB_ITEM_WORDING.get
     users, units, agencies = names.users.get, names.units.get, names.agencies.get
-    signing, waiting, roc = names.signing_agency, WAITING, _roc
+    signing, overdue, roc = names.signing_agency, case_search.is_overdue, _roc
 
     def cells(case: Sequence[Any]) -> list[str]:
         (
@@ -134,7 +133,7 @@ def _cell_maker(names: Names, revealed: bool, now: datetime) -> Callable[[Any], 
             themes(theme, ""),
             statuses(status, status),
             roc(due_at),
-            "是" if status in waiting and due_at < now else "",
+            "是" if overdue(status, due_at, now) else "",
             users(officer_id, ""),
             units(unit_id, ""),
             agencies(agency_id, ""),

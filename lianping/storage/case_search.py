@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
@@ -24,6 +24,8 @@ AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
 SORTS = ("newest", "oldest", "due")
 CASE_NUMBER_PREFIX = re.compile(r"^\d{3,7}(-\d{0,4})?$")
 PAGE_SIZE = 50
+# Open and still waiting for an answer (a reply ends the wait): past due, such a case is overdue.
+AWAITING_ANSWER = codes.OPEN_STATUSES - {codes.REPLIED}
 
 
 class FilterError(ValueError):
@@ -85,6 +87,16 @@ class CaseFilter:
         return replace(self, status=None)
 
 
+def overdue(now: datetime) -> ColumnElement[bool]:
+    """The overdue rule as SQL: waiting for an answer past the due date."""
+    return and_(Case.status.in_(AWAITING_ANSWER), Case.due_at < now)
+
+
+def is_overdue(status: str, due_at: datetime, now: datetime) -> bool:
+    """The overdue rule for a case already read (a row of a list or of an export)."""
+    return status in AWAITING_ANSWER and due_at < now
+
+
 def _parse(name: str, raw: str) -> Any:
     try:
         if name in ("unit_id", "agency_id", "officer_id"):
@@ -113,10 +125,7 @@ def filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
         if value is not None:
             conditions.append(getattr(Case, name) == value)
     if flt.overdue:
-        conditions += [
-            Case.status.in_(codes.OPEN_STATUSES - {codes.REPLIED}),
-            Case.due_at < utcnow(),
-        ]
+        conditions.append(overdue(utcnow()))
     if flt.resident_update:
         conditions.append(Case.resident_update_at.is_not(None))
     if flt.date_from:

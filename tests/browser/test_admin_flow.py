@@ -21,8 +21,9 @@ from lianping.context import Context
 from lianping.services import casework
 from lianping.services.access import Actor
 from lianping.storage.models import Agency, Case, MediaFile, ReplyTemplate, Unit, User, utcnow
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import PASSWORD, staff
-from tests.support import Sim, WorkerProcess, wait_until
+from tests.support import WorkerProcess, wait_until
 from tests.test_intake_e2e import Resident
 
 pytestmark = pytest.mark.e2e

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from lianping.context import Context
 from lianping.storage.models import Resident, User
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import PASSWORD, staff
-from tests.support import Sim, WorkerProcess, wait_until
+from tests.support import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 

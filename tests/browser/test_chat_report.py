@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from lianping.context import Context
 from lianping.storage.models import Case, MediaFile
-from tests.support import Sim, WorkerProcess, wait_until
+from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from lianping_dev.simulator import RunningSimulator, SimulatorSettings, start_in_thread
+from lianping_dev.simulator.client import SimulatorClient
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -86,35 +87,25 @@ def sim(receiver: Receiver, clock: FakeClock) -> Iterator[RunningSimulator]:
     running.stop()
 
 
-class Client:
-    """Talks to the simulator: ``api`` calls carry the Bearer token, ``sim_*`` calls do not."""
+class Client(SimulatorClient):
+    """The simulator's ``/_sim`` API, plus Messaging API calls with the Bearer token (``api``).
 
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.http = requests.Session()
+    ``sim`` and ``base`` are the names these tests use for ``request`` and ``url``.
+    """
+
+    sim = SimulatorClient.request
+
+    @property
+    def base(self) -> str:
+        return self.url
 
     def api(self, method: str, path: str, **kw: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {TOKEN}", **kw.pop("headers", {})}
         return self.http.request(method, self.base + path, headers=headers, timeout=10, **kw)
 
-    def sim(self, method: str, path: str, **kw: Any) -> requests.Response:
-        return self.http.request(method, self.base + "/_sim" + path, timeout=10, **kw)
-
     def resident(self, name: str = "測試居民", follow: bool = True) -> str:
-        response = self.sim("POST", "/residents", json={"display_name": name, "follow": follow})
-        assert response.status_code == 201
-        return response.json()["resident"]["user_id"]
-
-    def say(self, user_id: str, text: str) -> dict[str, Any]:
-        response = self.sim(
-            "POST", f"/residents/{user_id}/send", json={"type": "text", "text": text}
-        )
-        assert response.status_code == 200
-        return response.json()
-
-    def bot_messages(self, user_id: str) -> list[dict[str, Any]]:
-        items = self.sim("GET", f"/residents/{user_id}/messages").json()["items"]
-        return [item for item in items if item["from"] == "bot"]
+        """A new resident, a friend of the bot unless ``follow`` is false."""
+        return self.new_resident(name, follow)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from lianping import codes, rocdate
 from lianping.services.access import Actor, personal_data
 from lianping.services.casework import REJECTION_REASONS
 from lianping.services.timeline import Delivery, Entry, case_timeline
+from lianping.storage.case_search import is_overdue
 from lianping.storage.models import Agency, Case, MediaFile, Unit, User, utcnow
 
 SUMMARY_LENGTH = 80
@@ -33,12 +34,6 @@ def roc(moment: datetime | None) -> str | None:
 
 def iso_date(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
-
-
-def is_overdue(case: Case, now: datetime | None = None) -> bool:
-    """Past due and not yet answered (case_search's ``overdue`` filter)."""
-    waiting = codes.OPEN_STATUSES - {codes.REPLIED}
-    return case.status in waiting and case.due_at < (now or utcnow())
 
 
 def summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
@@ -63,7 +58,7 @@ def summary(case: Case, now: datetime | None = None) -> dict[str, Any]:
         "agency_id": case.agency_id,
         "due_at": iso(case.due_at),
         "due_at_roc": rocdate.roc_date(case.due_at),
-        "overdue": is_overdue(case, now),
+        "overdue": is_overdue(case.status, case.due_at, now or utcnow()),
         "resident_update_at": iso(case.resident_update_at),
         "created_at": iso(case.created_at),
         "created_at_roc": rocdate.roc_datetime(case.created_at),

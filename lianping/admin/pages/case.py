@@ -19,7 +19,6 @@ from lianping.admin.pages.common import (
     deliver_after_commit,
     not_found,
 )
-from lianping.admin.pages.inbox import is_overdue
 from lianping.bot import texts
 from lianping.services import casework, content
 from lianping.services.access import (
@@ -31,7 +30,8 @@ from lianping.services.access import (
 )
 from lianping.services.casework import CaseworkError, Result
 from lianping.services.timeline import case_timeline
-from lianping.storage.models import Case, ReplyTemplate, Resident
+from lianping.storage import case_search
+from lianping.storage.models import Case, ReplyTemplate, Resident, utcnow
 
 blueprint = Blueprint("case", __name__, url_prefix="/admin/cases")
 blueprint.register_error_handler(404, not_found)
@@ -91,7 +91,7 @@ def case_view(
         "line_name": line_name if revealed is not None else mask_name(line_name),
         "resident": resident,
         "lookups": lookups,
-        "overdue": is_overdue(case),
+        "overdue": case_search.is_overdue(case.status, case.due_at, utcnow()),
         "signing_agency": signing_agency(case, lookups),
         "merged_into": merged_into.number if merged_into else None,
         "has_personal_data": bool(

@@ -50,12 +50,6 @@ class Row:
     unit: str
 
 
-def is_overdue(case: Case) -> bool:
-    """Past its due date and still waiting for an answer."""
-    waiting = codes.OPEN_STATUSES - {codes.REPLIED}
-    return case.status in waiting and case.due_at < utcnow()
-
-
 def reporter_words(case: Case) -> str:
     if case.anonymous or not case.reporter_name:
         return "匿名"
@@ -116,11 +110,12 @@ def index() -> tuple[str, int]:
                 error = "頁碼無效，已回到第一頁。"
                 page = case_search.search(session, flt, ethics=actor.ethics)
             counts = case_search.status_counts(session, flt, ethics=actor.ethics)
+        now = utcnow()
         rows = [
             Row(
                 case,
                 reporter_words(case),
-                is_overdue(case),
+                case_search.is_overdue(case.status, case.due_at, now),
                 lookups.user_name(case.officer_id),
                 lookups.unit_name(case.unit_id),
             )

@@ -1,0 +1,224 @@
+"""Child processes of the development tools: start, wait until ready, stop.
+
+Every child leads a process group of its own and is signalled as a group, so what it
+forks (gunicorn's workers, redis-server's helpers) goes with it. The tests, the
+benchmarks and the embedded run all start the product's processes through here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import requests
+
+
+class ProcessFailed(RuntimeError):
+    """A child exited unexpectedly, or did not become ready in time (the message ends
+    with the tail of its log)."""
+
+
+def _prepare_child(nice: int, die_with_parent: bool) -> Callable[[], None] | None:
+    """What the child runs between fork and exec, or None when nothing is asked."""
+    if not nice and not die_with_parent:
+        # preexec_fn is unsafe beside threads (tests run servers in threads): only when asked.
+        return None
+
+    def prepare() -> None:  # pragma: no cover - runs in the child
+        if nice:
+            os.nice(nice)
+        if die_with_parent and sys.platform == "linux":
+            # PR_SET_PDEATHSIG: the kernel sends SIGTERM should the parent die without
+            # cleaning up (SIGKILL, a crash), so no child outlives it.
+            with contextlib.suppress(Exception):
+                ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))
+
+    return prepare
+
+
+class Process:
+    """A child process leading its own process group; started when constructed."""
+
+    def __init__(
+        self,
+        args: list[str],
+        env: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
+        log: Path | None = None,
+        cwd: Path | None = None,
+        nice: int = 0,
+        die_with_parent: bool = False,
+    ) -> None:
+        """Start ``args`` with ``env`` (None: this process's) in a new session.
+
+        ``log``: a file (written afresh) for its stdout and stderr; None shares this
+        process's. ``nice`` lowers its priority; ``die_with_parent`` has Linux stop it
+        should this process die without stopping it.
+        """
+        self.name = name or Path(args[0]).name
+        self.log = log
+        with contextlib.ExitStack() as files:
+            output = files.enter_context(log.open("wb")) if log else None
+            self.popen = subprocess.Popen(
+                args,
+                env=env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,
+                preexec_fn=_prepare_child(nice, die_with_parent),
+            )
+
+    @property
+    def pid(self) -> int:
+        """The leader's process id, which is also the group's id."""
+        return self.popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status, or None while it runs."""
+        return self.popen.poll()
+
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the whole group (nothing if the group is gone)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signum)
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the leader to exit; its exit status."""
+        return self.popen.wait(timeout=timeout)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM the group, then SIGKILL whatever is left after ``grace`` seconds."""
+        stop_all([self], grace)
+
+    def kill(self) -> None:
+        """SIGKILL the group at once, as a crash would, and reap the leader."""
+        self.signal(signal.SIGKILL)
+        self.wait(timeout=10)
+
+    def check_alive(self) -> None:
+        """Raise :class:`ProcessFailed` if the process has exited."""
+        if self.returncode is not None:
+            raise ProcessFailed(
+                f"{self.name} exited with status {self.returncode}; log tail:\n{self.tail()}"
+            )
+
+    def tail(self, lines: int = 25) -> str:
+        """The last ``lines`` lines of its log."""
+        if self.log is None:
+            return "(no log file: its output went to this process's own)"
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def wait_ready(
+    probe: Callable[[], object],
+    *,
+    what: str,
+    watch: Iterable[Process] = (),
+    timeout: float = 30.0,
+) -> None:
+    """Poll ``probe`` until it returns something truthy.
+
+    A probe raising OSError (a refused connection, any ``requests`` error) counts as not
+    ready yet. Raises :class:`ProcessFailed`, with the log tails of the ``watch``ed
+    processes, when one of them exits first or ``timeout`` seconds pass.
+    """
+    watched = list(watch)
+    deadline = time.monotonic() + timeout
+    while True:
+        for process in watched:
+            process.check_alive()
+        with contextlib.suppress(OSError):
+            if probe():
+                return
+        if time.monotonic() > deadline:
+            tails = "".join(f"\n--- {p.name} log tail:\n{p.tail()}" for p in watched)
+            raise ProcessFailed(f"{what} not ready within {timeout:g} s{tails}")
+        time.sleep(0.1)
+
+
+def url_answers(url: str) -> Callable[[], bool]:
+    """A probe for :func:`wait_ready`: ``GET url`` answers with a success status."""
+    return lambda: requests.get(url, timeout=2).ok
+
+
+def stop_all(processes: Iterable[Process], grace: float = 10.0) -> None:
+    """Stop every group: SIGTERM all, wait up to ``grace`` seconds, then SIGKILL the rest.
+
+    The SIGKILL goes to every group even when its leader exited, for members left
+    behind (a gunicorn worker whose master is gone).
+    """
+    group = list(processes)
+    for process in group:
+        process.signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in group:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for process in group:
+        process.signal(signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+
+class Fleet:
+    """Named child processes started, watched and stopped together.
+
+    Infrastructure (Redis) is stopped after the processes that use it. With a
+    ``log_dir`` each child writes ``<name>.log`` there; else all share this process's
+    output. ``die_with_parent`` applies to every child the fleet starts.
+    """
+
+    def __init__(
+        self, log_dir: Path | None = None, *, cwd: Path | None = None, die_with_parent: bool = False
+    ) -> None:
+        self.log_dir, self.cwd, self.die_with_parent = log_dir, cwd, die_with_parent
+        self.processes: dict[str, Process] = {}
+        self._infrastructure: set[str] = set()
+
+    def start(
+        self, name: str, args: list[str], env: Mapping[str, str], *, nice: int = 0
+    ) -> Process:
+        """Start a child called ``name`` (unique in the fleet)."""
+        process = Process(
+            args, env, name=name, cwd=self.cwd, nice=nice, die_with_parent=self.die_with_parent,
+            log=self.log_dir / f"{name}.log" if self.log_dir else None,
+        )  # fmt: skip
+        self.processes[name] = process
+        return process
+
+    def adopt(self, process: Process) -> None:
+        """Take over infrastructure started elsewhere (a RedisServer's process)."""
+        self.processes[process.name] = process
+        self._infrastructure.add(process.name)
+
+    def check_alive(self) -> None:
+        """Raise :class:`ProcessFailed` if any child has exited."""
+        for process in self.processes.values():
+            process.check_alive()
+
+    def wait_ready(self, what: str, probe: Callable[[], object], timeout: float = 30.0) -> None:
+        """:func:`wait_ready`, failing as soon as any child of the fleet exits."""
+        wait_ready(probe, what=what, watch=self.processes.values(), timeout=timeout)
+
+    def stop_all(self, grace: float = 10.0) -> None:
+        """Stop the children, then the infrastructure, and forget them."""
+        apps = [p for n, p in self.processes.items() if n not in self._infrastructure]
+        infrastructure = [p for n, p in self.processes.items() if n in self._infrastructure]
+        stop_all(apps, grace)
+        stop_all(infrastructure, grace)
+        self.processes.clear()
+        self._infrastructure.clear()
