@@ -1,30 +1,42 @@
 """Validate request bodies and webhook events against LINE's own OpenAPI documents.
 
-LINE's specs live outside the repository (``../shared/line-openapi``); tests that use
-this module skip when they are absent. OpenAPI 3.0 schemas are turned into JSON Schema
-(2020-12) here: ``$ref`` points into ``$defs``, ``nullable`` widens ``type``, ``allOf`` is
-kept, and ``discriminator`` — which JSON Schema does not know — becomes an explicit
-dispatch: the parent's definition checks the discriminator value and applies the mapped
-subtype, whose own ``allOf`` reference to the parent is redirected to the parent's plain
-("base") properties so the dispatch does not recurse. The size rules of
-``lianping.line.limits`` are applied on top, as the simulator does.
+LINE's specs live outside the repository (``../shared/line-openapi``, or
+``$LIANPING_SHARED_DIR/line-openapi``). Tests that need them skip when they are absent,
+except under CI (``CI`` set to ``true`` or ``1``), where the absence fails them:
+:func:`shared_present` is the one place that rule lives.
+
+OpenAPI 3.0 schemas are turned into JSON Schema (2020-12) here: ``$ref`` points into
+``$defs``, ``nullable`` widens ``type``, ``allOf`` is kept, and ``discriminator`` — which
+JSON Schema does not know — becomes an explicit dispatch: the parent's definition checks
+the discriminator value and applies the mapped subtype, whose own ``allOf`` reference to
+the parent is redirected to the parent's plain ("base") properties so the dispatch does
+not recurse. The simulator's own table of
+LINE's rules (``lianping_dev.simulator.line_rules``) is applied on top, so what the
+product sends is judged by rules written apart from the product's own.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
-from lianping.line import limits
+from lianping_dev.simulator import line_rules
 
-SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "line-openapi"
+# The shared folder sits beside the checkout; LIANPING_SHARED_DIR names another one.
+SHARED_DIR = Path(
+    os.environ.get("LIANPING_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared"
+)
+SPEC_DIR = SHARED_DIR / "line-openapi"
 MESSAGING_SPEC = SPEC_DIR / "messaging-api.yml"
 WEBHOOK_SPEC = SPEC_DIR / "webhook.yml"
+DESIGN = SHARED_DIR / "DESIGN.md"
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch"})
 _REF_PREFIX = "#/components/schemas/"
@@ -33,9 +45,38 @@ _BASE_SUFFIX = "__base"
 _DROPPED = frozenset({"discriminator", "externalDocs", "example", "examples", "nullable", "xml"})
 
 
+def in_ci() -> bool:
+    """Whether this is a CI run (``CI`` is ``true`` or ``1``)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1"}
+
+
+def shared_present(*paths: Path) -> bool:
+    """Whether all of ``paths`` (files of the shared folder) are there.
+
+    Under CI a missing one fails the calling test or fixture, naming it: a check that
+    reads the shared folder must never switch itself off there. Locally the answer is
+    False and the caller skips (or leaves its check out).
+    """
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing and in_ci():
+        pytest.fail(
+            f"CI run without {', '.join(missing)}: the shared folder must sit beside the "
+            "checkout (or be named by LIANPING_SHARED_DIR)",
+            pytrace=False,
+        )
+    return not missing
+
+
+def require_shared(*paths: Path) -> None:
+    """Skip the calling test when one of ``paths`` is missing; under CI, fail it instead."""
+    if not shared_present(*paths):
+        missing = ", ".join(str(path) for path in paths if not path.is_file())
+        pytest.skip(f"not present: {missing} (the shared folder, or LIANPING_SHARED_DIR)")
+
+
 def spec_available() -> bool:
-    """Whether LINE's spec files are present next to the repository."""
-    return MESSAGING_SPEC.is_file() and WEBHOOK_SPEC.is_file()
+    """Whether LINE's spec files are there (under CI their absence fails the caller)."""
+    return shared_present(MESSAGING_SPEC, WEBHOOK_SPEC)
 
 
 class SchemaSet:
@@ -174,15 +215,12 @@ class SpecValidator:
         return errors + [f"{v.property}: {v.message}" for v in _limit_violations(path, body)]
 
 
-def _limit_violations(path: str, body: Any) -> list[limits.Violation]:
-    if not isinstance(body, dict):
-        return []
+def _limit_violations(path: str, body: Any) -> list[line_rules.Detail]:
     if path.rstrip("/").endswith("/richmenu"):
-        return limits.check_rich_menu(body)
-    found = limits.check_messages(body.get("messages")) if "messages" in body else []
-    if isinstance(body.get("to"), list):
-        found += limits.check_recipients(body["to"])
-    return found
+        return line_rules.check_rich_menu(body)
+    if path.endswith("/chat/loading/start"):
+        return line_rules.check(line_rules.LOADING, body)
+    return line_rules.check(line_rules.SEND, body)
 
 
 class WebhookValidator:
@@ -203,16 +241,31 @@ class WebhookValidator:
         return _unique([_format_error(e) for e in self._body.iter_errors(body)])
 
 
-@functools.cache
 def messaging_spec() -> SpecValidator:
-    """The Messaging API spec from the shared folder (loaded once)."""
-    return SpecValidator(MESSAGING_SPEC)
+    """The Messaging API spec from the shared folder (loaded once); skips when it is absent."""
+    require_shared(MESSAGING_SPEC)
+    return _loaded(SpecValidator, MESSAGING_SPEC)
+
+
+def webhook_spec() -> WebhookValidator:
+    """The webhook spec from the shared folder (loaded once); skips when it is absent."""
+    require_shared(WEBHOOK_SPEC)
+    return _loaded(WebhookValidator, WEBHOOK_SPEC)
+
+
+def spec_document() -> dict[str, Any]:
+    """The Messaging API spec as plain data; skips when it is absent."""
+    require_shared(MESSAGING_SPEC)
+    return _loaded(_yaml, MESSAGING_SPEC)
 
 
 @functools.cache
-def webhook_spec() -> WebhookValidator:
-    """The webhook spec from the shared folder (loaded once)."""
-    return WebhookValidator(WEBHOOK_SPEC)
+def _loaded(kind: Any, path: Path) -> Any:
+    return kind(path)
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def validate(method: str, path: str, body: Any) -> list[str]:

@@ -1,8 +1,9 @@
 """Size rules of the Messaging API that neither the SDK models nor the OpenAPI spec encode.
 
-The simulator checks them at run time, broadcast drafts are checked with them before
-they are saved, and ``tests/line_spec.py`` reuses them, so all judge a request body by
-the same table. Every check walks plain JSON (dicts and lists)
+The product judges what it sends by this table (broadcast drafts before they are saved,
+among others). The LINE simulator of the development tools keeps a table of its own on
+purpose, and the tests hold the two against each other and against LINE's spec, so a
+misread limit is not wrong on both sides. Every check walks plain JSON (dicts and lists)
 and reports violations with LINE's property paths, e.g. ``messages[0].quickReply.items``.
 """
 

@@ -108,6 +108,23 @@ CASES: dict[str, tuple[list[dict[str, Any]], str]] = {
         [_quick_reply({"type": "postback", "label": "x"})],
         "messages[0].quickReply.items[0].action.data",
     ),
+    "carousel without bubbles": (
+        [{"type": "flex", "altText": "a", "contents": {"type": "carousel", "contents": []}}],
+        "messages[0].contents.contents",
+    ),
+    "desktop URI over 1000 chars": (
+        [
+            _quick_reply(
+                {
+                    "type": "uri",
+                    "label": "網站",
+                    "uri": "https://example.com/",
+                    "altUri": {"desktop": "https://example.com/" + "d" * 1000},
+                }
+            )
+        ],
+        "messages[0].quickReply.items[0].action.altUri.desktop",
+    ),
 }
 
 

@@ -13,9 +13,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from lianping.line.limits import Violation
-from lianping.line.validation import error_body
 from lianping_dev.simulator import ids
+from lianping_dev.simulator.line_rules import Detail
 from lianping_dev.simulator.state import state
 
 API_PREFIX = "/v2/"
@@ -36,11 +35,10 @@ class ApiError(Exception):
         self.body: dict[str, Any] = {"message": message, **extra}
 
 
-def invalid(found: list[Violation]) -> ApiError:
-    """The 400 LINE answers for a body with validation errors."""
-    error = ApiError(400, "")
-    error.body = error_body(found)
-    return error
+def invalid(found: list[Detail]) -> ApiError:
+    """The 400 LINE answers for a body with validation errors, one ``details`` item each."""
+    details = [{"message": d.message, "property": d.property} for d in found]
+    return ApiError(400, f"The request body has {len(found)} error(s)", details=details)
 
 
 def json_body() -> Any:

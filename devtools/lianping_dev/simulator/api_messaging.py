@@ -15,10 +15,10 @@ from linebot.v3.messaging.models import (
     ReplyMessageRequest,
 )
 
-from lianping.line.validation import validate_body
 from lianping_dev.simulator import api
 from lianping_dev.simulator.api import ApiError
 from lianping_dev.simulator.faults import MONTHLY_LIMIT_MESSAGE
+from lianping_dev.simulator.line_rules import check_send_request
 from lianping_dev.simulator.state import state
 from lianping_dev.simulator.store import SendResult
 
@@ -30,7 +30,7 @@ _CHAT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 
 def _validated(model: Any) -> dict[str, Any]:
     body = api.json_body()
-    found = validate_body(model, body)
+    found = check_send_request(model, body)
     if found:
         raise api.invalid(found)
     return body

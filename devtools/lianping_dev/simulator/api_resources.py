@@ -9,9 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from linebot.v3.messaging.models import ShowLoadingAnimationRequest
 
-from lianping.line.limits import Violation
-from lianping.line.validation import model_errors
-from lianping_dev.simulator import api
+from lianping_dev.simulator import api, line_rules
 from lianping_dev.simulator.api import ApiError
 from lianping_dev.simulator.state import state
 
@@ -45,13 +43,11 @@ def content(message_id: str) -> ResponseReturnValue:
 def loading_start() -> ResponseReturnValue:
     """Show the loading animation: 5 to 60 seconds in steps of 5, default 20."""
     body = api.json_body()
-    found = model_errors(ShowLoadingAnimationRequest, body, "")
-    seconds = body.get("loadingSeconds", 20) if isinstance(body, dict) else 20
-    if not found and (not isinstance(seconds, int) or seconds % 5 or not 5 <= seconds <= 60):
-        found = [Violation("loadingSeconds", "Must be a multiple of 5 between 5 and 60")]
+    found = line_rules.sdk_problems(ShowLoadingAnimationRequest, body)
+    found = found or line_rules.check(line_rules.LOADING, body)
     if found:
         raise api.invalid(found)
-    state().store.start_loading(body["chatId"], seconds)
+    state().store.start_loading(body["chatId"], body.get("loadingSeconds", 20))
     return jsonify({}), 202
 
 

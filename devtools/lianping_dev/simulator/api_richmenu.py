@@ -6,10 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from linebot.v3.messaging.models import RichMenuRequest
 
-from lianping.line import limits
-from lianping.line.limits import LIMITS
-from lianping.line.validation import model_errors
-from lianping_dev.simulator import api, images
+from lianping_dev.simulator import api, images, line_rules
 from lianping_dev.simulator.api import ApiError
 from lianping_dev.simulator.state import state
 from lianping_dev.simulator.store import RichMenu
@@ -32,9 +29,9 @@ def _menu_json(menu: RichMenu) -> dict:
 
 @bp.post("/v2/bot/richmenu")
 def create() -> ResponseReturnValue:
-    """Create a rich menu after checking it against the SDK model and the limits table."""
+    """Create a rich menu after checking it against the SDK model and LINE's rules."""
     body = api.json_body()
-    found = model_errors(RichMenuRequest, body, "") + limits.check_rich_menu(body)
+    found = line_rules.sdk_problems(RichMenuRequest, body) + line_rules.check_rich_menu(body)
     if found:
         raise api.invalid(found)
     return jsonify({"richMenuId": state().store.add_rich_menu(body)})
@@ -68,7 +65,7 @@ def upload_image(rich_menu_id: str) -> ResponseReturnValue:
     if content_type not in _IMAGE_TYPES:
         raise ApiError(415, "Unsupported Media Type: use image/png or image/jpeg")
     data = request.get_data()
-    if len(data) > LIMITS["rich_menu_image_bytes"]:
+    if len(data) > line_rules.RICH_MENU_IMAGE_BYTES:
         raise ApiError(413, "Request Entity Too Large")
     if menu.image is not None:
         raise ApiError(400, "An image has already been uploaded to the richmenu")
@@ -76,10 +73,10 @@ def upload_image(rich_menu_id: str) -> ResponseReturnValue:
     if measured is None or measured[0] != content_type:
         raise ApiError(400, "The image is not a valid " + content_type)
     _, width, height = measured
-    found = limits.check_rich_menu_size(width, height, "image")
+    found = line_rules.check_rich_menu_image(width, height)
     size = menu.menu["size"]
     if (width, height) != (size["width"], size["height"]):
-        found.append(limits.Violation("image", "Image size must match the rich menu size"))
+        found.append(line_rules.Detail("image", "Image size must match the rich menu size"))
     if found:
         raise api.invalid(found)
     state().store.set_rich_menu_image(rich_menu_id, data, content_type)
