@@ -43,7 +43,8 @@ def test_photo_is_downloaded_and_unsend_deletes_it(
 
     sim.send(user, type="unsend", message_id=message_id)
     wait_until(lambda: (m := media_row(ctx, message_id)) and m.status == "unsent")
-    assert not path.exists()
+    # The file goes once the change is committed, just after the row says so.
+    wait_until(lambda: not path.exists(), timeout=5)
 
 
 def stored_message(ctx: Context, message_id: str) -> dict[str, object]:
