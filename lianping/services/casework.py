@@ -57,6 +57,18 @@ class CaseworkError(ValueError):
     """The request does not fit the case or the lifecycle; the message says why (zh-TW)."""
 
 
+class LifecycleConflict(CaseworkError):
+    """The case's status does not allow ``requested`` next (the API answers 409)."""
+
+    def __init__(self, case: Case, requested: str) -> None:
+        self.status = case.status
+        self.requested = requested
+        self.allowed = sorted(TRANSITIONS[case.status])
+        super().__init__(
+            f"案件目前為「{codes.STATUSES[case.status]}」，無法改為「{codes.STATUSES[requested]}」"
+        )
+
+
 @dataclass
 class Result:
     """What a service did: the case, and LINE messages queued for after the commit."""
@@ -87,10 +99,9 @@ def _guard(actor: Actor, case: Case) -> None:
 
 
 def _move(case: Case, status: str) -> None:
+    """Refuse a status the lifecycle does not allow next; checked before anything else is."""
     if status != case.status and status not in TRANSITIONS[case.status]:
-        raise CaseworkError(
-            f"案件目前為「{codes.STATUSES[case.status]}」，無法改為「{codes.STATUSES[status]}」"
-        )
+        raise LifecycleConflict(case, status)
 
 
 def _notify(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
@@ -181,10 +192,10 @@ def assign(
 def route_internal(session: Session, actor: Actor, case: Case, unit_id: int, note: str) -> Result:
     """簽會 the responsible internal unit (seed 004 玖.一): the case is 處理中."""
     _guard(actor, case)
+    _move(case, codes.IN_PROGRESS)
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise CaseworkError("請選擇簽會單位")
-    _move(case, codes.IN_PROGRESS)
     _change(
         session,
         actor,
@@ -222,12 +233,12 @@ def route_external(
 ) -> Result:
     """函請相關機關參處 (seed 004 玖.二); the resident is told (行政程序法 §172)."""
     _guard(actor, case)
+    _move(case, codes.TRANSFERRED)
     agency = session.get(Agency, agency_id)
     if agency is None or not agency.active:
         raise CaseworkError("請選擇受文機關")
     if not letter_number.strip():
         raise CaseworkError("請填寫函文文號")
-    _move(case, codes.TRANSFERRED)
     _change(
         session,
         actor,
@@ -291,14 +302,14 @@ def add_note(session: Session, actor: Actor, case: Case, note: str) -> Result:
 def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
     """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆."""
     _guard(actor, case)
+    # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
+    status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
+    _move(case, status)
     body = body.strip()
     if not body:
         raise CaseworkError("回覆內容不可空白")
     if case.resident_id is None:
         raise CaseworkError("此案件非經由LINE反映，請以電話或書面回覆後記錄處理意見")
-    # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
-    status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
-    _move(case, status)
     text = texts.STAFF_REPLY.format(number=case.number, body=body)
     if len(text) > 5000:
         raise CaseworkError("回覆內容過長（LINE 單則訊息上限 5000 字）")

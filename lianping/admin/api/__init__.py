@@ -26,7 +26,7 @@ from lianping.admin.api.operations import allowed_methods as _allowed_methods
 from lianping.admin.api.validation import read_body, read_query
 from lianping.admin.auth import current_actor
 from lianping.services.access import PermissionDenied
-from lianping.services.casework import CaseworkError
+from lianping.services.casework import CaseworkError, LifecycleConflict
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,11 @@ def _casework_error(error: CaseworkError) -> Response:
     return _api_error(ApiError("unprocessable", str(error) or None))
 
 
+def _lifecycle_conflict(error: LifecycleConflict) -> Response:
+    details = {"status": error.status, "requested": error.requested, "allowed": error.allowed}
+    return _api_error(ApiError("lifecycle_conflict", str(error), details=details))
+
+
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     code = code_for_status(status)
@@ -126,6 +131,7 @@ blueprint.add_url_rule("/<path:rest>", endpoint="not_found", view_func=_not_foun
 blueprint.register_error_handler(ApiError, _api_error)
 blueprint.register_error_handler(PermissionDenied, _permission_denied)
 blueprint.register_error_handler(CaseworkError, _casework_error)
+blueprint.register_error_handler(LifecycleConflict, _lifecycle_conflict)
 blueprint.register_error_handler(HTTPException, _http_error)
 blueprint.register_error_handler(Exception, _unexpected)
 blueprint.after_request(_no_store)

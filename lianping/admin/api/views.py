@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lianping import codes, context, rocdate
+from lianping import context, rocdate
 from lianping.admin.api import serialize
 from lianping.admin.api.errors import ApiError
 from lianping.admin.api.schemas import MAX_ID
@@ -76,29 +76,15 @@ def open_case(session: Session, actor: Actor, number: str) -> Case:
         raise ApiError("not_found", f"找不到案件 {number}") from exc
 
 
-def check_move(case: Case, status: str) -> None:
-    """409 when the lifecycle (casework.TRANSITIONS) does not allow ``status`` next."""
-    allowed = casework.TRANSITIONS[case.status]
-    if status != case.status and status not in allowed:
-        raise ApiError(
-            "lifecycle_conflict",
-            f"案件目前為「{codes.STATUSES[case.status]}」，無法改為「{codes.STATUSES[status]}」",
-            details={"status": case.status, "requested": status, "allowed": sorted(allowed)},
-        )
-
-
 def act(
-    actor: Actor,
-    number: str,
-    action: Callable[[Session, Case], Result],
-    *,
-    moves_to: Callable[[Case], str] | None = None,
+    actor: Actor, number: str, action: Callable[[Session, Case], Result]
 ) -> tuple[Result, dict[str, Any], list[dict[str, Any]]]:
-    """Run one casework service on a case and commit; returns its result and the fresh detail."""
+    """Run one casework service on a case and commit; returns its result and the fresh detail.
+
+    A move the lifecycle does not allow is the service's ``LifecycleConflict`` (409).
+    """
     with unit_of_work() as (ctx, session):
         case = open_case(session, actor, number)
-        if moves_to is not None:
-            check_move(case, moves_to(case))
         result = action(session, case)
         session.commit()
         detail = serialize.detail(session, actor, result.case)
@@ -206,7 +192,6 @@ def route(actor: Actor, number: str, body: Body) -> Payload:
             lambda session, case: casework.route_internal(
                 session, actor, case, body["unit_id"], body.get("note", "")
             ),
-            moves_to=lambda case: codes.IN_PROGRESS,
         )
     else:
         _, detail, _ = act(
@@ -220,14 +205,8 @@ def route(actor: Actor, number: str, body: Body) -> Payload:
                 body["letter_number"],
                 as_date(body["letter_date"]),
             ),
-            moves_to=lambda case: codes.TRANSFERRED,
         )
     return {"case": detail}
-
-
-def _reply_target(case: Case) -> str:
-    # The service leaves replied/closed cases where they are; anything else becomes replied.
-    return case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
 
 
 def reply(actor: Actor, number: str, body: Body) -> Payload:
@@ -235,7 +214,6 @@ def reply(actor: Actor, number: str, body: Body) -> Payload:
         actor,
         number,
         lambda session, case: casework.reply(session, actor, case, body["text"]),
-        moves_to=_reply_target,
     )
     return {"case": detail, "delivery": rows[0]}
 
@@ -252,7 +230,6 @@ def change_status(actor: Actor, number: str, body: Body) -> Payload:
             reason=body.get("reason"),
             merge_into=body.get("merge_into"),
         ),
-        moves_to=lambda case: str(body["status"]),
     )
     return {"case": detail}
 
