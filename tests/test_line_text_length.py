@@ -13,7 +13,7 @@ import pytest
 from lianping.bot import cards, texts
 from lianping.context import Context
 from lianping.line.limits import LIMITS, utf16_units
-from lianping.services import accounts, administration
+from lianping.services import accounts, administration, casework
 from lianping.services.access import Actor
 
 EMOJI = "🏮"  # one character, two UTF-16 units
@@ -53,3 +53,11 @@ def test_bot_texts_the_administrator_edits_are_counted_in_units(ctx: Context) ->
             administration.update_content(session, admin, "help", EMOJI * 2001)
         administration.update_content(session, admin, "help", EMOJI * 2000)
         session.rollback()
+
+
+def test_a_reply_is_measured_in_units() -> None:
+    # 2,490 characters with the frame (within 5,000), over 5,000 units.
+    with pytest.raises(casework.CaseworkError, match="過長"):
+        casework.reply_text("1150302-0001", EMOJI * 2490)
+    fits = casework.reply_text("1150302-0001", EMOJI * 2400)
+    assert EMOJI * 2400 in fits and utf16_units(fits) <= LIMITS["text_utf16_units"]

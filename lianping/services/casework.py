@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.bot import messages, texts
+from lianping.line.limits import LIMITS, utf16_units
 from lianping.services import audit
 from lianping.services.access import (
     Actor,
@@ -299,20 +300,25 @@ def add_note(session: Session, actor: Actor, case: Case, note: str) -> Result:
     return Result(case)
 
 
+def reply_text(number: str, body: str) -> str:
+    """The one LINE message a reply to case ``number`` sends (also what the preview shows)."""
+    if not body.strip():
+        raise CaseworkError("回覆內容不可空白")
+    text = texts.STAFF_REPLY.format(number=number, body=body.strip())
+    if utf16_units(text) > LIMITS["text_utf16_units"]:
+        raise CaseworkError(f"回覆內容過長（LINE 單則訊息上限 {LIMITS['text_utf16_units']} 字）")
+    return text
+
+
 def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
     """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆."""
     _guard(actor, case)
     # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
     status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
     _move(case, status)
-    body = body.strip()
-    if not body:
-        raise CaseworkError("回覆內容不可空白")
+    text = reply_text(case.number, body)
     if case.resident_id is None:
         raise CaseworkError("此案件非經由LINE反映，請以電話或書面回覆後記錄處理意見")
-    text = texts.STAFF_REPLY.format(number=case.number, body=body)
-    if len(text) > 5000:
-        raise CaseworkError("回覆內容過長（LINE 單則訊息上限 5000 字）")
     outbox_ids = _notify(session, case, [messages.text(text)])
     if not outbox_ids:
         raise CaseworkError("反映者已封鎖本帳號，無法以LINE回覆")
@@ -322,7 +328,7 @@ def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
         case,
         "reply",
         actor.username,
-        body=body,
+        body=body.strip(),
         public=True,
         data={"outbox_id": outbox_ids[0]},
     )

@@ -293,11 +293,7 @@ def _preview(number: str, form: Form) -> tuple[str, int]:
             if chosen is None or not chosen.active:
                 raise CaseworkError("請選擇回覆範本")
             body = chosen.body
-        if not body:
-            raise CaseworkError("回覆內容不可空白")
-        text = texts.STAFF_REPLY.format(number=case.number, body=body)
-    if len(text) > 5000:
-        raise CaseworkError("回覆內容過長（LINE 單則訊息上限 5000 字）")
+        text = casework.reply_text(case.number, body)
     filled: Form = MultiDict(form)
     filled["body"] = body
     return _render(number, form=filled, open_action="reply", preview=text)
