@@ -32,6 +32,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import Update, and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
@@ -78,6 +79,17 @@ class QuotaUnavailable(Exception):
 def enqueue_start(ctx: Context, broadcast_id: int) -> None:
     """Queue the start of a committed ``sending`` broadcast."""
     queues.enqueue(ctx.redis, queues.DEFAULT, "lianping.jobs.broadcasts.start", broadcast_id)
+
+
+def start_after_commit(ctx: Context, broadcast_id: int, status: str) -> None:
+    """Queue the start of a broadcast just committed as ``sending`` (a scheduled one waits
+    for the sweep's time); with Redis away the sweep starts it."""
+    if status != "sending":
+        return
+    try:
+        enqueue_start(ctx, broadcast_id)
+    except RedisError:
+        log.warning("broadcast %s start not queued (Redis down); the sweep will", broadcast_id)
 
 
 def enqueue_chunks(ctx: Context, chunk_ids: list[int]) -> None:

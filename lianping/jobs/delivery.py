@@ -88,6 +88,15 @@ def enqueue(ctx: Context, outbox_id: int) -> None:
     queues.enqueue(ctx.redis, queues.DELIVERY, "lianping.jobs.delivery.deliver", outbox_id)
 
 
+def enqueue_after_commit(ctx: Context, outbox_ids: list[int]) -> None:
+    """Queue delivery of committed outbox rows; with Redis away they wait for the sweep."""
+    for outbox_id in outbox_ids:
+        try:
+            enqueue(ctx, outbox_id)
+        except RedisError:
+            log.warning("outbox %s not queued (Redis down); the sweep will send it", outbox_id)
+
+
 def deliver_now(ctx: Context, outbox_id: int) -> str:
     """Deliver a row; idempotent (a sent or failed row is left alone).
 

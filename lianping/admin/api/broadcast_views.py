@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,6 @@ from lianping import codes, context, rocdate
 from lianping.admin.api.errors import ApiError
 from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.views import Body, Payload, unit_of_work
-from lianping.context import Context
 from lianping.jobs import broadcasts as broadcast_jobs
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import broadcasts
@@ -145,16 +143,6 @@ def _when(value: str | None) -> datetime | None:
         ) from exc
 
 
-def _start(ctx: Context, broadcast: Broadcast) -> None:
-    """Queue the start job; if Redis is away the sweep starts the stalled broadcast."""
-    if broadcast.status != "sending":
-        return
-    try:
-        broadcast_jobs.enqueue_start(ctx, broadcast.id)
-    except RedisError:
-        log.warning("broadcast %s start not enqueued; the sweep will", broadcast.id, exc_info=True)
-
-
 def send_broadcast(actor: Actor, broadcast_id: str, body: Body) -> Payload:
     number = _id(broadcast_id)
     at = _when(body.get("at"))
@@ -181,7 +169,7 @@ def send_broadcast(actor: Actor, broadcast_id: str, body: Body) -> Payload:
         )
         session.commit()
         found = detail(session, broadcast)
-    _start(ctx, broadcast)
+    broadcast_jobs.start_after_commit(ctx, broadcast.id, broadcast.status)
     return {"broadcast": found}
 
 

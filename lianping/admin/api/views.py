@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, url_for
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,8 +39,6 @@ from lianping.storage.case_search import (
 )
 from lianping.storage.models import Agency, Case, OutboxMessage, ReplyTemplate, Unit, utcnow
 
-log = logging.getLogger(__name__)
-
 Body = dict[str, Any]
 Payload = dict[str, Any] | tuple[dict[str, Any], dict[str, str]] | Response
 
@@ -53,19 +49,6 @@ def unit_of_work() -> Iterator[tuple[Context, Session]]:
     ctx = context.of_app()
     with ctx.sessions() as session:
         yield ctx, session
-
-
-def deliver(ctx: Context, outbox_ids: list[int]) -> None:
-    """Queue LINE deliveries of committed outbox rows; if Redis is away the sweep sends them."""
-    for outbox_id in outbox_ids:
-        try:
-            delivery.enqueue(ctx, outbox_id)
-        except RedisError:
-            log.warning(
-                "outbox %s not enqueued (Redis unavailable); the sweep will send it",
-                outbox_id,
-                exc_info=True,
-            )
 
 
 def open_case(session: Session, actor: Actor, number: str) -> Case:
@@ -92,7 +75,7 @@ def act(
             serialize.delivery(timeline.delivery(session.get(OutboxMessage, outbox_id), outbox_id))
             for outbox_id in result.outbox_ids
         ]
-    deliver(ctx, result.outbox_ids)
+    delivery.enqueue_after_commit(ctx, result.outbox_ids)
     return result, detail, rows
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -390,11 +389,7 @@ def send(broadcast_id: int) -> tuple[str, int] | Response:
                 session, broadcast, quota, error=errors, over_quota=over_quota, form=posted,
                 status=400,
             )  # fmt: skip
-    if status == "sending":
-        try:
-            broadcast_jobs.enqueue_start(ctx, broadcast_id)
-        except RedisError:
-            log.warning("broadcast %s not queued (Redis down); the sweep resumes it", broadcast_id)
+    broadcast_jobs.start_after_commit(ctx, broadcast_id, status)
     return redirect(url_for("broadcasts.show", broadcast_id=broadcast_id, done=status))
 
 

@@ -16,10 +16,10 @@ from lianping import codes, context, rocdate
 from lianping.admin.pages.common import (
     Lookups,
     current_actor,
-    deliver_after_commit,
     not_found,
 )
 from lianping.bot import texts
+from lianping.jobs import delivery
 from lianping.services import casework, content
 from lianping.services.access import (
     Actor,
@@ -319,7 +319,7 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
             still_open = can_open(actor, case)
     except CaseworkError as exc:
         return _render(number, error=str(exc), form=form, open_action=action, status=400)
-    deliver_after_commit(ctx, result.outbox_ids)
+    delivery.enqueue_after_commit(ctx, result.outbox_ids)
     if not still_open:  # reclassified as a tip: only ethics staff go on from here
         return redirect(url_for("inbox.index"))
     done = f"{action}-notified" if action in NOTIFYING and result.outbox_ids else action

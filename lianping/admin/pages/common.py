@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
 from flask import Flask, g, render_template, request
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.admin.auth import current_actor
-from lianping.context import Context
-from lianping.jobs import delivery
 from lianping.services.access import Actor
 from lianping.storage.models import Agency, Unit, User
 
-log = logging.getLogger(__name__)
-
-__all__ = ["Lookups", "current_actor", "deliver_after_commit", "init_app", "not_found"]
+__all__ = ["Lookups", "current_actor", "init_app", "not_found"]
 
 EMPTY = "—"
-
-
-def deliver_after_commit(ctx: Context, outbox_ids: list[int]) -> None:
-    """Queue LINE deliveries of committed outbox rows; the sweep catches any Redis outage."""
-    for outbox_id in outbox_ids:
-        try:
-            delivery.enqueue(ctx, outbox_id)
-        except RedisError:
-            log.warning("outbox %s not queued (Redis down); the sweep will send it", outbox_id)
 
 
 @dataclass(frozen=True)
