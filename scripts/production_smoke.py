@@ -30,28 +30,28 @@ import re
 import secrets
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
 import redis
+import requests
 from psycopg import sql
 
+from lianping_dev import commands
+from lianping_dev.processes import Fleet, ProcessFailed, url_answers
+from lianping_dev.redis_server import free_port
+from lianping_dev.simulator.client import SimulatorClient
+
 REPO = Path(__file__).resolve().parents[1]
-DEV_VENV_BIN = REPO / ".venv" / "bin"
 SMOKE_DATABASE = "lianping_smoke"
 SMOKE_REDIS_DB = 15
 PROCFILE_LINES = ("release", "web", "worker")
@@ -87,8 +87,6 @@ json.dump({
     "owners": {name: owners.get(name, []) for name in top_levels},
 }, open(sys.argv[2], "w"))
 """
-# Every URL this script opens is local: never through a proxy the environment may name.
-LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class SmokeFailure(Exception):
@@ -125,66 +123,24 @@ class Steps:
         print(f"{sum(elapsed for _, elapsed, _ in self.timings):8.1f} s  total")
 
 
-@dataclass
-class Service:
-    """A long-running process of this run, leader of its own process group."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
+def start(fleet: Fleet, name: str, command: list[str], env: dict[str, str]) -> None:
+    """Start ``command`` as the fleet's ``name`` (its output going to ``<name>.log``) and
+    say so."""
+    process = fleet.start(name, command, env)
+    print(f"   {name}: pid {process.pid}: {shlex.join(command)}")
 
 
-class Services:
-    """The long-running processes this run started, with their logs."""
+def print_log_tails(fleet: Fleet) -> None:
+    """The last lines of every process's log, to see why something failed."""
+    for process in fleet.processes.values():
+        print(f"\n-- the {process.name} process's log, last {LOG_TAIL_LINES} lines")
+        print(process.tail(LOG_TAIL_LINES) or "(empty)")
 
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.started: list[Service] = []
 
-    def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
-        """Start ``command`` in a process group of its own, its output going to a log."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_dir / f"{name}.log"
-        with log.open("wb") as out:
-            # A group of its own: gunicorn and RQ fork, and stopping must reach the children.
-            process = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                start_new_session=True,
-            )  # fmt: skip
-        self.started.append(Service(name, process, log))
-        print(f"   {name}: pid {process.pid}: {shlex.join(command)}")
-
-    def require_running(self) -> None:
-        """Fail, naming the process, if one of them has exited."""
-        for service in self.started:
-            code = service.process.poll()
-            if code is not None:
-                raise SmokeFailure(
-                    f"the {service.name} process exited with code {code} (its log is above)"
-                )
-
-    def stop_all(self) -> None:
-        """TERM every process group, then KILL what is left of them after a timeout."""
-        for service in self.started:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(service.process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        for service in self.started:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                service.process.wait(max(0.0, deadline - time.monotonic()))
-        # Also when the leader is gone: a forked child may have outlived it.
-        for service in self.started:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(service.process.pid, signal.SIGKILL)
-                print(f"   {service.name}: killed after {STOP_TIMEOUT_S} s")
-            service.process.wait()
-
-    def print_log_tails(self) -> None:
-        """The last lines of every process's log, to see why something failed."""
-        for service in self.started:
-            lines = service.log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
-            print(f"\n-- the {service.name} process's log, last {LOG_TAIL_LINES} lines")
-            print("\n".join(lines) or "(empty)")
+def stop(fleet: Fleet) -> None:
+    """TERM every process group, then KILL what is left of them after a timeout."""
+    for process in fleet.stop_all(grace=STOP_TIMEOUT_S):
+        print(f"   {process.name}: killed after {STOP_TIMEOUT_S} s")
 
 
 def run(command: list[str | Path], *, timeout: float = 600, **kwargs: Any) -> str:
@@ -398,13 +354,6 @@ def flush_redis(url: str) -> None:
         raise SmokeFailure(f"cannot flush Redis at {url}: {exc}") from exc
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def read_procfile(path: Path) -> dict[str, str]:
     """The Procfile's lines by process type; fails if release, web or worker is missing."""
     lines = {}
@@ -418,57 +367,25 @@ def read_procfile(path: Path) -> dict[str, str]:
     return lines
 
 
-def http_json(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
-    """Call a local JSON endpoint and return its decoded answer."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    try:
-        with LOCAL.open(request, timeout=30) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        raise SmokeFailure(f"{method} {url} answered {exc.code}: {exc.read()[:500]!r}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise SmokeFailure(f"{method} {url} failed: {exc}") from exc
-
-
-def wait_for_ok(url: str, services: Services, timeout_s: float) -> None:
-    """Wait until GET ``url`` answers 200, failing early if one of the processes exits."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        services.require_running()
-        try:
-            with LOCAL.open(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError) as exc:
-            last = exc
-        if time.monotonic() > deadline:
-            raise SmokeFailure(f"GET {url} did not answer 200 within {timeout_s} s ({last})")
-        time.sleep(0.25)
-
-
 def describe(message: dict[str, Any]) -> str:
     """One line saying what a message the bot sent shows."""
     shown = message.get("text") or message.get("altText") or ""
     return f"{message.get('type')}: {shown[:70]!r}"
 
 
-def wait_for_answer(sim_url: str, user_id: str, after: int, services: Services) -> int:
+def wait_for_answer(sim: SimulatorClient, user_id: str, after: int, fleet: Fleet) -> int:
     """Wait for the bot's messages to ``user_id`` after simulator sequence number ``after``;
     print them and return the sequence number of the last."""
-    deadline = time.monotonic() + ANSWER_TIMEOUT_S
-    while True:
-        services.require_running()
-        timeline = http_json("GET", f"{sim_url}/_sim/residents/{user_id}/messages?after={after}")
-        answers = [item for item in timeline["items"] if item["from"] == "bot"]
-        if answers:
-            for item in answers:
-                print(f"   bot ({item['via']}) {describe(item['message'])}")
-            return int(answers[-1]["seq"])
-        if time.monotonic() > deadline:
-            raise SmokeFailure(f"no answer from the bot within {ANSWER_TIMEOUT_S} s")
-        time.sleep(0.25)
+    answers: list[dict[str, Any]] = []
+
+    def answered() -> bool:
+        answers[:] = sim.bot_messages(user_id, after)
+        return bool(answers)
+
+    fleet.wait_ready("the bot's answer", answered, timeout=ANSWER_TIMEOUT_S)
+    for item in answers:
+        print(f"   bot ({item['via']}) {describe(item['message'])}")
+    return int(answers[-1]["seq"])
 
 
 def require_webhook_ok(result: dict[str, Any], what: str) -> None:
@@ -480,47 +397,40 @@ def require_webhook_ok(result: dict[str, Any], what: str) -> None:
     print(f"   resident: {what}; POST /callback answered 200")
 
 
-def converse(sim_url: str, services: Services) -> None:
+def converse(sim: SimulatorClient, fleet: Fleet) -> None:
     """A resident follows the account, then writes: the bot answers each, through the simulator.
 
     The text is sent only once the follow is answered, so whatever the bot sends after it is
     the answer to the text (the follow's answer is one reply).
     """
-    created = http_json(
-        "POST", f"{sim_url}/_sim/residents", {"display_name": "煙霧測試", "follow": True}
-    )
-    user_id = created["resident"]["user_id"]
-    require_webhook_ok(created["follow"], "follow")
-    last = wait_for_answer(sim_url, user_id, 0, services)
-    sent = http_json(
-        "POST", f"{sim_url}/_sim/residents/{user_id}/send", {"type": "text", "text": "使用說明"}
-    )
-    require_webhook_ok(sent, "text message")
-    wait_for_answer(sim_url, user_id, last, services)
-    webhooks = http_json("GET", f"{sim_url}/_sim/stats")["webhooks_by_status"]
+    user_id = sim.new_resident("煙霧測試")
+    require_webhook_ok(sim.send(user_id, type="follow"), "follow")
+    last = wait_for_answer(sim, user_id, 0, fleet)
+    require_webhook_ok(sim.say(user_id, "使用說明"), "text message")
+    wait_for_answer(sim, user_id, last, fleet)
+    webhooks = sim.stats()["webhooks_by_status"]
     if set(webhooks) != {"200"}:
         raise SmokeFailure(f"webhook answers by status: {webhooks}")
 
 
-def start_simulator(
-    services: Services, settings: dict[str, str], port: int, web_url: str, cwd: Path
-) -> None:
+def start_simulator(fleet: Fleet, settings: dict[str, str], port: int, web_url: str) -> None:
     """Start the development tools' LINE simulator on ``port``, posting webhooks to the web
     process at ``web_url``, and wait until it answers."""
-    simulator = DEV_VENV_BIN / "lianping-dev"
-    if not simulator.exists():
-        raise SmokeFailure(f"{simulator} is missing: set up .venv first (python3 dev.py test)")
+    command = commands.simulator(port, f"{web_url}/callback")
+    if not Path(command[0]).exists():
+        raise SmokeFailure(f"{command[0]} is missing: set up .venv first (python3 dev.py test)")
     # The simulator reads the channel's secret and token as the product does, and that
     # settings loader also insists on SECRET_KEY outside development mode.
     secrets_shared = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "SECRET_KEY")
     env = base_env() | {name: settings[name] for name in secrets_shared}
-    command = [str(simulator), "simulator", "--port", str(port)]
-    services.start("simulator", [*command, "--webhook-url", f"{web_url}/callback"], env, cwd)
-    wait_for_ok(f"http://127.0.0.1:{port}/_sim/stats", services, HEALTH_TIMEOUT_S)
+    start(fleet, "simulator", command, env)
+    stats = f"http://127.0.0.1:{port}/_sim/stats"
+    fleet.wait_ready(f"GET {stats}", url_answers(stats, status=200), timeout=HEALTH_TIMEOUT_S)
 
 
-def run_smoke_test(args: argparse.Namespace, steps: Steps, root: Path, services: Services) -> None:
-    """Every step in order; the first failure raises SmokeFailure."""
+def run_smoke_test(args: argparse.Namespace, steps: Steps, root: Path, fleet: Fleet) -> None:
+    """Every step in order, the processes started in ``fleet``; the first failure raises
+    SmokeFailure, ProcessFailed or a ``requests`` error (see :func:`failure_message`)."""
     with steps("build the product wheel; it holds only the product"):
         wheel = build_wheel(root / "build")
         names = check_wheel_contents(wheel)
@@ -545,33 +455,43 @@ def run_smoke_test(args: argparse.Namespace, steps: Steps, root: Path, services:
         "PORT": str(web_port),
         "MEDIA_DIR": str(root / "media"),
     }
-    # An empty working directory: gunicorn puts its own on sys.path, and a checkout there
-    # would shadow the installed wheel.
-    app_dir = root / "app"
-    app_dir.mkdir()
     with steps("start the LINE simulator from the development virtualenv"):
-        start_simulator(services, settings, sim_port, f"http://127.0.0.1:{web_port}", app_dir)
+        start_simulator(fleet, settings, sim_port, f"http://127.0.0.1:{web_port}")
     procfile = read_procfile(REPO / "Procfile")
     env = base_env() | settings
     # The production install's lianping and gunicorn, whatever else PATH holds.
     env["PATH"] = f"{venv_bin}{os.pathsep}{env['PATH']}"
     with steps(f"Procfile release: {procfile['release']}"):
-        output = run(["bash", "-c", procfile["release"]], env=env, cwd=app_dir, timeout=300)
+        output = run(["bash", "-c", procfile["release"]], env=env, cwd=fleet.cwd, timeout=300)
         print("   " + output.strip().replace("\n", "\n   "))
     with steps("Procfile web and worker; GET /healthz answers 200"):
         for name in ("web", "worker"):
-            services.start(name, ["bash", "-c", procfile[name]], env, app_dir)
-        wait_for_ok(f"http://127.0.0.1:{web_port}/healthz", services, HEALTH_TIMEOUT_S)
+            start(fleet, name, ["bash", "-c", procfile[name]], env)
+        health = f"http://127.0.0.1:{web_port}/healthz"
+        fleet.wait_ready(f"GET {health}", url_answers(health, status=200), HEALTH_TIMEOUT_S)
     with steps("a resident follows and writes; the bot's answers reach the simulator"):
-        converse(sim_url, services)
+        converse(SimulatorClient(sim_url), fleet)
 
 
-def clean_up(args: argparse.Namespace, root: Path, services: Services) -> None:
+def failure_message(exc: BaseException) -> str | None:
+    """What failed, for the last line; None when ``exc`` is no failed check (a bug, Ctrl-C)."""
+    if isinstance(exc, SmokeFailure):
+        return str(exc)
+    if isinstance(exc, ProcessFailed):
+        return f"{exc.summary} (the processes' logs are above)"
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return f"the simulator's control API: {exc}: {exc.response.text[:500]!r}"
+    if isinstance(exc, requests.RequestException):
+        return f"the simulator's control API: {exc}"
+    return None
+
+
+def clean_up(args: argparse.Namespace, root: Path, fleet: Fleet) -> None:
     """Stop the processes, drop the database, empty the Redis database, remove temp dirs.
 
     A clean-up that fails is reported and the rest goes on: it must not hide the result.
     """
-    services.stop_all()
+    stop(fleet)
     tidy_ups = ((drop_database, args.database_url), (flush_redis, smoke_redis_url(args.redis_url)))
     for tidy_up, url in tidy_ups:
         try:
@@ -598,25 +518,39 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def bypass_proxies_for_local_urls() -> None:
+    """Every URL this script opens is local (127.0.0.1): never through a proxy the
+    environment may name. Other hosts keep theirs (pip's downloads)."""
+    # requests reads no_proxy before NO_PROXY; both get the same list.
+    listed = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    os.environ["no_proxy"] = os.environ["NO_PROXY"] = ",".join(filter(None, (listed, "127.0.0.1")))
+
+
 def main() -> int:
     """Run the smoke test and clean up; 0 when every check passed."""
     args = parse_args()
     # Each line as it happens (CI's log is a pipe), and in order with the failure on stderr.
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    bypass_proxies_for_local_urls()
     steps = Steps()
     root = Path(tempfile.mkdtemp(prefix="lianping-smoke-"))
-    services = Services(root / "logs")
+    # An empty working directory for every process: gunicorn puts its own on sys.path, and
+    # a checkout there would shadow the installed wheel.
+    (root / "app").mkdir()
+    (root / "logs").mkdir()
+    # Linux stops the processes should this script be killed before its clean-up.
+    fleet = Fleet(root / "logs", cwd=root / "app", die_with_parent=True)
     failure = None
     try:
-        run_smoke_test(args, steps, root, services)
+        run_smoke_test(args, steps, root, fleet)
     except BaseException as exc:
-        services.print_log_tails()
-        if not isinstance(exc, SmokeFailure):
+        print_log_tails(fleet)
+        failure = failure_message(exc)
+        if failure is None:
             raise
-        failure = exc
     finally:
         with steps("clean up"):
-            clean_up(args, root, services)
+            clean_up(args, root, fleet)
         steps.print_summary()
     if failure:
         print(f"\nproduction smoke test FAILED: {failure}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 Every child leads a process group of its own and is signalled as a group, so what it
 forks (gunicorn's workers, redis-server's helpers) goes with it. The tests, the
-benchmarks and the embedded run all start the product's processes through here.
+benchmarks, the embedded run and the production smoke test all start the product's
+processes through here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ import requests
 
 class ProcessFailed(RuntimeError):
     """A child exited unexpectedly, or did not become ready in time (the message ends
-    with the tail of its log)."""
+    with the tail of its log).
+
+    ``summary`` is the message without the log tails, for a caller that shows the logs
+    itself.
+    """
+
+    def __init__(self, summary: str, tails: str = "") -> None:
+        super().__init__(f"{summary}{tails}")
+        self.summary = summary
 
 
 def _prepare_child(nice: int, die_with_parent: bool) -> Callable[[], None] | None:
@@ -88,10 +97,13 @@ class Process:
         """The exit status, or None while it runs."""
         return self.popen.poll()
 
-    def signal(self, signum: int) -> None:
-        """Send ``signum`` to the whole group (nothing if the group is gone)."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
+    def signal(self, signum: int) -> bool:
+        """Send ``signum`` to the whole group; False (and nothing sent) if the group is gone."""
+        try:
             os.killpg(self.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait for the leader to exit; its exit status."""
@@ -110,7 +122,7 @@ class Process:
         """Raise :class:`ProcessFailed` if the process has exited."""
         if self.returncode is not None:
             raise ProcessFailed(
-                f"{self.name} exited with status {self.returncode}; log tail:\n{self.tail()}"
+                f"{self.name} exited with status {self.returncode}", f"; log tail:\n{self.tail()}"
             )
 
     def tail(self, lines: int = 25) -> str:
@@ -146,20 +158,24 @@ def wait_ready(
                 return
         if time.monotonic() > deadline:
             tails = "".join(f"\n--- {p.name} log tail:\n{p.tail()}" for p in watched)
-            raise ProcessFailed(f"{what} not ready within {timeout:g} s{tails}")
+            raise ProcessFailed(f"{what} not ready within {timeout:g} s", tails)
         time.sleep(0.1)
 
 
-def url_answers(url: str) -> Callable[[], bool]:
-    """A probe for :func:`wait_ready`: ``GET url`` answers with a success status."""
-    return lambda: requests.get(url, timeout=2).ok
+def url_answers(url: str, status: int | None = None) -> Callable[[], bool]:
+    """A probe for :func:`wait_ready`: ``GET url`` answers with a success status, or with
+    exactly ``status`` when one is given (redirects followed either way)."""
+    if status is None:
+        return lambda: requests.get(url, timeout=2).ok
+    return lambda: requests.get(url, timeout=2).status_code == status
 
 
-def stop_all(processes: Iterable[Process], grace: float = 10.0) -> None:
+def stop_all(processes: Iterable[Process], grace: float = 10.0) -> list[Process]:
     """Stop every group: SIGTERM all, wait up to ``grace`` seconds, then SIGKILL the rest.
 
     The SIGKILL goes to every group even when its leader exited, for members left
-    behind (a gunicorn worker whose master is gone).
+    behind (a gunicorn worker whose master is gone). Returns the processes whose group
+    still had members for the SIGKILL: those that did not stop on SIGTERM in time.
     """
     group = list(processes)
     for process in group:
@@ -168,10 +184,11 @@ def stop_all(processes: Iterable[Process], grace: float = 10.0) -> None:
     for process in group:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    killed = [process for process in group if process.signal(signal.SIGKILL)]
     for process in group:
-        process.signal(signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
+    return killed
 
 
 class Fleet:
@@ -214,11 +231,12 @@ class Fleet:
         """:func:`wait_ready`, failing as soon as any child of the fleet exits."""
         wait_ready(probe, what=what, watch=self.processes.values(), timeout=timeout)
 
-    def stop_all(self, grace: float = 10.0) -> None:
-        """Stop the children, then the infrastructure, and forget them."""
+    def stop_all(self, grace: float = 10.0) -> list[Process]:
+        """Stop the children, then the infrastructure, and forget them; those that had to
+        be killed (see :func:`stop_all`)."""
         apps = [p for n, p in self.processes.items() if n not in self._infrastructure]
         infrastructure = [p for n, p in self.processes.items() if n in self._infrastructure]
-        stop_all(apps, grace)
-        stop_all(infrastructure, grace)
+        killed = stop_all(apps, grace) + stop_all(infrastructure, grace)
         self.processes.clear()
         self._infrastructure.clear()
+        return killed

@@ -72,13 +72,15 @@ class SimulatorClient:
         """A fresh reply token for an event from ``user_id`` built by hand."""
         return str(self._json("POST", "/reply-token", json={"user_id": user_id})["replyToken"])
 
-    def timeline(self, user_id: str) -> list[dict[str, Any]]:
-        """The chat with ``user_id``: the resident's events and the bot's messages, in order."""
-        return list(self._json("GET", f"/residents/{user_id}/messages")["items"])
+    def timeline(self, user_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """The chat with ``user_id``: the resident's events and the bot's messages, in order;
+        only the entries whose ``seq`` is greater than ``after``."""
+        params = {"after": after}
+        return list(self._json("GET", f"/residents/{user_id}/messages", params=params)["items"])
 
-    def bot_messages(self, user_id: str) -> list[dict[str, Any]]:
-        """Everything the bot delivered to ``user_id``, in order."""
-        return [item for item in self.timeline(user_id) if item["from"] == "bot"]
+    def bot_messages(self, user_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """Everything the bot delivered to ``user_id``, in order (after ``seq`` ``after``)."""
+        return [item for item in self.timeline(user_id, after) if item["from"] == "bot"]
 
     def calls(self, path_prefix: str = "") -> list[dict[str, Any]]:
         """The Messaging API calls received, optionally only those under ``path_prefix``."""
