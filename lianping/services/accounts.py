@@ -21,6 +21,8 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+MAX_DISPLAY_NAME = 100  # User.display_name
 # Usernames are typed at the login prompt and on the command line, so no spaces and
 # nothing a keyboard layout or a shell would change: ASCII letters, digits and . _ @ -.
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
@@ -45,6 +47,28 @@ def valid_username(raw: str) -> str:
     return username
 
 
+def valid_display_name(raw: str | None, username: str) -> str:
+    """The name colleagues see: spaces tidied, the username when none is given."""
+    name = " ".join((raw or "").split()) or username
+    if len(name) > MAX_DISPLAY_NAME:
+        raise AccountError(f"姓名不得超過{MAX_DISPLAY_NAME}個字")
+    return name
+
+
+def check_password(password: str) -> None:
+    """Refuse a new password shorter or longer than the rule allows."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密碼至少需{MIN_PASSWORD_LENGTH}個字元")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"密碼不得超過{MAX_PASSWORD_LENGTH}個字元")
+
+
+def password_hash(password: str) -> str:
+    """What is stored of a new password (scrypt), if it follows the rule."""
+    check_password(password)
+    return generate_password_hash(password, method="scrypt")
+
+
 def create_user(
     session: Session,
     username: str,
@@ -57,16 +81,16 @@ def create_user(
 ) -> User:
     """Add a staff account; the password is stored as a scrypt hash."""
     username = valid_username(username)
+    name = valid_display_name(display_name, username)
     if role not in codes.ROLES:
         raise AccountError(f"角色必須是 {', '.join(codes.ROLES)} 之一")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密碼至少需{MIN_PASSWORD_LENGTH}個字元")
+    stored = password_hash(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"帳號 {username} 已存在")
     user = User(
         username=username,
-        display_name=(display_name or username).strip()[:100],
-        password_hash=generate_password_hash(password, method="scrypt"),
+        display_name=name,
+        password_hash=stored,
         role=role,
         ethics=ethics,
     )

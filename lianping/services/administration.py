@@ -13,7 +13,6 @@ from typing import Any, cast
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from lianping import codes
 from lianping.line.limits import utf16_units
@@ -36,7 +35,6 @@ MAX_BOT_TEXT = 4000
 MAX_TEMPLATE_BODY = 4000
 MAX_AGENCY_NAME = 100
 DUE_DAYS_RANGE = (1, 90)
-MAX_PASSWORD = 256
 # A LINE user id as LINE gives it: U and 32 lowercase hexadecimal digits.
 LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
 
@@ -355,11 +353,12 @@ def privacy_history(session: Session) -> list[PrivacyNotice]:
 # -- users ----------------------------------------------------------------------------------
 
 
-def _valid_password(password: str, confirm: str) -> None:
-    if len(password) < accounts.MIN_PASSWORD_LENGTH:
-        raise SettingsError(f"密碼至少需{accounts.MIN_PASSWORD_LENGTH}個字元。")
-    if len(password) > MAX_PASSWORD:
-        raise SettingsError(f"密碼不得超過{MAX_PASSWORD}個字元。")
+def _check_new_password(password: str, confirm: str) -> None:
+    """A new password typed twice: accounts' rule, then the two must match."""
+    try:
+        accounts.check_password(password)
+    except accounts.AccountError as exc:
+        raise SettingsError(f"{exc}。") from exc
     if password != confirm:
         raise SettingsError("兩次輸入的密碼不一致。")
 
@@ -385,13 +384,12 @@ def create_user(
     """A staff account from the users page; the username rule is the one accounts applies."""
     require_admin(actor)
     try:
-        username = accounts.valid_username(username)  # the form's first field, checked first
-        name = clean_line(display_name) or username
-        if len(name) > 100:
-            raise SettingsError("姓名不得超過100個字。")
+        # In the form's order, so the first wrong field is the one named.
+        username = accounts.valid_username(username)
+        name = accounts.valid_display_name(display_name, username)
         if role not in codes.ROLES:
             raise SettingsError("請選擇角色。")
-        _valid_password(password, confirm)
+        _check_new_password(password, confirm)
         return accounts.create_user(
             session, username, password, role, display_name=name, ethics=ethics, actor=actor
         )
@@ -434,8 +432,8 @@ def reset_password(
     """A new password chosen by the administrator; the user's sessions end."""
     require_admin(actor)
     user = _user(session, user_id)
-    _valid_password(password, confirm)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    _check_new_password(password, confirm)
+    user.password_hash = accounts.password_hash(password)
     user.failed_logins, user.locked_until = 0, None
     closed = _end_sessions(session, user.id)
     audit.record(

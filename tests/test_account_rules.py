@@ -1,4 +1,5 @@
-"""One rule for usernames: the command line and the users page accept and refuse the same.
+"""One rule for usernames, passwords and display names: the command line and the users page
+accept and refuse the same.
 
 The CLI runs as the real ``lianping`` command on a SQLite database of its own,
 migrated by ``lianping migrate``; the page is posted to as a signed-in administrator.
@@ -36,10 +37,13 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def create_user_cli(env: dict[str, str], username: str) -> subprocess.CompletedProcess[str]:
+def create_user_cli(
+    env: dict[str, str], username: str, password: str = PASSWORD, display_name: str = ""
+) -> subprocess.CompletedProcess[str]:
+    named = ["--display-name", display_name] if display_name else []
     return subprocess.run(
-        [LIANPING, "create-user", username, "--role", "officer"],
-        input=PASSWORD + "\n",
+        [LIANPING, "create-user", username, "--role", "officer", *named],
+        input=password + "\n",
         env=env,
         capture_output=True,
         text=True,
@@ -53,14 +57,14 @@ class UsersPage:
     def __init__(self, app: Any, ctx: Context) -> None:
         self.client, self.csrf = logged_in(app, ctx, staff(ctx, "chief", "admin"))
 
-    def create(self, username: str) -> Any:
+    def create(self, username: str, password: str = PASSWORD, display_name: str = "") -> Any:
         form = {
             "action": "create",
             "username": username,
-            "display_name": "",
+            "display_name": display_name,
             "role": "officer",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
+            "password": password,
+            "confirm": password,
         }
         return self.client.post("/admin/settings/users", data={"csrf_token": self.csrf, **form})
 
@@ -90,3 +94,20 @@ def test_both_accept_the_same_good_names(
     with ctx.sessions() as session:
         for username in ACCEPTED:
             assert accounts.authenticate(session, username, PASSWORD) is not None, username
+
+
+@pytest.mark.parametrize(
+    ("password", "display_name", "message"),
+    [
+        ("x" * (accounts.MAX_PASSWORD_LENGTH + 1), "", "密碼不得超過"),
+        ("x" * (accounts.MIN_PASSWORD_LENGTH - 1), "", "密碼至少需"),
+        (PASSWORD, "名" * (accounts.MAX_DISPLAY_NAME + 1), "姓名不得超過"),
+    ],
+)
+def test_passwords_and_names_follow_one_rule_too(
+    cli_env: dict[str, str], page: UsersPage, password: str, display_name: str, message: str
+) -> None:
+    shown = page.create("clerk", password, display_name)
+    assert shown.status_code == 400 and message in shown.get_data(as_text=True)
+    made = create_user_cli(cli_env, "clerk", password, display_name)
+    assert made.returncode != 0 and message in made.stderr
