@@ -155,42 +155,30 @@ def _csrf_ok() -> bool:
     return csrf.pre_session_token_valid()
 
 
+def cookie_options() -> dict[str, Any]:
+    """How each of our cookies is set and cleared (a clear must match the set to take):
+    the whole site, never read by scripts, same-site, and Secure when served over https."""
+    secure = context.of_app().settings.public_base_url.startswith("https")
+    return {"path": "/", "httponly": True, "samesite": "Lax", "secure": secure}
+
+
 def set_session_cookie(response: Response, value: str) -> None:
-    settings = context.of_app().settings
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=settings.public_base_url.startswith("https"),
-    )
+    response.set_cookie(SESSION_COOKIE, value, **cookie_options())
 
 
 def clear_session_cookie(response: Response) -> None:
-    settings = context.of_app().settings
-    response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=settings.public_base_url.startswith("https"),
-    )
+    response.delete_cookie(SESSION_COOKIE, **cookie_options())
 
 
 def finish_response(response: Response) -> Response:
     """The ``after_app_request`` hook: cookies decided during the request, page headers."""
-    secure = context.of_app().settings.public_base_url.startswith("https")
     new_value = g.get("_set_pre_session_cookie")
     if new_value:
         response.set_cookie(
             csrf.PRE_SESSION_COOKIE,
             new_value,
-            path="/",
-            httponly=True,
-            samesite="Lax",
-            secure=secure,
             max_age=csrf.PRE_SESSION_MAX_AGE,
+            **cookie_options(),
         )
     if g.get("_clear_session_cookie"):
         clear_session_cookie(response)

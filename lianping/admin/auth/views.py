@@ -84,7 +84,7 @@ def login() -> BaseResponse:
         return login_form(MSG_BAD_CREDENTIALS, status=401, username=username)
     response = make_response(redirect(target))
     guard.set_session_cookie(response, opened.cookie_value)
-    response.delete_cookie(csrf.PRE_SESSION_COOKIE, path="/")
+    response.delete_cookie(csrf.PRE_SESSION_COOKIE, **guard.cookie_options())
     return response
 
 
