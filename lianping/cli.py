@@ -110,16 +110,15 @@ def create_user(username: str, role: str, ethics: bool, display_name: str | None
     """Add a staff account; the password comes from stdin or a prompt."""
     from lianping.context import Context
     from lianping.services import accounts
-    from lianping.services.access import Actor
+    from lianping.services.access import CLI
 
     ctx = Context(load_settings())
     password = _read_new_password()
-    cli_actor = Actor(None, "cli", "命令列", "admin")
     try:
         with ctx.sessions.begin() as session:
             user = accounts.create_user(
                 session, username, password, role,
-                display_name=display_name, ethics=ethics, actor=cli_actor,
+                display_name=display_name, ethics=ethics, actor=CLI,
             )  # fmt: skip
             user_id, created = user.id, user.username
     except accounts.AccountError as exc:
@@ -136,7 +135,7 @@ def create_token(username: str, name: str) -> None:
 
     from lianping.context import Context
     from lianping.services import accounts
-    from lianping.services.access import Actor
+    from lianping.services.access import CLI
     from lianping.storage.models import User
 
     ctx = Context(load_settings())
@@ -146,7 +145,5 @@ def create_token(username: str, name: str) -> None:
             raise click.ClickException(f"找不到帳號 {username}")
         if not user.active:
             raise click.ClickException(f"帳號 {username} 已停用，無法核發權杖")
-        token = accounts.create_token(
-            session, user, name, actor=Actor(None, "cli", "命令列", "admin")
-        )
+        token = accounts.create_token(session, user, name, actor=CLI)
     click.echo(token)

@@ -111,3 +111,18 @@ def test_passwords_and_names_follow_one_rule_too(
     assert shown.status_code == 400 and message in shown.get_data(as_text=True)
     made = create_user_cli(cli_env, "clerk", password, display_name)
     assert made.returncode != 0 and message in made.stderr
+
+
+def test_actors_in_words_wherever_they_are_shown(page: UsersPage, ctx: Context) -> None:
+    assert page.create("clerk").status_code == 302
+    with ctx.sessions() as session:
+        names = accounts.actor_names(session, ["chief", "cli", "system", "resident", "gone"])
+    assert names == {
+        "chief": "chief 測試",
+        "cli": "命令列工具",
+        "system": "系統",
+        "resident": "反映者",
+        "gone": "gone",  # no such account (any more): the name as recorded
+    }
+    audit = page.client.get("/admin/audit?action=user.create").get_data(as_text=True)
+    assert "<td>chief 測試</td>" in audit

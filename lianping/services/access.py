@@ -43,6 +43,7 @@ class Actor:
 
 
 SYSTEM = Actor(None, "system", "系統", "admin")
+CLI = Actor(None, "cli", "命令列工具", "admin")  # the ``lianping`` command
 
 
 def require_write(actor: Actor) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,7 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lianping import codes
 from lianping.services import audit
-from lianping.services.access import SYSTEM, Actor
+from lianping.services.access import CLI, SYSTEM, Actor
+from lianping.storage import cases
 from lianping.storage.models import ApiToken, User, WebSession, utcnow
 
 MAX_FAILED_LOGINS = 5
@@ -27,6 +29,12 @@ MAX_DISPLAY_NAME = 100  # User.display_name
 # nothing a keyboard layout or a shell would change: ASCII letters, digits and . _ @ -.
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 USERNAME_RULE = "帳號請使用1至64個英文字母、數字或 . _ @ - 符號"
+# Who acts without a staff account, in the words staff read (timelines, the audit log).
+NON_STAFF = {
+    SYSTEM.username: SYSTEM.display_name,
+    CLI.username: CLI.display_name,
+    cases.RESIDENT: "反映者",
+}
 # Verifying against this keeps a wrong username as slow as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -101,6 +109,21 @@ def create_user(
         after={"username": username, "role": role, "ethics": ethics},
     )  # fmt: skip
     return user
+
+
+def actor_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Each recorded actor in words: staff by display name, the system, the command line and
+    the resident by what they are; a name no account has (any more) stays as it is."""
+    wanted = set(usernames)
+    staff = {
+        username: name
+        for username, name in session.execute(
+            select(User.username, User.display_name).where(
+                User.username.in_(wanted - NON_STAFF.keys())
+            )
+        )
+    }
+    return {u: NON_STAFF.get(u) or staff.get(u, u) for u in wanted}
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

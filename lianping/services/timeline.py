@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lianping.services import accounts
 from lianping.services.access import Actor, require_open
 from lianping.storage import cases
 from lianping.storage.models import (
@@ -24,7 +25,6 @@ from lianping.storage.models import (
     CaseEvent,
     MediaFile,
     OutboxMessage,
-    User,
 )
 
 KIND_LABELS: dict[str, str] = {
@@ -44,7 +44,6 @@ KIND_LABELS: dict[str, str] = {
     "satisfaction": "滿意度回饋",
 }
 RESIDENT_KINDS = frozenset({"resident_message", "resident_media", "satisfaction"})
-ACTOR_WORDS = {cases.RESIDENT: "反映者", cases.SYSTEM: "系統"}
 # The outbox row an event points to may be gone; the API says so rather than omit it.
 MISSING = "missing"
 
@@ -156,13 +155,7 @@ def case_timeline(session: Session, actor: Actor, case: Case) -> list[Entry]:
         row.id: row
         for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
     }
-    usernames = {e.actor for e in events} - set(ACTOR_WORDS)
-    names = {
-        username: name
-        for username, name in session.execute(
-            select(User.username, User.display_name).where(User.username.in_(usernames))
-        )
-    }
+    names = accounts.actor_names(session, (e.actor for e in events))
     entries = []
     for event in events:
         outbox_id = event.data.get("outbox_id")
@@ -173,7 +166,7 @@ def case_timeline(session: Session, actor: Actor, case: Case) -> list[Entry]:
                 label=KIND_LABELS.get(event.kind, event.kind),
                 public=event.public,
                 actor=event.actor,
-                who=ACTOR_WORDS.get(event.actor) or names.get(event.actor, event.actor),
+                who=names[event.actor],
                 side=_side(event),
                 body=event.body,
                 data=event.data,

@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import codes, context, rocdate
 from lianping.admin.auth import current_actor
-from lianping.services import administration, content
-from lianping.services.access import require_admin
+from lianping.services import accounts, administration, content
+from lianping.services.access import SYSTEM, require_admin
 from lianping.services.administration import SettingsError
-from lianping.storage.models import AuditEntry, ReplyTemplate, User, utcnow
+from lianping.storage.models import AuditEntry, ReplyTemplate, utcnow
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 AUDIT_PAGE = 50
@@ -339,7 +339,8 @@ def _privacy_page(error: str | None = None, status: int = 200) -> Response:
     ctx = context.of_app()
     with ctx.sessions.begin() as session:  # version 1 may be written on the first look
         history = administration.privacy_history(session)
-        names = _staff_names(session)
+        # A notice without an author is the built-in first version.
+        names = accounts.actor_names(session, (n.created_by or SYSTEM.username for n in history))
     current = history[0]
     draft = request.form.get("body", "") if error else current.body
     return _page(
@@ -350,7 +351,7 @@ def _privacy_page(error: str | None = None, status: int = 200) -> Response:
         draft=draft,
         error=error,
         roc=rocdate.roc_datetime,
-        who=lambda username: names.get(username or "system", username),
+        who=lambda username: names[username or SYSTEM.username],
         current="settings.privacy",
     )
 
@@ -480,13 +481,6 @@ FIELD_LABELS: dict[str, str] = {
     "status": "狀態",
     "note": "備註",
 }
-SPECIAL_ACTORS = {"system": "系統", "cli": "命令列工具", "resident": "反映者"}
-
-
-def _staff_names(session: Session) -> dict[str, str]:
-    names = dict(SPECIAL_ACTORS)
-    names.update({u: d for u, d in session.execute(select(User.username, User.display_name))})
-    return names
 
 
 def _display_value(key: str, value: Any) -> str:
@@ -544,14 +538,14 @@ def audit() -> BaseResponse:
 
     with context.of_app().sessions() as session:
         found = list(session.scalars(statement))
-        names = _staff_names(session)
+        names = accounts.actor_names(session, (entry.actor for entry in found))
     more = len(found) > AUDIT_PAGE
     entries = found[:AUDIT_PAGE]
     rows = [
         {
             "entry": entry,
             "at": rocdate.roc_datetime(entry.at),
-            "who": names.get(entry.actor, entry.actor),
+            "who": names[entry.actor],
             "action": ACTION_LABELS.get(entry.action, entry.action),
             "target_type": TARGET_TYPES.get(entry.target_type, entry.target_type),
             "before": _describe(entry.before),
