@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from lianping.bot import texts
+from lianping.line.limits import LIMITS
 
 Message = dict[str, Any]
 Item = dict[str, Any]
 
 MENU_ITEMS = tuple(texts.MENU_LABELS)
-# LINE shows at most 13 quick-reply items.
-MAX_QUICK_REPLIES = 13
+MAX_QUICK_REPLIES = LIMITS["quick_reply_items"]
 
 
 def menu_postback_data(item: str) -> str:
@@ -65,7 +65,7 @@ def main_menu_items() -> list[Item]:
 
 
 def with_quick_replies(message: Message, items: list[Item]) -> Message:
-    """``message`` carrying ``items`` as quick replies (the first 13: LINE's limit)."""
+    """``message`` carrying ``items`` as quick replies (the first ``MAX_QUICK_REPLIES``)."""
     if not items:
         return message
     return {**message, "quickReply": {"items": items[:MAX_QUICK_REPLIES]}}

@@ -11,6 +11,7 @@ from typing import Any
 from lianping import rocdate
 from lianping.bot import messages, texts
 from lianping.bot.messages import Message
+from lianping.line.limits import LIMITS
 from lianping.storage.models import Broadcast
 
 EXCERPT = 120
@@ -62,6 +63,7 @@ def carousel(broadcasts: list[Broadcast]) -> list[Message]:
     """The promotions as one carousel with the main menu (nothing when there are none)."""
     if not broadcasts:
         return []
-    shown = {"type": "carousel", "contents": [_bubble(item) for item in broadcasts[:12]]}
+    kept = broadcasts[: LIMITS["flex_carousel_bubbles"]]
+    shown = {"type": "carousel", "contents": [_bubble(item) for item in kept]}
     alt = texts.PROMOTIONS_ALT.format(count=len(shown["contents"]))
     return [messages.with_quick_replies(messages.flex(alt, shown), messages.main_menu_items())]

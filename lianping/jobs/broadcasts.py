@@ -41,6 +41,7 @@ from lianping import context, queues
 from lianping.bot import promotion_messages
 from lianping.context import Context
 from lianping.line.client import LineApiError, LineTransportError
+from lianping.line.limits import LIMITS
 from lianping.services import broadcast_audience, broadcasts
 from lianping.services.broadcasts import Quota
 from lianping.storage.models import (
@@ -54,7 +55,7 @@ from lianping.storage.models import (
 
 log = logging.getLogger(__name__)
 
-CHUNK_SIZE = 500  # LINE's multicast limit
+CHUNK_SIZE = LIMITS["multicast_recipients"]
 # Failed attempts (5xx, timeouts) of one chunk before it counts as failed, and the wait
 # before each next one, in seconds; a rate-limit 429 waits the first delay, uncounted.
 MAX_ATTEMPTS = 8

@@ -23,7 +23,8 @@ from lianping.storage.models import Broadcast, PromotionImage
 MAX_MESSAGES = LIMITS["messages_per_request"]
 TITLE_MAX = 100  # Broadcast.title
 TEXT_MAX_UTF16 = LIMITS["text_utf16_units"]
-CARD_TITLE_MAX, CARD_BODY_MAX, LINK_LABEL_MAX, LINK_URL_MAX = 40, 500, 20, 1000
+CARD_TITLE_MAX, CARD_BODY_MAX, LINK_URL_MAX = 40, 500, 1000
+LINK_LABEL_MAX = LIMITS["action_label_chars"]  # the link is a button: a LINE action
 QUESTION_MAX, CHOICE_MAX, EXPLANATION_MAX = 200, 20, 300
 MIN_CHOICES, MAX_CHOICES = 2, 4
 AREA_NAME_MAX, TAG_MAX, MAX_FILTER_VALUES = 20, 40, 200

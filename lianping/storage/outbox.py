@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from lianping.line.limits import LIMITS
 from lianping.storage.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
 
 _TABLE = cast(Table, OutboxMessage.__table__)
@@ -30,9 +31,11 @@ def add(
     reply_token_issued_at: datetime | None = None,
     source_event_id: int | None = None,
 ) -> OutboxMessage:
-    """Queue up to five messages for one user; flushed so the caller gets its id."""
-    if not 1 <= len(messages) <= 5:
-        raise ValueError(f"LINE takes 1 to 5 messages per request, got {len(messages)}")
+    """Queue up to LINE's per-request number of messages for one user; flushed so the caller
+    gets its id."""
+    most = LIMITS["messages_per_request"]
+    if not 1 <= len(messages) <= most:
+        raise ValueError(f"LINE takes 1 to {most} messages per request, got {len(messages)}")
     row = OutboxMessage(
         to=to,
         messages=messages,
