@@ -64,17 +64,6 @@ def _load(session: Session, actor: Actor, number: str) -> Case:
         abort(404)
 
 
-def signing_agency(case: Case, lookups: Lookups) -> str | None:
-    """簽辦機關: as recorded, else where the case was routed."""
-    if case.signing_agency:
-        return case.signing_agency
-    if case.agency_id:
-        return lookups.agency_name(case.agency_id)
-    if case.unit_id:
-        return lookups.unit_name(case.unit_id)
-    return None
-
-
 def case_view(
     session: Session, actor: Actor, case: Case, revealed: dict[str, str | None] | None
 ) -> dict[str, Any]:
@@ -84,6 +73,7 @@ def case_view(
     person = revealed if revealed is not None else personal_data(case, revealed=False)
     line_name = resident.display_name if resident else None
     merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    signing = lookups.names().signing_agency(case.signing_agency, case.agency_id, case.unit_id)
     return {
         "case": case,
         "person": person,
@@ -92,7 +82,7 @@ def case_view(
         "resident": resident,
         "lookups": lookups,
         "overdue": case_search.is_overdue(case.status, case.due_at, utcnow()),
-        "signing_agency": signing_agency(case, lookups),
+        "signing_agency": signing or None,
         "merged_into": merged_into.number if merged_into else None,
         "has_personal_data": bool(
             case.reporter_name or case.reporter_phone or case.reporter_address or resident

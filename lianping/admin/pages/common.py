@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.admin.auth import current_actor
+from lianping.reports.work_record import Names
 from lianping.services.access import Actor
 from lianping.storage.models import Agency, Unit, User
 
@@ -48,6 +49,14 @@ class Lookups:
     def agency_name(self, agency_id: int | None) -> str:
         agency = self.agencies.get(agency_id) if agency_id else None
         return agency.name if agency else EMPTY
+
+    def names(self) -> Names:
+        """The same names as the reports' plain words, for the rules they share (簽辦機關)."""
+        return Names(
+            users={i: user.display_name for i, user in self.users.items()},
+            units={i: unit.name for i, unit in self.units.items()},
+            agencies={i: agency.name for i, agency in self.agencies.items()},
+        )
 
     def officers(self, ethics_only: bool = False) -> list[User]:
         """Staff who may handle cases (tips go to ethics staff only)."""
