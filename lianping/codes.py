@@ -11,6 +11,8 @@ NATURES: dict[str, str] = {
     REFORM: "施政興革反映",
     TIP: "貪瀆不法檢舉",
 }
+# The natures in short, where room is tight: buttons, pickers, dashboard tiles.
+NATURE_SHORT: dict[str, str] = {NEED: "民情需求", REFORM: "施政興革", TIP: "貪瀆不法"}
 
 # One line each, shown when a resident chooses the nature of a report.
 NATURE_EXPLAINED: dict[str, str] = {
@@ -26,6 +28,11 @@ class SubItem:
     nature: str
     label: str  # ≤ 20 characters: fits a LINE quick-reply button
     wording: str  # seed 004's own words
+
+    @property
+    def choice(self) -> str:
+        """How a picker names it, nature first: 民情需求：公共設施欠缺或管理不當."""
+        return f"{NATURE_SHORT[self.nature]}：{self.label}"
 
 
 SUB_ITEMS: dict[str, SubItem] = {

@@ -6,6 +6,8 @@ Texts with ``{name}`` fields are filled in with ``str.format`` by the engine.
 
 from __future__ import annotations
 
+from lianping import codes
+
 AGENCY_SHORT = "村里廉政平臺"
 # Until the administrator sets the 政風機構全銜.
 AGENCY_FALLBACK = "本機關政風單位"
@@ -107,7 +109,8 @@ LABEL_BACK_TO_SUMMARY = "返回摘要"
 LABEL_VIEW_CASE = "查看進度"
 LABEL_SUPPLEMENT = "補充說明"
 
-NATURE_LABELS = {"need": "民情需求", "reform": "施政興革"}
+# A report is a need or a reform; tips go by the 檢舉管道 menu instead.
+NATURE_LABELS = {code: codes.NATURE_SHORT[code] for code in (codes.NEED, codes.REFORM)}
 EDIT_LABELS = {
     "category": "類別",
     "theme": "主題",

@@ -126,6 +126,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_nav)
     app.jinja_env.globals.update(
         NATURES=codes.NATURES,
+        NATURE_SHORT=codes.NATURE_SHORT,
         SUB_ITEMS=codes.SUB_ITEMS,
         THEMES=codes.THEMES,
         STATUSES=codes.STATUSES,
