@@ -58,6 +58,10 @@ def sub_items_of(nature: str) -> list[SubItem]:
     return [item for item in SUB_ITEMS.values() if item.nature == nature]
 
 
+# What a resident may send besides text (MediaFile.kind), in words.
+MEDIA_KINDS: dict[str, str] = {"image": "照片", "video": "影片", "audio": "錄音", "file": "檔案"}
+
+
 # Themes named by seed 004 (柒.二), plus 其他.
 THEMES: dict[str, str] = {
     "works": "地方工程",

@@ -31,14 +31,14 @@ def _case(ctx: Context, nature: str) -> str:
         resident = residents.get_or_create(session, f"Utimeline-{nature}")
         session.add_all(
             MediaFile(line_message_id=f"{nature}-{n}", resident_id=resident.id, kind=kind)
-            for n, kind in enumerate(["image", "file"])
+            for n, kind in enumerate(["image", "audio"])
         )
         session.flush()
         draft = {"nature": nature, "description": "路燈不亮已兩週。", "photos": [f"{nature}-0"]}
         case = cases.create_from_line(session, resident, draft, 1, now, 30)
         cases.add_resident_supplement(
             session, case, resident, now + timedelta(minutes=1),
-            media_message_id=f"{nature}-1", media_kind="file",
+            media_message_id=f"{nature}-1", media_kind="audio",
         )  # fmt: skip
         failed = OutboxMessage(
             to=resident.line_user_id, messages=[], status="failed", last_error="400 無效"
@@ -71,7 +71,8 @@ def test_every_event_with_its_media_actor_and_delivery(ctx: Context) -> None:
     ]
     created, supplement, reply = entries
     assert [m.kind for m in created.media] == ["image"]  # the supplement's file is its own
-    assert [m.kind for m in supplement.media] == ["file"]
+    assert [m.kind for m in supplement.media] == ["audio"]
+    assert supplement.body == "補充了一則錄音"
     assert created.delivery is None and reply.media == []
     assert reply.delivery is not None
     assert (reply.delivery.state, reply.delivery.words, reply.delivery.detail) == (

@@ -312,7 +312,6 @@ CASE_TIMELINE_TRIMMED = "（較早的紀錄已省略）"
 
 # -- media the dispatcher could not keep ------------------------------------------------
 
-MEDIA_KIND_WORDS = {"image": "照片", "video": "影片", "audio": "錄音", "file": "檔案"}
 MEDIA_TOO_LARGE = (
     "您傳送的{kind}超過 {megabytes} MB，無法收存。請縮小後再傳送一次，或來電洽詢其他提供方式。"
 )
@@ -320,7 +319,7 @@ MEDIA_TOO_LARGE = (
 
 def media_too_large(kind: str, megabytes: int) -> str:
     """Why a photo, video, recording or file was not kept (over ``megabytes`` MB)."""
-    return MEDIA_TOO_LARGE.format(kind=MEDIA_KIND_WORDS.get(kind, "檔案"), megabytes=megabytes)
+    return MEDIA_TOO_LARGE.format(kind=codes.MEDIA_KINDS.get(kind, "檔案"), megabytes=megabytes)
 
 
 # -- messages staff actions send to the resident --------------------------------------

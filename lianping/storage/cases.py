@@ -175,9 +175,7 @@ def add_resident_supplement(
         case,
         "resident_media" if media_message_id else "resident_message",
         RESIDENT,
-        body=text
-        if text
-        else "補充了一則" + {"image": "照片", "video": "影片"}.get(media_kind or "", "檔案"),
+        body=text if text else "補充了一則" + codes.MEDIA_KINDS.get(media_kind or "", "檔案"),
         public=True,
         data={"media_message_id": media_message_id, "kind": media_kind} if media_message_id else {},
         at=now,

@@ -127,6 +127,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         NATURES=codes.NATURES,
         NATURE_SHORT=codes.NATURE_SHORT,
+        MEDIA_KINDS=codes.MEDIA_KINDS,
         SUB_ITEMS=codes.SUB_ITEMS,
         THEMES=codes.THEMES,
         STATUSES=codes.STATUSES,
