@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Iterator
@@ -151,6 +152,31 @@ def env(settings: Settings) -> dict[str, str]:
         "PUBLIC_BASE_URL": settings.public_base_url,
         "MEDIA_DIR": str(settings.media_dir),
     }
+
+
+@pytest.fixture(scope="session")
+def quiet_settings(settings: Settings) -> Settings:
+    """The same settings on a Redis database no worker reads (db 15, 14… per test worker):
+    what the product queues there stays queued, for a test to read."""
+    parts = urlsplit(settings.redis_url)
+    quiet_db = 15 - (_xdist_worker() or 0)
+    return dataclasses.replace(settings, redis_url=urlunsplit(parts._replace(path=f"/{quiet_db}")))
+
+
+@pytest.fixture
+def quiet(quiet_settings: Settings) -> Iterator[Context]:
+    """The product's context on the quiet Redis database, emptied before and after the test."""
+    other = Context(quiet_settings)
+    other.redis.flushdb()
+    yield other
+    other.redis.flushdb()
+    other.redis.close()
+
+
+@pytest.fixture(scope="session")
+def quiet_app(quiet_settings: Settings) -> Any:
+    """The web app on the quiet Redis database: the jobs its pages queue are left queued."""
+    return create_app(quiet_settings)
 
 
 @pytest.fixture(scope="session")

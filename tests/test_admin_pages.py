@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from lianping import codes, rocdate
+from lianping import codes, queues, rocdate
 from lianping.bot import texts
 from lianping.context import Context
 from lianping.jobs import delivery
@@ -151,16 +151,26 @@ def add_row(ctx: Context, row: Any) -> int:
 
 
 @pytest.fixture
-def officer(app: Any, ctx: Context) -> Staff:
-    return Staff(app, ctx, staff(ctx, "officer", "officer"))
+def officer(quiet_app: Any, ctx: Context, quiet: Context) -> Staff:
+    """An officer on the web app whose queued jobs no worker takes (see ``queued``)."""
+    return Staff(quiet_app, ctx, staff(ctx, "officer", "officer"))
+
+
+class Queued:
+    """The outbox ids the pages put on the real delivery queue (after their commit)."""
+
+    def __init__(self, quiet: Context) -> None:
+        self.queue = queues.queue(queues.DELIVERY, quiet.redis)
+
+    def ids(self) -> list[int]:
+        jobs = self.queue.jobs
+        assert all(job.func_name == "lianping.jobs.delivery.deliver" for job in jobs)
+        return [int(job.args[0]) for job in jobs]
 
 
 @pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Outbox ids the pages hand to the delivery queue (after their commit)."""
-    found: list[int] = []
-    monkeypatch.setattr(delivery, "enqueue", lambda ctx, outbox_id: found.append(outbox_id))
-    return found
+def queued(quiet: Context) -> Queued:
+    return Queued(quiet)
 
 
 # -- inbox -----------------------------------------------------------------------------------
@@ -440,7 +450,7 @@ def test_reveal_shows_personal_data_once_and_is_audited(ctx: Context, officer: S
 
 
 def test_every_action_works_and_writes_the_timeline(
-    ctx: Context, officer: Staff, queued: list[int]
+    ctx: Context, officer: Staff, queued: Queued
 ) -> None:
     number = line_case(ctx, "Uactions")
     unit = add_row(ctx, Unit(name="工務科"))
@@ -474,11 +484,11 @@ def test_every_action_works_and_writes_the_timeline(
     html = officer.get(f"/admin/cases/{number}").get_data(as_text=True)
     assert "內部註記" in html and "里長來電關心" in html
     assert "簽會工務科：請派員修復" in page_text(officer.get(f"/admin/cases/{number}"))
-    assert queued == []  # none of these speak to the resident
+    assert queued.ids() == []  # none of these speak to the resident
 
 
 def test_reply_transfer_extension_and_close_are_queued_and_delivered(
-    ctx: Context, officer: Staff, sim: Sim, queued: list[int]
+    ctx: Context, officer: Staff, sim: Sim, queued: Queued
 ) -> None:
     user = sim.new_resident("通知")
     number = line_case(ctx, user)
@@ -498,7 +508,7 @@ def test_reply_transfer_extension_and_close_are_queued_and_delivered(
 
     with ctx.sessions() as session:
         rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-    assert [row.id for row in rows] == queued
+    assert [row.id for row in rows] == queued.ids()
     assert all(row.status == OUTBOX_PENDING and row.to == user for row in rows)
     texts = [row.messages[0]["text"] for row in rows]
     assert "臺北市政府工務局" in texts[0] and "第172條" in texts[0]
@@ -507,7 +517,7 @@ def test_reply_transfer_extension_and_close_are_queued_and_delivered(
     assert "結案" in texts[3] and rows[3].messages[0]["quickReply"]["items"]
     # The timeline shows the reply as waiting, then delivered.
     assert "LINE 傳送：待送" in page_text(officer.get(f"/admin/cases/{number}"))
-    for outbox_id in queued:
+    for outbox_id in queued.ids():
         assert delivery.deliver_now(ctx, outbox_id) == "sent"
     delivered = [m["message"].get("text", "") for m in sim.bot_messages(user)]
     assert len(delivered) == 4 and "已修復完成，謝謝您。" in delivered[2]
@@ -524,11 +534,11 @@ def test_reply_transfer_extension_and_close_are_queued_and_delivered(
     assert "4 分" in rated and "（4 滿意）" in rated
 
 
-def test_failed_delivery_shows_lines_error(ctx: Context, officer: Staff, queued: list[int]) -> None:
+def test_failed_delivery_shows_lines_error(ctx: Context, officer: Staff, queued: Queued) -> None:
     number = line_case(ctx, "Ufailed")
     officer.act(number, "reply", body="回覆內容", step="send")
     with ctx.sessions.begin() as session:
-        row = session.get(OutboxMessage, queued[0])
+        row = session.get(OutboxMessage, queued.ids()[0])
         assert row is not None
         row.status, row.last_error = OUTBOX_FAILED, "LINE 400: The user hasn't added the bot"
     text = page_text(officer.get(f"/admin/cases/{number}"))
@@ -580,7 +590,7 @@ def test_reply_preview_shows_exactly_what_line_will_show(ctx: Context, officer: 
     ],
 )
 def test_bad_input_is_explained_and_changes_nothing(
-    ctx: Context, officer: Staff, queued: list[int], action: str, data: dict[str, str], message: str
+    ctx: Context, officer: Staff, queued: Queued, action: str, data: dict[str, str], message: str
 ) -> None:
     number = line_case(ctx, "Ubadinput")
     agency = add_row(ctx, Agency(name="工務局"))
@@ -595,7 +605,7 @@ def test_bad_input_is_explained_and_changes_nothing(
     assert after[0].status == before[0].status and after[0].nature == before[0].nature
     assert after[0].due_at == before[0].due_at and after[0].officer_id == before[0].officer_id
     assert after[1:] == before[1:]
-    assert count(ctx, OutboxMessage) == 0 and queued == []
+    assert count(ctx, OutboxMessage) == 0 and queued.ids() == []
     # The form keeps what was typed.
     for value in data.values():
         if value.strip() and len(value) < 100 and action not in ("status", "classify", "assign"):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -19,16 +17,6 @@ from lianping.jobs import delivery
 
 def _on_redis(ctx: Context, url: str) -> Context:
     return Context(dataclasses.replace(ctx.settings, redis_url=url))
-
-
-@pytest.fixture
-def quiet(ctx: Context) -> Iterator[Context]:
-    """The product's context on a Redis database no worker reads, empty."""
-    url = urlunsplit(urlsplit(ctx.settings.redis_url)._replace(path="/15"))
-    other = _on_redis(ctx, url)
-    other.redis.flushdb()
-    yield other
-    other.redis.flushdb()
 
 
 def queued(ctx: Context, name: str) -> list[tuple[str, list[Any]]]:
