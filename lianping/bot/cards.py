@@ -20,6 +20,8 @@ MAX_BUBBLES = LIMITS["flex_carousel_bubbles"]
 MAX_TEXT = LIMITS["text_utf16_units"]
 # How much of the description the summary card shows.
 SUMMARY_EXCERPT = 100
+# A case card shows this much of the resident's own words: enough to tell cases apart.
+CARD_EXCERPT = 40
 # One timeline entry is a line or two, never the whole message.
 TIMELINE_ENTRY_MAX = 1000
 _MUTED = "#888888"
@@ -34,8 +36,9 @@ class CaseCard:
     sub_item: str | None
     status: str
     updated_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None  # None: no answer date is promised any more (or ever, for a tip)
     is_open: bool
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,10 @@ def case_created(number: str, nature: str, due_at: datetime, anonymous: bool) ->
 
 
 def _case_bubble(card: CaseCard) -> dict[str, Any]:
+    # One line of the resident's own words, so that several cases can be told apart.
+    excerpt = _excerpt(" ".join(card.description.split()), CARD_EXCERPT)
     rows = [
+        _text(excerpt, size="sm", maxLines=2),
         _row(texts.FIELD_NATURE, codes.NATURES.get(card.nature, card.nature)),
         _text(codes.STATUS_FOR_RESIDENTS.get(card.status, card.status), weight="bold"),
         _text(texts.CASE_UPDATED.format(date=rocdate.roc_date(card.updated_at)), size="sm"),

@@ -34,7 +34,7 @@ from lianping.bot.conversation.model import (
 )
 from lianping.line.limits import LIMITS
 from lianping.services import casework, content
-from lianping.storage import cases, inbox, outbox, promotions, residents
+from lianping.storage import case_search, cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
 
@@ -171,14 +171,18 @@ def _subscription(resident: Resident) -> Subscription:
 
 
 def _card(case: Case) -> cards.CaseCard:
+    # The due date is a promise only while the case still waits for its answer (the
+    # overdue rule's statuses); a tip is promised notices, never a date.
+    promised = case.status in case_search.AWAITING_ANSWER and case.nature != codes.TIP
     return cards.CaseCard(
         number=case.number,
         nature=case.nature,
         sub_item=case.sub_item,
         status=case.status,
         updated_at=case.updated_at,
-        due_at=case.due_at,
+        due_at=case.due_at if promised else None,
         is_open=case.status in codes.OPEN_STATUSES,
+        description=case.description,
     )
 
 
