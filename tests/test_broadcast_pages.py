@@ -444,6 +444,8 @@ def test_send_now_runs_to_the_end_and_the_page_shows_the_figures(
     assert progress["finished"] is True and progress["recipients"] == 1
     html = client.get(f"{BASE}/{broadcast_id}").get_data(as_text=True)
     assert 'data-finished="1"' in html and "已發送" in html and "確認發送" not in html
+    # LINE accepts a multicast without confirming delivery: the figures say sent, not delivered.
+    assert re.search(r"<dt>已送出人數</dt><dd[^>]*>1</dd>", html) and "送達" not in html
     assert "連結點擊" in html and "https://www.aac.moj.gov.tw/" in html
     cards = [m for m in sim.bot_messages(tester) if m["message"]["type"] == "flex"]
     assert len(cards) == 1

@@ -302,6 +302,8 @@ def test_a_viewer_reads_the_page_and_its_data_matches(
         '<th scope="row">115年11月9-15日</th><td class="num">0</td><td class="num">2</td>' in html
     )
     assert "經濟部水利署第十河川分署</th>" in text and "有獎徵答：認識廉政檢舉專線" in text
+    # LINE accepts a broadcast without confirming delivery: the page counts what was sent.
+    assert "發送人次" in text and "送達" not in text
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert "/admin/static/vendor/chartjs/chart.umd.min.js" in scripts
     assert all(src.startswith("/") for src in scripts)

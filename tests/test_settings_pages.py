@@ -192,7 +192,7 @@ def test_content_edits_change_what_the_bot_uses(
     assert entry.before == {"value": before} and entry.after == {"value": expected}
     assert entry.actor == "chief" and entry.user_id == admin.user.id
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "已儲存" in page
+    assert "已儲存，立即生效。" in page
 
 
 def test_agency_name(admin: Admin, ctx: Context) -> None:

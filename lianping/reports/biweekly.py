@@ -269,9 +269,9 @@ def broadcast_handling(
     """How one broadcast went: sent to how many, quiz answers, link taps."""
     if broadcast.status == "stopped":
         planned = f"（預定{broadcast.recipients:,}人）" if broadcast.recipients else ""
-        parts = [f"「{broadcast.title}」發送中止，已送達{broadcast.reached:,}人{planned}"]
+        parts = [f"「{broadcast.title}」發送中止，已送出{broadcast.reached:,}人{planned}"]
     elif broadcast.recipients:
-        parts = [f"「{broadcast.title}」已發送，送達對象{broadcast.recipients:,}人"]
+        parts = [f"「{broadcast.title}」已發送，發送對象{broadcast.recipients:,}人"]
     else:
         parts = [f"「{broadcast.title}」已發送{_audience_words(broadcast)}"]
     if answers:

@@ -31,7 +31,7 @@ DONE: dict[str, str] = {
     "renamed": "已更名。",
     "deactivated": "已停用。",
     "activated": "已重新啟用。",
-    "saved": "已儲存，自即刻起生效。",
+    "saved": "已儲存，立即生效。",
     "saved-template": "已儲存範本。",
     "published": "已發布新版本，新反映的民眾將以此版本告知；先前版本仍予保存。",
     "user-created": "已建立帳號。",

@@ -110,7 +110,7 @@
       data: {
         labels: items.map(function (b) { return b.sent_on + " " + b.title; }),
         datasets: [
-          { label: "送達人次", data: items.map(function (b) { return b.recipients; }),
+          { label: "發送人次", data: items.map(function (b) { return b.recipients; }),
             backgroundColor: BLUE, maxBarThickness: 16 },
           { label: "作答人數", data: items.map(function (b) { return b.quiz_answers; }),
             backgroundColor: ORANGE, maxBarThickness: 16 },

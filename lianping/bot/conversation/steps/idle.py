@@ -6,13 +6,10 @@ from lianping.bot import messages, texts
 from lianping.bot.conversation import inputs, navigation
 from lianping.bot.conversation.model import Content, Incoming, Message, Outcome, State
 from lianping.bot.conversation.state import fresh
-from lianping.bot.conversation.steps import menu
 
 NAME = "idle"
 ACTIONS: frozenset[str] = frozenset()
 MEDIA = inputs.MEDIA_KINDS
-
-_MENU_BY_LABEL = {label: item for item, label in texts.MENU_LABELS.items()}
 
 
 def prompt(state: State, content: Content) -> list[Message]:
@@ -23,10 +20,6 @@ def prompt(state: State, content: Content) -> list[Message]:
 def handle(state: State, event: Incoming, content: Content) -> Outcome:
     """Text starts the offer to report it; stickers and media get a friendly pointer to the menu."""
     text = inputs.typed(event)
-    if text in _MENU_BY_LABEL:
-        # The menu's own words typed out work like the tap.
-        chosen = menu.choose(state, _MENU_BY_LABEL[text], event, content)
-        return chosen or Outcome(state, prompt(state, content))
     if text and inputs.word(event) is None:
         offered = fresh(state, event.timestamp_ms, "offer_text", pending_text=text)
         return navigation.stay(offered, content)

@@ -39,6 +39,15 @@ def tokenless(
     return None
 
 
+_ITEM_BY_LABEL = {label: item for item, label in texts.MENU_LABELS.items()}
+
+
+def typed_item(event: Incoming) -> str | None:
+    """The main-menu item whose label the resident typed (``查詢案件`` → ``status``), if any."""
+    text = inputs.typed(event)
+    return _ITEM_BY_LABEL.get(text) if text else None
+
+
 def tip_data() -> str:
     """Postback data of 我要檢舉（保密）: valid in any conversation, like the menu."""
     return inputs.postback_data("tip")
