@@ -8,7 +8,7 @@ import pytest
 
 from lianping import codes
 from lianping.bot import texts
-from lianping.bot.conversation import AddToCase, CreateCase
+from lianping.bot.conversation import AddToCase, CreateCase, ListCases
 from lianping.bot.conversation.draft import MAX_PHOTOS
 from tests.test_engine import CONTENT, Chat
 
@@ -560,6 +560,50 @@ def test_a_sticker_inside_the_flow_asks_the_step_again(step: str) -> None:
     chat.sticker()
     assert chat.step == step
     assert chat.state["draft"] == before["draft"]
+
+
+# -- the main menu's words typed inside a flow -------------------------------------------
+
+# Steps where typed text is an answer (and so once became part of the report).
+TEXT_STEPS = ["description", "location", "contact_details", "address", "occupation", "tip"]
+
+
+@pytest.mark.parametrize("word", list(texts.MENU_LABELS.values()))
+@pytest.mark.parametrize("step", TEXT_STEPS)
+def test_a_menu_word_typed_inside_a_report_does_what_it_says_and_keeps_the_draft(
+    step: str, word: str
+) -> None:
+    chat = reach(step)
+    draft = chat.draft
+    chat.text(word)
+    assert chat.draft == draft, f"「{word}」 must not become part of the report"
+    item = next(item for item, label in texts.MENU_LABELS.items() if label == word)
+    if item == "status":
+        assert chat.last.effects == [ListCases()]
+    elif item == "report":
+        assert chat.step == "resume", "starting anew asks about the draft first"
+        chat.tap(texts.LABEL_CONTINUE)
+    elif item == "subscription":
+        assert chat.last.messages[0]["text"] == texts.SUBSCRIPTION_BUSY
+    else:
+        shown = {"channels": CONTENT.reporting_channels, "promotion": CONTENT.promotion,
+                 "privacy": CONTENT.privacy_notice, "help": CONTENT.help}[item]  # fmt: skip
+        assert chat.last.messages[0]["text"] == shown
+    assert chat.step == step
+    assert chat.draft == draft
+
+
+def test_a_menu_word_typed_during_a_supplement_is_not_added_to_the_case() -> None:
+    chat = reach("supplement")
+    chat.text("查詢案件")
+    assert chat.last.effects == [ListCases()]
+
+
+def test_a_menu_word_typed_after_free_text_is_not_kept_with_it() -> None:
+    chat = reach("offer_text")
+    chat.text("使用說明")
+    assert chat.last.messages[0]["text"] == CONTENT.help
+    assert chat.state["pending_text"] == "路燈壞了很久"
 
 
 # -- expired buttons -------------------------------------------------------------------
