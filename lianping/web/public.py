@@ -28,10 +28,11 @@ blueprint = Blueprint(
 IMMUTABLE = "public, max-age=31536000, immutable"
 IMAGE_GONE = "這張圖片不存在或已移除。"
 LINK_GONE = "這個連結不存在或已失效，可能網址有誤。"
+NOT_FOUND = "找不到這個網頁"
 
 
 def _not_found(message: str) -> tuple[str, int]:
-    return render_template("public/not_found.html", message=message), 404
+    return render_template("public/error.html", title=NOT_FOUND, message=message), 404
 
 
 def _image(token: str, ext: str | None) -> Response | tuple[str, int]:
