@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +11,7 @@ from lianping import codes
 from lianping.bot import texts
 from lianping.bot.conversation import AddToCase, CreateCase, ListCases
 from lianping.bot.conversation.draft import MAX_PHOTOS
+from lianping.bot.conversation.phone import parse_phone
 from tests.test_engine import CONTENT, Chat
 
 NEED_2 = codes.SUB_ITEMS["need-2"].label
@@ -343,7 +345,8 @@ def test_valid_taiwan_numbers_are_stored_in_e164(typed: str, phone: str, display
     ("typed", "answer"),
     [
         ("王小明 12345", texts.CONTACT_BAD_PHONE),
-        ("王小明", texts.CONTACT_BAD_PHONE),
+        ("王小明", texts.CONTACT_NO_PHONE),
+        ("姓名：王小明", texts.CONTACT_NO_PHONE),
         ("王小明 0800-286-586", texts.CONTACT_BAD_PHONE),
         ("王小明 +1 212 555 0100", texts.CONTACT_BAD_PHONE),
         ("0912-345-678", texts.CONTACT_BAD_NAME),
@@ -356,6 +359,21 @@ def test_a_bad_name_or_phone_is_asked_again(typed: str, answer: str) -> None:
     assert chat.step == "contact_details"
     assert chat.last.messages[0]["text"] == answer
     assert chat.draft["phone"] is None
+
+
+def test_the_contact_errors_say_what_is_wrong_with_an_example_that_is_accepted() -> None:
+    chat = reach("contact_details")
+    chat.text("王小明 12345")
+    wrong = chat.last.messages[0]["text"]
+    assert wrong.startswith("電話號碼格式不正確，請重新輸入姓名及電話，例如：")
+    chat.text("王小明")
+    assert chat.last.messages[0]["text"].startswith("請在姓名後一併輸入聯絡電話")
+    # Every example number the step shows is one it accepts, and none is a real
+    # reporting line (02-2381-1234 is 法務部廉政署's fax).
+    shown = " ".join([wrong, chat.last.messages[0]["text"], texts.CONTACT_DETAILS_PROMPT])
+    examples = re.findall(r"0\d{1,3}-\d{3,4}-\d{3,4}", shown)
+    assert examples and all(parse_phone(example) for example in examples)
+    assert "2381-1234" not in shown
 
 
 def test_address_and_occupation_are_optional_and_checked() -> None:

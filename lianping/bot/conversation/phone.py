@@ -33,7 +33,8 @@ class Contact:
 
 
 class ContactError(ValueError):
-    """The name or the phone number could not be read; ``problem`` is "name" or "phone"."""
+    """The name or the phone number could not be read; ``problem`` is "name", "phone"
+    (a number that is not a Taiwan phone number) or "no_phone" (a name alone)."""
 
     def __init__(self, problem: str) -> None:
         super().__init__(problem)
@@ -64,7 +65,10 @@ def parse_contact(text: str) -> Contact:
     name = " ".join(word for word in words if word)
     if phone is None:
         # Digits left next to a name are a mistyped phone; an empty message lacks both.
-        raise ContactError("phone" if name or found else "name")
+        if not name and not found:
+            raise ContactError("name")
+        typed_digits = found or any(char.isdigit() for char in name)
+        raise ContactError("phone" if typed_digits else "no_phone")
     if not name or len(name) > MAX_NAME or any(char.isdigit() for char in name):
         raise ContactError("name")
     return Contact(name, *phone)

@@ -12,7 +12,11 @@ NAME = "contact_details"
 ACTIONS: frozenset[str] = frozenset()
 MEDIA: frozenset[str] = frozenset()
 
-_PROBLEMS = {"name": texts.CONTACT_BAD_NAME, "phone": texts.CONTACT_BAD_PHONE}
+_PROBLEMS = {
+    "name": texts.CONTACT_BAD_NAME,
+    "phone": texts.CONTACT_BAD_PHONE,
+    "no_phone": texts.CONTACT_NO_PHONE,
+}
 
 
 def prompt(state: State, content: Content) -> list[Message]:
