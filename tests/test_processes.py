@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import signal
+import socket
+import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
+from redis import Redis
+from rq import Worker
+from rq.worker import WorkerStatus
 
+from lianping import queues
 from lianping_dev.commands import BIN
 from lianping_dev.processes import Process, url_answers, wait_ready
 from lianping_dev.redis_server import free_port
@@ -72,22 +82,66 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _alive(pids: set[int]) -> list[int]:
+    """Those of ``pids`` still running (a zombie has exited: it only awaits its reaping)."""
+    alive = []
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[0] != "Z":
+            alive.append(pid)
+    return alive
+
+
+def _listening(port: int) -> bool:
+    """Whether something still listens on 127.0.0.1:``port`` (a server could not bind it)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+@dataclass
+class Embedded:
+    """A running ``lianping-dev embedded``, as ``python3 dev.py run`` starts it."""
+
+    run: Process
+    log: Path
+    sim: SimulatorClient
+    web_url: str
+    ports: dict[str, int]
+
+
+def _start_embedded(tmp_path: Path, workers: int = 1) -> Embedded:
+    """Start the embedded run in ``tmp_path`` and wait until it says it is running."""
+    port, sim_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    log = tmp_path / "embedded.log"
+    run = Process(
+        [str(BIN / "lianping-dev"), "embedded", "--port", str(port),
+         "--simulator-port", str(sim_port), "--workers", str(workers)],
+        env, cwd=tmp_path, log=log,
+    )  # fmt: skip
+    wait_ready(lambda: "is running" in log.read_text(), what="the run", watch=[run], timeout=90)
+    redis_port = re.search(r"redis: redis://127\.0\.0\.1:(\d+)/", log.read_text())
+    assert redis_port, log.read_text()
+    return Embedded(
+        run, log, SimulatorClient(f"http://127.0.0.1:{sim_port}"), f"http://127.0.0.1:{port}",
+        {"web": port, "simulator": sim_port, "redis": int(redis_port[1])},
+    )  # fmt: skip
+
+
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find child processes")
 @pytest.mark.e2e
 def test_embedded_run_answers_in_the_chat_and_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
-    port, sim_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    output = tmp_path / "embedded.log"
-    run = Process(
-        [str(BIN / "lianping-dev"), "embedded", "--port", str(port),
-         "--simulator-port", str(sim_port), "--workers", "1"],
-        env, cwd=tmp_path, log=output,
-    )  # fmt: skip
-    sim = SimulatorClient(f"http://127.0.0.1:{sim_port}")
-    web = f"http://127.0.0.1:{port}"
+    embedded = _start_embedded(tmp_path)
+    run, sim, web = embedded.run, embedded.sim, embedded.web_url
     try:
-        wait_ready(url_answers(f"{sim.url}/"), what="the simulator", watch=[run], timeout=60)
-        wait_ready(url_answers(f"{web}/healthz"), what="the web app", watch=[run], timeout=60)
         assert "村里廉政平臺" in requests.get(f"{sim.url}/", timeout=5).text
         user = sim.new_resident("林小華", follow=True)
 
@@ -103,9 +157,65 @@ def test_embedded_run_answers_in_the_chat_and_ctrl_c_leaves_nothing(tmp_path: Pa
     finally:
         run.signal(signal.SIGINT)  # its group is itself alone: each child leads its own
         status = run.wait(timeout=60)
-    log = output.read_text(errors="replace")
+    log = embedded.log.read_text(errors="replace")
     assert status == 0, log
     assert "stopped" in log
     time.sleep(0.5)
-    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
-    assert alive == [], f"processes left behind: {alive}"
+    assert _alive(children) == [], f"processes left behind: {_alive(children)}"
+
+
+@contextlib.contextmanager
+def _workers_kept_busy(embedded: Embedded, database: Path, workers: int) -> Iterator[None]:
+    """Every worker inside a job waiting for the database, which another command holds
+    (as ``seed-demo`` does, run beside the embedded run while it writes its cases)."""
+    holder = sqlite3.connect(database, timeout=30, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        redis = Redis.from_url(f"redis://127.0.0.1:{embedded.ports['redis']}/0")
+        for _ in range(workers):
+            queues.enqueue(redis, queues.DEFAULT, "lianping.jobs.sweep.sweep", retry=None)
+
+        def busy() -> bool:
+            states = [w.get_state() for w in Worker.all(connection=redis)]
+            return states.count(WorkerStatus.BUSY) >= workers
+
+        wait_until(busy, timeout=30)
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find child processes")
+@pytest.mark.e2e
+@pytest.mark.parametrize(("busy", "runs"), [(False, 3), (True, 2)], ids=["idle", "busy"])
+def test_one_ctrl_c_stops_everything_within_8_s(tmp_path: Path, busy: bool, runs: int) -> None:
+    workers = 2  # as python3 dev.py run starts it
+    for attempt in range(runs):
+        embedded = _start_embedded(tmp_path, workers)
+        with contextlib.ExitStack() as held:
+            try:
+                if busy:
+                    database = tmp_path / "instance" / "lianping.db"
+                    held.enter_context(_workers_kept_busy(embedded, database, workers))
+                processes = _descendants(embedded.run.pid) | {embedded.run.pid}
+                assert len(processes) >= 6  # the run, redis, web, simulator, the workers
+            except BaseException:
+                embedded.run.stop(grace=30)
+                raise
+            embedded.run.signal(signal.SIGINT)
+            started = time.monotonic()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                embedded.run.wait(timeout=8)
+            while _alive(processes) and time.monotonic() - started < 8:
+                time.sleep(0.05)
+            took = time.monotonic() - started
+        left = _alive(processes)
+        if left:  # clean up before failing, so the next test does not inherit them
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        log = embedded.log.read_text(errors="replace")
+        assert left == [], f"run {attempt + 1}: {len(left)} left after {took:.1f} s\n{log}"
+        assert embedded.run.returncode == 0, log
+        assert [name for name, port in embedded.ports.items() if _listening(port)] == []
