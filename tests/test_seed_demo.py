@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from lianping import codes, rocdate
@@ -15,7 +18,15 @@ from lianping.services.casework import REJECTION_REASONS
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
 from lianping.storage.cases import next_number
-from lianping.storage.models import Case, CaseCounter, CaseEvent, Resident, User
+from lianping.storage.models import (
+    AuditEntry,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    MediaFile,
+    Resident,
+    User,
+)
 from lianping_dev import demo
 
 PASSWORD = "demo-password-1"
@@ -146,3 +157,40 @@ def test_a_generated_password_is_given_once(ctx: Context) -> None:
     assert summary.password and len(summary.password) >= accounts.MIN_PASSWORD_LENGTH
     with ctx.sessions.begin() as session:
         assert accounts.authenticate(session, "demo-officer1", summary.password) is not None
+
+
+def test_line_reports_come_with_their_files(ctx: Context, tmp_path: Path) -> None:
+    """With a media folder, LINE reports carry photos and files as the media job leaves them."""
+    _seed(ctx, 400, seed=4, media_dir=tmp_path)
+    with ctx.sessions() as session:
+        media = list(session.scalars(select(MediaFile)))
+        cases = {c.id: c for c in session.scalars(select(Case))}
+        created = {
+            e.case_id: e
+            for e in session.scalars(select(CaseEvent).where(CaseEvent.kind == "created"))
+        }
+        audited = Counter(session.scalars(select(AuditEntry.action)))
+    assert len({m.case_id for m in media}) > 60  # about a third of ~300 LINE reports
+    assert {m.kind for m in media} == set(codes.MEDIA_KINDS)
+    assert {m.status for m in media} >= {"stored", "unsent"}
+    per_case = Counter(m.case_id for m in media)
+    for case_id, case in cases.items():
+        if case.channel == "line":
+            assert created[case_id].data["media"] == per_case[case_id]
+        else:
+            assert per_case[case_id] == 0
+    for m in media:
+        case = cases[m.case_id]
+        assert m.resident_id == case.resident_id and m.created_at <= case.created_at
+        if m.status == "stored":
+            assert m.path and m.size and m.content_type
+            data = (tmp_path / m.path).read_bytes()
+            assert len(data) == m.size and hashlib.sha256(data).hexdigest() == m.sha256
+        else:
+            assert m.path is None and m.sha256 is None
+    stored = [m for m in media if m.status == "stored" and m.content_type == "image/jpeg"]
+    with Image.open(tmp_path / str(stored[0].path)) as photo:
+        assert photo.format == "JPEG"
+    # Staff steps leave the audit log entries the case services write.
+    assert audited["case.classify"] and audited["case.assign"] and audited["case.status"]
+    assert audited["broadcast.send"] >= 8

@@ -64,6 +64,7 @@ def seed_demo(count: int, seed: int, password: str | None, force: bool) -> None:
             summary = demo.seed(
                 session, count, seed=seed, password=password, force=force,
                 progress=lambda message: click.echo(message, err=True),
+                media_dir=ctx.settings.media_dir,
             )  # fmt: skip
     except (demo.AlreadySeeded, AccountError) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -4,9 +4,12 @@ seed-demo``).
 Seeds residents, internal units, other agencies, staff accounts and ``cases`` cases spread
 over the last two years, each with a timeline that follows the case lifecycle of DESIGN.md:
 old cases are mostly closed or answered, recent ones new, assigned or in progress; some are
-transferred by letter to another agency, rejected on a 行政程序法 §173 ground or merged. Then
-eight 反貪倡廉 broadcasts sent over the last months to every follower, with quiz answers and link
-taps, so the dashboard and the broadcast pages have something to show.
+transferred by letter to another agency, rejected on a 行政程序法 §173 ground or merged. Residents
+write as they do on LINE: some at length, many with emoji; with a media folder about a third of
+LINE reports come with photos or files (``demo_media``). Staff steps leave their audit log
+entries. Then eight 反貪倡廉 broadcasts sent over the last months to every follower, with quiz
+answers and link taps, and a draft, a scheduled, a cancelled and a stopped one, so the dashboard
+and the broadcast pages have something to show.
 
 Everything is planned in Python and written with SQLAlchemy Core ``insert()`` executemany in
 batches, inside the caller's transaction (PostgreSQL: 100,000 cases in well under two
@@ -25,17 +28,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.services import accounts, content
+from lianping.bot.conversation.draft import MAX_DESCRIPTION
+from lianping.services import accounts, broadcast_rules, content
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage.db import dialect_insert
 from lianping.storage.models import (
     Agency,
+    AuditEntry,
     Base,
     Broadcast,
     BroadcastChunk,
@@ -46,6 +52,7 @@ from lianping.storage.models import (
     Unit,
     User,
 )
+from lianping_dev import demo_media
 
 # Taiwan has kept UTC+8 without daylight saving since 1979: a fixed offset is exact and fast.
 TPE = timezone(timedelta(hours=8))
@@ -102,6 +109,14 @@ GIVEN = (
 NICKNAMES = ("阿明", "小芬", "陳媽媽", "林伯伯", "阿嬤", "小豪", "阿珠", "里民王先生", "張太太")
 LATIN_NAMES = ("Amy", "Kevin Lin", "Jessica", "Tony Chang", "Vivian", "Jason Wu", "Peggy")
 EMOJI = ("🌻", "🌸", "🍀", "☀️", "🐶", "🙏")
+# What residents type besides words: emoji (skin tones, ZWJ sequences, flags, keycaps, variation
+# selectors), and names with characters outside the BMP or an indigenous name's separator.
+TEXT_EMOJI = (
+    "🙏", "😭", "😡", "👍", "👍🏻", "💡", "🚧", "⚠️", "🌧️", "😅", "🙇‍♀️", "👨‍👩‍👧", "🇹🇼",
+    "1️⃣", "❤️", "🚗💨", "🐕", "🔦", "‼️", "👵🏼",
+)  # fmt: skip
+RARE_GIVEN = ("𡘙妤", "𠮷祥", "堃明", "喆瑋", "淼珍", "媺婷", "峯榮", "犇")
+INDIGENOUS_NAMES = ("尤瑪．達陸", "瓦旦．吉洛", "Savi Takisvilainan", "巴奈．庫穗")
 OCCUPATIONS = (
     "家管", "退休", "自由業", "服務業", "教師", "公務員", "商", "農", "學生", "工程師",
     "護理師", "司機", "里長", "社區發展協會理事", "志工",
@@ -152,6 +167,29 @@ PLACE_TOPICS = frozenset(
     {"streetlight", "sidewalk", "drain", "dredging", "garbage", "disaster", "works-quality"}
 )
 CLOSINGS = ("", "", "謝謝！", "麻煩您們了。", "感謝辛勞。", "請儘速處理，謝謝。", "謝謝幫忙🙏")
+# A long report: a resident who writes down every time it happened, and pastes a link.
+LOG_LINES = (
+    "{month}/{day} 晚上{hour}點左右又發生一次，{detail}",
+    "{month}/{day} 早上打電話到區公所，承辦人說會轉給相關單位。",
+    "{month}/{day} 里長來看過，說要再反映上去。",
+    "{month}/{day} 下大雨，{detail}",
+    "{month}/{day} 有拍照（晚點補傳），{detail}",
+)
+LINKS = (
+    "https://www.facebook.com/groups/1234567890/posts/9876543210",
+    "https://maps.app.goo.gl/AbCdEfGh12345",
+    "https://youtu.be/dQw4w9WgXcQ",
+)
+# An officer's itemised 處理意見 (一、二、三…), for the cases handled at length.
+OPINION_ITEMS = (
+    "已於{date}派員會同里長現勘並拍照存證",
+    "經查現場確有反映情形，已列管追蹤",
+    "已通知權責單位於期限內改善並回報辦理情形",
+    "改善完成後將再派員複查",
+    "相關經費由年度預算支應，無另行追加",
+    "已將處理情形電話告知反映人，反映人表示瞭解",
+    "本案將於下次村里廉政平臺座談會中說明辦理成果",
+)
 
 
 @dataclass(frozen=True)
@@ -450,6 +488,24 @@ SATISFACTION_WEIGHTS = (1, 2, 3, 4, 5), (4, 6, 15, 35, 40)
 LINE_HOURS = (2, 1, 1, 1, 1, 1, 3, 8, 12, 15, 15, 13, 10, 12, 14, 14, 13, 12, 11, 13, 16, 16, 12, 6)
 
 
+# The audit log action each staff step of a timeline leaves (as the case services write it);
+# the status changes that come with an assignment or a 簽會 are part of that action's entry.
+AUDITED = {
+    "created": "case.create",
+    "classified": "case.classify",
+    "assigned": "case.assign",
+    "routed": "case.route_internal",
+    "transferred": "case.route_external",
+    "opinion": "case.opinion",
+    "reply": "case.reply",
+    "status": "case.status",
+}
+STATUS_WITH_ACTION = frozenset({codes.ASSIGNED, codes.IN_PROGRESS})
+# How many files a LINE report that has any comes with, and how often one has any.
+ATTACHMENT_SHARE = 0.35
+ATTACHMENT_COUNTS = (1, 2, 3, 4, 6), (45, 25, 15, 10, 5)
+
+
 class AlreadySeeded(RuntimeError):
     """The database has cases already and ``force`` was not given."""
 
@@ -458,6 +514,7 @@ class AlreadySeeded(RuntimeError):
 class SeedSummary:
     cases: int = 0
     events: int = 0
+    attachments: int = 0
     residents: int = 0
     units: int = 0
     agencies: int = 0
@@ -482,8 +539,10 @@ class SeedSummary:
             )
 
         return [
-            f"已建立 {self.cases:,} 件案件、{self.events:,} 筆處理歷程、{self.residents:,} 位LINE"
-            f"反映者（{self.first_day} 至 {self.last_day}），費時 {self.seconds:.1f} 秒",
+            f"已建立 {self.cases:,} 件案件、{self.events:,} 筆處理歷程、"
+            f"{self.attachments:,} 個附件、{self.residents:,} 位LINE反映者"
+            f"（{self.first_day} 至 {self.last_day}），"
+            f"費時 {self.seconds:.1f} 秒",
             "性質：" + share(self.by_nature, codes.NATURES),
             "狀態：" + share(self.by_status, codes.STATUSES),
             "管道：" + share(self.by_channel, codes.CHANNELS),
@@ -500,6 +559,11 @@ def _pick(rng: random.Random, pairs: tuple[tuple[Any, int], ...]) -> Any:
 
 
 def _person_name(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.04:
+        return rng.choice(SURNAMES) + rng.choice(RARE_GIVEN)
+    if roll < 0.05:
+        return rng.choice(INDIGENOUS_NAMES)
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
@@ -515,9 +579,18 @@ def _display_name(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    if rng.random() < 0.85:
-        return f"09{rng.randint(0, 99):02d}-{rng.randint(0, 999):03d}-{rng.randint(0, 999):03d}"
-    return f"(02){rng.randint(2000, 2999)}-{rng.randint(0, 9999):04d}"
+    mobile = f"09{rng.randint(0, 99):02d}{rng.randint(0, 999):03d}{rng.randint(0, 999):03d}"
+    landline = f"{rng.randint(2000, 2999)}-{rng.randint(0, 9999):04d}"
+    roll = rng.random()
+    if roll < 0.75:
+        return f"{mobile[:4]}-{mobile[4:7]}-{mobile[7:]}"
+    if roll < 0.82:
+        return mobile  # as staff and residents often type it
+    if roll < 0.85:
+        return f"+886-{mobile[1:4]}-{mobile[4:7]}-{mobile[7:]}"
+    if roll < 0.97:
+        return f"(02){landline}"
+    return f"02-{landline}#{rng.randint(10, 899)}"  # an office line with its extension
 
 
 def _address(rng: random.Random) -> str:
@@ -545,8 +618,58 @@ def _fill(template: str, rng: random.Random, date: str = "") -> str:
     )
 
 
-def _description(topic: Topic, rng: random.Random) -> str:
-    """A report in a resident's words: a short line, a few sentences or several paragraphs."""
+def _description(topic: Topic, rng: random.Random, on_line: bool) -> str:
+    """A report in a resident's words: a short line, a few sentences or several paragraphs.
+
+    On LINE some write at great length, and many add emoji; staff typing a walk-in, phone or
+    letter report write plain words.
+    """
+    if on_line and rng.random() < 0.03:
+        return _emojify(_long_report(topic, rng), rng)
+    text = _report_text(topic, rng)
+    return _emojify(text, rng) if on_line and rng.random() < 0.2 else text
+
+
+def _emojify(text: str, rng: random.Random) -> str:
+    """Emoji after some sentences, as residents add them."""
+    marks = [i for i, ch in enumerate(text) if ch in "。！？，"]
+    chosen = sorted(rng.sample(marks, min(len(marks), rng.randint(1, 4))), reverse=True)
+    for at in chosen:
+        text = text[: at + 1] + "".join(rng.sample(TEXT_EMOJI, rng.randint(1, 3))) + text[at + 1 :]
+    return text if chosen else text + rng.choice(TEXT_EMOJI)
+
+
+def _long_report(topic: Topic, rng: random.Random) -> str:
+    """A report of one to several thousand characters (up to what the bot takes): the story, a
+    dated log, a link, the asks."""
+    pool = DETAILS + PLACE_DETAILS if topic.key in PLACE_TOPICS else DETAILS
+    paragraphs = [_fill(rng.choice(OPENERS), rng) + "\n".join(_fill(s, rng) for s in topic.says)]
+    month, day = rng.randint(1, 12), rng.randint(1, 20)
+    log = []
+    for _ in range(rng.randint(120, 300) if rng.random() < 0.25 else rng.randint(12, 40)):
+        day += rng.randint(1, 3)
+        if day > 28:
+            month, day = month % 12 + 1, day - 28
+        line = rng.choice(LOG_LINES).format(
+            month=month, day=day, hour=rng.randint(6, 11), detail=_fill(rng.choice(pool), rng)
+        )
+        log.append(line)
+    paragraphs.append("以下是我記錄的情形：\n" + "\n".join(log))
+    paragraphs.append("相關討論可以參考：" + rng.choice(LINKS))
+    paragraphs.append("".join(_fill(d, rng) for d in rng.sample(pool, min(len(pool), 6))))
+    paragraphs.append("".join(topic.asks) + rng.choice(CLOSINGS))
+    # Emoji are added after this: leave them room under the bot's limit.
+    return "\n\n".join(paragraphs)[: MAX_DESCRIPTION - 100]
+
+
+def _itemised(opinion: str, rng: random.Random, date_words: str) -> str:
+    """A 處理意見 written point by point (一、二、三…), the given one first."""
+    items = [opinion.rstrip("。")]
+    items += [i.format(date=date_words) for i in rng.sample(OPINION_ITEMS, rng.randint(2, 5))]
+    return "\n".join(f"{'一二三四五六'[n]}、{item}。" for n, item in enumerate(items))
+
+
+def _report_text(topic: Topic, rng: random.Random) -> str:
     roll = rng.random()
     said = rng.choice(topic.says)
     core = _fill(said, rng)
@@ -829,7 +952,7 @@ def _case(
         "sub_item": sub_item if (manual or rng.random() < 0.8) else None,
         "theme": theme if manual else None,
         "status": codes.RECEIVED,
-        "description": _description(topic, rng),
+        "description": _description(topic, rng, p.channel == "line"),
         "location": location,
         "resident_id": resident_ids[p.resident] if p.resident is not None else None,
         "anonymous": anonymous,
@@ -867,7 +990,7 @@ def _case(
     else:
         first = Step(
             created, "created", "resident", "已收到您的反映，案件成立。", True,
-            {"channel": "line", "media": 1 if location else 0}, {},
+            {"channel": "line", "media": 0}, {},
         )  # fmt: skip
     steps = [first]
     outcome = _pick(rng, OUTCOMES[nature])
@@ -932,6 +1055,8 @@ def _case(
             )  # fmt: skip
 
     def opinion(at: datetime, text: str) -> None:
+        if rng.random() < 0.08:
+            text = _itemised(text, rng, rocdate.roc_date(at))
         steps.append(
             Step(at, "opinion", by, "更新處理意見", False, {}, {"handling_opinion": text},
                  optional="opinion")
@@ -1055,6 +1180,53 @@ def _apply(row: dict[str, Any], steps: list[Step], now: datetime, rng: random.Ra
         row["resident_update_at"] = at
     row["updated_at"] = max(s.at for s in done)
     return done
+
+
+def _attachments(
+    row: dict[str, Any], timeline: list[Step], media_dir: Path, rng: random.Random
+) -> list[dict[str, Any]]:
+    """The files a LINE report came with (about a third have some), written to ``media_dir``;
+    the report's timeline entry counts them, as the bot's does."""
+    if rng.random() >= ATTACHMENT_SHARE:
+        return []
+    count = rng.choices(*ATTACHMENT_COUNTS)[0]
+    planned = demo_media.plan(rng, row["created_at"], count)
+    created = timeline[0]
+    assert created.kind == "created"
+    created.data = {**created.data, "media": len(planned)}
+    return [demo_media.write(media_dir, a, row["id"], row["resident_id"], rng) for a in planned]
+
+
+def _audit_rows(row: dict[str, Any], timeline: list[Step], world: World) -> list[dict[str, Any]]:
+    """The audit log entries the staff steps of the case's timeline left."""
+    found = []
+    for step in timeline:
+        action = AUDITED.get(step.kind)
+        user = world.users.get(step.actor)
+        if action is None or user is None:
+            continue
+        if step.kind == "status" and step.data.get("status") in STATUS_WITH_ACTION:
+            continue
+        after = (
+            {"channel": row["channel"], "nature": row["nature"]}
+            if step.kind == "created"
+            else step.changes
+        )
+        found.append(
+            {
+                "at": step.at,
+                "user_id": user.id,
+                "actor": user.username,
+                "action": action,
+                "target_type": "case",
+                "target_id": row["number"],
+                "before": None,
+                # JSON as the audit log keeps it: dates and times in ISO form.
+                "after": {k: v.isoformat() if isinstance(v, date) else v for k, v in after.items()},
+                "ip": _staff_ip(user),
+            }
+        )
+    return found
 
 
 def _event_rows(case_id: int, steps: list[Step]) -> list[dict[str, Any]]:
@@ -1191,6 +1363,7 @@ def _broadcasts(session: Session, users: dict[str, User], now: datetime, rng: ra
         session.add(broadcast)
         session.flush()
         sent_count += 1
+        session.add(_broadcast_audit(users["demo-officer1"], "broadcast.send", broadcast, sent))
         session.add(BroadcastChunk(broadcast_id=broadcast.id, seq=0, status="sent", attempts=1,
                                    sent_at=sent + timedelta(minutes=1)))  # fmt: skip
         for index, message in enumerate(spec.messages):
@@ -1216,6 +1389,67 @@ def _broadcasts(session: Session, users: dict[str, User], now: datetime, rng: ra
                 ]  # fmt: skip
                 bulk_insert(session, "quiz_answers", answers)
     return sent_count
+
+
+def _unsent_broadcasts(session: Session, users: dict[str, User], now: datetime) -> None:
+    """The broadcasts a working account also has: a draft, a scheduled one, a cancelled one and
+    one LINE's monthly limit stopped part-way."""
+    author = users["demo-officer1"]
+    draft_text = (
+        "🎉【年終廉政知識大挑戰】🎉\n\n親愛的鄉親朋友們好👋，感謝大家這一年來對村里廉政平臺的支持❤️！"
+        "本機關將於年底辦理有獎徵答，答對者可參加抽獎🎁。\n\n"
+        + "廉政小叮嚀：公務員不得收受與職務有利害關係者之餽贈，如遇贈送應於3日內簽報。🙏\n"
+        * 6
+    )
+    specs: list[tuple[str, str, list[dict[str, Any]], dict[str, Any], dict[str, Any]]] = [
+        ("draft", "🎉年終廉政知識大挑戰（草稿）",
+         [_text(draft_text), _quiz("收受餽贈應於幾日內簽報？", ["3日內", "7日內", "不必簽報"],
+                                  "依公務員廉政倫理規範，應於3日內簽報長官並知會政風單位。")],
+         {"kind": "all"}, {"created_at": now - timedelta(hours=5)}),
+        ("scheduled", "村里廉政平臺座談會（下週）",
+         [_text("本機關將於下週在各里活動中心辦理村里廉政平臺座談會，歡迎里民參加。")],
+         {"kind": "all"},
+         {"scheduled_at": _office(now + timedelta(days=6), random.Random(1)),
+          "estimated_recipients": 0, "created_at": now - timedelta(days=1)}),
+        ("cancelled", "颱風停班停課期間暫停座談",
+         [_text("因颱風來襲，原訂本週之座談會暫停辦理，改期另行通知。")],
+         {"kind": "test"},
+         {"created_at": now - timedelta(days=40), "cancelled_at": now - timedelta(days=39)}),
+        ("stopped", "反貪倡廉宣導：檢舉專線",
+         [_text("發現公務員貪污不法，請撥法務部廉政署檢舉專線 0800-286-586，檢舉人身分依法保密。")],
+         {"kind": "all"},
+         {"created_at": now - timedelta(days=12), "started_at": now - timedelta(days=11),
+          "finished_at": now - timedelta(days=11) + timedelta(minutes=3), "recipients": 1500,
+          "chunks_total": 3, "chunks_sent": 1, "reached": 500,
+          "last_error": "You have reached your monthly limit."}),
+    ]  # fmt: skip
+    for status, title, messages, audience, more in specs:
+        broadcast = Broadcast(
+            title=title, messages=broadcast_rules.normalized(messages), audience=audience,
+            status=status, created_by=author.id, updated_at=more["created_at"], **more,
+        )  # fmt: skip
+        session.add(broadcast)
+        session.flush()
+        action = {"scheduled": "broadcast.schedule", "cancelled": "broadcast.cancel",
+                  "stopped": "broadcast.send"}.get(status, "broadcast.create")  # fmt: skip
+        session.add(_broadcast_audit(author, action, broadcast, more["created_at"]))
+
+
+def _broadcast_audit(user: User, action: str, broadcast: Broadcast, at: datetime) -> AuditEntry:
+    """The audit log entry the broadcast service writes for ``action``."""
+    after: dict[str, Any] = {"status": broadcast.status, "audience": broadcast.audience}
+    if action in ("broadcast.send", "broadcast.schedule"):
+        after["estimated_recipients"] = broadcast.estimated_recipients
+        after["scheduled_at"] = broadcast.scheduled_at and broadcast.scheduled_at.isoformat()
+    return AuditEntry(
+        at=at, user_id=user.id, actor=user.username, action=action, target_type="broadcast",
+        target_id=str(broadcast.id), before=None, after=after, ip=_staff_ip(user),
+    )  # fmt: skip
+
+
+def _staff_ip(user: User) -> str:
+    """Each staff member works from their own desk on the agency's intranet."""
+    return f"10.20.1.{10 + user.id % 200}"
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -1259,11 +1493,13 @@ def seed(
     force: bool = False,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    media_dir: Path | None = None,
 ) -> SeedSummary:
     """Add ``cases`` demo cases (and what they need) in the caller's transaction.
 
     Refuses a database that has cases already unless ``force``. The same ``seed`` on an
     empty database gives the same data (up to ``now``); staff accounts that exist are kept.
+    With ``media_dir`` (the product's MEDIA_DIR), LINE reports come with photos and files.
     """
     if cases < 0:
         raise ValueError("cases must be zero or more")
@@ -1290,8 +1526,12 @@ def seed(
 
     ids = reserve_ids(session, "cases", cases)
     waiting = codes.OPEN_STATUSES - {codes.REPLIED}
+    media_rng = random.Random(f"lianping-demo-media:{seed}:{existing}")
     for start in range(0, len(planned), BATCH):
-        rows, events = [], []
+        rows: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        media: list[dict[str, Any]] = []
+        audits: list[dict[str, Any]] = []
         for index in range(start, min(start + BATCH, len(planned))):
             row, steps, target = _case(index, planned[index], resident_ids, world, now, rng)
             timeline = _apply(row, steps, now, rng)
@@ -1299,14 +1539,21 @@ def seed(
             if target is not None and row["status"] == codes.MERGED:
                 row["merged_into_id"] = ids[target]
             rows.append(row)
+            if media_dir is not None and row["channel"] == "line":
+                media += _attachments(row, timeline, media_dir, media_rng)
             events += _event_rows(row["id"], timeline)
+            audits += _audit_rows(row, timeline, world)
             summary.by_nature[row["nature"]] += 1
             summary.by_status[row["status"]] += 1
             summary.by_channel[row["channel"]] += 1
             summary.overdue += row["status"] in waiting and row["due_at"] < now
         bulk_insert(session, "cases", rows)
         bulk_insert(session, "case_events", events)
+        bulk_insert(session, "media_files", media)
+        audits.sort(key=lambda entry: entry["at"])
+        bulk_insert(session, "audit_log", audits)
         summary.events += len(events)
+        summary.attachments += len(media)
         done = start + len(rows)
         if done % (10 * BATCH) == 0 or done == cases:
             say(f"{done:,}/{cases:,} cases ({time.perf_counter() - began:.1f} s)")
@@ -1314,6 +1561,8 @@ def seed(
     summary.broadcasts = _broadcasts(
         session, users, now, random.Random(f"lianping-demo-broadcasts:{seed}:{existing}")
     )
+    if summary.broadcasts:
+        _unsent_broadcasts(session, users, now)
     if planned:
         summary.first_day = planned[0].created.astimezone(TPE).date()
         summary.last_day = planned[-1].created.astimezone(TPE).date()
