@@ -551,9 +551,9 @@ def test_help_explains_the_step_and_asks_again(step: str) -> None:
         ("resume", "取消", texts.DISCARDED, "idle"),
         ("resume", "上一步", None, "description"),
         ("resume", "重新開始", None, "nature"),
-        ("supplement", "取消", texts.SUPPLEMENT_DONE, "idle"),
-        ("supplement", "上一步", texts.SUPPLEMENT_DONE, "idle"),
-        ("supplement", "重新開始", texts.SUPPLEMENT_DONE, "idle"),
+        ("supplement", "取消", texts.SUPPLEMENT_CANCELLED, "idle"),
+        ("supplement", "上一步", texts.SUPPLEMENT_CANCELLED, "idle"),
+        ("supplement", "重新開始", texts.SUPPLEMENT_CANCELLED, "idle"),
     ],
 )
 def test_commands_outside_a_report(step: str, word: str, answer: str | None, then: str) -> None:
@@ -814,7 +814,18 @@ def test_supplement_adds_each_message_to_the_case() -> None:
     assert chat.last.effects == [AddToCase(CASE, media_message_id="f9", media_kind="file")]
     chat.text(texts.LABEL_DONE)  # the acknowledgement's 完成 sends the word
     assert chat.step == "idle"
-    assert chat.last.messages[0]["text"] == texts.SUPPLEMENT_DONE
+    assert chat.last.messages[0]["text"] == texts.SUPPLEMENT_RECEIVED
+
+
+@pytest.mark.parametrize("word", [texts.LABEL_DONE, texts.LABEL_CANCEL])
+def test_the_supplements_end_says_whether_anything_was_added(word: str) -> None:
+    chat = reach("supplement")
+    chat.text(word)
+    assert chat.last.messages[0]["text"] == texts.SUPPLEMENT_CANCELLED
+    chat.postback(f"a=supplement&n={CASE}")
+    chat.media("image", "p8")
+    chat.text(word)  # what was sent stays with the case, 取消 or not
+    assert chat.last.messages[0]["text"] == texts.SUPPLEMENT_RECEIVED
 
 
 def test_supplement_during_a_draft_returns_to_the_draft() -> None:

@@ -8,12 +8,14 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from lianping import codes
 from lianping.bot import texts
 from lianping.context import Context
 from lianping.jobs import inbox as inbox_jobs
 from lianping.storage import cases, inbox, residents
-from lianping.storage.models import utcnow
+from lianping.storage.models import Case, utcnow
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
 
@@ -55,9 +57,20 @@ def _file_cases(ctx: Context, user: str) -> dict[str, str]:
 
 
 def _tap(ctx: Context, sim: Sim, user: str, data: str) -> list[dict[str, Any]]:
-    """The resident taps a postback; the event is handled and answered; returns the answer."""
+    """The resident taps a postback; returns the answer."""
+    now = int(time.time() * 1000)
+    return _send(ctx, sim, user, line_events.postback(user, "x" * 32, data, timestamp=now))
+
+
+def _say(ctx: Context, sim: Sim, user: str, words: str) -> list[dict[str, Any]]:
+    """The resident types ``words``; returns the answer."""
+    now = int(time.time() * 1000)
+    return _send(ctx, sim, user, line_events.text(user, "x" * 32, words, timestamp=now))
+
+
+def _send(ctx: Context, sim: Sim, user: str, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The event is stored, handled and answered as the worker would; returns the answer."""
     seen = len(sim.bot_messages(user))
-    event = line_events.postback(user, "x" * 32, data, timestamp=int(time.time() * 1000))
     with ctx.sessions.begin() as session:
         inbox.store(
             session,
@@ -65,7 +78,7 @@ def _tap(ctx: Context, sim: Sim, user: str, data: str) -> list[dict[str, Any]]:
                 {
                     "webhook_event_id": event["webhookEventId"],
                     "source_key": user,
-                    "event_type": "postback",
+                    "event_type": event["type"],
                     "event_timestamp": event["timestamp"],
                     "payload": event,
                 }
@@ -132,3 +145,24 @@ def test_each_case_card_carries_a_short_excerpt_of_its_own_words(sim: Sim, ctx: 
         if text.startswith("建議市府")
     )
     assert excerpt.endswith("…") and "\n" not in excerpt and len(excerpt) <= 41
+
+
+def test_the_supplements_end_says_what_the_case_received(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident("補充者")
+    numbers = _file_cases(ctx, user)
+    number = numbers[codes.IN_PROGRESS]
+
+    _tap(ctx, sim, user, f"a=supplement&n={number}")
+    added = _say(ctx, sim, user, "補充：上週三下午也發生同樣情況。")
+    assert added[0]["text"] == texts.SUPPLEMENT_ADDED.format(number=number)
+    assert _say(ctx, sim, user, texts.LABEL_DONE)[0]["text"] == texts.SUPPLEMENT_RECEIVED
+
+    # The case is closed while the resident is still adding: nothing more is taken,
+    # and the end does not claim otherwise.
+    _tap(ctx, sim, user, f"a=supplement&n={number}")
+    with ctx.sessions.begin() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        case.status = codes.CLOSED
+    refused = _say(ctx, sim, user, "補充：今天也一樣。")
+    assert refused[0]["text"] == texts.SUPPLEMENT_REFUSED.format(number=number)
+    assert _say(ctx, sim, user, texts.LABEL_DONE)[0]["text"] == texts.SUPPLEMENT_CANCELLED

@@ -286,7 +286,9 @@ SUPPLEMENT_REFUSED = (
     "案件 {number} 目前無法補充說明（可能已結案，或不是您反映的案件）。"
     "如有新的情況，請點「我要反映」重新反映。"
 )
-SUPPLEMENT_DONE = "補充說明已結束，謝謝您。"
+# The end of a 補充說明 says whether the case received anything (取消 takes back nothing sent).
+SUPPLEMENT_RECEIVED = "已收到您的補充資料，承辦人員會一併處理，謝謝您。"
+SUPPLEMENT_CANCELLED = "已取消補充說明。"
 
 # -- cards for the dispatcher --------------------------------------------------------
 

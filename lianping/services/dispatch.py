@@ -156,6 +156,7 @@ def _apply(
                 media_kind=effect.media_kind,
             )  # fmt: skip
         except ValueError:
+            resident.conversation = conversation.supplement_not_added(resident.conversation or {})
             return [cards.supplement_refused(effect.number)]
         return [cards.supplement_added(effect.number)]
     if isinstance(effect, RateCase):

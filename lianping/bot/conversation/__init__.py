@@ -27,6 +27,7 @@ from lianping.bot.conversation.model import (
     State,
     Subscription,
 )
+from lianping.bot.conversation.steps.supplement import not_added as supplement_not_added
 
 __all__ = [
     "AddToCase",
@@ -50,4 +51,5 @@ __all__ = [
     "Subscription",
     "from_event",
     "step",
+    "supplement_not_added",
 ]

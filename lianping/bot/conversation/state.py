@@ -3,7 +3,7 @@
 Keys: ``step``, ``token``, ``seq`` (conversations so far), ``at`` (latest event
 time, ms), and in a flow ``flow`` (report | tip), ``draft``, ``history`` (steps
 to go back to), ``editing`` (the summary field being changed), plus
-step-specific keys (``pending_text``, ``case``, ``resume_step``, ``restart_as``).
+step-specific keys (``pending_text``, ``case``, ``added``, ``resume_step``, ``restart_as``).
 """
 
 from __future__ import annotations

@@ -60,15 +60,23 @@ def command(state: State, name: str, event: Incoming, content: Content) -> Outco
 
 
 def finish(state: State, event: Incoming, content: Content) -> Outcome:
-    """End the supplement: back to an unsent draft if there is one, else to the menu."""
-    done = [messages.text(texts.SUPPLEMENT_DONE)]
+    """End the supplement, saying whether the case received anything: back to an unsent
+    draft if there is one, else to the menu."""
+    said = texts.SUPPLEMENT_RECEIVED if state.get("added") else texts.SUPPLEMENT_CANCELLED
     if has_draft(state):
-        return resume.offer(
-            state, content, restart_as=str(state.get("flow") or REPORT), before=done
-        )
-    return navigation.to_menu(state, event.timestamp_ms, texts.SUPPLEMENT_DONE)
+        restart_as = str(state.get("flow") or REPORT)
+        return resume.offer(state, content, restart_as=restart_as, before=[messages.text(said)])
+    return navigation.to_menu(state, event.timestamp_ms, said)
+
+
+def not_added(state: State) -> State:
+    """The dispatcher refused the last AddToCase (the case is closed, or not the resident's):
+    it no longer counts as received."""
+    return {**state, "added": max(int(state.get("added") or 0) - 1, 0)}
 
 
 def _added(state: State, effect: AddToCase) -> Outcome:
-    # Only the dispatcher knows whether the case takes it: it answers added or refused.
-    return Outcome(state, [], [effect])
+    # Only the dispatcher knows whether the case takes it: it answers added or refused,
+    # and takes a refused one off the count (``not_added``).
+    counted = {**state, "added": int(state.get("added") or 0) + 1}
+    return Outcome(counted, [], [effect])
