@@ -534,6 +534,69 @@ def test_reply_transfer_extension_and_close_are_queued_and_delivered(
     assert "4 分" in rated and "（4 滿意）" in rated
 
 
+def _confirmation(officer: Staff, response: Any) -> str:
+    """The notice the page shows after an action (Post/Redirect/Get)."""
+    assert response.status_code == 302, page_text(response)[:400]
+    html = officer.get(response.headers["Location"]).get_data(as_text=True)
+    found = re.search(r'class="notice notice-ok"[^>]*><p>(.*?)</p>', html, re.S)
+    assert found is not None
+    return unescape(found.group(1))
+
+
+@pytest.mark.parametrize("reach", ["line", "blocked", "walk_in"])
+def test_confirmations_say_what_was_sent_and_nothing_more(
+    ctx: Context, officer: Staff, queued: Queued, reach: str
+) -> None:
+    """A LINE case whose resident follows is told of a transfer, an extension and the close;
+    a 簽會 tells nobody; a walk-in case or a resident who blocked the account gets nothing."""
+    if reach == "walk_in":
+        number = manual_case(ctx, officer.user)
+    else:
+        number = line_case(ctx, f"Ureach{reach}")
+        if reach == "blocked":
+            with ctx.sessions.begin() as session:
+                residents.set_following(residents.get_or_create(session, f"Ureach{reach}"), False)
+    unit = add_row(ctx, Unit(name="工務科"))
+    agency = add_row(ctx, Agency(name="臺北市政府工務局"))
+    due = load(ctx, number).due_at
+    told = reach == "line"
+
+    page = page_text(officer.get(f"/admin/cases/{number}"))
+    assert ("系統自動以 LINE 通知反映者已移送" in page) is told
+    assert ("登錄函轉並以 LINE 通知" in page) is told
+    assert ("延長後系統以 LINE 通知反映者" in page) is told
+    assert ("會以 LINE 詢問反映者滿意度" in page) is told
+    assert ("系統不會通知反映者" in page) is not told
+
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("route-internal", {"unit_id": unit, "note": "請派員修復"}),
+        ("route-external", {"agency_id": agency, "letter_number": "字第1號",
+                            "letter_date": "2026-11-21"}),
+        ("extend", {"new_due": (due + timedelta(days=10)).date().isoformat(),
+                    "reason": "需會同現場勘查"}),
+        ("status", {"status": "replied"}),
+        ("status", {"status": "closed"}),
+    ]  # fmt: skip
+    for action, data in steps:
+        before = len(queued.ids())
+        message = _confirmation(officer, officer.act(number, action, **data))
+        sent = len(queued.ids()) > before
+        # Only a message that was queued is claimed; a missing one is said to be missing.
+        assert ("已排入LINE" in message) is sent, (action, message)
+        assert "已通知" not in message and "並已通知" not in message, (action, message)
+        if action == "route-internal":
+            assert not sent and "系統未通知反映者" in message
+        elif action in ("route-external", "extend"):
+            assert sent is told, (action, message)
+            if reach == "walk_in":
+                assert "此案件非經由LINE反映，系統未通知反映者" in message
+            if reach == "blocked":
+                assert "反映者已封鎖本帳號，無法以LINE通知" in message
+        elif data["status"] == "closed":
+            assert sent is told and ("滿意度" in message) is told
+    assert len(queued.ids()) == (3 if told else 0)
+
+
 def test_failed_delivery_shows_lines_error(ctx: Context, officer: Staff, queued: Queued) -> None:
     number = line_case(ctx, "Ufailed")
     officer.act(number, "reply", body="回覆內容", step="send")

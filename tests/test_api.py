@@ -438,6 +438,38 @@ def test_status_moves_follow_the_lifecycle(team: dict[str, Api]) -> None:
     assert route.status_code == 409
 
 
+def test_answers_list_the_line_notices_an_action_queued(
+    ctx: Context, team: dict[str, Api], places: dict[str, int]
+) -> None:
+    """Routing, extending and closing answer with the LINE messages they queued: one for a
+    resident who follows, none for a walk-in case or a resident who blocked the account."""
+    api = team["officer"]
+    following, blocked = line_case(ctx, "Unotices1"), line_case(ctx, "Unotices2")
+    with ctx.sessions.begin() as session:
+        residents.set_following(residents.get_or_create(session, "Unotices2"), False)
+    due = (taipei_today() + timedelta(days=60)).isoformat()
+    for number, told in ((following, True), (blocked, False), (create(api), False)):
+        internal = api.post(f"/cases/{number}/route", {"to": "unit", "unit_id": places["unit"]})
+        assert internal.status_code == 200 and internal.get_json()["notices"] == []
+        for path, body in (
+            ("route", {"to": "agency", "agency_id": places["agency"],
+                       "letter_number": "字第1號", "letter_date": "2026-11-21"}),
+            ("extend", {"due_date": due, "reason": "會勘"}),
+        ):  # fmt: skip
+            answer = api.post(f"/cases/{number}/{path}", body)
+            assert answer.status_code == 200, answer.get_json()
+            notices = answer.get_json()["notices"]
+            assert len(notices) == (1 if told else 0), (number, path, notices)
+            assert all(n["state"] == "pending" for n in notices)
+        assert api.post(f"/cases/{number}/status", {"status": "replied"}).status_code == 200
+        closed = api.post(f"/cases/{number}/status", {"status": "closed"}).get_json()
+        assert len(closed["notices"]) == (1 if told else 0)
+        [event] = [e for e in closed["case"]["timeline"] if e["data"].get("status") == "closed"]
+        assert [n["outbox_id"] for n in closed["notices"]] == (
+            [event["delivery"]["outbox_id"]] if told else []
+        )
+
+
 @pytest.mark.e2e
 def test_route_to_agency_tells_the_line_resident(
     ctx: Context, sim: Sim, worker: WorkerProcess, team: dict[str, Api], places: dict[str, int]

@@ -105,12 +105,27 @@ def _move(case: Case, status: str) -> None:
         raise LifecycleConflict(case, status)
 
 
-def _notify(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
-    """Push messages to the resident of a LINE case (walk-in reports have nobody to push to)."""
+# Whether LINE can carry a notice to the case's resident (see ``line_reach``).
+REACHABLE, NO_LINE, BLOCKED = "reachable", "no_line", "blocked"
+
+
+def _line_resident(session: Session, case: Case) -> Resident | None:
+    return session.get(Resident, case.resident_id) if case.resident_id else None
+
+
+def line_reach(session: Session, case: Case) -> str:
+    """``reachable`` (a LINE case whose resident still follows), ``no_line`` (walk-in, meeting,
+    phone or letter) or ``blocked`` (the resident blocked or left the account)."""
     if case.resident_id is None:
-        return []
-    resident = session.get(Resident, case.resident_id)
-    if resident is None or not resident.following:
+        return NO_LINE
+    resident = _line_resident(session, case)
+    return REACHABLE if resident is not None and resident.following else BLOCKED
+
+
+def _notify(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
+    """Push messages to the resident of a LINE case; nothing when LINE cannot reach them."""
+    resident = _line_resident(session, case)
+    if resident is None or line_reach(session, case) != REACHABLE:
         return []
     return [outbox.add(session, resident.line_user_id, body).id]
 

@@ -117,10 +117,11 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "routeCase", "POST", "/cases/{number}/route", "簽會內部單位或函轉他機關", "casework",
-        views.route, "CaseResponse", body="RouteRequest", access=WRITE, conflicts=True,
+        views.route, "CaseNoticeResponse", body="RouteRequest", access=WRITE, conflicts=True,
         rules=True,
-        description=CASE_WRITE + "to=unit：簽會（處理中）；to=agency：函請參處（已函轉），"
-        "LINE 案件會通知反映者。" + TIP_404,
+        description=CASE_WRITE + "to=unit：簽會（處理中），不通知反映者；to=agency：函請參處"
+        "（已函轉），反映者仍追蹤本帳號的 LINE 案件會以 LINE 通知（回應 notices 列出排入的"
+        "訊息，空陣列為未通知）。" + TIP_404,
     ),
     Operation(
         "replyCase", "POST", "/cases/{number}/reply", "以 LINE 回覆反映者", "casework",
@@ -131,9 +132,10 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "changeCaseStatus", "POST", "/cases/{number}/status", "變更案件狀態", "casework",
-        views.change_status, "CaseResponse", body="StatusRequest", access=WRITE,
+        views.change_status, "CaseNoticeResponse", body="StatusRequest", access=WRITE,
         conflicts=True, rules=True,
-        description=CASE_WRITE + "不符案件生命週期者 409。結案會以 LINE 詢問滿意度。" + TIP_404,
+        description=CASE_WRITE + "不符案件生命週期者 409。結案時，反映者仍追蹤本帳號的 LINE "
+        "案件會以 LINE 詢問滿意度（見回應 notices）。" + TIP_404,
     ),
     Operation(
         "addCaseNote", "POST", "/cases/{number}/notes", "新增內部註記", "casework",
@@ -147,8 +149,9 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "extendCase", "POST", "/cases/{number}/extend", "延長處理期限", "casework",
-        views.extend, "CaseResponse", body="ExtendRequest", access=WRITE, rules=True,
-        description=CASE_WRITE + "須說明理由；LINE 案件會通知反映者。" + TIP_404,
+        views.extend, "CaseNoticeResponse", body="ExtendRequest", access=WRITE, rules=True,
+        description=CASE_WRITE + "須說明理由；反映者仍追蹤本帳號的 LINE 案件會以 LINE 通知"
+        "（見回應 notices）。" + TIP_404,
     ),
     Operation(
         "revealCase", "POST", "/cases/{number}/reveal", "檢視反映者個人資料（記錄）", "casework",

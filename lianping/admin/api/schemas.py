@@ -147,8 +147,8 @@ REQUESTS: dict[str, Schema] = {
             "letter_number": text(64, 1, "函文文號"),
             "letter_date": {**DATE, "description": "發文日期"},
         },
-        description="函請相關機關參處（實施計畫玖.二）；案件改為已函轉，"
-        "並依行政程序法第172條以 LINE 通知反映者。",
+        description="函請相關機關參處（實施計畫玖.二）；案件改為已函轉。反映者仍追蹤本帳號的"
+        " LINE 案件，依行政程序法第172條以 LINE 通知反映者（見回應 notices）。",
     ),
     "RouteRequest": {
         "oneOf": [ref("RouteToUnit"), ref("RouteToAgency")],
@@ -185,7 +185,7 @@ REQUESTS: dict[str, Schema] = {
     "ExtendRequest": obj(
         {
             "due_date": {**DATE, "description": "新的處理期限（臺北日期，須晚於原期限）"},
-            "reason": text(500, 1, "延長理由；會以 LINE 通知反映者"),
+            "reason": text(500, 1, "延長理由；反映者仍追蹤本帳號的 LINE 案件會以 LINE 通知"),
         },
     ),
     "EmptyRequest": obj({}, description="不需內容；可省略或送空物件 {}"),
@@ -330,6 +330,17 @@ RESPONSES.update(
             }
         ),
         "CaseResponse": obj({"case": ref("CaseDetail")}),
+        "CaseNoticeResponse": obj(
+            {
+                "case": ref("CaseDetail"),
+                "notices": {
+                    "type": "array",
+                    "items": ref("Delivery"),
+                    "description": "這項操作排入 LINE 傳給反映者的訊息；空陣列表示未傳送"
+                    "（簽會、非經由 LINE 反映、反映者已封鎖本帳號，或狀態變更不需通知）",
+                },
+            }
+        ),
         "ReplyResponse": obj({"case": ref("CaseDetail"), "delivery": ref("Delivery")}),
         "RevealResponse": obj({"number": STRING, "personal_data": ref("RevealedPersonalData")}),
         "UnitList": obj(

@@ -169,7 +169,7 @@ def assign(actor: Actor, number: str, body: Body) -> Payload:
 
 def route(actor: Actor, number: str, body: Body) -> Payload:
     if body["to"] == "unit":
-        _, detail, _ = act(
+        _, detail, rows = act(
             actor,
             number,
             lambda session, case: casework.route_internal(
@@ -177,7 +177,7 @@ def route(actor: Actor, number: str, body: Body) -> Payload:
             ),
         )
     else:
-        _, detail, _ = act(
+        _, detail, rows = act(
             actor,
             number,
             lambda session, case: casework.route_external(
@@ -189,7 +189,7 @@ def route(actor: Actor, number: str, body: Body) -> Payload:
                 as_date(body["letter_date"]),
             ),
         )
-    return {"case": detail}
+    return {"case": detail, "notices": rows}
 
 
 def reply(actor: Actor, number: str, body: Body) -> Payload:
@@ -202,7 +202,7 @@ def reply(actor: Actor, number: str, body: Body) -> Payload:
 
 
 def change_status(actor: Actor, number: str, body: Body) -> Payload:
-    _, detail, _ = act(
+    _, detail, rows = act(
         actor,
         number,
         lambda session, case: casework.change_status(
@@ -214,7 +214,7 @@ def change_status(actor: Actor, number: str, body: Body) -> Payload:
             merge_into=body.get("merge_into"),
         ),
     )
-    return {"case": detail}
+    return {"case": detail, "notices": rows}
 
 
 def add_note(actor: Actor, number: str, body: Body) -> Payload:
@@ -236,14 +236,14 @@ def set_opinion(actor: Actor, number: str, body: Body) -> Payload:
 
 
 def extend(actor: Actor, number: str, body: Body) -> Payload:
-    _, detail, _ = act(
+    _, detail, rows = act(
         actor,
         number,
         lambda session, case: casework.extend_due(
             session, actor, case, as_date(body["due_date"]), body["reason"]
         ),
     )
-    return {"case": detail}
+    return {"case": detail, "notices": rows}
 
 
 def reveal(actor: Actor, number: str, body: Body) -> Payload:

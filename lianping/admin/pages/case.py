@@ -42,16 +42,23 @@ Form = MultiDict[str, str]
 DONE: dict[str, str] = {
     "classify": "已更新分類。",
     "assign": "已分案。",
-    "route-internal": "已簽會權責單位，並已通知反映者案件處理中。",
-    "route-external": "已登錄函轉。",
+    # 簽會 sends the resident nothing (the public timeline shows 處理中 in 查詢案件).
+    "route-internal": "已簽會權責單位，案件改為「處理中」；系統未通知反映者。",
     "route-external-notified": "已登錄函轉，並已排入LINE通知反映者（行政程序法第172條）。",
+    "route-external-no_line": "已登錄函轉。此案件非經由LINE反映，系統未通知反映者；"
+    "依行政程序法第172條，請另行告知移送情形。",
+    "route-external-blocked": "已登錄函轉。反映者已封鎖本帳號，無法以LINE通知；"
+    "依行政程序法第172條，請另行告知移送情形。",
     "opinion": "已儲存處理意見。",
     "note": "已新增內部註記（民眾看不到）。",
-    "reply": "回覆已排入LINE傳送，送達狀態顯示於處理歷程。",
+    "reply": "回覆已排入LINE傳送，傳送結果顯示於處理歷程。",
     "status": "已變更案件狀態。",
     "status-notified": "已結案，並已排入LINE詢問反映者滿意度。",
-    "extend": "已延長處理期限。",
     "extend-notified": "已延長處理期限，並已排入LINE通知反映者。",
+    "extend-no_line": "已延長處理期限。此案件非經由LINE反映，系統未通知反映者；"
+    "請另行告知延長理由及新期限。",
+    "extend-blocked": "已延長處理期限。反映者已封鎖本帳號，無法以LINE通知；"
+    "請另行告知延長理由及新期限。",
     "read": "已將民眾補充標示為已讀。",
     "created": "已新增紀錄。",
 }
@@ -82,6 +89,7 @@ def case_view(
         "resident": resident,
         "lookups": lookups,
         "overdue": case_search.is_overdue(case.status, case.due_at, utcnow()),
+        "line_reach": casework.line_reach(session, case),
         "signing_agency": signing or None,
         "merged_into": merged_into.number if merged_into else None,
         "has_personal_data": bool(
@@ -267,7 +275,18 @@ ACTIONS: dict[str, Action] = {
     "extend": _extend,
     "read": _read,
 }
+# Actions that tell the resident on LINE when they can; a confirmation says whether they did.
 NOTIFYING = frozenset({"route-external", "status", "extend"})
+
+
+def _done(action: str, result: Result, reach: str) -> str:
+    """The confirmation's code: what the action did, and whether a LINE message was queued."""
+    if action not in NOTIFYING:
+        return action
+    if result.outbox_ids:
+        return f"{action}-notified"
+    # Closing asks for a rating only when it can; other status moves never tell anybody.
+    return action if action == "status" else f"{action}-{reach}"
 
 
 def _preview(number: str, form: Form) -> tuple[str, int]:
@@ -307,12 +326,13 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
             case = _load(session, actor, number)
             result = handler(session, actor, case, form)
             still_open = can_open(actor, case)
+            reach = casework.line_reach(session, case)
     except CaseworkError as exc:
         return _render(number, error=str(exc), form=form, open_action=action, status=400)
     delivery.enqueue_after_commit(ctx, result.outbox_ids)
     if not still_open:  # reclassified as a tip: only ethics staff go on from here
         return redirect(url_for("inbox.index"))
-    done = f"{action}-notified" if action in NOTIFYING and result.outbox_ids else action
+    done = _done(action, result, reach)
     return redirect(url_for("case.show", number=number, done=done) + "#timeline")
 
 
