@@ -71,7 +71,8 @@ def sweep() -> None:
     "--keep-old", is_flag=True, help="Keep the menus an earlier run created (default: delete them)."
 )
 def richmenu(output: str | None, keep_old: bool) -> None:
-    """Create the six-item rich menu, upload its image and make it every user's default."""
+    """Create the six-item rich menu, upload its image and make it every user's default
+    (on LINE, or on the simulator that LINE_API_BASE names)."""
     from lianping.bot import richmenu as menu
     from lianping.context import Context
     from lianping.line.client import LineApiError, LineTransportError
@@ -81,8 +82,16 @@ def richmenu(output: str | None, keep_old: bool) -> None:
             file.write(menu.render_png())
         click.echo(f"wrote {output} ({menu.WIDTH}x{menu.HEIGHT})")
         return
+    settings = load_settings()
+    if settings.sends_dev_token_to_line:
+        raise click.ClickException(
+            "未設定 LINE_CHANNEL_ACCESS_TOKEN 與 LINE_API_BASE：LINE 不接受開發用的預設權杖，"
+            "因此未向 LINE 送出任何要求。安裝到 LINE 模擬器，請設定模擬器的網址，例如 "
+            "LINE_API_BASE=http://127.0.0.1:8100；安裝到正式頻道，請設定該頻道的 "
+            "LINE_CHANNEL_ACCESS_TOKEN。"
+        )
     try:
-        rich_menu_id = menu.install(Context(load_settings()).line, remove_old=not keep_old)
+        rich_menu_id = menu.install(Context(settings).line, remove_old=not keep_old)
     except (LineApiError, LineTransportError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(rich_menu_id)

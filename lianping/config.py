@@ -13,6 +13,8 @@ class ConfigError(RuntimeError):
 
 # Secrets the product cannot run without outside the embedded/dev run.
 REQUIRED_IN_PRODUCTION = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "SECRET_KEY")
+LINE_API_HOST = "https://api.line.me"
+DEV_ACCESS_TOKEN = "dev-access-token"
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,9 @@ class Settings:
             raise ConfigError(f"PORT must be a number, got {env.get('PORT')!r}") from exc
         return cls(
             line_channel_secret=env.get("LINE_CHANNEL_SECRET", "dev-channel-secret"),
-            line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", "dev-access-token"),
+            line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", DEV_ACCESS_TOKEN),
             # One base for every call when set (the simulator serves both hosts).
-            line_api_base=api_base or "https://api.line.me",
+            line_api_base=api_base or LINE_API_HOST,
             line_api_data_base=api_base or "https://api-data.line.me",
             database_url=env.get("DATABASE_URL", "sqlite:///instance/lianping.db"),
             redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -67,4 +69,13 @@ class Settings:
             port=port,
             media_dir=Path(env.get("MEDIA_DIR", "instance/media")),
             dev_mode=dev,
+        )
+
+    @property
+    def sends_dev_token_to_line(self) -> bool:
+        """Whether calls would take the development access token to LINE's own host,
+        which can only refuse it (``LINE_API_BASE`` names the simulator instead)."""
+        return (
+            self.line_channel_access_token == DEV_ACCESS_TOKEN
+            and self.line_api_base == LINE_API_HOST
         )

@@ -21,6 +21,7 @@ from rq import Worker
 from rq.worker import WorkerStatus
 
 from lianping import queues
+from lianping.bot import richmenu
 from lianping_dev.commands import BIN
 from lianping_dev.processes import Process, url_answers, wait_ready
 from lianping_dev.redis_server import free_port
@@ -143,6 +144,13 @@ def test_embedded_run_answers_in_the_chat_and_ctrl_c_leaves_nothing(tmp_path: Pa
     run, sim, web = embedded.run, embedded.sim, embedded.web_url
     try:
         assert "村里廉政平臺" in requests.get(f"{sim.url}/", timeout=5).text
+        # The welcome asks residents to tap the menu below: it is there once the run says so.
+        shown = requests.get(f"{sim.url}/_sim/richmenu", timeout=5).json()
+        assert shown["richMenu"] is not None, embedded.log.read_text()
+        assert shown["richMenu"]["name"] == richmenu.MENU_NAME
+        assert len(shown["richMenu"]["areas"]) == 6
+        image = requests.get(sim.url + shown["imageUrl"], timeout=5)
+        assert image.content == richmenu.render_png()
         user = sim.new_resident("林小華", follow=True)
 
         def bot_texts() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -168,4 +169,29 @@ def test_cli_reports_a_line_error(simulator: RunningSimulator) -> None:
     )
     assert result.returncode == 1
     assert "LINE 401" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_with_development_defaults_sends_nothing_to_line_and_says_what_to_set() -> None:
+    # LINE's own host can only refuse the development token: say how to reach the simulator
+    # (or a real channel) instead of failing on the network.
+    with socket.socket() as proxy:
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen()
+        proxy.settimeout(0)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("LINE_API_BASE", "LINE_CHANNEL_ACCESS_TOKEN")
+        }
+        proxy_url = f"http://127.0.0.1:{proxy.getsockname()[1]}"  # would see any call
+        env |= {"LIANPING_DEV": "1", "HTTPS_PROXY": proxy_url, "https_proxy": proxy_url}
+        result = subprocess.run(
+            [LIANPING, "richmenu"], env=env, capture_output=True, text=True, timeout=120
+        )
+        with pytest.raises(BlockingIOError):
+            proxy.accept()
+    assert result.returncode == 1
+    assert "LINE_API_BASE=http://127.0.0.1:8100" in result.stderr
+    assert "LINE_CHANNEL_ACCESS_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr

@@ -35,3 +35,8 @@ def simulator(port: int, webhook_url: str) -> list[str]:
     return [
         str(BIN / "lianping-dev"), "simulator", "--port", str(port), "--webhook-url", webhook_url
     ]  # fmt: skip
+
+
+def richmenu() -> list[str]:
+    """``lianping richmenu``: install the rich menu on the LINE of ``LINE_API_BASE``."""
+    return [str(BIN / "lianping"), "richmenu"]

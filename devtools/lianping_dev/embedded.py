@@ -1,8 +1,8 @@
 """The embedded run: the whole product on one machine with no LINE account and no internet.
 
 SQLite, a private redis-server, the web app under gunicorn, workers and the
-LINE simulator, each a child process in its own process group; Ctrl-C stops
-them all.
+LINE simulator, each a child process in its own process group, with the rich
+menu installed on the simulator; Ctrl-C stops them all within seconds.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _request_stop(_signum: int, _frame: object) -> None:
 def _announce(web_url: str, simulator_url: str, database_url: str, redis_url: str) -> None:
     click.echo(
         "\n村里廉政平臺 is running (Ctrl-C to stop):\n"
-        f"  resident chat (LINE simulator): {simulator_url}/\n"
+        f"  resident chat (LINE simulator): {simulator_url}/  (rich menu installed)\n"
         f"  admin:                          {web_url}/admin/\n"
         f"  database: {database_url}  redis: {redis_url}\n"
         "staff accounts (in another terminal, in this folder):\n"
@@ -78,6 +78,8 @@ def run_embedded(port: int, simulator_port: int, workers: int) -> None:
             fleet.start(f"worker-{i + 1}", commands.worker(), env)
         fleet.wait_ready("the web app", url_answers(f"{web_url}/healthz"), timeout=60)
         fleet.wait_ready("the LINE simulator", url_answers(f"{simulator_url}/_sim/stats"))
+        # The welcome asks residents to tap the menu below: install it as on a real channel.
+        fleet.run("richmenu", commands.richmenu(), env)
         _announce(web_url, simulator_url, database_url, redis.url)
         while True:
             fleet.check_alive()

@@ -217,6 +217,24 @@ class Fleet:
         self.processes[name] = process
         return process
 
+    def run(
+        self, name: str, args: list[str], env: Mapping[str, str], *, timeout: float = 60.0
+    ) -> None:
+        """Run a one-off command (a child like the others) to its end.
+
+        Raises :class:`ProcessFailed` when it exits with an error, does not end within
+        ``timeout`` seconds, or another child exits meanwhile. Interrupted, it stays in
+        the fleet, so :meth:`stop_all` stops it with the rest.
+        """
+        process = self.start(name, args, env)
+        others = [p for p in self.processes.values() if p is not process]
+        wait_ready(lambda: process.returncode is not None, what=name, watch=others, timeout=timeout)
+        del self.processes[name]
+        if process.returncode:
+            raise ProcessFailed(
+                f"{name} exited with status {process.returncode}", f"; log tail:\n{process.tail()}"
+            )
+
     def adopt(self, process: Process) -> None:
         """Take over infrastructure started elsewhere (a RedisServer's process)."""
         self.processes[process.name] = process
