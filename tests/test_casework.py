@@ -89,6 +89,45 @@ def test_lifecycle_reply_close_and_satisfaction(sim: Sim, ctx: Context) -> None:
         assert "note" not in public and "reply" in public
 
 
+def test_the_closing_question_and_its_buttons_use_the_same_words(sim: Sim, ctx: Context) -> None:
+    who = actors(ctx)
+    user = sim.new_resident("評分")
+    number = line_case(ctx, user)
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["officer"], number)
+        casework.reply(session, who["officer"], case, "路燈已於今日修復。")
+        closed = casework.change_status(session, who["officer"], case, codes.CLOSED)
+    for outbox_id in closed.outbox_ids:
+        delivery.deliver_now(ctx, outbox_id)
+    [question] = [m["message"] for m in sim.bot_messages(user)]
+    labels = [item["action"]["label"] for item in question["quickReply"]["items"]]
+    assert [label.split(" ")[0] for label in labels] == ["1", "2", "3", "4", "5"]
+    for score in (1, 5):
+        words = labels[score - 1].split(" ", 1)[1]
+        assert f"{score} 分為{words}" in question["text"], (labels, question["text"])
+
+
+@pytest.mark.parametrize(
+    "typed", ["需會同工務局現場會勘", "因需會同工務局現場會勘。", "因為需會同工務局現場會勘"]
+)
+def test_an_extension_tells_the_resident_why_and_until_when(
+    sim: Sim, ctx: Context, typed: str
+) -> None:
+    who = actors(ctx)
+    user = sim.new_resident("延長")
+    number = line_case(ctx, user)
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["officer"], number)
+        result = casework.extend_due(session, who["officer"], case, date(2099, 1, 4), typed)
+    for outbox_id in result.outbox_ids:
+        assert delivery.deliver_now(ctx, outbox_id) == "sent"
+    [notice] = [m["message"]["text"] for m in sim.bot_messages(user)]
+    assert notice == (
+        f"【案件 {number} 延長處理期限通知】\n"
+        "因需會同工務局現場會勘，本案處理期限延至188年1月4日，造成不便，敬請見諒。"
+    )
+
+
 def test_rejection_needs_a_173_reason_and_merge_a_target(ctx: Context) -> None:
     who = actors(ctx)
     number = line_case(ctx, "U" + "a1" * 16)

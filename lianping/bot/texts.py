@@ -6,6 +6,8 @@ Texts with ``{name}`` fields are filled in with ``str.format`` by the engine.
 
 from __future__ import annotations
 
+import re
+
 from lianping import codes
 
 AGENCY_SHORT = "村里廉政平臺"
@@ -334,12 +336,26 @@ TRANSFERRED = (
     "後續將由該機關回覆您（行政程序法第172條）。"
 )
 DUE_EXTENDED = (
-    "【案件 {number} 延長處理期限通知】\n"
-    "因{reason}，本案需要較多時間處理，預計回覆日期延至{due}。造成不便，敬請見諒。"
+    "【案件 {number} 延長處理期限通知】\n因{reason}，本案處理期限延至{due}，造成不便，敬請見諒。"
 )
+# Staff may begin the reason as the notice does, or end it as a sentence: it reads after 「因」.
+_REASON_OPENING = re.compile(r"^(因為|由於|因)")
+_REASON_ENDING = "。．.，,；;！!　 "
+
+
+def extension_reason(typed: str) -> str:
+    """The reason an officer typed, as it reads in DUE_EXTENDED (empty if nothing is left)."""
+    return _REASON_OPENING.sub("", typed.strip()).strip().rstrip(_REASON_ENDING)
+
+
 CASE_CLOSED = "【案件 {number} 結案通知】\n本案已處理完畢並結案。感謝您協助讓社區更好。"
-SATISFACTION_QUESTION = "請問您對本案的處理是否滿意？請點選 1 至 5 分（5 分為非常滿意）。"
-SATISFACTION_LABELS = {1: "1 很不滿意", 2: "2 不滿意", 3: "3 普通", 4: "4 滿意", 5: "5 很滿意"}
+# One set of words for the 1–5 rating: the question names both ends as the buttons do.
+SATISFACTION_WORDS = {1: "非常不滿意", 2: "不滿意", 3: "普通", 4: "滿意", 5: "非常滿意"}
+SATISFACTION_LABELS = {score: f"{score} {words}" for score, words in SATISFACTION_WORDS.items()}
+SATISFACTION_QUESTION = (
+    "請問您對本案的處理是否滿意？請點選 1 至 5 分"
+    f"（1 分為{SATISFACTION_WORDS[1]}，5 分為{SATISFACTION_WORDS[5]}）。"
+)
 SATISFACTION_THANKS = "謝謝您的評分，我們會持續改進服務。"
 SATISFACTION_ALREADY = "您已為這件案件評分過了，謝謝您。"
 

@@ -420,7 +420,8 @@ def record_satisfaction(session: Session, case: Case, score: int) -> bool:
 def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason: str) -> Result:
     """Extend the answer deadline with a reason; the resident is told."""
     _guard(actor, case)
-    if not reason.strip():
+    reason = texts.extension_reason(reason)
+    if not reason:
         raise CaseworkError("延長期限須說明理由")
     due_at = rocdate.end_of_taipei_day(
         datetime(new_due.year, new_due.month, new_due.day, 12, tzinfo=rocdate.TAIPEI)
@@ -429,7 +430,7 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
         raise CaseworkError("新期限須晚於原期限")
     _change(session, actor, case, "case.extend", {"due_at": due_at})
     notice = texts.DUE_EXTENDED.format(
-        number=case.number, reason=reason.strip(), due=rocdate.roc_date(due_at)
+        number=case.number, reason=reason, due=rocdate.roc_date(due_at)
     )
     outbox_ids = _notify(session, case, [messages.text(notice)])
     cases.add_event(
@@ -439,7 +440,7 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
         actor.username,
         body=notice,
         public=True,
-        data={"reason": reason.strip(), "outbox_id": outbox_ids[0] if outbox_ids else None},
+        data={"reason": reason, "outbox_id": outbox_ids[0] if outbox_ids else None},
     )
     return Result(case, outbox_ids)
 
