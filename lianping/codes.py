@@ -26,8 +26,9 @@ NATURE_EXPLAINED: dict[str, str] = {
 class SubItem:
     code: str
     nature: str
-    label: str  # ≤ 20 characters: fits a LINE quick-reply button
-    wording: str  # seed 004's own words
+    label: str  # the staff's short name: pickers, the inbox, 附件2's facts
+    wording: str  # seed 004's own words: 附件1, exports, the API
+    plain: str  # what residents read and tap on LINE; ≤ 20 characters (a quick-reply label)
 
     @property
     def choice(self) -> str:
@@ -38,19 +39,36 @@ class SubItem:
 SUB_ITEMS: dict[str, SubItem] = {
     item.code: item
     for item in (
-        SubItem("need-1", NEED, "決策透明及落實", "機關對民眾福祉之決策透明度及落實情形"),
         SubItem(
-            "need-2", NEED, "公共設施欠缺或管理不當", "公共設施欠缺或設置管理不當，影響民眾權益之情"
+            "need-1", NEED, "決策透明及落實", "機關對民眾福祉之決策透明度及落實情形",
+            "攸關民眾福利的決策是否公開、落實",
         ),
-        SubItem("need-3", NEED, "申辦效率及服務品質", "民眾申辦案件作業效率、服務品質滿意度"),
-        SubItem("need-4", NEED, "業務整合及流程簡化", "各機關行政業務整合、流程簡化需求建議"),
-        SubItem("reform-1", REFORM, "對施政作為的意見", "民眾對機關各項施政作為之意見"),
         SubItem(
-            "reform-2", REFORM, "法令或措施影響權益", "機關法令規章或行政措施，影響民眾權益情形"
+            "need-2", NEED, "公共設施欠缺或管理不當",
+            "公共設施欠缺或設置管理不當，影響民眾權益之情", "公共設施不足或管理不當，影響生活權益",
         ),
-        SubItem("reform-3", REFORM, "政策涉及多數民眾權益爭議", "機關政策涉及多數民眾權益爭議事項"),
+        SubItem(
+            "need-3", NEED, "申辦效率及服務品質", "民眾申辦案件作業效率、服務品質滿意度",
+            "到機關辦事的效率或服務品質",
+        ),
+        SubItem(
+            "need-4", NEED, "業務整合及流程簡化", "各機關行政業務整合、流程簡化需求建議",
+            "辦事流程繁瑣，建議整合或簡化",
+        ),
+        SubItem(
+            "reform-1", REFORM, "對施政作為的意見", "民眾對機關各項施政作為之意見",
+            "對機關施政作為的意見",
+        ),
+        SubItem(
+            "reform-2", REFORM, "法令或措施影響權益", "機關法令規章或行政措施，影響民眾權益情形",
+            "法令規定或行政措施影響民眾權益",
+        ),
+        SubItem(
+            "reform-3", REFORM, "政策涉及多數民眾權益爭議", "機關政策涉及多數民眾權益爭議事項",
+            "政策引起許多民眾權益上的爭議",
+        ),
     )
-}
+}  # fmt: skip
 
 
 def sub_items_of(nature: str) -> list[SubItem]:

@@ -14,8 +14,8 @@ from lianping.bot.conversation.draft import MAX_PHOTOS
 from lianping.bot.conversation.phone import parse_phone
 from tests.test_engine import CONTENT, Chat
 
-NEED_2 = codes.SUB_ITEMS["need-2"].label
-REFORM_1 = codes.SUB_ITEMS["reform-1"].label
+NEED_2 = codes.SUB_ITEMS["need-2"].plain
+REFORM_1 = codes.SUB_ITEMS["reform-1"].plain
 DESCRIPTION = "中山路123號前的路燈壞了一星期，晚上很暗，希望儘快修理。"
 CASE = "1151121-0001"
 
@@ -154,13 +154,22 @@ def test_the_nature_step_explains_both_natures() -> None:
 
 
 @pytest.mark.parametrize("nature", ["need", "reform"])
-def test_the_sub_item_step_lists_the_seed_wording_and_short_labels(nature: str) -> None:
+def test_the_sub_item_step_speaks_plain_words_not_the_plans(nature: str) -> None:
     chat = reach("nature")
     chat.tap(texts.NATURE_LABELS[nature])
     items = codes.sub_items_of(nature)
-    assert chat.labels() == [item.label for item in items] + ["上一步", "取消"]
+    assert chat.labels() == [item.plain for item in items] + ["上一步", "取消"]
+    shown = chat.last.messages[-1]["text"]
     for item in items:
-        assert item.wording in chat.last.messages[-1]["text"]
+        assert item.plain in shown
+        # Seed 004's wording stays the staff's and the forms' (附件1, exports), not the chat's.
+        assert item.wording not in shown and item.plain != item.wording
+    chat.tap(items[-1].plain)
+    assert chat.draft["sub_item"] == items[-1].code
+    reach_into(chat, "summary")
+    rows = chat.last.messages[-1]["contents"]["body"]["contents"]
+    shown_rows = {row["contents"][0]["text"]: row["contents"][1]["text"] for row in rows}
+    assert shown_rows[texts.FIELD_SUB_ITEM] == items[-1].plain
 
 
 def test_sub_items_can_be_typed_by_number() -> None:
@@ -410,7 +419,7 @@ def test_the_summary_card_shows_the_report_and_the_answer_time() -> None:
         (
             "類別",
             ["nature", "sub_item"],
-            [_tap("施政興革"), _tap(codes.SUB_ITEMS["reform-1"].label)],
+            [_tap("施政興革"), _tap(codes.SUB_ITEMS["reform-1"].plain)],
         ),
         ("主題", ["theme"], [_tap("河川疏濬")]),
         (
@@ -459,7 +468,7 @@ def test_changing_the_nature_needs_a_new_sub_item() -> None:
     assert chat.step == "edit"
     chat.tap(texts.LABEL_BACK_TO_SUMMARY)
     assert chat.step == "sub_item", "the summary is only shown when the report is complete"
-    chat.tap(codes.SUB_ITEMS["reform-3"].label)
+    chat.tap(codes.SUB_ITEMS["reform-3"].plain)
     assert chat.step == "summary"
 
 

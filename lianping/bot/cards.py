@@ -129,7 +129,7 @@ def report_summary(draft: dict[str, Any], due_days: int) -> Message:
     rows = [_row(texts.FIELD_NATURE, codes.NATURES.get(str(draft.get("nature")), ""))]
     sub_item = codes.SUB_ITEMS.get(str(draft.get("sub_item")))
     if sub_item is not None:
-        rows.append(_row(texts.FIELD_SUB_ITEM, sub_item.label))
+        rows.append(_row(texts.FIELD_SUB_ITEM, sub_item.plain))
     if not is_tip:
         theme = codes.THEMES.get(str(draft.get("theme")), texts.NONE_GIVEN)
         rows.append(_row(texts.FIELD_THEME, theme))

@@ -63,7 +63,7 @@ def test_complete_need_report_with_photo_location_and_contact(
 
     chat.chip("我要反映")
     chat.chip("民情需求")
-    chat.chip("公共設施欠缺或管理不當")
+    chat.chip("公共設施不足或管理不當，影響生活權益")
     chat.chip("地方工程")
     chat.type("民生路二段的人行道地磚破裂翹起已經一個月，長輩經過常常絆倒，請儘快修繕。")
     chat.wait_for_bot("")

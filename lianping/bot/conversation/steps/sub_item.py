@@ -20,23 +20,24 @@ def _items(state: State) -> list[codes.SubItem]:
 
 
 def prompt(state: State, content: Content) -> list[Message]:
-    """Short labels as quick replies; the seed's full wording in the text."""
+    """The items in plain words, numbered in the text and as quick replies (seed 004's own
+    wording is the staff's and the forms')."""
     items = _items(state)
     nature = codes.NATURES[items[0].nature]
-    listing = "\n".join(f"（{_NUMERALS[index]}）{item.wording}" for index, item in enumerate(items))
+    listing = "\n".join(f"（{_NUMERALS[index]}）{item.plain}" for index, item in enumerate(items))
     body = texts.SUB_ITEM_PROMPT.format(nature=nature, items=listing)
-    buttons = [replies.button(state, item.label, "sub_item", item.code) for item in items]
+    buttons = [replies.button(state, item.plain, "sub_item", item.code) for item in items]
     return [replies.ask(state, body, buttons)]
 
 
 def handle(state: State, event: Incoming, content: Content) -> Outcome:
-    """A tap, a label typed or the item's number (1, 一) sets the sub-item."""
+    """A tap, the item's words typed or its number (1, 一) sets the sub-item."""
     items = _items(state)
     chosen = inputs.choice(event)
     code = chosen.value if chosen and chosen.action == "sub_item" else None
     typed = inputs.typed(event) or ""
     for index, item in enumerate(items):
-        if typed in (item.label, item.wording, str(index + 1), _NUMERALS[index]):
+        if typed in (item.plain, item.label, item.wording, str(index + 1), _NUMERALS[index]):
             code = item.code
     if code not in {item.code for item in items}:
         return navigation.stay(state, content)
