@@ -8,7 +8,7 @@ it queued; the caller commits and then delivers them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -489,6 +489,34 @@ class ManualReport:
     reporter_occupation: str | None
     recorder: str
     petition_confirmed: bool
+    # 收件日期 and the time if known (Taipei); without a date, the report is received now.
+    received_on: date | None = None
+    received_time: time | None = None
+
+
+# How far back a 收件日期 may go: a report written up late, not an old register retyped.
+RECEIVED_WITHIN_DAYS = 365
+
+
+def received_at(report: ManualReport, now: datetime) -> datetime:
+    """When a manual report was received (收件), from its date and time in Taipei.
+
+    No date is now; a date without a time is now if it is today, else the start of that
+    day (shown as the date alone). Never later than now, never more than a year back.
+    """
+    today = rocdate.taipei_date(now)
+    day = report.received_on or today
+    if day > today:
+        raise CaseworkError("收件日期不得晚於今天")
+    earliest = today - timedelta(days=RECEIVED_WITHIN_DAYS)
+    if day < earliest:
+        raise CaseworkError(f"收件日期不得早於一年前（{rocdate.roc_date(earliest)}）")
+    if report.received_time is None:
+        return now if day == today else rocdate.taipei_midnight(day)
+    moment = datetime.combine(day, report.received_time, tzinfo=rocdate.TAIPEI)
+    if moment > now:
+        raise CaseworkError("收件時間不得晚於現在")
+    return moment.astimezone(UTC)
 
 
 def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days: int) -> Case:
@@ -510,9 +538,10 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
     if report.channel in ("walk_in", "meeting", "phone") and not report.petition_confirmed:
         raise CaseworkError("言詞陳情須向陳情人宣讀或閱覽確認後始得登錄（行政程序法第169條）")
     now = utcnow()
+    received = received_at(report, now)
     anonymous = not (report.reporter_name or "").strip()
     case = Case(
-        number=cases.next_number(session, now),
+        number=cases.next_number(session, received),
         channel=report.channel,
         nature=report.nature,
         sub_item=report.sub_item or None,
@@ -527,20 +556,24 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         confidential=report.nature == codes.TIP,
         recorder=report.recorder.strip(),
         petition_confirmed=report.petition_confirmed,
-        due_at=rocdate.end_of_taipei_day(now, due_days),
-        created_at=now,
+        due_at=rocdate.end_of_taipei_day(received, due_days),
+        created_at=received,
         updated_at=now,
     )
     session.add(case)
     session.flush()
+    created = f"{codes.CHANNELS[report.channel]}受理，紀錄人{case.recorder}"
+    if rocdate.taipei_date(received) != rocdate.taipei_date(now):
+        created += f"；{rocdate.roc_date(now)}登錄"
     cases.add_event(
         session,
         case,
         "created",
         actor.username,
-        body=f"{codes.CHANNELS[report.channel]}受理，紀錄人{case.recorder}",
+        body=created,
         public=True,
         data={"channel": report.channel},
+        at=received,
     )
     audit.record(
         session,
@@ -548,6 +581,10 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         "case.create",
         "case",
         case.number,
-        after={"channel": report.channel, "nature": report.nature},
+        after={
+            "channel": report.channel,
+            "nature": report.nature,
+            "received_at": received.isoformat(),
+        },
     )
     return case

@@ -116,6 +116,20 @@ REQUESTS: dict[str, Schema] = {
                 "description": "言詞陳情已向陳情人宣讀或閱覽確認（行政程序法第169條）；"
                 "臨櫃、座談會、電話須為 true",
             },
+            "received_on": nullable(
+                {
+                    **DATE,
+                    "description": "收件日期（民眾實際反映之日，一年內、不晚於今天）；省略為今天",
+                }
+            ),
+            "received_time": nullable(
+                {
+                    "type": "string",
+                    "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                    "description": "收件時間（臺北時間 HH:MM）；"
+                    "省略時，今天為登錄當時，其他日期僅記日期",
+                }
+            ),
         },
         required=["channel", "nature", "description", "recorder"],
         description="臨櫃、座談會、電話或書面反映的登錄（附件1 工作紀錄表）",

@@ -11,7 +11,7 @@ import base64
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from flask import Response, url_for
@@ -129,6 +129,10 @@ def create_case(actor: Actor, body: Body) -> Payload:
         reporter_occupation=body.get("reporter_occupation"),
         recorder=body["recorder"],
         petition_confirmed=body.get("petition_confirmed", False),
+        received_on=as_date(body["received_on"]) if body.get("received_on") else None,
+        received_time=time.fromisoformat(body["received_time"])
+        if body.get("received_time")
+        else None,
     )
     with unit_of_work() as (_, session):
         due_days = int(content.get(session, "due_days"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import phonenumbers
@@ -86,6 +86,14 @@ def phone(value: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def roc_moment(value: datetime) -> str:
+    """A moment, or its date alone at 00:00 Taipei: a report written up with only its 收件日期
+    is kept at that day's start (``casework.received_at``), and no time of day is made up."""
+    if rocdate.to_taipei(value).time() == time(0):
+        return rocdate.roc_date(value)
+    return rocdate.roc_datetime(value)
+
+
 def sub_item_label(code: str | None) -> str:
     return codes.SUB_ITEMS[code].wording if code in codes.SUB_ITEMS else EMPTY
 
@@ -121,6 +129,7 @@ def init_app(app: Flask) -> None:
     """Filters and globals every admin template may use."""
     app.add_template_filter(roc_date, "roc_date")
     app.add_template_filter(roc_datetime, "roc_datetime")
+    app.add_template_filter(roc_moment, "roc_moment")
     app.add_template_filter(sub_item_label, "sub_item_label")
     app.add_template_filter(phone, "phone")
     app.context_processor(_nav)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, time, timedelta
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from lianping import codes, context
+from lianping import codes, context, rocdate
 from lianping.admin.pages.common import current_actor
 from lianping.services import casework, content
 from lianping.services.access import require_write
@@ -17,10 +20,39 @@ blueprint = Blueprint("intake", __name__, url_prefix="/admin/cases")
 # 行政程序法 §169: a spoken petition is written up and confirmed by the petitioner.
 SPOKEN_CHANNELS = ("walk_in", "meeting", "phone")
 MANUAL_CHANNELS = {code: words for code, words in codes.CHANNELS.items() if code != "line"}
+# A time as the browser's time input sends it (seconds, if any, are dropped).
+_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d)?")
+
+
+def _received(form: MultiDict[str, str]) -> tuple[date | None, time | None]:
+    """The 收件日期 and 收件時間 (optional) as typed; their range is casework's rule.
+
+    The form fills in today: a date cleared is asked for, while a post without the field
+    (as the API's may be) is received today.
+    """
+    raw_day = (form.get("received_on") or "").strip()
+    raw_time = (form.get("received_time") or "").strip()
+    at = None
+    if raw_time:
+        found = _TIME.fullmatch(raw_time)
+        if found is None:
+            raise CaseworkError("收件時間格式不正確，請以時:分填寫，例如 19:30")
+        at = time(int(found.group(1)), int(found.group(2)))
+    if "received_on" not in form:
+        return None, at
+    if not raw_day:
+        raise CaseworkError("請填寫收件日期")
+    try:
+        if len(raw_day) != 10:
+            raise ValueError(raw_day)
+        return date.fromisoformat(raw_day), at
+    except ValueError:
+        raise CaseworkError("收件日期格式不正確，請以西元年-月-日填寫，例如 2026-03-03") from None
 
 
 def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tuple[str, int]:
     actor = current_actor()
+    today = rocdate.taipei_today()
     html = render_template(
         "admin/intake.html",
         form=form,
@@ -29,6 +61,8 @@ def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tup
         spoken=SPOKEN_CHANNELS,
         natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
         default_recorder=actor.display_name,
+        today=today.isoformat(),
+        earliest=(today - timedelta(days=casework.RECEIVED_WITHIN_DAYS)).isoformat(),
     )
     return html, status
 
@@ -51,6 +85,10 @@ def create() -> Response | tuple[str, int]:
     def field(name: str) -> str:
         return (form.get(name) or "").strip()
 
+    try:
+        received_on, received_time = _received(form)
+    except CaseworkError as exc:
+        return _form_page(form, str(exc), 400)
     report = ManualReport(
         channel=field("channel"),
         nature=field("nature"),
@@ -63,6 +101,8 @@ def create() -> Response | tuple[str, int]:
         reporter_occupation=field("reporter_occupation") or None,
         recorder=field("recorder"),
         petition_confirmed=form.get("petition_confirmed") == "1",
+        received_on=received_on,
+        received_time=received_time,
     )
     item = codes.SUB_ITEMS.get(report.sub_item or "")
     if item is not None and item.nature != report.nature:

@@ -480,6 +480,7 @@ FIELD_LABELS: dict[str, str] = {
     "token": "API 權杖編號",
     "status": "狀態",
     "note": "備註",
+    "received_at": "收件時間",
 }
 
 
