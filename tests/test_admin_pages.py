@@ -756,6 +756,7 @@ def test_manual_intake_form_and_section_169(ctx: Context, officer: Staff) -> Non
         ({"description": "短"}, "需求／反映內容概述"),
         ({"recorder": " "}, "請填寫紀錄人"),
         ({"theme": "space"}, "主題不正確"),
+        ({"reporter_phone": "12345"}, "聯絡電話格式不正確"),
     ],
 )
 def test_manual_intake_bad_input(

@@ -407,6 +407,16 @@ def test_casework_flow_over_the_api(team: dict[str, Api], places: dict[str, int]
     assert done.get_json()["case"]["closed_at_roc"]
 
 
+def test_intake_refuses_a_phone_the_line_flow_refuses(team: dict[str, Api]) -> None:
+    api = team["officer"]
+    refused = api.post("/cases", manual(reporter_phone="12345"))
+    assert refused.status_code == 422 and "聯絡電話格式不正確" in error_of(refused)["message"]
+    assert api.get("/cases").get_json()["items"] == []
+    number = create(api, reporter_phone="02-2345-6789")
+    revealed = api.post(f"/cases/{number}/reveal").get_json()["personal_data"]
+    assert revealed["phone"] == "+886223456789"  # stored as the LINE flow stores it
+
+
 def test_status_moves_follow_the_lifecycle(team: dict[str, Api]) -> None:
     api = team["officer"]
     number = create(api)

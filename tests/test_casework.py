@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from lianping import codes
+from lianping.bot.conversation.phone import ContactError, parse_contact
 from lianping.context import Context
 from lianping.jobs import delivery
 from lianping.services import accounts, casework
@@ -188,3 +189,32 @@ def test_manual_intake_requires_the_169_confirmation(ctx: Context) -> None:
         confirmed = casework.ManualReport(**{**report.__dict__, "petition_confirmed": True})
         case = casework.manual_intake(session, who["officer"], confirmed, 30)
         assert (case.channel, case.recorder, case.petition_confirmed) == ("walk_in", "李承辦", True)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["12345", "0912345678", "0912-345-678", "(02)2345-6789", "+886 912 345 678",
+     "0800-286-586", "+1 212 555 0100", "09123456789", "02-2345-6789#123", "０９１２３４５６７８"],
+)  # fmt: skip
+def test_manual_intake_reads_a_phone_as_the_line_flow_does(ctx: Context, typed: str) -> None:
+    """One rule for a reporter's phone: what LINE refuses, intake refuses with a reason;
+    what LINE accepts is stored as LINE's flow stores it (E.164)."""
+    who = actors(ctx)
+    report = casework.ManualReport(
+        channel="letter", nature="need", sub_item=None, theme=None,
+        description="來函建議增設路燈。", reporter_name="張三", reporter_phone=typed,
+        reporter_address=None, reporter_occupation=None, recorder="李承辦",
+        petition_confirmed=False,
+    )  # fmt: skip
+    try:
+        on_line: str | None = parse_contact(f"張三 {typed}").phone
+    except ContactError:
+        on_line = None
+    with ctx.sessions.begin() as session:
+        if on_line is None:
+            with pytest.raises(casework.CaseworkError, match="聯絡電話格式不正確"):
+                casework.manual_intake(session, who["officer"], report, 30)
+            assert session.scalar(select(Case.id)) is None
+        else:
+            case = casework.manual_intake(session, who["officer"], report, 30)
+            assert case.reporter_phone == on_line

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.bot import messages, texts
+from lianping.bot.conversation.phone import parse_phone
 from lianping.line.limits import LIMITS, utf16_units
 from lianping.services import audit
 from lianping.services.access import (
@@ -519,6 +520,19 @@ def received_at(report: ManualReport, now: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _reporter_phone(typed: str | None) -> str | None:
+    """The phone as the LINE flow keeps it (E.164), by the LINE flow's rule; blank is none."""
+    if not (typed or "").strip():
+        return None
+    parsed = parse_phone((typed or "").strip())
+    if parsed is None:
+        raise CaseworkError(
+            "聯絡電話格式不正確：請輸入臺灣的手機或市話號碼（市話含區碼、不含分機），"
+            "例如 0912-345-678"
+        )
+    return parsed[0]
+
+
 def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days: int) -> Case:
     """Record a report made in person; §169 asks that it be read back and confirmed."""
     require_write(actor)
@@ -535,6 +549,7 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         raise CaseworkError("請填寫需求／反映內容概述")
     if not report.recorder.strip():
         raise CaseworkError("請填寫紀錄人")
+    phone = _reporter_phone(report.reporter_phone)
     if report.channel in ("walk_in", "meeting", "phone") and not report.petition_confirmed:
         raise CaseworkError("言詞陳情須向陳情人宣讀或閱覽確認後始得登錄（行政程序法第169條）")
     now = utcnow()
@@ -550,7 +565,7 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         description=report.description.strip(),
         anonymous=anonymous,
         reporter_name=(report.reporter_name or "").strip() or None,
-        reporter_phone=(report.reporter_phone or "").strip() or None,
+        reporter_phone=phone,
         reporter_address=(report.reporter_address or "").strip() or None,
         reporter_occupation=(report.reporter_occupation or "").strip() or None,
         confidential=report.nature == codes.TIP,

@@ -42,12 +42,17 @@ class ContactError(ValueError):
 
 
 def parse_phone(raw: str) -> tuple[str, str] | None:
-    """A Taiwan mobile or landline number as (E.164, display form), or None if not one."""
+    """A Taiwan mobile or landline number as (E.164, display form), or None if not one.
+
+    The one rule for a reporter's phone: the LINE flow and manual intake both use it.
+    """
     try:
         number = phonenumbers.parse(raw.replace("（", "(").replace("）", ")"), "TW")
     except phonenumbers.NumberParseException:
         return None
     if number.country_code != _TAIWAN or not phonenumbers.is_valid_number(number):
+        return None
+    if number.extension:  # E.164 has no room for one: refused rather than silently dropped
         return None
     if phonenumbers.number_type(number) not in _ACCEPTED_TYPES:
         return None
