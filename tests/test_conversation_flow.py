@@ -642,6 +642,8 @@ def test_a_button_of_a_cancelled_conversation_is_expired() -> None:
     chat.text("取消")
     chat.postback(old)
     assert chat.last.messages[0]["text"] == texts.EXPIRED
+    # It says what was tapped and where to tap instead, in the words of the chat.
+    assert "按鈕已失效" in texts.EXPIRED and "最新訊息" in texts.EXPIRED
     assert chat.last.messages[-1]["text"] == texts.MENU_PROMPT
     assert chat.step == "idle"
 

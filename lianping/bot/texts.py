@@ -215,7 +215,7 @@ RESUME_FLOW_WORDS = {"report": "反映", "tip": "檢舉"}
 DISCARDED = "已捨棄尚未送出的內容。"
 CANCELLED = "已取消，這次填寫的內容不會送出。"
 BACK_AT_START = "已回到主選單。"
-EXPIRED = "這個選單已過期，請使用最新的選項。"
+EXPIRED = "這個按鈕已失效，請點選最新訊息中的選項。"
 
 # What each step is called (shown when offering to resume) and its 說明.
 STEP_NAMES = {
