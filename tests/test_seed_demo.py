@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from lianping.storage.case_search import CaseFilter
 from lianping.storage.cases import next_number
 from lianping.storage.models import (
     AuditEntry,
+    Broadcast,
     Case,
     CaseCounter,
     CaseEvent,
@@ -194,3 +196,14 @@ def test_line_reports_come_with_their_files(ctx: Context, tmp_path: Path) -> Non
     # Staff steps leave the audit log entries the case services write.
     assert audited["case.classify"] and audited["case.assign"] and audited["case.status"]
     assert audited["broadcast.send"] >= 8
+
+
+def test_the_demo_broadcasts_claim_nothing_unverified(ctx: Context) -> None:
+    _seed(ctx, 20, seed=5)
+    with ctx.sessions() as session:
+        sent = json.dumps(
+            [b.messages for b in session.scalars(select(Broadcast))], ensure_ascii=False
+        )
+    assert "0800-286-586" in sent
+    # 廉政署's line is advertised without a mnemonic no official source here confirms.
+    assert "我報你" not in sent and "就是廉政" not in sent

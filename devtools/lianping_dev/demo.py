@@ -38,6 +38,7 @@ from lianping import codes, rocdate
 from lianping.bot.conversation.draft import MAX_DESCRIPTION
 from lianping.services import accounts, broadcast_rules, content
 from lianping.services.casework import REJECTION_REASONS
+from lianping.storage.cases import CREATED_WORDS, CREATED_WORDS_TIP, RESIDENT
 from lianping.storage.db import dialect_insert
 from lianping.storage.models import (
     Agency,
@@ -989,7 +990,8 @@ def _case(
         )  # fmt: skip
     else:
         first = Step(
-            created, "created", "resident", "已收到您的反映，案件成立。", True,
+            created, "created", RESIDENT,
+            CREATED_WORDS_TIP if nature == codes.TIP else CREATED_WORDS, True,
             {"channel": "line", "media": 0}, {},
         )  # fmt: skip
     steps = [first]
@@ -1297,8 +1299,7 @@ DEMO_BROADCASTS = (
     ),
     DemoBroadcast(
         34, "檢舉管道：0800-286-586",
-        (_text("發現公務員貪污不法，請撥法務部廉政署檢舉專線 0800-286-586"
-               "（0800-就是廉政-我報你）。檢舉人身分依法保密。"),
+        (_text("發現公務員貪污不法，請撥法務部廉政署檢舉專線 0800-286-586。檢舉人身分依法保密。"),
          _card("檢舉管道", "電話、書信、傳真或親自到場，都可以檢舉。", "檢舉方式", AAC_SITE)),
         tap_rate=0.03,
     ),
