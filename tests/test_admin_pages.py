@@ -38,6 +38,7 @@ from lianping.storage.models import (
 )
 from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
+from tests.test_engine import Chat
 
 NAME, PHONE, ADDRESS = "王小明", "+886912345678", "臺北市中正區重慶南路一段122號"
 DESCRIPTION = "民生路二段路燈不亮已兩週，夜間行人危險。"
@@ -444,6 +445,27 @@ def test_reveal_shows_personal_data_once_and_is_audited(ctx: Context, officer: S
     printed = officer.get(f"/admin/cases/{number}/print")
     assert NAME in page_text(printed)
     assert len(reveals(ctx, number)) == 2
+
+
+def test_a_place_typed_on_line_is_the_cases_location(ctx: Context, officer: Staff) -> None:
+    chat = Chat()
+    chat.postback("menu=report")
+    for label in ("民情需求", codes.SUB_ITEMS["need-2"].plain, texts.LABEL_SKIP):
+        chat.tap(label)
+    chat.text(DESCRIPTION)
+    chat.tap(texts.LABEL_DONE)
+    chat.text("信義里")
+    chat.tap(texts.LABEL_SKIP)
+    chat.tap(texts.LABEL_CONSENT_ANONYMOUS)
+    chat.tap(texts.LABEL_SUBMIT)
+    (created,) = chat.created
+    with ctx.sessions.begin() as session:
+        resident = residents.get_or_create(session, "Uplace")
+        number = cases.create_from_line(session, resident, created.draft, 1, utcnow(), 30).number
+    text = page_text(officer.get(f"/admin/cases/{number}"))
+    assert re.search(r"位置\s+信義里", text)
+    assert "地點：" not in text
+    assert load(ctx, number).description == created.draft["description"]
 
 
 # -- case page: actions ----------------------------------------------------------------------

@@ -259,12 +259,39 @@ def test_the_location_step_offers_the_map_picker() -> None:
     assert chat.draft["location"]["address"] == "臺北市中山路1號"
 
 
-def test_a_typed_place_is_kept_with_the_description() -> None:
+def test_a_typed_place_is_the_reports_location() -> None:
     chat = reach("location")
-    chat.text("中山路與民生路口")
+    chat.text("信義里")
     assert chat.step == "photos"
-    assert chat.draft["description"].endswith("地點：中山路與民生路口")
-    assert chat.draft["location"] is None
+    assert chat.draft["description"] == DESCRIPTION, "the place is not added to the content"
+    assert chat.draft["location"] == {
+        "title": None,
+        "address": "信義里",
+        "latitude": None,
+        "longitude": None,
+    }
+    assert chat.last.messages[0]["text"] == texts.LOCATION_NOTED.format(place="信義里")
+    reach_into(chat, "summary")
+    rows = chat.last.messages[-1]["contents"]["body"]["contents"]
+    shown = {row["contents"][0]["text"]: row["contents"][1]["text"] for row in rows}
+    assert shown[texts.FIELD_LOCATION] == "信義里"
+
+
+def test_a_typed_place_replaces_a_map_location_and_too_long_a_place_is_refused() -> None:
+    chat = reach("summary")
+    chat.tap(texts.LABEL_EDIT)
+    chat.tap(texts.EDIT_LABELS["location"])
+    chat.location()
+    chat.tap(texts.LABEL_EDIT)
+    chat.tap(texts.EDIT_LABELS["location"])
+    chat.text("路" * 101)
+    assert chat.last.messages[0]["text"] == texts.LOCATION_TOO_LONG
+    assert chat.step == "location"
+    assert chat.draft["location"]["latitude"] == 25.0478, "nothing changed"
+    chat.text("中山路與民生路口")
+    assert chat.step == "summary"
+    assert chat.draft["location"]["address"] == "中山路與民生路口"
+    assert chat.draft["location"]["latitude"] is None
 
 
 def test_the_photos_step_counts_photos_until_done() -> None:

@@ -161,7 +161,7 @@ LOCATION_PROMPT = (
     "或直接輸入地址或路口；不需要的話請點「略過」。"
 )
 LOCATION_NOTED = "已記下位置：{place}"
-LOCATION_TYPED = "已把您輸入的地點加入反映內容。"
+LOCATION_TOO_LONG = "地點請在100字以內，請再輸入一次，或點「傳送位置」在地圖上選擇。"
 LOCATION_REMOVED = "已移除位置。"
 PHOTOS_PROMPT = "有現場照片嗎？可以拍照或從相簿選擇（最多5張）；沒有的話請點「略過」。"
 PHOTOS_MORE = "還有其他照片嗎？傳完了請點「完成」。"

@@ -217,6 +217,8 @@ class Case(Base):
     theme: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="received")
     description: Mapped[str] = mapped_column(Text)
+    # Where the matter is: a LINE location (title, address, latitude, longitude), or a place
+    # the resident typed (its words as ``address``, no coordinates).
     location: Mapped[dict[str, Any] | None]
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     anonymous: Mapped[bool] = mapped_column(default=False)

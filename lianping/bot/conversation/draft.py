@@ -12,6 +12,7 @@ MAX_ATTACHMENTS = 5
 # Keeps the stored state small; longer texts are added later as 補充說明.
 MAX_DESCRIPTION = 10000
 MIN_DESCRIPTION = 10
+MAX_PLACE = 100
 ATTACHMENT_KINDS = frozenset({"video", "audio", "file"})
 
 Draft = dict[str, Any]
@@ -61,6 +62,11 @@ def location_dict(event: Incoming) -> dict[str, Any] | None:
         "latitude": event.location.latitude,
         "longitude": event.location.longitude,
     }
+
+
+def typed_place(text: str) -> dict[str, Any]:
+    """The draft's form of a place the resident typed: its words, without coordinates."""
+    return {"title": None, "address": text, "latitude": None, "longitude": None}
 
 
 def attach(draft: Draft, event: Incoming) -> tuple[Draft, str]:

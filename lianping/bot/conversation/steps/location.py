@@ -22,7 +22,7 @@ def prompt(state: State, content: Content) -> list[Message]:
 
 
 def handle(state: State, event: Incoming, content: Content) -> Outcome:
-    """A location or a typed place moves on; so does 略過."""
+    """A location or a typed place (at most 100 characters) moves on; so does 略過."""
     chosen = inputs.choice(event)
     if chosen and chosen.action == "skip":
         return navigation.advance(state, content)
@@ -35,10 +35,13 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         )
     text = inputs.typed(event)
     if text and inputs.word(event) is None:
-        # A typed address is kept with the description, where staff read it.
-        draft, refused = drafts.add_text(draft_of(state), f"地點：{text}")
-        acknowledgement = refused or texts.LOCATION_TYPED
+        # A typed place is the report's location, as the resident wrote it.
+        if len(text) > drafts.MAX_PLACE:
+            return navigation.note(state, content, texts.LOCATION_TOO_LONG)
+        acknowledgement = texts.LOCATION_NOTED.format(place=text)
         return navigation.advance(
-            with_draft(state, **draft), content, [messages.text(acknowledgement)]
+            with_draft(state, location=drafts.typed_place(text)),
+            content,
+            [messages.text(acknowledgement)],
         )
     return navigation.stay(state, content)
