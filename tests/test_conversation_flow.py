@@ -328,7 +328,7 @@ def test_the_contact_step_shows_the_privacy_notice_and_three_choices() -> None:
 def test_refusing_consent_explains_and_nothing_can_be_sent() -> None:
     chat = reach("contact")
     chat.tap(texts.LABEL_REFUSE)
-    assert chat.last.messages[0]["text"] == texts.CONTACT_REFUSED
+    assert chat.last.messages[0]["text"] == texts.CONTACT_REFUSED.format(flow="反映")
     assert chat.step == "contact"
     assert chat.draft["consent_version"] is None
     assert {"上一步", "取消"} <= set(chat.labels())
@@ -816,7 +816,7 @@ def test_a_tip_from_the_reporting_channels() -> None:
     assert chat.step == "location"
     chat.tap(texts.LABEL_SKIP)
     assert chat.step == "contact"
-    chat.tap(texts.LABEL_CONSENT_ANONYMOUS)
+    chat.tap(texts.LABEL_CONSENT_ANONYMOUS_TIP)
     assert chat.step == "summary"
     assert "檢舉內容確認" in chat.said()
     chat.tap(texts.LABEL_EDIT)
@@ -835,6 +835,53 @@ def test_typing_at_the_tip_step_starts_the_description() -> None:
     chat.text("公所工程疑似綁標")
     assert chat.step == "description"
     assert chat.draft["description"] == "公所工程疑似綁標"
+
+
+def _words_read(chat: Chat) -> list[str]:
+    """Every text and button of the last answer, leaving out the main menu's own labels."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("text", "altText", "label", "displayText") and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(chat.last.messages)
+    return [words for words in found if words not in texts.MENU_LABELS.values()]
+
+
+def test_the_tip_flow_speaks_of_a_tip_at_every_step() -> None:
+    chat = Chat()
+    chat.postback("menu=channels")
+    chat.tap(texts.LABEL_TIP)
+    seen: list[str] = []
+
+    def look(*actions: Callable[[Chat], object]) -> None:
+        for action in actions:
+            action(chat)
+            seen.extend(_words_read(chat))
+
+    look(_type("說明"), _tap(texts.LABEL_TIP_START), _type("說明"), _type("收錢"))
+    look(_type("某公所承辦人員疑似收受廠商招待，時間是上個月。"))
+    look(lambda chat: chat.media("file"), lambda chat: chat.sticker(), _tap(texts.LABEL_DONE))
+    look(_type("說明"), _type("公所"), lambda chat: chat.sticker(), _type("說明"))
+    look(_tap(texts.LABEL_SKIP), _type("說明"), _tap(texts.LABEL_REFUSE), _type("說明"))
+    assert texts.LABEL_CONSENT_ANONYMOUS_TIP in chat.labels()
+    look(_tap(texts.LABEL_CONSENT_CONTACT), _type("說明"), _type("王小明 0912-345-678"))
+    look(_type("說明"), _tap(texts.LABEL_SKIP), _type("說明"), _tap(texts.LABEL_SKIP))
+    assert chat.step == "summary"
+    look(_type("說明"), _tap(texts.LABEL_EDIT), _type("說明"), _tap(texts.LABEL_BACK_TO_SUMMARY))
+    assert seen
+    spoken_of_reports = [w for w in seen if any(r in w for r in ("反映", "改善", "修理"))]
+    assert spoken_of_reports == [], "\n".join(spoken_of_reports)
+    chat.tap(texts.LABEL_SUBMIT)
+    assert chat.created[0].draft["nature"] == codes.TIP
 
 
 # -- 補充說明 ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from lianping import codes, rocdate
 from lianping.bot.conversation.draft import MAX_DESCRIPTION
 from lianping.services import accounts, broadcast_rules, content
 from lianping.services.casework import REJECTION_REASONS
+from lianping.storage.cases import CREATED_WORDS, CREATED_WORDS_TIP, RESIDENT
 from lianping.storage.db import dialect_insert
 from lianping.storage.models import (
     Agency,
@@ -989,7 +990,8 @@ def _case(
         )  # fmt: skip
     else:
         first = Step(
-            created, "created", "resident", "已收到您的反映，案件成立。", True,
+            created, "created", RESIDENT,
+            CREATED_WORDS_TIP if nature == codes.TIP else CREATED_WORDS, True,
             {"channel": "line", "media": 0}, {},
         )  # fmt: skip
     steps = [first]

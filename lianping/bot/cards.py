@@ -143,7 +143,8 @@ def report_summary(draft: dict[str, Any], due_days: int) -> Message:
     rows.append(_row(texts.FIELD_CONTACT, _contact_words(draft)))
     rows.append(_row(texts.FIELD_DUE, texts.DUE_IN_DAYS.format(days=due_days)))
     title = texts.SUMMARY_TITLE_TIP if is_tip else texts.SUMMARY_TITLE
-    return messages.flex(texts.SUMMARY_ALT, _bubble(title, rows, []))
+    alt = texts.SUMMARY_ALT_TIP if is_tip else texts.SUMMARY_ALT
+    return messages.flex(alt, _bubble(title, rows, []))
 
 
 # -- after the dispatcher has acted ------------------------------------------------------

@@ -104,6 +104,7 @@ LABEL_TIP = "我要檢舉（保密）"
 LABEL_TIP_START = "開始填寫"
 LABEL_CONSENT_CONTACT = "同意並留下聯絡資料"
 LABEL_CONSENT_ANONYMOUS = "同意並匿名反映"
+LABEL_CONSENT_ANONYMOUS_TIP = "同意並匿名檢舉"
 LABEL_REFUSE = "不同意"
 LABEL_SUBMIT = "送出"
 LABEL_EDIT = "修改"
@@ -147,12 +148,19 @@ DESCRIPTION_PROMPT = (
     "請描述您要反映的事情：發生了什麼、在哪裡、從什麼時候開始，以及希望怎麼改善。\n"
     "可以分成幾則訊息傳送，也可以加上照片（最多5張）或位置。全部傳完後請點「完成」。"
 )
+DESCRIPTION_PROMPT_TIP = (
+    "請描述您要檢舉的事情：涉及的機關或人員、時間、地點及經過，越具體越有助於查證。\n"
+    "可以分成幾則訊息傳送，也可以加上照片（最多5張）或位置。全部傳完後請點「完成」。"
+)
 DESCRIPTION_SO_FAR = "目前已記下的內容：\n{excerpt}\n可以繼續補充，或點「完成」。"
 DESCRIPTION_NOTED = "已記下。"
 DESCRIPTION_MORE = "還有要補充的文字、照片或位置嗎？都傳完了請點「完成」。"
 DESCRIPTION_TOO_SHORT = (
     "內容還不夠完整，請再多描述一些（至少10個字），例如："
     "「中山路123號前的路燈已經壞了一星期，晚上很暗，希望儘快修理。」"
+)
+DESCRIPTION_TOO_SHORT_TIP = (
+    "內容還不夠完整，請再多描述一些（至少10個字），例如涉及的機關或人員、時間、地點及經過。"
 )
 DESCRIPTION_FULL = "內容已經很長了，這段文字沒有加入。如需補充，請在送出後使用「補充說明」。"
 DESCRIPTION_CLEARED = "已清除先前輸入的文字，請重新描述。"
@@ -168,7 +176,7 @@ PHOTOS_MORE = "還有其他照片嗎？傳完了請點「完成」。"
 PHOTOS_CLEARED = "已清除先前的照片。"
 PHOTO_NOTED = "已收到照片（共{count}張）。"
 PHOTO_LIMIT = "照片最多5張，這張沒有加入。如需提供更多資料，請在送出後使用「補充說明」。"
-ATTACHMENT_NOTED = "已收到檔案，會一併附在反映中。"
+ATTACHMENT_NOTED = "已收到檔案，送出時會一併附上。"
 ATTACHMENT_LIMIT = "附件最多5個，這個檔案沒有加入。"
 MEDIA_UNREADABLE = "無法讀取這個檔案，請再傳送一次。"
 CONTACT_PROMPT = (
@@ -182,11 +190,12 @@ CONTACT_PROMPT_TIP = (
     "・留下姓名及電話：必要時承辦人員可以向您查證，有助於釐清案情。\n"
     "・匿名檢舉：只會在LINE上回覆您；內容不夠具體時，可能難以查證。"
 )
+# {flow} is 反映 or 檢舉 (FLOW_WORDS).
 CONTACT_REFUSED = (
     "了解，我們尊重您的決定。依個人資料保護法，必須先告知並取得您的同意，"
-    "才能透過本帳號受理反映，因此這次無法送出。\n"
+    "才能透過本帳號受理{flow}，因此這次無法送出。\n"
     "您可以回到上一步、重新考慮，或取消這次填寫。"
-    "也可以來電或親至本機關政風單位反映。"
+    "也可以來電或親至本機關政風單位{flow}。"
 )
 CONTACT_DETAILS_PROMPT = (
     "請在同一則訊息輸入您的姓名和聯絡電話，例如：\n王小明 0912-345-678\n"
@@ -211,7 +220,8 @@ TIP_INTRO = (
     "請點「開始填寫」，或直接輸入檢舉內容：涉及的機關或人員、時間、地點及經過。"
 )
 RESUME_PROMPT = "您有一份尚未送出的{flow}（填到「{step}」）。要繼續填寫嗎？"
-RESUME_FLOW_WORDS = {"report": "反映", "tip": "檢舉"}
+# What a report and a tip are called where a text speaks of either.
+FLOW_WORDS = {"report": "反映", "tip": "檢舉"}
 DISCARDED = "已捨棄尚未送出的內容。"
 CANCELLED = "已取消，這次填寫的內容不會送出。"
 BACK_AT_START = "已回到主選單。"
@@ -257,6 +267,11 @@ STEP_HELP = {
     "offer_text": "說明：點「以這段文字開始反映」，這段文字會成為反映內容。",
     "supplement": "說明：傳送文字、照片或檔案，都會補充到案件中；結束請點「完成」。",
 }
+# The 說明 of a step that reads differently in a tip (檢舉).
+STEP_HELP_TIP = {
+    "contact": "說明：同意個資告知後，才能受理您的檢舉。"
+    "留下聯絡資料，必要時承辦人員可以向您查證。",
+}
 GENERAL_COMMANDS_HINT = "隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 
 # -- summary card -------------------------------------------------------------------
@@ -264,6 +279,7 @@ GENERAL_COMMANDS_HINT = "隨時可以輸入「上一步」「取消」「重新�
 SUMMARY_TITLE = "反映內容確認"
 SUMMARY_TITLE_TIP = "檢舉內容確認"
 SUMMARY_ALT = "請確認反映內容後送出"
+SUMMARY_ALT_TIP = "請確認檢舉內容後送出"
 FIELD_NATURE = "類別"
 FIELD_SUB_ITEM = "項目"
 FIELD_THEME = "主題"

@@ -17,6 +17,9 @@ from lianping.storage.models import Case, CaseCounter, CaseEvent, MediaFile, Res
 
 RESIDENT = "resident"
 SYSTEM = "system"
+# The first entry of a LINE case's public timeline, as the resident reads it.
+CREATED_WORDS = "已收到您的反映，案件成立。"
+CREATED_WORDS_TIP = "已收到您的檢舉，案件成立。"
 
 
 def next_number(session: Session, now: datetime) -> str:
@@ -103,7 +106,7 @@ def create_from_line(
         case,
         "created",
         RESIDENT,
-        body="已收到您的反映，案件成立。",
+        body=CREATED_WORDS_TIP if nature == codes.TIP else CREATED_WORDS,
         public=True,
         data={"channel": "line", "media": len(message_ids)},
         at=now,

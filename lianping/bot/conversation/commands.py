@@ -5,7 +5,7 @@ from __future__ import annotations
 from lianping.bot import messages, texts
 from lianping.bot.conversation import flow, navigation, registry
 from lianping.bot.conversation.model import Content, Incoming, Outcome, State
-from lianping.bot.conversation.state import current, start_flow
+from lianping.bot.conversation.state import TIP, current, start_flow
 
 
 def run(state: State, name: str, event: Incoming, content: Content) -> Outcome:
@@ -17,7 +17,9 @@ def run(state: State, name: str, event: Incoming, content: Content) -> Outcome:
         if answer is not None:
             return answer
     if name == "help":
-        explanation = f"{texts.STEP_HELP.get(here, '')}\n{texts.GENERAL_COMMANDS_HINT}".strip()
+        tip_help = texts.STEP_HELP_TIP if flow.flow_of(state) == TIP else {}
+        step_help = tip_help.get(here) or texts.STEP_HELP.get(here, "")
+        explanation = f"{step_help}\n{texts.GENERAL_COMMANDS_HINT}".strip()
         return navigation.stay(state, content, [messages.text(explanation)])
     if name == "back":
         return navigation.back(state, content, event.timestamp_ms)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianping.bot import messages, texts
-from lianping.bot.conversation import inputs, navigation, replies
+from lianping.bot.conversation import flow, inputs, navigation, replies
 from lianping.bot.conversation.model import Content, Incoming, Message, Outcome, State
 from lianping.bot.conversation.state import TIP, with_draft
 from lianping.bot.messages import Item
@@ -23,9 +23,11 @@ _NO_CONTACT = {
 
 
 def _choices(state: State) -> list[Item]:
+    tip = state.get("flow") == TIP
+    anonymous = texts.LABEL_CONSENT_ANONYMOUS_TIP if tip else texts.LABEL_CONSENT_ANONYMOUS
     return [
         replies.button(state, texts.LABEL_CONSENT_CONTACT, "consent", "contact"),
-        replies.button(state, texts.LABEL_CONSENT_ANONYMOUS, "consent", "anonymous"),
+        replies.button(state, anonymous, "consent", "anonymous"),
         replies.button(state, texts.LABEL_REFUSE, "refuse"),
     ]
 
@@ -50,5 +52,6 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         return navigation.advance(with_draft(state, **changes), content)
     if chosen and chosen.action == "refuse":
         refused = with_draft(state, consent_version=None, **_NO_CONTACT)
-        return Outcome(refused, [replies.ask(refused, texts.CONTACT_REFUSED, _choices(refused))])
+        words = texts.CONTACT_REFUSED.format(flow=texts.FLOW_WORDS[flow.flow_of(state)])
+        return Outcome(refused, [replies.ask(refused, words, _choices(refused))])
     return navigation.stay(state, content)

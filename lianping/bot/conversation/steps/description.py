@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lianping.bot import messages, texts
 from lianping.bot.conversation import draft as drafts
-from lianping.bot.conversation import inputs, navigation, replies
+from lianping.bot.conversation import flow, inputs, navigation, replies
 from lianping.bot.conversation.model import Content, Incoming, Message, Outcome, State
-from lianping.bot.conversation.state import draft_of, with_draft
+from lianping.bot.conversation.state import TIP, draft_of, with_draft
 from lianping.bot.messages import Item
 
 NAME = "description"
@@ -29,11 +29,22 @@ def _reply(state: State, body: str) -> Message:
     return messages.text(body, quick_replies(state))
 
 
+def _too_short(state: State) -> str:
+    return (
+        texts.DESCRIPTION_TOO_SHORT_TIP
+        if flow.flow_of(state) == TIP
+        else texts.DESCRIPTION_TOO_SHORT
+    )
+
+
 def prompt(state: State, content: Content) -> list[Message]:
-    """What to describe; when text was given earlier, an excerpt of it."""
+    """What to describe (a report's or a tip's points); when text was given earlier, an excerpt."""
     description = str(draft_of(state).get("description") or "")
     if not description:
-        return [_reply(state, texts.DESCRIPTION_PROMPT)]
+        asked = (
+            texts.DESCRIPTION_PROMPT_TIP if flow.flow_of(state) == TIP else texts.DESCRIPTION_PROMPT
+        )
+        return [_reply(state, asked)]
     excerpt = description if len(description) <= _EXCERPT else description[:_EXCERPT] + "…"
     return [_reply(state, texts.DESCRIPTION_SO_FAR.format(excerpt=excerpt))]
 
@@ -43,7 +54,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     chosen = inputs.choice(event)
     if chosen and chosen.action == "done":
         if not drafts.description_long_enough(draft_of(state)):
-            return Outcome(state, [_reply(state, texts.DESCRIPTION_TOO_SHORT)])
+            return Outcome(state, [_reply(state, _too_short(state))])
         return navigation.advance(state, content)
     if chosen and chosen.action == "clear":
         cleared = with_draft(state, description="")
@@ -55,7 +66,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         if refused:
             return Outcome(updated, [_reply(updated, refused)])
         if not drafts.description_long_enough(draft):
-            return Outcome(updated, [_reply(updated, texts.DESCRIPTION_TOO_SHORT)])
+            return Outcome(updated, [_reply(updated, _too_short(updated))])
         return Outcome(updated, [_reply(updated, texts.DESCRIPTION_NOTED + texts.DESCRIPTION_MORE)])
     if event.kind in inputs.MEDIA_KINDS:
         draft, acknowledgement = drafts.attach(draft_of(state), event)

@@ -40,7 +40,7 @@ def prompt(state: State, content: Content) -> list[Message]:
     """Which draft is waiting, and the three choices."""
     flow = state.get("flow") if state.get("flow") in (REPORT, TIP) else REPORT
     body = texts.RESUME_PROMPT.format(
-        flow=texts.RESUME_FLOW_WORDS[str(flow)],
+        flow=texts.FLOW_WORDS[str(flow)],
         step=texts.STEP_NAMES.get(_paused_at(state), ""),
     )
     items = [
