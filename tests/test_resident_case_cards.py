@@ -56,7 +56,7 @@ def _file_cases(ctx: Context, user: str) -> dict[str, str]:
     return numbers
 
 
-def _tap(ctx: Context, sim: Sim, user: str, data: str) -> list[dict[str, Any]]:
+def tap(ctx: Context, sim: Sim, user: str, data: str) -> list[dict[str, Any]]:
     """The resident taps a postback; returns the answer."""
     now = int(time.time() * 1000)
     return _send(ctx, sim, user, line_events.postback(user, "x" * 32, data, timestamp=now))
@@ -117,7 +117,7 @@ def test_only_cases_still_waiting_for_an_answer_show_a_due_date(sim: Sim, ctx: C
         resident = residents.get_or_create(session, user)
         tip_number = cases.create_from_line(session, resident, tip, 1, utcnow(), 30).number
 
-    bubbles = _bubbles(_tap(ctx, sim, user, "menu=status"))
+    bubbles = _bubbles(tap(ctx, sim, user, "menu=status"))
 
     assert set(bubbles) == {*numbers.values(), tip_number}
     assert DUE_WORDS not in _words(bubbles[tip_number]), "a tip is promised no answer date"
@@ -125,7 +125,7 @@ def test_only_cases_still_waiting_for_an_answer_show_a_due_date(sim: Sim, ctx: C
         shown = DUE_WORDS in _words(bubbles[number]["body"])
         assert shown == (status in WAITING), f"{status}: due date shown {shown}"
     for status in (codes.IN_PROGRESS, codes.CLOSED, codes.WITHDRAWN):
-        detail = _tap(ctx, sim, user, f"a=case&n={numbers[status]}")[0]["text"]
+        detail = tap(ctx, sim, user, f"a=case&n={numbers[status]}")[0]["text"]
         assert (DUE_WORDS in detail) == (status in WAITING), detail
 
 
@@ -133,7 +133,7 @@ def test_each_case_card_carries_a_short_excerpt_of_its_own_words(sim: Sim, ctx: 
     user = sim.new_resident("有好幾件的人")
     numbers = _file_cases(ctx, user)
 
-    bubbles = _bubbles(_tap(ctx, sim, user, "menu=status"))
+    bubbles = _bubbles(tap(ctx, sim, user, "menu=status"))
 
     for status, number in numbers.items():
         shown = _texts(bubbles[number]["body"])
@@ -152,14 +152,14 @@ def test_the_supplements_end_says_what_the_case_received(sim: Sim, ctx: Context)
     numbers = _file_cases(ctx, user)
     number = numbers[codes.IN_PROGRESS]
 
-    _tap(ctx, sim, user, f"a=supplement&n={number}")
+    tap(ctx, sim, user, f"a=supplement&n={number}")
     added = _say(ctx, sim, user, "補充：上週三下午也發生同樣情況。")
     assert added[0]["text"] == texts.SUPPLEMENT_ADDED.format(number=number)
     assert _say(ctx, sim, user, texts.LABEL_DONE)[0]["text"] == texts.SUPPLEMENT_RECEIVED
 
     # The case is closed while the resident is still adding: nothing more is taken,
     # and the end does not claim otherwise.
-    _tap(ctx, sim, user, f"a=supplement&n={number}")
+    tap(ctx, sim, user, f"a=supplement&n={number}")
     with ctx.sessions.begin() as session:
         case = session.scalars(select(Case).where(Case.number == number)).one()
         case.status = codes.CLOSED

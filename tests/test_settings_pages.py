@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lianping import rocdate
+from lianping.bot import texts
 from lianping.context import Context
 from lianping.services import accounts, audit, content
 from lianping.services.access import SYSTEM
@@ -23,7 +24,9 @@ from lianping.storage.models import (
     WebSession,
     utcnow,
 )
+from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import PASSWORD, api_token, logged_in, staff
+from tests.test_resident_case_cards import tap
 
 
 class Admin:
@@ -443,3 +446,68 @@ def test_a_change_is_one_transaction(admin: Admin, ctx: Context) -> None:
             select(AuditEntry.action).where(AuditEntry.id > last).order_by(AuditEntry.id)
         ).all()
     assert written == ["unit.create", "setting.update"]
+
+
+# -- the 政風單位's own phone and e-mail, under 檢舉管道 ------------------------------------------
+
+
+def _channels_shown(ctx: Context, sim: Sim) -> str:
+    """What a resident reads on tapping 檢舉管道."""
+    user = sim.new_resident("想檢舉的人")
+    return str(tap(ctx, sim, user, "menu=channels")[0]["text"])
+
+
+def test_the_units_own_phone_and_email_show_under_the_reporting_channels(
+    admin: Admin, ctx: Context, sim: Sim
+) -> None:
+    page = admin.get("/admin/settings/texts").get_data(as_text=True)
+    assert 'id="value-ethics_phone"' in page and 'id="value-ethics_email"' in page
+    before = _channels_shown(ctx, sim)
+    assert "電子郵件" not in before, "nothing is shown until the administrator sets it"
+
+    for key, value in [
+        ("agency_name", "新北市政府政風處"),
+        ("ethics_phone", " 02-2960-3456 分機 1234 "),
+        ("ethics_email", "ethics@ntpc.gov.tw"),
+    ]:
+        assert admin.post(f"/admin/settings/texts/{key}", value=value).status_code == 302
+    shown = _channels_shown(ctx, sim)
+    assert shown.startswith(before.split(texts.CHANNELS_TIP_HINT)[0].rstrip())
+    assert "新北市政府政風處" in shown
+    assert "02-2960-3456 分機 1234" in shown and "ethics@ntpc.gov.tw" in shown
+    page = admin.get("/admin/settings/texts").get_data(as_text=True)
+    assert 'value="02-2960-3456 分機 1234"' in page and 'value="ethics@ntpc.gov.tw"' in page
+
+    # Cleared, the phone is no longer shown; the e-mail still is.
+    assert admin.post("/admin/settings/texts/ethics_phone", value="").status_code == 302
+    shown = _channels_shown(ctx, sim)
+    assert "2960-3456" not in shown and "ethics@ntpc.gov.tw" in shown
+    entries = audit_entries(ctx, "setting.update")
+    assert [e.target_id for e in entries][-2:] == ["ethics_email", "ethics_phone"]
+    assert entries[-1].before == {"value": "02-2960-3456 分機 1234"}
+    assert entries[-1].after == {"value": ""}
+
+
+@pytest.mark.parametrize(
+    ("key", "bad", "message"),
+    [
+        ("ethics_phone", "12345", "電話"),
+        ("ethics_phone", "02-1234-5678", "電話"),
+        ("ethics_phone", "+1 212 555 0100", "電話"),
+        ("ethics_phone", "政風處 02-2960-3456", "電話"),
+        ("ethics_email", "ethics@", "電子郵件"),
+        ("ethics_email", "ethics ntpc.gov.tw", "電子郵件"),
+        ("ethics_email", "ethics@ntpc", "電子郵件"),
+        ("ethics_email", "a..b@ntpc.gov.tw", "電子郵件"),
+    ],
+)
+def test_a_bad_phone_or_email_is_refused_and_changes_nothing(
+    admin: Admin, ctx: Context, key: str, bad: str, message: str
+) -> None:
+    refused = admin.post(f"/admin/settings/texts/{key}", value=bad)
+    assert refused.status_code == 400
+    assert message in error_of(refused) and "例如" in error_of(refused)
+    assert f'value="{bad}"' in refused.get_data(as_text=True), "what was typed is kept"
+    with ctx.sessions() as session:
+        assert content.get(session, key) == ""
+    assert audit_entries(ctx, "setting.update") == []

@@ -69,9 +69,24 @@ REPORTING_CHANNELS = (
     "・法務部廉政署檢舉專線：0800-286-586\n"
     "・書面郵寄：100006 國史館郵局第153號信箱\n"
     "・傳真：02-2381-1234\n"
-    "檢舉人身分依法保密，請放心反映。"
+    "檢舉人身分依法保密，請放心檢舉。"
 )
+# The local 政風單位's own phone and e-mail (administrator settings), after the channels
+# above; a line is left out while its setting is empty.
+LOCAL_UNIT_HEAD = "也可以向{agency}檢舉："
+LOCAL_UNIT_PHONE = "・電話：{phone}"
+LOCAL_UNIT_EMAIL = "・電子郵件：{email}"
 CHANNELS_TIP_HINT = "也可以直接在這裡填寫檢舉，請點「我要檢舉（保密）」。"
+
+
+def reporting_channels(channels: str, agency: str, phone: str, email: str) -> str:
+    """The 檢舉管道 text: the channels, then the local unit's phone and e-mail if set."""
+    lines = [LOCAL_UNIT_PHONE.format(phone=phone)] if phone else []
+    lines += [LOCAL_UNIT_EMAIL.format(email=email)] if email else []
+    if not lines:
+        return channels
+    return "\n".join([channels, LOCAL_UNIT_HEAD.format(agency=agency), *lines])
+
 
 MENU_LABELS = {
     "report": "我要反映",

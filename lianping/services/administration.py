@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from lianping import codes
+from lianping.bot.conversation.phone import parse_office_phone
 from lianping.line.limits import utf16_units
 from lianping.services import accounts, audit, content, report_periods
 from lianping.services.access import Actor, require_admin
@@ -34,6 +35,13 @@ from lianping.storage.models import (
 MAX_BOT_TEXT = 4000
 MAX_TEMPLATE_BODY = 4000
 MAX_AGENCY_NAME = 100
+# An address as mail servers take it (RFC 5321's 254 characters), ASCII only.
+MAX_EMAIL = 254
+_EMAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_EMAIL = re.compile(
+    rf"{_EMAIL_ATOM}(?:\.{_EMAIL_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}"
+)
 DUE_DAYS_RANGE = (1, 90)
 # A LINE user id as LINE gives it: U and 32 lowercase hexadecimal digits.
 LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
@@ -214,6 +222,8 @@ class ContentField:
     label: str
     hint: str
     multiline: bool
+    optional: bool = False  # may be left empty (then not shown to residents)
+    input_type: str = "text"  # the single-line input's type on the settings page
 
 
 CONTENT_FIELDS: dict[str, ContentField] = {
@@ -230,6 +240,17 @@ CONTENT_FIELDS: dict[str, ContentField] = {
         ContentField(
             "reporting_channels", "檢舉管道",
             "民眾點選「檢舉管道」時，LINE 官方帳號回覆的內容。", True,
+        ),
+        ContentField(
+            "ethics_phone", "政風單位電話",
+            "列於「檢舉管道」之後，民眾可直接來電；留空則不顯示。"
+            "可加分機，例如「02-2345-6789 分機 123」。",
+            False, optional=True, input_type="tel",
+        ),
+        ContentField(
+            "ethics_email", "政風單位電子郵件",
+            "列於「檢舉管道」之後，民眾可來信檢舉；留空則不顯示。例如「ethics@example.gov.tw」。",
+            False, optional=True, input_type="email",
         ),
         ContentField(
             "promotion", "廉政宣導",
@@ -271,6 +292,10 @@ def _valid_content(key: str, raw: str) -> Any:
         return _valid_anchor_date(field.label, clean_line(raw))
     if key == "areas":
         return _valid_areas(field.label, raw)
+    if key == "ethics_phone":
+        return _valid_office_phone(field.label, clean_line(raw))
+    if key == "ethics_email":
+        return _valid_email(field.label, clean_line(raw))
     if key == "agency_name":
         name = clean_line(raw)
         if not name:
@@ -283,6 +308,28 @@ def _valid_content(key: str, raw: str) -> Any:
         raise SettingsError(f"請輸入{field.label}內容。")
     if utf16_units(text) > MAX_BOT_TEXT:
         raise SettingsError(f"{field.label}不得超過{MAX_BOT_TEXT:,}字（LINE 訊息長度限制）。")
+    return text
+
+
+def _valid_office_phone(label: str, text: str) -> str:
+    """The unit's phone as it is shown (empty: not shown)."""
+    if not text:
+        return ""
+    shown = parse_office_phone(text)
+    if shown is None:
+        raise SettingsError(
+            f"{label}格式不正確，請輸入市話（含區碼）、手機或0800免付費電話，可加分機，"
+            "例如「02-2345-6789 分機 123」。"
+        )
+    return shown
+
+
+def _valid_email(label: str, text: str) -> str:
+    """The unit's e-mail address (empty: not shown)."""
+    if not text:
+        return ""
+    if len(text) > MAX_EMAIL or not _EMAIL.fullmatch(text):
+        raise SettingsError(f"{label}格式不正確，例如「ethics@example.gov.tw」。")
     return text
 
 

@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "agency_name": texts.AGENCY_FALLBACK,
     "due_days": 30,
     "reporting_channels": texts.REPORTING_CHANNELS,
+    # The local 政風單位's own phone and e-mail, shown under the channels once set.
+    "ethics_phone": "",
+    "ethics_email": "",
     "promotion": texts.PROMOTION,
     "help": texts.HELP,
     # 工作成果彙報表: periods of two weeks start on this date (ISO, a Monday) and every 14 days.
@@ -80,7 +83,12 @@ def for_conversation(session: Session) -> Content:
     return Content(
         privacy_notice=notice.body,
         privacy_version=notice.version,
-        reporting_channels=str(values["reporting_channels"]),
+        reporting_channels=texts.reporting_channels(
+            str(values["reporting_channels"]),
+            str(values["agency_name"]),
+            str(values["ethics_phone"]),
+            str(values["ethics_email"]),
+        ),
         promotion=str(values["promotion"]),
         help=str(values["help"]),
         due_days=int(values["due_days"]),

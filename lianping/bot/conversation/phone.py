@@ -77,3 +77,23 @@ def parse_contact(text: str) -> Contact:
     if not name or len(name) > MAX_NAME or any(char.isdigit() for char in name):
         raise ContactError("name")
     return Contact(name, *phone)
+
+
+# An office number as a unit publishes it: digits and the usual separators, then maybe 分機.
+_DIALLED = re.compile(r"\+?[\d\s\-()]{8,}")
+_EXTENSION = re.compile(r"\s*(?:分機|轉|#|ext\.?|x)\s*(\d{1,6})$", re.IGNORECASE)
+_TOLL_FREE = re.compile(r"080[09]-?\d{3}-?\d{3}")
+
+
+def parse_office_phone(raw: str) -> str | None:
+    """A number the public may call the unit on, as it is shown: a landline or mobile by
+    ``parse_phone``'s rule, or a toll-free 0800/0809 number, with an optional 分機
+    (``02-2960-3456 分機 1234``); None if it is not one."""
+    text = " ".join(raw.replace("（", "(").replace("）", ")").split())
+    extension = _EXTENSION.search(text)
+    main = text[: extension.start()] if extension else text
+    if not _DIALLED.fullmatch(main):
+        return None
+    if parse_phone(main) is None and not _TOLL_FREE.fullmatch(main.replace(" ", "")):
+        return None
+    return main + (f" 分機 {extension.group(1)}" if extension else "")
