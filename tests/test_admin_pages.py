@@ -433,7 +433,7 @@ def test_reveal_shows_personal_data_once_and_is_audited(ctx: Context, officer: S
     response = officer.act(number, "reveal")
     assert response.status_code == 200
     text = page_text(response)
-    assert NAME in text and "0912 345 678" in text and ADDRESS in text and "Ureveal" in text
+    assert NAME in text and "0912-345-678" in text and ADDRESS in text and "Ureveal" in text
     assert "本次檢視已記錄" in text
     [entry] = reveals(ctx, number)
     assert entry.actor == "officer" and entry.user_id == officer.user.id
@@ -899,7 +899,7 @@ def test_print_view_is_laid_out_like_form_1(ctx: Context, officer: Staff) -> Non
     assert DESCRIPTION in text and "已函請工務局修復。" in text
     assert "陳承辦" in text and "臺北市政府工務局" in text
     assert "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。" in text
-    assert NAME in text and "0912 345 678" in text and ADDRESS in text  # may reveal
+    assert NAME in text and "0912-345-678" in text and ADDRESS in text  # may reveal
     assert len(reveals(ctx, number)) == 1
     assert "print.css" in response.get_data(as_text=True)
 

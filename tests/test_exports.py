@@ -107,7 +107,7 @@ def test_an_officer_exports_every_field_in_full_and_it_is_audited(
     assert row["細項"] == "公共設施欠缺或設置管理不當，影響民眾權益之情"
     assert row["主題"] == "地方工程" and row["狀態"] == "新收" and row["逾期"] == ""
     assert row["反映者姓名"] == NAME and row["職業"] == "教師"
-    assert row["聯絡電話"] == "0912 345 678" and row["聯絡地址"] == ADDRESS
+    assert row["聯絡電話"] == "0912-345-678" and row["聯絡地址"] == ADDRESS
     assert row["需求／反映等內容概述"] == "路燈不亮\n第二行"
     assert row["處理意見"] == "已簽會工務局。" and row["紀錄人"] == "陳承辦"
     [entry] = export_audits(ctx)

@@ -101,7 +101,7 @@ def test_odt_of_a_case_is_the_form_with_personal_data_for_an_officer(
     for label in ("反映者姓名", "職業", "聯絡電話", "聯絡地址", "處　理　意　見", "簽　辦　機　關"):
         assert label in text, label
     assert "紀　錄　人（簽名）" in text and "內容概述" in text
-    assert NAME in text and "教師" in text and "0912 345 678" in text and ADDRESS in text
+    assert NAME in text and "教師" in text and "0912-345-678" in text and ADDRESS in text
     assert "☑民情需求事項　　☐施政興革反映" in text
     assert "細項：公共設施欠缺或設置管理不當，影響民眾權益之情" in text
     assert "主題：地方工程" in text
@@ -195,7 +195,7 @@ def test_pdf_of_a_case_has_the_form_text(ctx: Context, officer: Staff) -> None:
         "紀錄人（簽名）",
         "簽辦機關",
         NAME,
-        "0912345678",
+        "0912-345-678",
         ADDRESS,
         DESCRIPTION,
         "已函請工務局修復。",

@@ -27,8 +27,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
+from lianping.bot.conversation.phone import display_phone
 from lianping.reports.cells import printable
-from lianping.reports.work_record import ANONYMOUS, Names, national_phone
+from lianping.reports.work_record import ANONYMOUS, Names
 from lianping.services.access import Actor, mask_address, mask_name, mask_phone
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
@@ -139,7 +140,7 @@ def _cell_maker(names: Names, revealed: bool, now: datetime) -> Callable[[Any], 
             agencies(agency_id, ""),
             name or (ANONYMOUS if anonymous else ""),
             occupation or "",
-            national_phone(phone),
+            display_phone(phone),
             address or "",
             description or "",
             opinion or "",

@@ -8,15 +8,14 @@ case and in the audit log (``services.casework.reveal``); everyone else gets it 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
+from lianping.bot.conversation.phone import display_phone
 from lianping.services import casework, content
 from lianping.services.access import Actor, personal_data, require_open
 from lianping.storage import case_search
@@ -60,24 +59,6 @@ class Names:
         if unit_id:
             return self.units.get(unit_id, "")
         return ""
-
-
-_MOBILE = re.compile(r"\+8869(\d{8})")
-
-
-def national_phone(value: str | None) -> str:
-    """+886912345678 → 0912 345 678; a masked or foreign number is shown as it is."""
-    if not value or not value.startswith("+886"):
-        return value or ""
-    mobile = _MOBILE.fullmatch(value)
-    if mobile:  # most numbers; exports format 100k of them, phonenumbers takes ~30 µs each
-        digits = mobile.group(1)
-        return f"09{digits[:2]} {digits[2:5]} {digits[5:]}"
-    try:
-        parsed = phonenumbers.parse(value, "TW")
-    except phonenumbers.NumberParseException:
-        return value
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
 
 
 @dataclass(frozen=True)
@@ -152,7 +133,7 @@ def for_case(
         channel=codes.CHANNELS.get(case.channel, case.channel),
         reporter_name=name,
         occupation=person["occupation"] or "",
-        phone=national_phone(person["phone"]),
+        phone=display_phone(person["phone"]),
         address=person["address"] or "",
         nature=case.nature,
         sub_item=sub_item.wording if sub_item else "",

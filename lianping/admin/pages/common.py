@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-import phonenumbers
 from flask import Flask, g, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.admin.auth import current_actor
+from lianping.bot.conversation.phone import display_phone
 from lianping.reports.work_record import Names
 from lianping.services.access import Actor
 from lianping.storage.models import Agency, Unit, User
@@ -75,17 +75,6 @@ def roc_datetime(value: datetime | None) -> str:
     return rocdate.roc_datetime(value) if value else EMPTY
 
 
-def phone(value: str | None) -> str | None:
-    """+886912345678 → 0912 345 678 (a masked or foreign number is shown as it is)."""
-    if not value or not value.startswith("+886"):
-        return value
-    try:
-        parsed = phonenumbers.parse(value, "TW")
-    except phonenumbers.NumberParseException:
-        return value
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
 def roc_moment(value: datetime) -> str:
     """A moment, or its date alone at 00:00 Taipei: a report written up with only its 收件日期
     is kept at that day's start (``casework.received_at``), and no time of day is made up."""
@@ -131,7 +120,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(roc_datetime, "roc_datetime")
     app.add_template_filter(roc_moment, "roc_moment")
     app.add_template_filter(sub_item_label, "sub_item_label")
-    app.add_template_filter(phone, "phone")
+    app.add_template_filter(display_phone, "phone")
     app.context_processor(_nav)
     app.jinja_env.globals.update(
         NATURES=codes.NATURES,

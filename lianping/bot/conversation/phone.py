@@ -1,4 +1,5 @@
-"""Reading "王小明 0912-345-678": a name and a Taiwan phone number in one message."""
+"""Reading "王小明 0912-345-678": a name and a Taiwan phone number in one message; and the
+one way a stored number is written out, on every page, form and file."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _ACCEPTED_TYPES = frozenset(
 )
 MAX_NAME = 20
 _TAIWAN = 886
+_MOBILE = re.compile(r"(?:\+886|0)(9\d{8})")
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,27 @@ def parse_phone(raw: str) -> tuple[str, str] | None:
     if phonenumbers.number_type(number) not in _ACCEPTED_TYPES:
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, display_phone(e164)
+
+
+def display_phone(value: str | None) -> str:
+    """A stored number as Taiwan writes it, the one form of every page, file and message:
+    +886912345678 → 0912-345-678, +886223811234 → 02-2381-1234 (a number typed at intake,
+    0912345678, too); a masked, foreign or unreadable value is shown as it is."""
+    if not value:
+        return ""
+    mobile = _MOBILE.fullmatch(value)
+    if mobile:  # most numbers: exports format 100k of them, phonenumbers takes ~30 µs each
+        digits = mobile.group(1)
+        return f"0{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    try:
+        number = phonenumbers.parse(value, "TW")
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code != _TAIWAN or not phonenumbers.is_valid_number(number):
+        return value
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return e164, national.replace(" ", "-")
+    return str(national).replace(" ", "-")
 
 
 def parse_contact(text: str) -> Contact:
