@@ -262,7 +262,7 @@ def test_reveal_returns_personal_data_and_is_logged(ctx: Context, team: dict[str
         "number": number,
         "personal_data": {
             "name": NAME,
-            "phone": PHONE,
+            "phone": "+886912345678",  # typed as 0912345678, kept as the LINE flow keeps it
             "address": ADDRESS,
             "occupation": "教師",
             "line_user_id": None,
