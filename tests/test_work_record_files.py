@@ -235,23 +235,6 @@ def test_pdf_draws_a_mark_for_a_character_the_font_lacks() -> None:
     assert "王堃喆" in page and "燈〓壞了〓" in page and "115年11月21日" in page
 
 
-def test_closing_punctuation_never_starts_a_wrapped_line() -> None:
-    assert pdf.hang_punctuation(["請儘速修復", "。謝謝", "", "。」", "好"]) == [
-        "請儘速修復。",
-        "謝謝",
-        "",
-        "。」",  # after an empty line (a paragraph break) there is nothing to hang it on
-        "好",
-    ]
-    document = pdf._Document("t")
-    document.add_page()
-    document.set_font(pdf.FONT, size=12)
-    # Somewhere between one and two full lines of text the 。 falls on a line of its own.
-    hanging = [n for n in range(20, 80) if len(document.wrapped("路" * n + "。", 120)) == 1]
-    alone = [n for n in range(20, 80) if len(document.wrapped("路" * n, 120)) == 1]
-    assert max(hanging) == max(alone)  # the line that is full still takes its 。
-
-
 def test_pdf_continues_a_long_text_on_the_next_page() -> None:
     long_text = "\n".join(f"第{n}行反映內容" for n in range(1, 121))
     pages = pdf_text(pdf.work_records_pdf([_record(description=long_text)]))

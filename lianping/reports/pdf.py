@@ -3,46 +3,44 @@
 Drawn with fpdf2 and a subset of Noto Sans CJK TC shipped in ``reports/assets``
 (Big5, the CJK Unified Ideographs block, ASCII, full-width forms, CJK punctuation;
 rebuilt by ``scripts/subset_report_font.py``). A character the subset lacks is drawn
-as 〓 so the reader sees something is missing, and the file is still made. Long text
-is split into continued rows, so no row is ever taller than a page.
+as 〓 so the reader sees something is missing, and the file is still made. Tables are
+drawn here, line by line: text is broken by ``linebreak``'s rules and a row flows over
+as many pages as its text needs, the table's header row on each.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, TextMode, WrapMode
-from fpdf.table import Row
-from fpdf.util import Padding
+from fpdf.enums import TextMode
 
+from lianping.reports import linebreak
 from lianping.reports.biweekly_model import BiweeklyReport
 from lianping.reports.work_record import WorkRecord
 
-FONT_FILE = Path(__file__).parent / "assets" / "NotoSansCJKtc-Regular-reports.otf"
+ASSETS = Path(__file__).parent / "assets"
+FONT_FILE = ASSETS / "NotoSansCJKtc-Regular-reports.otf"
 FONT = "NotoSansCJKtc"
 MISSING = "〓"  # the traditional mark for a character the type case lacks
 LINE_MM = 6.2  # line height of 12 pt text
 PADDING_MM = 2.5
 MARGIN_MM = {"left": 16.0, "top": 18.0, "right": 16.0, "bottom": 16.0}
-# Text lines of one table row on a fresh page (263 mm of A4 between the margins).
-ROW_LINES = 40
-# A text row with room for fewer lines than this on the current page starts on the next.
+# A row with room for fewer of its lines than this on the current page starts on the next.
 MIN_LINES = 6
+HEADER_MM = 10.0  # a table's header row
+NOTE_GAP_MM = 2.0  # between a form's table and its 【註】
 NOTE_1 = "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。"
 NOTE_2 = (
     "【註】「宣揚反貪倡廉資訊」免記載於附件1紀錄表；惟仍應填寫於本彙報表，"
     "並請各主管機關政風機構每隔二週，將本彙報表報送廉政署。"
 )
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-# Closing punctuation never starts a line (禁則): it hangs at the end of the line
-# before, in the cell's padding, as typeset Chinese does.
-NO_LINE_START = frozenset("，。、；：？！）」』】〉》…")
 
 
 @lru_cache(maxsize=1)
@@ -70,10 +68,37 @@ class _Document(FPDF):
         self.set_margins(MARGIN_MM["left"], MARGIN_MM["top"], MARGIN_MM["right"])
         self.set_auto_page_break(True, margin=MARGIN_MM["bottom"])
         self.add_font(FONT, fname=str(FONT_FILE))
+        # Text is placed by this module's own line breaks: no margin inside a cell.
+        self.c_margin = 0
         self.set_title(title)
         self.set_lang("zh-TW")
         self.set_creator("lianping")
         self.set_line_width(0.3)
+        self._widths: dict[tuple[float, str], float] = {}
+
+    def char_width(self, char: str) -> float:
+        """The width of one character at the current font size (mm)."""
+        key = (self.font_size_pt, char)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.get_string_width(char)
+        return width
+
+    def lines(self, text: str, width: float) -> list[str]:
+        """The lines ``text`` takes ``width`` mm wide at the current font, broken by 禁則."""
+        return linebreak.break_lines(printable(text), width, self.char_width)
+
+    def wrapped(self, text: str, width: float) -> list[str]:
+        """The lines ``text`` takes in a table cell ``width`` wide (its padding inside)."""
+        return self.lines(text, width - 2 * PADDING_MM)
+
+    def paragraph_height(self, text: str, size: float) -> float:
+        """How tall ``paragraph(text, size)`` is (mm)."""
+        table_size = self.font_size_pt
+        self.set_font(FONT, size=size)
+        height = len(self.lines(text, self.epw)) * size * 0.5
+        self.set_font(FONT, size=table_size)
+        return height
 
     def paragraph(self, text: str, size: float, align: str = "L", bold: bool = False) -> None:
         """A paragraph across the page (bold drawn as fill + stroke: the font has one weight)."""
@@ -81,64 +106,136 @@ class _Document(FPDF):
         mode = TextMode.FILL_STROKE if bold else TextMode.FILL
         # A local context (q … Q) so the stroke mode ends with the paragraph.
         with self.local_context(text_mode=mode, line_width=0.25 if bold else 0.3):
-            self.multi_cell(
-                0, size * 0.5, printable(text), align=align, new_x="LMARGIN", new_y="NEXT",
-                wrapmode=WrapMode.CHAR,
-            )  # fmt: skip
+            for line in self.lines(text, self.epw):
+                self.cell(self.epw, size * 0.5, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
-    def wrapped(self, text: str, width: float) -> list[str]:
-        """The lines ``text`` takes in a cell ``width`` wide (at the current font)."""
-        lines = self.multi_cell(
-            width,
-            LINE_MM,
-            printable(text),
-            dry_run=True,
-            output=MethodReturnValue.LINES,
-            padding=Padding(0, PADDING_MM, 0, PADDING_MM),
-            wrapmode=WrapMode.CHAR,
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its text, the columns it spans and how it sits.
+
+    Text flows from page to page with its row, top-left (or centred both ways with
+    ``align="C"``); a label (``flows=False``) is centred both ways and drawn whole in
+    every part of its row, as ``later`` on the parts after the first.
+    """
+
+    text: str
+    span: int = 1
+    align: str = "L"
+    flows: bool = True
+    later: str | None = None
+
+
+class _Table:
+    """A ruled table of the given column widths (mm), drawn from the current position.
+
+    A row taller than what is left of the page is split between lines: its first part
+    fills the page (unless fewer than ``MIN_LINES`` of its lines would fit there), the rest
+    goes on, over as many pages as it needs, each page starting with the header row.
+    """
+
+    def __init__(
+        self, pdf: _Document, columns: tuple[float, ...], header: Sequence[Cell] = ()
+    ) -> None:
+        self.pdf = pdf
+        self.columns = columns
+        self.header = tuple(header)
+        # Below this a page holds nothing but the header row yet.
+        self._fresh_y = pdf.t_margin + (HEADER_MM if self.header else 0.0) + 0.01
+        self._draw_header()
+
+    def _cells(self, cells: Sequence[Cell]) -> list[tuple[Cell, float]]:
+        """Each cell with its width, the columns it spans added up."""
+        found, column = [], 0
+        for cell in cells:
+            found.append((cell, sum(self.columns[column : column + cell.span])))
+            column += cell.span
+        return found
+
+    def _space(self) -> float:
+        """Millimetres left on the page."""
+        return self.pdf.page_break_trigger - self.pdf.get_y()
+
+    def _fresh(self) -> bool:
+        """Whether the page holds nothing below the header row yet."""
+        return self.pdf.get_y() <= self._fresh_y
+
+    def _draw_header(self) -> None:
+        """The header row (if any); the page's rows start below it."""
+        if self.header:
+            lines = [self.pdf.wrapped(cell.text, width) for cell, width in self._cells(self.header)]
+            self._draw(self.header, lines, HEADER_MM)
+
+    def _new_page(self) -> None:
+        self.pdf.add_page()
+        self._draw_header()
+
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` mm fit on this one (rows that go together)."""
+        if self._space() < height and not self._fresh():
+            self._new_page()
+
+    def row(self, cells: Sequence[Cell], min_height: float = 0.0, then: float = 0.0) -> None:
+        """Draw a row, at least ``min_height`` mm tall where it fits, flowing over pages; its
+        end keeps ``then`` mm free below it, for what must follow on the same page."""
+        sized = self._cells(cells)
+        flowing = [cell.flows for cell, _ in sized]
+        text = [self.pdf.wrapped(cell.text, width) for cell, width in sized]
+        later = [
+            self.pdf.wrapped(cell.text if cell.later is None else cell.later, width)
+            for cell, width in sized
+        ]
+        length = max(
+            (len(lines) for lines, flows in zip(text, flowing, strict=True) if flows), default=0
         )
-        return hang_punctuation(cast(list[str], lines)) or [""]
+        done = 0
+        while True:
+            labels = text if done == 0 else later
+            label_lines = max(
+                (len(lines) for lines, flows in zip(labels, flowing, strict=True) if not flows),
+                default=0,
+            )
+            room = int((self._space() - 2 * PADDING_MM) // LINE_MM)
+            if room < max(min(length - done, MIN_LINES), label_lines) and not self._fresh():
+                self._new_page()
+                continue
+            take = min(length - done, room)
+            ending = int((self._space() - then - 2 * PADDING_MM) // LINE_MM)
+            if 0 < take == length - done and ending < take:
+                # What follows would be left alone on the next page: carry lines over to it.
+                if ending >= MIN_LINES:
+                    take = ending
+                elif not self._fresh():
+                    self._new_page()
+                    continue
+            part = [
+                lines[done : done + take] if flows else label
+                for lines, label, flows in zip(text, labels, flowing, strict=True)
+            ]
+            done += take
+            if done < length:  # the page is full: the row's frame goes down to its foot
+                self._draw(cells, part, self._space())
+                self._new_page()
+                continue
+            content = max(take, label_lines) * LINE_MM + 2 * PADDING_MM
+            # The form's height where the whole row fits on the page, else what it takes.
+            wanted = min_height if take == length else 0.0
+            self._draw(cells, part, max(content, min(wanted, self._space() - then)))
+            return
 
-
-def hang_punctuation(lines: list[str]) -> list[str]:
-    """Move closing punctuation that starts a wrapped line to the end of the line before."""
-    result: list[str] = []
-    for line in lines:
-        moved = False
-        while result and result[-1] and line and line[0] in NO_LINE_START:
-            result[-1] += line[0]
-            line, moved = line[1:], True
-        if line or not moved:
-            result.append(line)
-    return result
-
-
-def _table_options(columns: tuple[float, ...]) -> dict[str, Any]:
-    """A form's table: ruled cells of these widths (mm), wrapped by character, left-aligned."""
-    return {
-        "col_widths": columns,
-        "width": sum(columns),
-        "line_height": LINE_MM,
-        "padding": (PADDING_MM, PADDING_MM),
-        "wrapmode": WrapMode.CHAR,
-        "first_row_as_headings": False,
-        "text_align": "LEFT",
-    }
-
-
-def _heads(row: Row, words: tuple[str, ...]) -> None:
-    for word in words:
-        row.cell(word, align="C")
-
-
-def _chunks(pdf: _Document, lines: list[str]) -> Iterator[str]:
-    """Lines grouped so that each group fits one row: the first in what is left of the
-    current page (unless that is too little), the others on a fresh page each."""
-    left = int((pdf.page_break_trigger - pdf.get_y() - 2 * PADDING_MM) // LINE_MM)
-    first = left if left >= MIN_LINES else ROW_LINES
-    yield "\n".join(lines[:first])
-    for start in range(first, len(lines), ROW_LINES):
-        yield "\n".join(lines[start : start + ROW_LINES])
+    def _draw(self, cells: Sequence[Cell], parts: Sequence[list[str]], height: float) -> None:
+        """One part of a row: its cells ruled, ``height`` mm tall, each with its lines."""
+        pdf = self.pdf
+        x, y = pdf.l_margin, pdf.get_y()
+        for (cell, width), lines in zip(self._cells(cells), parts, strict=True):
+            pdf.rect(x, y, width, height)
+            centred = not cell.flows or cell.align == "C"
+            top = y + (height - len(lines) * LINE_MM) / 2 if centred else y + PADDING_MM
+            for index, line in enumerate(lines):
+                pdf.set_xy(x + PADDING_MM, top + index * LINE_MM)
+                pdf.cell(width - 2 * PADDING_MM, LINE_MM, line, align="C" if centred else "L")
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
 
 
 # -- 附件1 ---------------------------------------------------------------------------------------
@@ -176,7 +273,7 @@ def _nature_row(pdf: _Document, record: WorkRecord) -> None:
     top = y + PADDING_MM
     for checked, words in record.nature_boxes:
         _box(pdf, cursor, top + (LINE_MM - BOX_MM) / 2, checked)
-        pdf.set_xy(cursor + BOX_MM + 0.8, top)
+        pdf.set_xy(cursor + BOX_MM + 1.8, top)
         pdf.cell(text=printable(words), h=LINE_MM)
         cursor = pdf.get_x() + 8
     pdf.set_font(FONT, size=10.5)
@@ -194,30 +291,24 @@ def _work_record(pdf: _Document, record: WorkRecord) -> None:
     pdf.paragraph(f"案件編號：{record.number}　受理管道：{record.channel}", 10)
     pdf.ln(1)
     pdf.set_font(FONT, size=12)
-    with pdf.table(**_table_options(RECORD_COLUMNS)) as table:
-        _heads(table.row(min_height=10), ("反映者姓名", "職業", "聯絡電話", "聯絡地址"))
-        person = (record.reporter_name, record.occupation, record.phone, record.address)
-        table.row([printable(v) for v in person], min_height=16)
+    table = _Table(pdf, RECORD_COLUMNS)
+    table.row([Cell(h, flows=False) for h in ("反映者姓名", "職業", "聯絡電話", "聯絡地址")], 10)
+    person = (record.reporter_name, record.occupation, record.phone, record.address)
+    table.row([Cell(value, align="C") for value in person], min_height=16)
     _nature_row(pdf, record)
-    body_w = sum(RECORD_COLUMNS[1:])
     for label, text in (
         ("需求／反映等\n內容概述", record.description),
         ("處　理　意　見", record.opinion),
     ):
-        # A table per text, so its first part can fill what is left of the page.
-        with pdf.table(**_table_options(RECORD_COLUMNS)) as table:
-            for index, chunk in enumerate(_chunks(pdf, pdf.wrapped(text, body_w))):
-                row = table.row(min_height=56 if index == 0 else None)
-                row.cell(label if index == 0 else "（續）", align="C")
-                row.cell(chunk, colspan=3, v_align="TOP")
-    with pdf.table(**_table_options(RECORD_COLUMNS)) as table:
-        row = table.row(min_height=10)
-        row.cell("紀　錄　人（簽名）", colspan=2, align="C")
-        row.cell("簽　辦　機　關", colspan=2, align="C")
-        row = table.row(min_height=18)
-        row.cell(printable(record.recorder), colspan=2, align="C")
-        row.cell(printable(record.signing_agency), colspan=2, align="C")
-    pdf.ln(2)
+        title = Cell(label, flows=False, later=f"{label}\n（續）")
+        table.row([title, Cell(text, span=3)], min_height=56)
+    # The signature box's two rows stay together, with the form's note under them.
+    table.keep(10 + 18 + NOTE_GAP_MM + pdf.paragraph_height(NOTE_1, 11))
+    table.row(
+        [Cell("紀　錄　人（簽名）", 2, flows=False), Cell("簽　辦　機　關", 2, flows=False)], 10
+    )
+    table.row([Cell(record.recorder, 2, "C"), Cell(record.signing_agency, 2, "C")], 18)
+    pdf.ln(NOTE_GAP_MM)
     pdf.paragraph(NOTE_1, 11)
 
 
@@ -234,7 +325,8 @@ def work_records_pdf(records: list[WorkRecord]) -> bytes:
 
 # -- 附件2 ---------------------------------------------------------------------------------------
 
-REPORT_COLUMNS = (14.0, 34.0, 76.0, 54.0)  # 項次, 實施方式, 內容摘要, 處理意見
+REPORT_COLUMNS = (14.0, 34.0, 76.0, 54.0)
+REPORT_HEADS = ("項次", "實施方式", "內容摘要", "處理意見")
 
 
 def biweekly_pdf(report: BiweeklyReport) -> bytes:
@@ -246,19 +338,17 @@ def biweekly_pdf(report: BiweeklyReport) -> bytes:
     pdf.paragraph(f"【{report.period_text}】", 12, align="C")
     pdf.ln(2)
     pdf.set_font(FONT, size=12)
-    with pdf.table(**_table_options(REPORT_COLUMNS)) as table:
-        _heads(table.row(min_height=10), ("項次", "實施方式", "內容摘要", "處理意見"))
+    table = _Table(pdf, REPORT_COLUMNS, [Cell(word, flows=False) for word in REPORT_HEADS])
+    note = NOTE_GAP_MM + pdf.paragraph_height(NOTE_2, 11)
     for number, row in enumerate(report.rows, start=1):
-        # A table per row, so its first part can fill what is left of the page.
-        summary = list(_chunks(pdf, pdf.wrapped(row.summary_text, REPORT_COLUMNS[2])))
-        handling = list(_chunks(pdf, pdf.wrapped(row.handling_text, REPORT_COLUMNS[3])))
-        with pdf.table(**_table_options(REPORT_COLUMNS)) as table:
-            for index in range(max(len(summary), len(handling))):
-                cells = table.row(min_height=30 if index == 0 else None, v_align="TOP")
-                cells.cell(str(number) if index == 0 else "", align="C")
-                cells.cell(row.title if index == 0 else "（續）", align="C")
-                cells.cell(summary[index] if index < len(summary) else "")
-                cells.cell(handling[index] if index < len(handling) else "")
-    pdf.ln(2)
+        cells = [
+            Cell(str(number), flows=False),
+            Cell(row.title, flows=False, later=f"{row.title}（續）"),
+            Cell(row.summary_text),
+            Cell(row.handling_text),
+        ]
+        # The last row ends with the form's note under it, never alone on a page.
+        table.row(cells, min_height=30, then=note if number == len(report.rows) else 0.0)
+    pdf.ln(NOTE_GAP_MM)
     pdf.paragraph(NOTE_2, 11)
     return bytes(pdf.output())
