@@ -101,8 +101,8 @@ def squeeze(text: str) -> str:
 
 
 def as_drawn(text: str) -> str:
-    """Text as the PDF holds it: without whitespace, a character the font lacks as 〓."""
-    return squeeze(pdf.printable(text))
+    """Text as the PDF holds it: without whitespace, nor the marks that only join emoji."""
+    return "".join(ch for ch in squeeze(text) if ord(ch) not in pdf.INVISIBLE)
 
 
 def column_text(lines: list[tuple[int, Line]], column: int, skip: tuple[str, ...] = ()) -> str:
@@ -223,8 +223,8 @@ RECORD_EDGES = (
     pdf.MARGIN_MM["left"] + pdf.RECORD_COLUMNS[0],
 )
 PUNCTUATED = (
-    "里長（代理）：您好，路燈壞了！請問（何時）：修復？「謝謝」、（急）；"
-    "民生路（二段）：水溝蓋（破損）：已三週，請儘速處理。" * 6
+    "里長（代理）：您好，路燈壞了😀！請問（何時）：修復？「謝謝」、（急）；"
+    "民生路（二段）：水溝蓋（破損）：已三週，👍🙏請儘速處理。" * 6
 )
 
 
@@ -248,6 +248,16 @@ def _record(**changes: Any) -> WorkRecord:
         "revealed": True,
     }
     return WorkRecord(**{**values, **changes})
+
+
+def test_a_record_prints_emoji_and_the_phone_as_written() -> None:
+    data = pdf.work_records_pdf([_record()])
+    lines = drawn_lines(data, RECORD_EDGES)
+    text = "".join(squeeze(line.text) for _, line in lines)
+    assert "〓" not in text
+    assert "0912-345-678" in text
+    assert column_text(lines, 1).count("路燈壞了😀！") == 6
+    assert "👍🙏請儘速處理。" in column_text(lines, 1)
 
 
 def test_no_line_of_a_record_starts_with_closing_punctuation_or_holds_one_mark() -> None:

@@ -2,10 +2,11 @@
 
 Drawn with fpdf2 and a subset of Noto Sans CJK TC shipped in ``reports/assets``
 (Big5, the CJK Unified Ideographs block, ASCII, full-width forms, CJK punctuation;
-rebuilt by ``scripts/subset_report_font.py``). A character the subset lacks is drawn
-as 〓 so the reader sees something is missing, and the file is still made. Tables are
-drawn here, line by line: text is broken by ``linebreak``'s rules and a row flows over
-as many pages as its text needs, the table's header row on each.
+rebuilt by ``scripts/subset_report_font.py``), with Noto Emoji (monochrome, rebuilt by
+``scripts/subset_emoji_font.py``) for the emoji residents write. A character neither
+font has is drawn as 〓 so the reader sees something is missing, and the file is still
+made. Tables are drawn here, line by line: text is broken by ``linebreak``'s rules and
+a row flows over as many pages as its text needs, the table's header row on each.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from lianping.reports.work_record import WorkRecord
 ASSETS = Path(__file__).parent / "assets"
 FONT_FILE = ASSETS / "NotoSansCJKtc-Regular-reports.otf"
 FONT = "NotoSansCJKtc"
+EMOJI_FONT_FILE = ASSETS / "NotoEmoji-Regular-reports.ttf"
+EMOJI_FONT = "NotoEmoji"
 MISSING = "〓"  # the traditional mark for a character the type case lacks
 LINE_MM = 6.2  # line height of 12 pt text
 PADDING_MM = 2.5
@@ -41,33 +44,49 @@ NOTE_2 = (
     "並請各主管機關政風機構每隔二週，將本彙報表報送廉政署。"
 )
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Marks that only join or adjust the emoji around them: zero-width joiner, variation
+# selectors, the keycap's enclosing mark, skin tones and tag characters. Text is drawn
+# unshaped, so an emoji sequence prints as its parts and these are left out.
+INVISIBLE = frozenset(
+    [0x200D, 0xFE0E, 0xFE0F, 0x20E3, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
+)
 
 
 @lru_cache(maxsize=1)
 def font_codepoints() -> frozenset[int]:
-    """The code points the shipped font draws."""
-    font = TTFont(str(FONT_FILE), lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
+    """The code points the shipped fonts draw (the CJK face and the emoji fallback)."""
+    found: set[int] = set()
+    for path in (FONT_FILE, EMOJI_FONT_FILE):
+        font = TTFont(str(path), lazy=True)
+        try:
+            found.update(font.getBestCmap())
+        finally:
+            font.close()
+    return frozenset(found)
 
 
 def printable(value: str) -> str:
-    """Text the font can draw: CR/LF as LF, control characters dropped, the rest as 〓."""
+    """Text the fonts can draw: CR/LF as LF, control characters and emoji joiners dropped,
+    any other character neither font has as 〓."""
     value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     drawable = font_codepoints()
-    return "".join(ch if ch == "\n" or ord(ch) in drawable else MISSING for ch in value)
+    return "".join(
+        ch if ch == "\n" or ord(ch) in drawable else MISSING
+        for ch in value
+        if ord(ch) not in INVISIBLE
+    )
 
 
 class _Document(FPDF):
-    """An A4 portrait page set up with the shipped CJK font."""
+    """An A4 portrait page set up with the shipped fonts."""
 
     def __init__(self, title: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_margins(MARGIN_MM["left"], MARGIN_MM["top"], MARGIN_MM["right"])
         self.set_auto_page_break(True, margin=MARGIN_MM["bottom"])
         self.add_font(FONT, fname=str(FONT_FILE))
+        self.add_font(EMOJI_FONT, fname=str(EMOJI_FONT_FILE))
+        self.set_fallback_fonts([EMOJI_FONT], exact_match=False)
         # Text is placed by this module's own line breaks: no margin inside a cell.
         self.c_margin = 0
         self.set_title(title)
