@@ -227,6 +227,27 @@ def test_schedule_then_cancel_and_the_status_rules(team: dict[str, Api], ctx: Co
     assert naive.status_code == 400
 
 
+def test_the_list_is_newest_first_by_send_time(team: dict[str, Api], ctx: Context) -> None:
+    now = utcnow()
+    with ctx.sessions.begin() as session:
+        for title, status, days in (
+            ("上月發送", "sent", -30),
+            ("昨日發送", "sent", -1),
+            ("上週發送", "sent", -7),
+            ("下週排程", "scheduled", 7),
+        ):
+            moment = now + timedelta(days=days)
+            session.add(Broadcast(
+                title=title, status=status, audience={"kind": "all"}, updated_at=now,
+                started_at=moment if status == "sent" else None,
+                scheduled_at=moment if status == "scheduled" else None,
+            ))  # fmt: skip
+    listed = team["viewer"].get("/broadcasts").get_json()["items"]
+    assert [item["title"] for item in listed] == ["下週排程", "昨日發送", "上週發送", "上月發送"]
+    sent = team["viewer"].get("/broadcasts?status=sent&limit=2").get_json()["items"]
+    assert [item["title"] for item in sent] == ["昨日發送", "上週發送"]
+
+
 def test_nobody_to_send_to_is_refused(team: dict[str, Api]) -> None:
     broadcast_id = create(team["officer"], {"kind": "tag", "tags": ["不存在的標籤"]})
     refused = team["officer"].post(f"/broadcasts/{broadcast_id}/send", {})

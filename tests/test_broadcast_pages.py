@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -140,6 +141,65 @@ def test_every_role_reads_the_list_and_a_broadcast(
     assert "收訊人數與本月訊息額度" in text
     assert ("確認發送" in text) is (role != "viewer")
     assert ("修改草稿" in text) is (role != "viewer")
+
+
+def _listed(client: Any) -> list[int]:
+    """The broadcast ids of the list, page after page (older pages by their link)."""
+    ids: list[int] = []
+    url: str | None = f"{BASE}/"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        ids += [int(n) for n in re.findall(r'<a href="/admin/broadcasts/(\d+)">', html)]
+        more = re.search(r'<a class="btn" href="([^"]+)">較早的推播</a>', html)
+        url = unescape(more.group(1)) if more else None
+    return ids
+
+
+def test_the_list_is_newest_first_by_the_time_each_was_or_will_be_sent(
+    app: Any, ctx: Context
+) -> None:
+    """Sent and sending broadcasts by when sending started, scheduled ones by their time,
+    drafts and cancelled ones by their last change; ids are created in another order."""
+    now = utcnow()
+    days = {  # title → (status, days from now); created in this order
+        "十日前發送": ("sent", -10),
+        "昨日修改的草稿": ("draft", -1),
+        "二十日前發送": ("sent", -20),
+        "後天排程": ("scheduled", 2),
+        "五日前取消": ("cancelled", -5),
+        "三日前中止": ("stopped", -3),
+        "今早開始發送": ("sending", -0.2),
+    }
+    with ctx.sessions.begin() as session:
+        for title, (status, offset) in days.items():
+            moment = now + timedelta(days=offset)
+            row = Broadcast(title=title, status=status, audience={"kind": "test"},
+                            created_at=now - timedelta(days=30), updated_at=moment)  # fmt: skip
+            if status == "scheduled":
+                row.scheduled_at = moment
+            elif status in ("sent", "sending", "stopped"):
+                row.started_at, row.updated_at = moment, now  # figures keep changing the row
+                row.finished_at = None if status == "sending" else moment + timedelta(hours=1)
+            elif status == "cancelled":
+                row.cancelled_at = moment
+            session.add(row)
+        # More than a page, many sent at the same moment: paging must neither skip nor repeat.
+        for index in range(55):
+            session.add(Broadcast(title=f"批次{index:02d}", status="sent", audience={"kind": "all"},
+                                  started_at=now - timedelta(days=40), updated_at=now))  # fmt: skip
+    with ctx.sessions() as session:
+        rows = session.execute(select(Broadcast.id, Broadcast.title))
+        title_of = {row.id: row.title for row in rows}
+    expected = ["後天排程", "今早開始發送", "昨日修改的草稿", "三日前中止", "五日前取消",
+                "十日前發送", "二十日前發送"]  # fmt: skip
+    client, _ = _client(app, ctx, "viewer")
+    listed = _listed(client)
+    assert [title_of[i] for i in listed[:7]] == expected
+    assert sorted(listed) == sorted(title_of) and len(listed) == len(set(listed)) == 62
+    html = client.get(f"{BASE}/").get_data(as_text=True)
+    assert "依發送時間由新到舊排列" in html
+    assert f"排程 {rocdate.roc_datetime(now + timedelta(days=2))}" in html
+    assert f"發送 {rocdate.roc_datetime(now - timedelta(days=10))}" in html
 
 
 def test_viewers_cannot_compose_send_cancel_or_upload(app: Any, ctx: Context, sim: Sim) -> None:

@@ -6,8 +6,6 @@ same everywhere. Confidential tips are left out for viewers without ``ethics``.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
@@ -17,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
+from lianping.storage import keyset
 from lianping.storage.models import Case, utcnow
 
 AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
@@ -150,28 +149,15 @@ class Page:
     next_cursor: str | None
 
 
-def _sort_key(case: Case, sort: str) -> list[Any]:
-    value = case.due_at if sort == "due" else case.created_at
-    return [value.isoformat(), case.id]
-
-
-def _encode(key: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-
-
-MAX_ID = 2**63 - 1
+def _cursor_after(case: Case, sort: str) -> str:
+    return keyset.encode(case.due_at if sort == "due" else case.created_at, case.id)
 
 
 def _decode(cursor: str) -> tuple[datetime, int]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, case_id = json.loads(base64.urlsafe_b64decode(padded))
-        decoded = datetime.fromisoformat(moment), int(case_id)
-    except (ValueError, TypeError) as exc:
+        return keyset.decode(cursor)
+    except ValueError as exc:
         raise FilterError("cursor is not valid") from exc
-    if decoded[0].tzinfo is None or not 0 < decoded[1] <= MAX_ID:
-        raise FilterError("cursor is not valid")
-    return decoded
 
 
 def search(
@@ -200,7 +186,7 @@ def search(
     rows = list(session.scalars(statement.order_by(*order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, _encode(_sort_key(rows[-1], flt.sort)) if more and rows else None)
+    return Page(rows, _cursor_after(rows[-1], flt.sort) if more and rows else None)
 
 
 def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[str, int] | None:

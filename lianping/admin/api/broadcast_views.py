@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, context, rocdate
@@ -25,6 +24,7 @@ from lianping.jobs import broadcasts as broadcast_jobs
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import broadcasts
 from lianping.services.access import Actor
+from lianping.storage import broadcast_list
 from lianping.storage.models import Broadcast
 
 log = logging.getLogger(__name__)
@@ -98,12 +98,11 @@ def detail(session: Session, broadcast: Broadcast) -> dict[str, Any]:
 
 
 def list_broadcasts(actor: Actor, query: Body, args: Any) -> Payload:
-    statement = select(Broadcast).order_by(Broadcast.id.desc())
-    if "status" in query:
-        statement = statement.where(Broadcast.status == query["status"])
     with unit_of_work() as (_, session):
-        rows = session.scalars(statement.limit(query.get("limit", LIST_LIMIT)))
-        return {"items": [summary(session, row) for row in rows]}
+        found = broadcast_list.page(
+            session, limit=query.get("limit", LIST_LIMIT), status=query.get("status")
+        )
+        return {"items": [summary(session, listed.broadcast) for listed in found.items]}
 
 
 def create_broadcast(actor: Actor, body: Body) -> Payload:

@@ -188,7 +188,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "listBroadcasts", "GET", "/broadcasts", "反貪倡廉宣導推播清單", "broadcasts",
         broadcast_views.list_broadcasts, "BroadcastList", query=BROADCAST_LIST_PARAMETERS,
-        description="新到舊；可依狀態篩選。每筆附發送進度。",
+        description="依發送時間新到舊（已排程者依排程時間，已取消者依取消時間，草稿依最後修改"
+        "時間）；可依狀態篩選。每筆附發送進度。",
     ),
     Operation(
         "createBroadcast", "POST", "/broadcasts", "建立推播草稿", "broadcasts",

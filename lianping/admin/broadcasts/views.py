@@ -23,6 +23,7 @@ from lianping.services.access import require_write
 from lianping.services.broadcasts import BroadcastInvalid, Estimate, Quota, QuotaExceeded
 from lianping.services.promotion_images import ImageRejected
 from lianping.storage import areas as area_settings
+from lianping.storage import broadcast_list
 from lianping.storage.models import Broadcast, BroadcastChunk, ResidentTag, User
 
 log = logging.getLogger(__name__)
@@ -98,36 +99,40 @@ def _compose_page(
 
 
 @blueprint.get("/")
-def index() -> str:
-    """Every broadcast, newest first, with its status and progress."""
-    before = request.args.get("before", type=int)
+def index() -> tuple[str, int]:
+    """Every broadcast, newest first by when it was or will be sent, with its progress."""
+    cursor = request.args.get("cursor") or None
+    error, status = None, 200
     ctx = context.of_app()
     with ctx.sessions() as session:
-        statement = select(Broadcast).order_by(Broadcast.id.desc()).limit(PAGE_SIZE + 1)
-        if before:
-            statement = statement.where(Broadcast.id < before)
-        rows = list(session.scalars(statement))
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
+        try:
+            found = broadcast_list.page(session, limit=PAGE_SIZE, cursor=cursor)
+        except ValueError:
+            error, status = "分頁連結不正確，以下為最新的推播。", 400
+            found = broadcast_list.page(session, limit=PAGE_SIZE)
         items = [
             {
-                "broadcast": row,
-                "audience": compose_form.describe(row.audience),
+                "broadcast": listed.broadcast,
+                "at": listed.at,
+                "audience": compose_form.describe(listed.broadcast.audience),
                 "types": "、".join(
-                    codes.PROMOTION_MESSAGE_TYPES.get(m.get("type", ""), "") for m in row.messages
+                    codes.PROMOTION_MESSAGE_TYPES.get(m.get("type", ""), "")
+                    for m in listed.broadcast.messages
                 ),
-                "progress": broadcasts.progress(session, row.id),
+                "progress": broadcasts.progress(session, listed.broadcast.id),
             }
-            for row in rows
+            for listed in found.items
         ]
         lookups = Lookups.load(session)
-    return render_template(
+    html = render_template(
         "admin/broadcasts/list.html",
         items=items,
         lookups=lookups,
-        next_before=rows[-1].id if more and rows else None,
+        next_cursor=found.next_cursor,
+        error=error,
         actor=current_actor(),
     )
+    return html, status
 
 
 @blueprint.get("/new")
