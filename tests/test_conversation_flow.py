@@ -660,6 +660,44 @@ def test_a_menu_word_typed_after_free_text_is_not_kept_with_it() -> None:
     assert chat.state["pending_text"] == "路燈壞了很久"
 
 
+# Steps answered only by a button: anything else is a wrong input there.
+BUTTON_STEPS = ["nature", "sub_item", "theme", "photos", "contact", "summary", "edit", "resume"]
+
+
+@pytest.mark.parametrize("wrong", ["好", "sticker"])
+@pytest.mark.parametrize("step", BUTTON_STEPS)
+def test_a_wrong_input_at_a_button_step_says_to_tap_a_button_then_asks_again(
+    step: str, wrong: str
+) -> None:
+    chat = reach(step)
+    question = chat.last.messages[-1]
+    before = chat.state
+    if wrong == "sticker":
+        chat.sticker()
+    else:
+        chat.text(wrong)
+    assert chat.last.messages[0]["text"] == texts.CHOOSE_BUTTON
+    assert chat.last.messages[-1] == question, "the question follows, with its buttons"
+    assert {**chat.state, "at": 0} == {**before, "at": 0}, "nothing changed"
+
+
+def test_the_privacy_notice_is_not_sent_again_after_a_wrong_input() -> None:
+    chat = reach("contact")
+    chat.text("好")
+    assert chat.last.messages[0]["text"] == texts.CHOOSE_BUTTON
+    assert CONTENT.privacy_notice not in chat.said()
+    assert texts.LABEL_CONSENT_CONTACT in chat.labels()
+
+
+@pytest.mark.parametrize("thanks", ["謝謝", "謝謝您！", "感謝", "thanks"])
+def test_thanks_at_the_main_menu_is_answered_briefly(thanks: str) -> None:
+    chat = Chat()
+    chat.text(thanks)
+    assert chat.state.get("step", "idle") == "idle", "it is not offered as the start of a report"
+    assert chat.last.messages[0]["text"] == texts.THANKS_REPLY
+    assert len(chat.last.messages) == 1
+
+
 # -- expired buttons -------------------------------------------------------------------
 
 

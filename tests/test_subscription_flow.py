@@ -98,6 +98,23 @@ def test_opting_out_and_back_in_is_confirmed_and_says_cases_still_reach_them() -
     assert chat.last.effects == []
 
 
+def test_thanks_in_the_settings_is_answered_briefly_and_other_words_ask_for_a_button() -> None:
+    chat = Resident()
+    chat.open_settings()
+    buttons = chat.labels()
+    chat.text("謝謝")
+    assert [m["text"] for m in chat.last.messages] == [texts.SUBSCRIPTION_THANKS]
+    assert chat.labels() == buttons
+    assert chat.step == "subscription"
+    chat.text("好")
+    assert chat.last.messages[0]["text"] == texts.CHOOSE_BUTTON
+    assert "所在區／村里" in chat.last.messages[-1]["text"]
+    assert chat.labels() == buttons
+    chat.sticker()
+    assert chat.last.messages[0]["text"] == texts.CHOOSE_BUTTON
+    assert chat.last.effects == []
+
+
 # -- picking the 區 and 村里 --------------------------------------------------------------
 
 

@@ -241,6 +241,14 @@ DISCARDED = "已捨棄尚未送出的內容。"
 CANCELLED = "已取消，這次填寫的內容不會送出。"
 BACK_AT_START = "已回到主選單。"
 EXPIRED = "這個按鈕已失效，請點選最新訊息中的選項。"
+# Said before the question again when a step is answered only by its buttons.
+CHOOSE_BUTTON = "請點選下方按鈕選擇。"
+# A thank-you typed at the main menu or in 訂閱設定 is answered briefly (compared after
+# dropping what follows the words, e.g. 「！」 or an emoji, and lowercased).
+THANKS_WORDS = frozenset(
+    {"謝謝", "謝謝你", "謝謝您", "感謝", "感謝您", "多謝", "謝啦", "感恩", "3q", "thanks"}
+)
+THANKS_REPLY = "不客氣，有需要時請點選下方選單。"
 
 # What each step is called (shown when offering to resume) and its 說明.
 STEP_NAMES = {
@@ -284,8 +292,7 @@ STEP_HELP = {
 }
 # The 說明 of a step that reads differently in a tip (檢舉).
 STEP_HELP_TIP = {
-    "contact": "說明：同意個資告知後，才能受理您的檢舉。"
-    "留下聯絡資料，必要時承辦人員可以向您查證。",
+    "contact": "說明：同意個資告知後，才能受理您的檢舉。留下聯絡資料，必要時承辦人員可以向您查證。",
 }
 GENERAL_COMMANDS_HINT = "隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 
@@ -423,6 +430,7 @@ OPTED_OUT = (
 )
 OPTED_IN = "已恢復接收廉政宣導訊息，謝謝您的支持。"
 SUBSCRIPTION_DONE = "訂閱設定已完成，謝謝您。"
+SUBSCRIPTION_THANKS = "不客氣。還要調整請點選下方按鈕，設定好了請點「完成」。"
 SUBSCRIPTION_LEFT = "已離開訂閱設定，已完成的設定仍然有效。"
 
 # -- 有獎徵答 and the 廉政宣導 menu ---------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -12,6 +13,8 @@ from lianping.bot.conversation.model import Incoming
 GLOBAL_COMMANDS = frozenset({"cancel", "back", "restart", "help"})
 MEDIA_KINDS = frozenset({"image", "video", "audio", "file", "location"})
 
+# What people add after a thank-you: punctuation, spaces, emoji.
+_TRAILING = re.compile(r"[\W_]+$")
 _WORDS = {word: command for command, words in texts.COMMAND_WORDS.items() for word in words}
 
 
@@ -51,6 +54,12 @@ def word(event: Incoming) -> str | None:
     """The command a typed text stands for (``取消`` → ``cancel``), if it is one."""
     text = typed(event)
     return _WORDS.get(text) if text else None
+
+
+def is_thanks(event: Incoming) -> bool:
+    """Whether the text is a thank-you (謝謝, 感謝您！, thanks…) and nothing more."""
+    text = typed(event)
+    return text is not None and _TRAILING.sub("", text).lower() in texts.THANKS_WORDS
 
 
 def choice(event: Incoming) -> Choice | None:

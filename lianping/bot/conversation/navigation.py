@@ -23,6 +23,11 @@ def note(state: State, content: Content, body: str) -> Outcome:
     return stay(state, content, [messages.text(body)])
 
 
+def retry(state: State, content: Content) -> Outcome:
+    """A step answered only by its buttons got something else: say so, then ask again."""
+    return note(state, content, texts.CHOOSE_BUTTON)
+
+
 def go(state: State, target: str, content: Content, before: list[Message] | None = None) -> Outcome:
     """Move forward to ``target`` and ask its question.
 

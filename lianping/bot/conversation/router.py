@@ -1,5 +1,5 @@
 """Route one event: pauses, buttons without a token, expired buttons, global commands,
-the main menu's words, media and stickers inside a flow, and finally the current step."""
+the main menu's words, media inside a flow, and finally the current step."""
 
 from __future__ import annotations
 
@@ -43,8 +43,6 @@ def route(state: State, event: Incoming, content: Content) -> Outcome:
     if item is not None:
         # The menu's words typed out work like the tap at every step: never a report's content.
         return menu.choose(state, item, event, content) or navigation.stay(state, content)
-    if event.kind == "sticker" and here != IDLE:
-        return navigation.stay(state, content)
     if event.kind in inputs.MEDIA_KINDS and event.kind not in step.MEDIA and here in DRAFT_STEPS:
         # Nothing sent during a report is ignored: it joins the draft wherever it arrives.
         draft, acknowledgement = drafts.attach(draft_of(state), event)

@@ -32,14 +32,19 @@ def _choices(state: State) -> list[Item]:
     ]
 
 
+def _question(state: State) -> Message:
+    body = texts.CONTACT_PROMPT_TIP if state.get("flow") == TIP else texts.CONTACT_PROMPT
+    return replies.ask(state, body, _choices(state))
+
+
 def prompt(state: State, content: Content) -> list[Message]:
     """The notice as the administrator wrote it, then the three choices."""
-    body = texts.CONTACT_PROMPT_TIP if state.get("flow") == TIP else texts.CONTACT_PROMPT
-    return [messages.text(content.privacy_notice), replies.ask(state, body, _choices(state))]
+    return [messages.text(content.privacy_notice), _question(state)]
 
 
 def handle(state: State, event: Incoming, content: Content) -> Outcome:
-    """Either 同意 records the notice version; 不同意 withdraws any consent given before."""
+    """Either 同意 records the notice version; 不同意 withdraws any consent given before;
+    anything else asks for a button."""
     chosen = inputs.choice(event)
     if chosen and chosen.action == "consent" and chosen.value in ("contact", "anonymous"):
         anonymous = chosen.value == "anonymous"
@@ -54,4 +59,5 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         refused = with_draft(state, consent_version=None, **_NO_CONTACT)
         words = texts.CONTACT_REFUSED.format(flow=texts.FLOW_WORDS[flow.flow_of(state)])
         return Outcome(refused, [replies.ask(refused, words, _choices(refused))])
-    return navigation.stay(state, content)
+    # Asked again without the notice, which is just above in the chat.
+    return Outcome(state, [messages.text(texts.CHOOSE_BUTTON), _question(state)])

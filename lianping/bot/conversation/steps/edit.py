@@ -29,4 +29,4 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     if chosen and chosen.action == "jump" and chosen.value in flow.EDITABLE[flow.flow_of(state)]:
         first = flow.EDIT_GROUPS[chosen.value][0]
         return navigation.go({**state, "editing": chosen.value}, first, content)
-    return navigation.stay(state, content)
+    return navigation.retry(state, content)

@@ -18,8 +18,11 @@ def prompt(state: State, content: Content) -> list[Message]:
 
 
 def handle(state: State, event: Incoming, content: Content) -> Outcome:
-    """Text starts the offer to report it; stickers and media get a friendly pointer to the menu."""
+    """Text starts the offer to report it (a thank-you is just answered); stickers and media
+    get a friendly pointer to the menu."""
     text = inputs.typed(event)
+    if inputs.is_thanks(event):
+        return Outcome(state, [messages.with_menu(texts.THANKS_REPLY)])
     if text and inputs.word(event) is None:
         offered = fresh(state, event.timestamp_ms, "offer_text", pending_text=text)
         return navigation.stay(offered, content)

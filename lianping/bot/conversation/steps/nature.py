@@ -35,7 +35,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     nature = chosen.value if chosen and chosen.action == "nature" else None
     nature = nature or _BY_WORDS.get(inputs.typed(event) or "")
     if nature not in texts.NATURE_LABELS:
-        return navigation.stay(state, content)
+        return navigation.retry(state, content)
     sub_item = codes.SUB_ITEMS.get(str(draft_of(state).get("sub_item")))
     kept = sub_item.code if sub_item and sub_item.nature == nature else None
     return navigation.advance(with_draft(state, nature=nature, sub_item=kept), content)

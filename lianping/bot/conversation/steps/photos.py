@@ -40,4 +40,4 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         draft, acknowledgement = drafts.attach(draft_of(state), event)
         updated = with_draft(state, **draft)
         return Outcome(updated, [_ask(updated, acknowledgement)])
-    return navigation.stay(state, content)
+    return navigation.retry(state, content)

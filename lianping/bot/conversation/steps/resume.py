@@ -61,7 +61,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         return _restart(state, event, content)
     if action == "discard":
         return navigation.to_menu(state, event.timestamp_ms, texts.DISCARDED)
-    return navigation.stay(state, content)
+    return navigation.retry(state, content)
 
 
 def command(state: State, name: str, event: Incoming, content: Content) -> Outcome | None:

@@ -42,7 +42,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     else:
         name = _typed_district(inputs.typed(event), content)
     if name is None:
-        return navigation.stay(state, content)
+        return navigation.retry(state, content)
     if name not in content.areas:
         # A 區 the administrator removed since the buttons were shown, or a typo.
         return navigation.note(state, content, texts.AREA_UNKNOWN.format(name=name))

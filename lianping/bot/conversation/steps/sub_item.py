@@ -40,5 +40,5 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         if typed in (item.plain, item.label, item.wording, str(index + 1), _NUMERALS[index]):
             code = item.code
     if code not in {item.code for item in items}:
-        return navigation.stay(state, content)
+        return navigation.retry(state, content)
     return navigation.advance(with_draft(state, sub_item=code), content)

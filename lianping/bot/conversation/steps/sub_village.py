@@ -54,7 +54,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         chosen.value if chosen and action == "village" else _typed_village(typed, district, content)
     )
     if name is None:
-        return navigation.stay(state, content)
+        return navigation.retry(state, content)
     if name not in content.areas[district]:
         return navigation.note(state, content, texts.AREA_UNKNOWN.format(name=name))
     return choose(state, content, district, name)

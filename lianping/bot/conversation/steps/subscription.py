@@ -13,12 +13,23 @@ from lianping.bot.conversation.model import (
     SetPromotionsOptOut,
     State,
 )
+from lianping.bot.messages import Item
 
 NAME = settings.OVERVIEW
 ACTIONS = frozenset({"area", "opt_out", "opt_in", "done"})
 MEDIA: frozenset[str] = frozenset()
 
 command = settings.command
+
+
+def _items(state: State, content: Content) -> list[Item]:
+    opted_out = bool(settings.settings_of(state).get("opt_out"))
+    items = [replies.button(state, texts.LABEL_SET_AREA, "area")] if content.areas else []
+    if opted_out:
+        items.append(replies.button(state, texts.LABEL_OPT_IN, "opt_in"))
+    else:
+        items.append(replies.button(state, texts.LABEL_OPT_OUT, "opt_out"))
+    return [*items, replies.done(state)]
 
 
 def prompt(state: State, content: Content) -> list[Message]:
@@ -31,17 +42,12 @@ def prompt(state: State, content: Content) -> list[Message]:
     )
     if not content.areas:
         body = f"{body}\n{texts.SUBSCRIPTION_NO_AREAS}"
-    items = [replies.button(state, texts.LABEL_SET_AREA, "area")] if content.areas else []
-    if opted_out:
-        items.append(replies.button(state, texts.LABEL_OPT_IN, "opt_in"))
-    else:
-        items.append(replies.button(state, texts.LABEL_OPT_OUT, "opt_out"))
-    items.append(replies.done(state))
-    return [messages.text(body, items)]
+    return [messages.text(body, _items(state, content))]
 
 
 def handle(state: State, event: Incoming, content: Content) -> Outcome:
-    """Go on to the 區, switch promotions off or on, or finish; anything else asks again."""
+    """Go on to the 區, switch promotions off or on, or finish; a thank-you is answered
+    briefly; anything else asks for a button, then again."""
     chosen = inputs.choice(event)
     action = chosen.action if chosen else None
     if action == "area" and content.areas:
@@ -54,4 +60,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         return settings.with_effect(shown, SetPromotionsOptOut(opt_out))
     if action == "done":
         return settings.leave(state, event, texts.SUBSCRIPTION_DONE)
-    return navigation.stay(state, content)
+    if inputs.is_thanks(event):
+        # A thank-you needs no second copy of the settings, only the buttons.
+        return Outcome(state, [messages.text(texts.SUBSCRIPTION_THANKS, _items(state, content))])
+    return navigation.retry(state, content)

@@ -44,4 +44,4 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         return Outcome(
             idle(state, event.timestamp_ms), [], [CreateCase(draft, draft["consent_version"])]
         )
-    return navigation.stay(state, content)
+    return navigation.retry(state, content)

@@ -29,5 +29,5 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     theme = chosen.value if chosen and chosen.action == "theme" else None
     theme = theme or _BY_LABEL.get(inputs.typed(event) or "")
     if theme not in codes.THEMES:
-        return navigation.stay(state, content)
+        return navigation.retry(state, content)
     return navigation.advance(with_draft(state, theme=theme), content)
