@@ -15,7 +15,7 @@ from lianping.bot import texts
 from lianping.context import Context
 from lianping.services import content
 from lianping.storage import areas
-from lianping.storage.models import AuditEntry, Resident, ResidentTag, User, utcnow
+from lianping.storage.models import AuditEntry, Resident, ResidentTag, utcnow
 from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
 from tests.support import WorkerProcess, wait_until
@@ -261,39 +261,6 @@ def test_bad_areas_are_refused_naming_the_line(
     assert message in response.get_data(as_text=True)
     with ctx.sessions() as session:
         assert content.get(session, "areas") == areas.SAMPLE
-
-
-def test_a_staff_members_line_id_is_validated_saved_cleared_and_audited(
-    app: Any, ctx: Context
-) -> None:
-    admin = Staff(app, ctx, "admin")
-    officer = staff(ctx, "clerk", "officer")
-    line_id = "U" + "0123456789abcdef" * 2
-
-    def line_id_of() -> str | None:
-        with ctx.sessions() as session:
-            return session.scalar(select(User.line_user_id).where(User.id == officer.id))
-
-    for bad in ["u" + "0" * 32, "U" + "0" * 31, "U" + "G" * 32, "U" + "A" * 32, "我的LINE"]:
-        refused = admin.post("/admin/settings/users", action="line_id", id=officer.id,
-                             line_user_id=bad)  # fmt: skip
-        assert refused.status_code == 400
-        assert "LINE 使用者 ID 格式不正確" in refused.get_data(as_text=True)
-    assert line_id_of() is None
-    saved = admin.post(
-        "/admin/settings/users", action="line_id", id=officer.id, line_user_id=f" {line_id} "
-    )
-    assert saved.status_code == 302
-    assert line_id_of() == line_id
-    assert line_id in admin.get("/admin/settings/users").get_data(as_text=True)
-    cleared = admin.post("/admin/settings/users", action="line_id", id=officer.id, line_user_id="")
-    assert cleared.status_code == 302
-    assert line_id_of() is None
-    entries = audit_actions(ctx, "user.line_id")
-    assert [(e.before, e.after) for e in entries] == [
-        ({"line_user_id": None}, {"line_user_id": line_id}),
-        ({"line_user_id": line_id}, {"line_user_id": None}),
-    ]
 
 
 # -- 訂閱設定 end to end -------------------------------------------------------------------

@@ -443,3 +443,14 @@ QUIZ_UNAVAILABLE = "這個題目目前無法作答（可能已結束或選項有
 PROMOTIONS_ALT = "最新廉政宣導（{count}則）"
 PROMOTIONS_HEADER = "廉政宣導"
 PROMOTION_SENT_ON = "發布日期：{date}"
+
+# -- a staff member linking their own LINE account ------------------------------------------
+
+STAFF_LINKED = (
+    "這個 LINE 帳號已連結至管理系統帳號「{name}」，日後宣導訊息的測試發送會傳送到這裡。"
+)
+STAFF_LINK_REFUSED = (
+    "連結碼不正確或已逾時，未連結任何帳號。"
+    "請在管理系統「我的帳號」頁面重新產生連結碼，並於10分鐘內傳送。"
+)
+STAFF_LINK_LOCKED = "連結碼輸入錯誤次數過多，為保護帳號安全，請於15分鐘後再試。"

@@ -1,4 +1,5 @@
-"""Staff accounts: passwords (scrypt), login throttling, server-side sessions, API tokens."""
+"""Staff accounts: passwords (scrypt), login throttling, server-side sessions, API tokens,
+and the link to a staff member's own LINE account (by a one-time code)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from lianping import codes
 from lianping.services import audit
 from lianping.services.access import CLI, SYSTEM, Actor
 from lianping.storage import cases
-from lianping.storage.models import ApiToken, User, WebSession, utcnow
+from lianping.storage.models import ApiToken, Resident, User, WebSession, utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -204,3 +205,81 @@ def token_user(session: Session, token: str) -> User | None:
         return None
     row.last_used_at = utcnow()
     return user
+
+
+# -- a staff member's own LINE account --------------------------------------------------------
+# LINE shows nobody their user id, so staff link their account by sending the official account
+# a one-time code from it: the code is only ever shown on the staff member's own page.
+LINE_LINK_LIFETIME = timedelta(minutes=10)
+LINE_LINK_DIGITS = 8
+# Wrong codes from one LINE account before it must wait, and how long.
+LINE_LINK_MAX_FAILURES = 5
+LINE_LINK_LOCKOUT = timedelta(minutes=15)
+
+
+class LineLinkLocked(Exception):
+    """This LINE account sent too many wrong codes: nothing is checked until the lockout ends."""
+
+
+def line_link_code_text(digits: str) -> str:
+    """The code as staff read and type it: ``LP-1234-5678``."""
+    return f"LP-{digits[:4]}-{digits[4:]}"
+
+
+def issue_line_link_code(session: Session, actor: Actor, user: User) -> tuple[str, datetime]:
+    """A new code for ``user`` (the previous one stops working) and when it expires.
+
+    Only the code's SHA-256 is kept; it links once, within ``LINE_LINK_LIFETIME``.
+    """
+    while True:
+        digits = f"{secrets.randbelow(10**LINE_LINK_DIGITS):0{LINE_LINK_DIGITS}d}"
+        taken = select(User.id).where(User.line_link_code_hash == _digest(digits))
+        if session.scalar(taken.where(User.id != user.id)) is None:
+            break
+    expires_at = utcnow() + LINE_LINK_LIFETIME
+    user.line_link_code_hash, user.line_link_expires_at = _digest(digits), expires_at
+    audit.record(
+        session, actor, "user.line_link_code", "user", user.id, after={"expires_at": expires_at}
+    )
+    return line_link_code_text(digits), expires_at
+
+
+def redeem_line_link_code(
+    session: Session, resident: Resident, digits: str, now: datetime
+) -> User | None:
+    """Link the LINE account ``resident`` to the staff member whose live code it sent.
+
+    A wrong, used or expired code links nothing (None) and counts against the LINE account;
+    ``LINE_LINK_MAX_FAILURES`` of them lock it out (``LineLinkLocked``) for a while.
+    """
+    if resident.line_link_locked_until and resident.line_link_locked_until > now:
+        raise LineLinkLocked
+    user = session.scalar(select(User).where(User.line_link_code_hash == _digest(digits)))
+    expires_at = user.line_link_expires_at if user is not None else None
+    if user is None or not user.active or expires_at is None or expires_at <= now:
+        resident.line_link_failures += 1
+        if resident.line_link_failures >= LINE_LINK_MAX_FAILURES:
+            resident.line_link_locked_until = now + LINE_LINK_LOCKOUT
+            resident.line_link_failures = 0
+        return None
+    before = user.line_user_id
+    user.line_user_id = resident.line_user_id
+    user.line_link_code_hash = user.line_link_expires_at = None
+    resident.line_link_failures, resident.line_link_locked_until = 0, None
+    audit.record(
+        session, Actor.of(user), "user.line_link", "user", user.id,
+        before={"line_user_id": before}, after={"line_user_id": user.line_user_id},
+    )  # fmt: skip
+    return user
+
+
+def unlink_line(session: Session, actor: Actor, user: User) -> None:
+    """Forget ``user``'s LINE account (and any code not yet sent)."""
+    if user.line_user_id is None:
+        raise AccountError("此帳號尚未連結 LINE。")
+    before = user.line_user_id
+    user.line_user_id = user.line_link_code_hash = user.line_link_expires_at = None
+    audit.record(
+        session, actor, "user.line_unlink", "user", user.id,
+        before={"line_user_id": before}, after={"line_user_id": None},
+    )  # fmt: skip

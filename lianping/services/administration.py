@@ -43,8 +43,6 @@ _EMAIL = re.compile(
     r"[A-Za-z]{2,63}"
 )
 DUE_DAYS_RANGE = (1, 90)
-# A LINE user id as LINE gives it: U and 32 lowercase hexadecimal digits.
-LINE_USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
 
 
 class SettingsError(ValueError):
@@ -501,24 +499,13 @@ def unlock_user(session: Session, actor: Actor, user_id: int) -> None:
     )  # fmt: skip
 
 
-def set_line_user_id(session: Session, actor: Actor, user_id: int, raw: str) -> None:
-    """The staff member's own LINE user id (the test audience of broadcasts); empty clears it."""
+def unlink_line(session: Session, actor: Actor, user_id: int) -> None:
+    """Forget a staff member's LINE account; they link one again with a new code."""
     require_admin(actor)
-    user = _user(session, user_id)
-    value = clean_line(raw) or None
-    if value is not None and not LINE_USER_ID_PATTERN.fullmatch(value):
-        raise SettingsError(
-            "LINE 使用者 ID 格式不正確：應為大寫 U 加上 32 個小寫英數字（0–9、a–f），"
-            "共 33 字元，例如 U4af4980629a1b2c3d4e5f60718293a4b。"
-        )
-    if value == user.line_user_id:
-        raise SettingsError("LINE 使用者 ID 未變更。")
-    before = user.line_user_id
-    user.line_user_id = value
-    audit.record(
-        session, actor, "user.line_id", "user", user.id,
-        before={"line_user_id": before}, after={"line_user_id": value},
-    )  # fmt: skip
+    try:
+        accounts.unlink_line(session, actor, _user(session, user_id))
+    except accounts.AccountError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def users(session: Session) -> list[User]:

@@ -22,6 +22,7 @@ from lianping.bot.conversation.model import (
     CreateCase,
     Effect,
     LeaveChat,
+    LinkStaff,
     ListCases,
     Message,
     RateCase,
@@ -33,7 +34,7 @@ from lianping.bot.conversation.model import (
     Subscription,
 )
 from lianping.line.limits import LIMITS
-from lianping.services import casework, content
+from lianping.services import accounts, casework, content
 from lianping.storage import case_search, cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
@@ -164,7 +165,20 @@ def _apply(
         if rated is not None and casework.record_satisfaction(session, rated, effect.score):
             return [messages.text(texts.SATISFACTION_THANKS)]
         return [messages.text(texts.SATISFACTION_ALREADY)]
+    if isinstance(effect, LinkStaff):
+        return [messages.text(_link_staff(session, resident, effect.code, now))]
     return []  # LeaveChat is carried out after commit
+
+
+def _link_staff(session: Session, resident: Resident, code: str, now: datetime) -> str:
+    """What a staff member's link code did, in words."""
+    try:
+        user = accounts.redeem_line_link_code(session, resident, code, now)
+    except accounts.LineLinkLocked:
+        return texts.STAFF_LINK_LOCKED
+    if user is None:
+        return texts.STAFF_LINK_REFUSED
+    return texts.STAFF_LINKED.format(name=user.display_name)
 
 
 def _subscription(resident: Resident) -> Subscription:

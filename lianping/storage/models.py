@@ -86,6 +86,9 @@ class Resident(Base):
     village: Mapped[str | None] = mapped_column(String(20))
     promotions_opt_out: Mapped[bool] = mapped_column(default=False)
     promotions_opt_out_at: Mapped[datetime | None]
+    # Wrong staff link codes sent from this LINE account, and the lockout they earned.
+    line_link_failures: Mapped[int] = mapped_column(default=0)
+    line_link_locked_until: Mapped[datetime | None]
     # The conversation engine's state: plain JSON, owned by bot.engine.
     conversation: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -324,8 +327,11 @@ class User(Base):
     ethics: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    # The staff member's own LINE user id, for a broadcast's test audience.
+    # The staff member's own LINE user id, for a broadcast's test audience; linked by a
+    # one-time code sent from that LINE account (only the code's SHA-256 is kept, briefly).
     line_user_id: Mapped[str | None] = mapped_column(String(64))
+    line_link_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    line_link_expires_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

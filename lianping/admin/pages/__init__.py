@@ -1,8 +1,18 @@
-"""Staff pages: the case inbox, case pages, manual intake, print views, system status."""
+"""Staff pages: the case inbox, case pages, manual intake, print views, system status, and
+each staff member's own account (我的帳號)."""
 
 from flask import Flask
 
-from lianping.admin.pages import case, common, exports, inbox, intake, media, work_records
+from lianping.admin.pages import (
+    account,
+    case,
+    common,
+    exports,
+    inbox,
+    intake,
+    media,
+    work_records,
+)
 from lianping.admin.pages.status import blueprint as status_blueprint
 
 
@@ -16,3 +26,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(media.blueprint)
     app.register_blueprint(exports.blueprint)
     app.register_blueprint(work_records.blueprint)
+    app.register_blueprint(account.blueprint)

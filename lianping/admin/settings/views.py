@@ -37,7 +37,7 @@ DONE: dict[str, str] = {
     "user-created": "已建立帳號。",
     "password-reset": "已重設密碼，該帳號原有的登入階段均已結束。",
     "unlocked": "已解除暫停登入。",
-    "line-id": "已儲存 LINE 使用者 ID。",
+    "line-unlinked": "已解除 LINE 帳號連結。",
 }
 
 SECTIONS: list[tuple[str, str]] = [
@@ -58,6 +58,9 @@ ACTION_LABELS: dict[str, str] = {
     "user.password_reset": "重設密碼",
     "user.unlock": "解除暫停登入",
     "user.line_id": "設定 LINE 使用者 ID",
+    "user.line_link_code": "產生 LINE 連結碼",
+    "user.line_link": "連結 LINE 帳號",
+    "user.line_unlink": "解除 LINE 帳號連結",
     "resident.tag_add": "追蹤者加上標籤",
     "resident.tag_remove": "追蹤者移除標籤",
     "user.lock": "帳號暫停登入",
@@ -444,11 +447,10 @@ def users() -> BaseResponse:
         return _change(
             lambda s: administration.unlock_user(s, actor, user_id), "unlocked", error, target
         )
-    if action == "line_id":
-        line_user_id = form.get("line_user_id", "")
+    if action == "line_unlink":
         return _change(
-            lambda s: administration.set_line_user_id(s, actor, user_id, line_user_id),
-            "line-id",
+            lambda s: administration.unlink_line(s, actor, user_id),
+            "line-unlinked",
             error,
             target + f"#user-{user_id}",
         )
@@ -473,6 +475,7 @@ FIELD_LABELS: dict[str, str] = {
     "sessions_closed": "結束的登入階段",
     "tokens_revoked": "撤銷的 API 權杖",
     "line_user_id": "LINE 使用者 ID",
+    "expires_at": "有效至",
     "tag": "標籤",
     "residents": "追蹤者編號",
     "changed": "異動人數",

@@ -147,6 +147,13 @@ class ShowPromotions:
     """Show the latest published promotions (broadcasts sent) after the promotion text."""
 
 
+@dataclass(frozen=True)
+class LinkStaff:
+    """A staff member's one-time code (its digits): link this LINE account to their account."""
+
+    code: str
+
+
 Effect = (
     SetFollowing
     | LeaveChat
@@ -159,6 +166,7 @@ Effect = (
     | SetPromotionsOptOut
     | AnswerQuiz
     | ShowPromotions
+    | LinkStaff
 )
 
 

@@ -10,6 +10,7 @@ from lianping.bot.conversation import (
     navigation,
     quiz,
     registry,
+    staff_link,
     timeouts,
 )
 from lianping.bot.conversation import draft as drafts
@@ -24,6 +25,10 @@ def route(state: State, event: Incoming, content: Content) -> Outcome:
     if quiz.is_answer(event):
         # A broadcast's button: valid at any step, and no pause or draft is touched.
         return quiz.answer(state, event)
+    linked = staff_link.route(state, event)
+    if linked is not None:
+        # A staff member's link code: answered by the dispatcher, at any step, flow untouched.
+        return linked
     state, offer = timeouts.apply(state, event, content)
     if offer is not None:
         return offer
