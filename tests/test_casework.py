@@ -129,6 +129,21 @@ def test_an_extension_tells_the_resident_why_and_until_when(
     )
 
 
+def test_an_extension_reason_too_long_for_the_notice_is_refused(sim: Sim, ctx: Context) -> None:
+    who = actors(ctx)
+    number = line_case(ctx, sim.new_resident("延長過長"))
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["officer"], number)
+        due = case.due_at
+        reason = "因" + "會勘" * 300
+        with pytest.raises(casework.CaseworkError, match="延長理由請在500字以內"):
+            casework.extend_due(session, who["officer"], case, date(2099, 1, 4), reason)
+    with ctx.sessions() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        kinds = session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
+    assert case.due_at == due and "extended" not in kinds
+
+
 def test_rejection_needs_a_173_reason_and_merge_a_target(ctx: Context) -> None:
     who = actors(ctx)
     number = line_case(ctx, "U" + "a1" * 16)

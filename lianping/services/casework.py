@@ -30,6 +30,8 @@ from lianping.services.access import (
 from lianping.storage import cases, outbox
 from lianping.storage.models import Agency, Case, Resident, Unit, User, utcnow
 
+# An extension's reason is told to the resident in one LINE message (texts.DUE_EXTENDED).
+MAX_EXTENSION_REASON = 500
 # 行政程序法 §173: the grounds on which a petition may be left unhandled.
 REJECTION_REASONS: dict[str, str] = {
     "no_content": "無具體內容",
@@ -424,6 +426,8 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
     reason = texts.extension_reason(reason)
     if not reason:
         raise CaseworkError("延長期限須說明理由")
+    if len(reason) > MAX_EXTENSION_REASON:
+        raise CaseworkError(f"延長理由請在{MAX_EXTENSION_REASON}字以內")
     due_at = rocdate.end_of_taipei_day(
         datetime(new_due.year, new_due.month, new_due.day, 12, tzinfo=rocdate.TAIPEI)
     )
