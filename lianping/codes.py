@@ -14,14 +14,6 @@ NATURES: dict[str, str] = {
 # The natures in short, where room is tight: buttons, pickers, dashboard tiles.
 NATURE_SHORT: dict[str, str] = {NEED: "民情需求", REFORM: "施政興革", TIP: "貪瀆不法"}
 
-# One line each, shown when a resident chooses the nature of a report.
-NATURE_EXPLAINED: dict[str, str] = {
-    NEED: "生活周遭的公共設施、機關服務或行政流程，需要改善的地方。",
-    REFORM: "對機關施政、法令規章或政策的意見與建議。",
-    TIP: "公務員涉嫌貪污、收賄或其他不法，身分依法保密。",
-}
-
-
 @dataclass(frozen=True)
 class SubItem:
     code: str

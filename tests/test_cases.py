@@ -110,7 +110,7 @@ def test_tip_is_confidential(ctx: Context) -> None:
         )
         assert case.confidential and case.nature == "tip"
         (created,) = cases.public_timeline(session, case)
-        assert created.body == "已收到您的檢舉，案件成立。", "a tip speaks of a tip"
+        assert created.body == "已收到您的檢舉，完成收件登記。", "a tip speaks of a tip"
 
 
 def test_resident_additions_flag_open_cases_only(ctx: Context) -> None:

@@ -150,7 +150,7 @@ def test_the_nature_step_explains_both_natures() -> None:
     chat = reach("nature")
     assert chat.labels()[:2] == ["民情需求", "施政興革"]
     body = chat.last.messages[-1]["text"]
-    assert codes.NATURE_EXPLAINED["need"] in body and codes.NATURE_EXPLAINED["reform"] in body
+    assert texts.NATURE_EXPLAINED["need"] in body and texts.NATURE_EXPLAINED["reform"] in body
 
 
 @pytest.mark.parametrize("nature", ["need", "reform"])

@@ -29,7 +29,7 @@ def excerpt(broadcast: Broadcast) -> str:
         elif kind == "card":
             words = f"{message.get('title') or ''}\n{message.get('body') or ''}".strip()
         elif kind == "quiz":
-            words = f"有獎徵答：{message.get('question') or ''}"
+            words = texts.QUIZ_ALT.format(question=message.get("question") or "")
         if words:
             break
     words = words.strip()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianping.bot import texts
 from lianping.storage.models import Broadcast, PromotionImage
 
 Message = dict[str, Any]
 
-QUIZ_TITLE = "有獎徵答"
 _MUTED = "#666666"
 _ACCENT = "#1F5FAD"
 
@@ -154,7 +154,7 @@ def _quiz(message: dict[str, Any], index: int, broadcast_id: int) -> Message:
         "header": {
             "type": "box",
             "layout": "vertical",
-            "contents": [_text(QUIZ_TITLE, weight="bold", size="md", color=_ACCENT)],
+            "contents": [_text(texts.QUIZ_TITLE, weight="bold", size="md", color=_ACCENT)],
         },
         "body": {
             "type": "box",
@@ -163,4 +163,5 @@ def _quiz(message: dict[str, Any], index: int, broadcast_id: int) -> Message:
         },
         "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
     }
-    return {"type": "flex", "altText": f"{QUIZ_TITLE}：{message['question']}", "contents": bubble}
+    alt = texts.QUIZ_ALT.format(question=message["question"])
+    return {"type": "flex", "altText": alt, "contents": bubble}

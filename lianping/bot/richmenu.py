@@ -37,7 +37,7 @@ BOLD_FONT = ASSETS / "NotoSansCJKtc-Bold-subset.otf"
 REGULAR_FONT = ASSETS / "NotoSansCJKtc-Regular-subset.otf"
 
 MENU_NAME = "lianping-main-menu"
-CHAT_BAR_TEXT = "選單"
+CHAT_BAR_TEXT = texts.CHAT_BAR_TEXT
 WIDTH, HEIGHT = 2500, 1686  # LINE's "large" size: 3 columns × 2 rows of ~833 × 843
 COLUMNS, ROWS = 3, 2
 
@@ -215,13 +215,16 @@ def _inset(points: list[Point], w: float) -> list[Point]:
     return result
 
 
-ITEMS: tuple[MenuItem, ...] = (
-    MenuItem("report", texts.MENU_LABELS["report"], "公共設施、服務、施政建議", _icon_report),
-    MenuItem("status", texts.MENU_LABELS["status"], "看看處理進度", _icon_status),
-    MenuItem("channels", texts.MENU_LABELS["channels"], "貪瀆不法檢舉方式", _icon_channels),
-    MenuItem("promotion", texts.MENU_LABELS["promotion"], "最新活動與資訊", _icon_promotion),
-    MenuItem("privacy", texts.MENU_LABELS["privacy"], "個人資料如何使用", _icon_privacy),
-    MenuItem("help", texts.MENU_LABELS["help"], "第一次使用看這裡", _icon_help),
+ITEMS: tuple[MenuItem, ...] = tuple(
+    MenuItem(item, texts.MENU_LABELS[item], texts.MENU_HELPERS[item], icon)
+    for item, icon in (
+        ("report", _icon_report),
+        ("status", _icon_status),
+        ("channels", _icon_channels),
+        ("promotion", _icon_promotion),
+        ("privacy", _icon_privacy),
+        ("help", _icon_help),
+    )
 )
 PRIMARY_ITEM = "report"
 

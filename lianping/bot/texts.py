@@ -76,6 +76,7 @@ REPORTING_CHANNELS = (
 LOCAL_UNIT_HEAD = "也可以向{agency}檢舉："
 LOCAL_UNIT_PHONE = "・電話：{phone}"
 LOCAL_UNIT_EMAIL = "・電子郵件：{email}"
+OFFICE_PHONE_EXTENSION = "{phone} 分機 {extension}"
 CHANNELS_TIP_HINT = "也可以直接在這裡填寫檢舉，請點「我要檢舉（保密）」。"
 
 
@@ -97,6 +98,16 @@ MENU_LABELS = {
     "help": "使用說明",
     "subscription": "訂閱設定",
 }
+# The rich menu: each tile's second line, and the chat bar's words (LINE: ≤ 14 characters).
+MENU_HELPERS = {
+    "report": "公共設施、服務、施政建議",
+    "status": "看看處理進度",
+    "channels": "貪瀆不法檢舉方式",
+    "promotion": "最新活動與資訊",
+    "privacy": "個人資料如何使用",
+    "help": "第一次使用看這裡",
+}
+CHAT_BAR_TEXT = "選單"
 
 # -- labels of quick replies ------------------------------------------------------
 
@@ -151,6 +162,11 @@ COMMAND_WORDS = {
 
 # -- the report flow ---------------------------------------------------------------
 
+# One line each, shown when a resident chooses the nature of a report.
+NATURE_EXPLAINED = {
+    codes.NEED: "生活周遭的公共設施、機關服務或行政流程，需要改善的地方。",
+    codes.REFORM: "對機關施政、法令規章或政策的意見與建議。",
+}
 NATURE_PROMPT = (
     "請問您要反映哪一類事項？\n"
     "・民情需求：{need}\n"
@@ -231,7 +247,7 @@ EDIT_PROMPT = "要修改哪一項？修改完成後會回到摘要。"
 TIP_INTRO = (
     "檢舉貪瀆不法（保密）\n"
     "您的身分及檢舉內容，只有承辦的政風人員因處理需要才能查看，"
-    "並依相關法令（如公益揭弊者保護法）及檢舉保密規定辦理。\n"
+    "並依貪污治罪條例及獎勵保護檢舉貪污瀆職辦法保密；機關內部人員檢舉，並得依公益揭弊者保護法受保護。\n"
     "請點「開始填寫」，或直接輸入檢舉內容：涉及的機關或人員、時間、地點及經過。"
 )
 RESUME_PROMPT = "您有一份尚未送出的{flow}（填到「{step}」）。要繼續填寫嗎？"
@@ -340,7 +356,7 @@ CASE_CREATED = (
 CASE_CREATED_TIP = (
     "已收到您的檢舉，案件編號：{number}\n"
     "您的身分及檢舉內容會依規定保密，只有承辦的政風人員因處理需要才能查看。\n"
-    "預計於{due}前回覆。隨時可以點選「查詢案件」查看進度。"
+    "受理情形將依規定通知您，調查結果另行通知。隨時可以點選「查詢案件」查看進度。"
 )
 CASE_CREATED_ANONYMOUS = "您選擇匿名，處理情形只會在LINE上回覆您。"
 CASES_NONE = "目前沒有您反映的案件。需要反映事項，請點選「我要反映」。"
@@ -435,6 +451,9 @@ SUBSCRIPTION_LEFT = "已離開訂閱設定，已完成的設定仍然有效。"
 
 # -- 有獎徵答 and the 廉政宣導 menu ---------------------------------------------------------
 
+QUIZ_TITLE = "有獎徵答"
+# A quiz named in one line: its card's alt text and its entry in the 廉政宣導 list.
+QUIZ_ALT = "有獎徵答：{question}"
 QUIZ_CORRECT = "答對了！正確答案是「{answer}」。"
 QUIZ_WRONG = "答錯了，正確答案是「{answer}」。"
 QUIZ_THANKS = "感謝您參與有獎徵答。"

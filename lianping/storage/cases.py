@@ -18,8 +18,10 @@ from lianping.storage.models import Case, CaseCounter, CaseEvent, MediaFile, Res
 RESIDENT = "resident"
 SYSTEM = "system"
 # The first entry of a LINE case's public timeline, as the resident reads it.
-CREATED_WORDS = "已收到您的反映，案件成立。"
-CREATED_WORDS_TIP = "已收到您的檢舉，案件成立。"
+CREATED_WORDS = "已收到您的反映，完成收件登記。"
+CREATED_WORDS_TIP = "已收到您的檢舉，完成收件登記。"
+# A photo, video, recording or file a resident added, on the public timeline ({kind}: MEDIA_KINDS).
+SUPPLEMENT_MEDIA_WORDS = "補充了一則{kind}"
 
 
 def next_number(session: Session, now: datetime) -> str:
@@ -173,12 +175,13 @@ def add_resident_supplement(
         attach_media(session, case, resident, [media_message_id])
     case.resident_update_at = now
     case.updated_at = now
+    kind = codes.MEDIA_KINDS.get(media_kind or "", "檔案")
     return add_event(
         session,
         case,
         "resident_media" if media_message_id else "resident_message",
         RESIDENT,
-        body=text if text else "補充了一則" + codes.MEDIA_KINDS.get(media_kind or "", "檔案"),
+        body=text or SUPPLEMENT_MEDIA_WORDS.format(kind=kind),
         public=True,
         data={"media_message_id": media_message_id, "kind": media_kind} if media_message_id else {},
         at=now,

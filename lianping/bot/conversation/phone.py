@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from lianping.bot import texts
+
 # A run of digits with the separators people type; an optional +886 in front.
 _PHONE = re.compile(r"\+?\(?\d[\d\s\-()（）]{6,}\d")
 # Punctuation between the values, and the labels people put before them.
@@ -117,4 +119,6 @@ def parse_office_phone(raw: str) -> str | None:
         return None
     if parse_phone(main) is None and not _TOLL_FREE.fullmatch(main.replace(" ", "")):
         return None
-    return main + (f" 分機 {extension.group(1)}" if extension else "")
+    if extension is None:
+        return main
+    return texts.OFFICE_PHONE_EXTENSION.format(phone=main, extension=extension.group(1))

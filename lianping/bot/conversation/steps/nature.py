@@ -21,7 +21,7 @@ _BY_WORDS = {
 def prompt(state: State, content: Content) -> list[Message]:
     """The two natures as quick replies, each explained."""
     body = texts.NATURE_PROMPT.format(
-        need=codes.NATURE_EXPLAINED[codes.NEED], reform=codes.NATURE_EXPLAINED[codes.REFORM]
+        need=texts.NATURE_EXPLAINED[codes.NEED], reform=texts.NATURE_EXPLAINED[codes.REFORM]
     )
     items = [
         replies.button(state, label, "nature", code) for code, label in texts.NATURE_LABELS.items()
