@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 
 from lianping import codes, rocdate
 from lianping.context import Context
-from lianping.services import accounts
+from lianping.services import accounts, casework
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
@@ -26,10 +27,12 @@ from lianping.storage.models import (
     CaseCounter,
     CaseEvent,
     MediaFile,
+    ReplyTemplate,
     Resident,
     User,
 )
 from lianping_dev import demo
+from tests.admin_support import logged_in, staff
 
 PASSWORD = "demo-password-1"
 PUBLIC_KINDS = {"created", "status", "reply", "transferred", "resident_message"}
@@ -207,3 +210,30 @@ def test_the_demo_broadcasts_claim_nothing_unverified(ctx: Context) -> None:
     assert "0800-286-586" in sent
     # 廉政署's line is advertised without a mnemonic no official source here confirms.
     assert "我報你" not in sent and "就是廉政" not in sent
+
+
+def test_staff_have_reply_templates_to_answer_with(ctx: Context, app: Any) -> None:
+    _seed(ctx, 30, seed=6)
+    with ctx.sessions() as session:
+        templates = list(session.scalars(select(ReplyTemplate)))
+        created = list(
+            session.scalars(select(AuditEntry).where(AuditEntry.action == "template.create"))
+        )
+        number = session.scalars(select(Case.number).where(Case.channel == "line")).first()
+    active = [t for t in templates if t.active]
+    assert len(active) >= 6 and len(templates) > len(active)  # and a retired one
+    assert len({t.title for t in templates}) == len(templates)
+    for template in active:
+        # Each fits one LINE reply as staff send it, and marks with ○ what they fill in.
+        assert casework.reply_text("1151121-0001", template.body)
+        assert "○" in template.body or "感謝" in template.body
+    assert len(created) == len(templates)  # set up through the settings service, audited
+    # A second seed adds no copies.
+    _seed(ctx, 5, seed=6, force=True)
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReplyTemplate)) == len(templates)
+    # The officer finds them on a case's reply form.
+    assert number is not None
+    client, _ = logged_in(app, ctx, staff(ctx, "template-reader"))
+    page = client.get(f"/admin/cases/{number}").get_data(as_text=True)
+    assert all(t.title in page for t in active)

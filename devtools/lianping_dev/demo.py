@@ -1,7 +1,8 @@
 """Realistic demo data for the admin pages, the API and their benchmark (``lianping-dev
 seed-demo``).
 
-Seeds residents, internal units, other agencies, staff accounts and ``cases`` cases spread
+Seeds residents, internal units, other agencies, staff accounts, the reply templates staff
+answer with, and ``cases`` cases spread
 over the last two years, each with a timeline that follows the case lifecycle of DESIGN.md:
 old cases are mostly closed or answered, recent ones new, assigned or in progress; some are
 transferred by letter to another agency, rejected on a 行政程序法 §173 ground or merged. Residents
@@ -36,7 +37,8 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.bot.conversation.draft import MAX_DESCRIPTION
-from lianping.services import accounts, broadcast_rules, content
+from lianping.services import accounts, administration, broadcast_rules, content
+from lianping.services.access import Actor
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage.cases import CREATED_WORDS, CREATED_WORDS_TIP, RESIDENT
 from lianping.storage.db import dialect_insert
@@ -49,6 +51,7 @@ from lianping.storage.models import (
     BroadcastLink,
     Case,
     CaseCounter,
+    ReplyTemplate,
     Resident,
     Unit,
     User,
@@ -96,6 +99,28 @@ STAFF = (
     StaffSpec("demo-ethics", "李佩珊", "officer", ethics=True),
     StaffSpec("demo-viewer", "周書豪", "viewer"),
 )
+# Reply templates an administrator set up: answers officers pick on the case page and finish
+# (○ marks what they fill in). The LINE reply adds the case number and the 查詢案件 hint itself.
+REPLY_TEMPLATES = (
+    ("已派員修復", "您好，感謝您的反映。本機關權責單位已於○月○日派員至現場勘查，並已完成修復，"
+     "後續將列入定期巡查。"),
+    ("列入年度計畫辦理", "您好，感謝您的寶貴意見。經權責單位評估，本案需編列經費辦理，"
+     "已列入本機關○○年度計畫，預計於○年○月前完成；施工前將另行公告。"),
+    ("依法無法辦理", "您好，感謝您的反映。經查本案涉及○○法第○條規定，本機關無法依您的建議辦理，"
+     "理由如下：○○。如對上述說明仍有疑問，歡迎於上班時間來電洽詢（電話：○○○○）。"),
+    ("申辦服務改善", "您好，關於您反映○○申辦等候時間過長一事，權責單位已調整櫃檯人力，"
+     "並自○月○日起提供線上預約服務。造成您的不便，敬請見諒。"),
+    ("施政建議供參", "您好，感謝您對本機關施政的寶貴建議。您的意見已送請權責單位研議，"
+     "將作為日後政策規劃及執行的參考。"),
+    ("經費使用情形已公開", "您好，關於您詢問的○○經費（補助款）使用情形，相關支出明細已公開於"
+     "本機關網站「主動公開資訊」專區，您也可以至○○區公所或里辦公處查閱。"),
+    ("工程施工說明", "您好，經洽權責單位，○○工程預定於○年○月○日完工。施工期間已要求廠商"
+     "加強安全圍籬及交通維持，夜間設置警示燈；如發現施工安全疑慮，請隨時告知我們。"),
+    ("河川疏濬及防汛", "您好，經洽○○河川分署，本段河道疏濬已排入汛期前辦理，預計○月完成；"
+     "汛期間將加強巡查，維持排水順暢。"),
+)  # fmt: skip
+# One an administrator retired: kept for the record, no longer offered to officers.
+RETIRED_TEMPLATE = ("已受理（舊版）", "您好，您的反映已受理，我們會儘快處理。")
 OFFICERS = ("demo-officer1", "demo-officer2", "demo-officer3", "demo-officer4", "demo-ethics")
 OFFICER_WEIGHTS = (28, 26, 22, 18, 6)
 
@@ -519,6 +544,7 @@ class SeedSummary:
     residents: int = 0
     units: int = 0
     agencies: int = 0
+    templates: int = 0
     users_created: list[str] = field(default_factory=list)
     password: str | None = None
     by_nature: Counter[str] = field(default_factory=Counter)
@@ -547,7 +573,8 @@ class SeedSummary:
             "性質：" + share(self.by_nature, codes.NATURES),
             "狀態：" + share(self.by_status, codes.STATUSES),
             "管道：" + share(self.by_channel, codes.CHANNELS),
-            f"逾期未結：{self.overdue:,} 件；單位 {self.units}、機關 {self.agencies}",
+            f"逾期未結：{self.overdue:,} 件；單位 {self.units}、機關 {self.agencies}、"
+            f"回覆範本 {self.templates}",
             f"已發送反貪倡廉宣導推播 {self.broadcasts} 則",
         ]
 
@@ -727,6 +754,19 @@ def _get_or_create(session: Session, model: Any, names: tuple[str, ...]) -> dict
             session.execute(select(model.name, model.id).where(model.name.in_(names))).all()
         )
     return {str(k): int(v) for k, v in found.items()}
+
+
+def _reply_templates(session: Session, admin: User) -> int:
+    """The reply templates, set up as an administrator does (validated, audited); titles that
+    exist already are kept as they are. Returns how many there are."""
+    actor = Actor.of(admin)
+    existing = set(session.scalars(select(ReplyTemplate.title)))
+    for title, body in (*REPLY_TEMPLATES, RETIRED_TEMPLATE):
+        if title not in existing:
+            added = administration.add_template(session, actor, title, body)
+            if (title, body) == RETIRED_TEMPLATE:
+                administration.set_template_active(session, actor, added.id, False)
+    return int(session.scalar(select(func.count()).select_from(ReplyTemplate)) or 0)
 
 
 def _staff(session: Session, password: str | None, summary: SeedSummary) -> dict[str, User]:
@@ -1520,6 +1560,7 @@ def seed(
         consent_version=content.current_privacy_notice(session).version,
     )
     summary.units, summary.agencies = len(world.units), len(world.agencies)
+    summary.templates = _reply_templates(session, users["demo-admin"])
     planned = _plan(cases, now, rng)
     _reserve_numbers(session, planned)
     resident_ids, summary.residents = _residents(session, planned, rng, now)
