@@ -5,11 +5,12 @@ Seeds residents, internal units, other agencies, staff accounts, the reply templ
 answer with, and ``cases`` cases spread over the last two years, each with a timeline that
 follows the case lifecycle of DESIGN.md: old cases are mostly closed or answered, recent ones
 new, assigned or in progress; some are transferred by letter to another agency, rejected on a
-行政程序法 §173 ground or merged. Residents write as they do on LINE: some at length, many with emoji; with a media folder about a third of
-LINE reports come with photos or files (``demo_media``). Staff steps leave their audit log
-entries. Then eight 反貪倡廉 broadcasts sent over the last months to every follower, with quiz
-answers and link taps, and a draft, a scheduled, a cancelled and a stopped one, so the dashboard
-and the broadcast pages have something to show.
+行政程序法 §173 ground or merged. Residents write as they do on LINE: some at length, many with
+emoji; with a media folder about a third of LINE reports come with photos or files
+(``demo_media``). Staff steps leave their audit log entries. Then eight 反貪倡廉 broadcasts sent
+over the last months to every follower, with quiz answers and link taps, and a draft, a
+scheduled, a cancelled and a stopped one, so the dashboard and the broadcast pages have
+something to show.
 
 Everything is planned in Python and written with SQLAlchemy Core ``insert()`` executemany in
 batches, inside the caller's transaction (PostgreSQL: 100,000 cases in well under two
