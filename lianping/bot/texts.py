@@ -465,9 +465,7 @@ PROMOTION_SENT_ON = "發布日期：{date}"
 
 # -- a staff member linking their own LINE account ------------------------------------------
 
-STAFF_LINKED = (
-    "這個 LINE 帳號已連結至管理系統帳號「{name}」，日後宣導訊息的測試發送會傳送到這裡。"
-)
+STAFF_LINKED = "這個 LINE 帳號已連結至管理系統帳號「{name}」，日後宣導訊息的測試發送會傳送到這裡。"
 STAFF_LINK_REFUSED = (
     "連結碼不正確或已逾時，未連結任何帳號。"
     "請在管理系統「我的帳號」頁面重新產生連結碼，並於10分鐘內傳送。"
