@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from lianping import rocdate
+from lianping import codes, rocdate
 from lianping.bot import texts
 from lianping.context import Context
-from lianping.services import accounts, audit, content
-from lianping.services.access import SYSTEM
+from lianping.services import accounts, administration, audit, casework, content
+from lianping.services.access import CLI, SYSTEM
 from lianping.storage.models import (
     Agency,
     ApiToken,
     AuditEntry,
+    Case,
     PrivacyNotice,
     ReplyTemplate,
     Unit,
@@ -377,6 +379,107 @@ def test_user_unlock(admin: Admin, ctx: Context) -> None:
     assert entry.before is not None and entry.before["locked_until"]
     not_locked = admin.post("/admin/settings/users", action="unlock", id=str(clerk.id))
     assert not_locked.status_code == 400 and "未被暫停" in error_of(not_locked)
+
+
+def _intake(ctx: Context, nature: str = "need", officer: User | None = None) -> str:
+    """A letter case (a tip when ``nature`` is tip), assigned to ``officer`` if given."""
+    report = casework.ManualReport(
+        channel="letter", nature=nature, sub_item=None, theme=None,
+        description="來函反映里辦公處採購疑義。", reporter_name=None, reporter_phone=None,
+        reporter_address=None, reporter_occupation=None, recorder="收文", petition_confirmed=False,
+    )  # fmt: skip
+    ethics_staff = dataclasses.replace(SYSTEM, ethics=True)
+    with ctx.sessions.begin() as session:
+        case = casework.manual_intake(session, ethics_staff, report, 30)
+        if officer is not None:
+            casework.assign(session, ethics_staff, case, officer.id, None)
+        return case.number
+
+
+def test_user_role_and_ethics_change_takes_effect_on_the_next_request(
+    app: Any, admin: Admin, ctx: Context
+) -> None:
+    clerk = staff(ctx, "clerk", "supervisor", ethics=True)
+    clerk_client, clerk_csrf = logged_in(app, ctx, clerk)
+    tip = _intake(ctx, codes.TIP)
+    ordinary = _intake(ctx)
+    assert clerk_client.get(f"/admin/cases/{tip}").status_code == 200
+    page = admin.get("/admin/settings/users").get_data(as_text=True)
+    assert f'id="role-{clerk.id}"' in page and f'id="role-{admin.user.id}"' not in page
+
+    changed = admin.post(
+        "/admin/settings/users", action="role", id=str(clerk.id), role="viewer"
+    )  # the ethics box left unticked: no longer 政風人員
+    assert changed.status_code == 302
+    shown = admin.get(changed.headers["Location"]).get_data(as_text=True)
+    assert "已變更權限" in shown and "不必重新登入" in shown
+    with ctx.sessions() as session:
+        stored = session.get_one(User, clerk.id)
+        assert (stored.role, stored.ethics) == ("viewer", False)
+        # Rights are read again on every request: the session stays, with the new rights.
+        assert session.scalar(select(func.count()).where(WebSession.user_id == clerk.id)) == 1
+    assert clerk_client.get("/admin/cases").status_code == 200
+    assert clerk_client.get(f"/admin/cases/{tip}").status_code == 403  # no longer 政風人員
+    wrote = clerk_client.post(
+        f"/admin/cases/{ordinary}/note", data={"csrf_token": clerk_csrf, "note": "試寫"}
+    )
+    assert wrote.status_code == 403
+    [entry] = audit_entries(ctx, "user.role")
+    assert (entry.actor, entry.target_id) == ("chief", str(clerk.id))
+    assert entry.before == {"role": "supervisor", "ethics": True}
+    assert entry.after == {"role": "viewer", "ethics": False}
+
+    granted = admin.post(
+        "/admin/settings/users", action="role", id=str(clerk.id), role="officer", ethics="1"
+    )
+    assert granted.status_code == 302
+    assert clerk_client.get(f"/admin/cases/{tip}").status_code == 200
+
+
+def test_a_role_change_that_would_strand_work_or_the_site_is_refused(
+    admin: Admin, ctx: Context
+) -> None:
+    clerk = staff(ctx, "clerk", "officer", ethics=True)
+    _intake(ctx, officer=clerk)
+    tip = _intake(ctx, codes.TIP, officer=clerk)
+
+    def refused(message: str, **form: str) -> None:
+        response = admin.post("/admin/settings/users", action="role", **form)
+        assert response.status_code == 400 and message in error_of(response), form
+
+    refused("請選擇角色", id=str(clerk.id), role="boss", ethics="1")
+    refused("未變更", id=str(clerk.id), role="officer", ethics="1")
+    refused("找不到指定的使用者", id="999999", role="officer")
+    refused("無法變更目前登入帳號", id=str(admin.user.id), role="officer")
+    refused("1 件未結的檢舉案件", id=str(clerk.id), role="officer")
+    refused("2 件未結案件", id=str(clerk.id), role="viewer", ethics="1")
+    with ctx.sessions() as session:
+        stored = session.get_one(User, clerk.id)
+        assert (stored.role, stored.ethics) == ("officer", True)
+    assert audit_entries(ctx, "user.role") == []
+    # Once the tip is closed, the flag may go; the ordinary case still holds the role.
+    with ctx.sessions.begin() as session:
+        case = session.scalars(select(Case).where(Case.number == tip)).one()
+        case.status = codes.CLOSED
+    assert (
+        admin.post(
+            "/admin/settings/users", action="role", id=str(clerk.id), role="officer"
+        ).status_code
+        == 302
+    )
+
+
+def test_the_last_administrator_keeps_the_role(ctx: Context) -> None:
+    with ctx.sessions.begin() as session:
+        only = accounts.create_user(session, "only", PASSWORD, "admin")
+        session.flush()
+        with pytest.raises(administration.SettingsError, match="唯一啟用中的系統管理者"):
+            administration.change_role(session, CLI, only.id, "officer", False)
+        other = accounts.create_user(session, "second", PASSWORD, "admin")
+        session.flush()
+        administration.change_role(session, CLI, only.id, "officer", False)
+        with pytest.raises(administration.SettingsError, match="唯一啟用中的系統管理者"):
+            administration.change_role(session, CLI, other.id, "supervisor", False)
 
 
 # -- audit log ------------------------------------------------------------------------------

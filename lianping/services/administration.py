@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lianping import codes
@@ -23,6 +23,7 @@ from lianping.storage import areas
 from lianping.storage.models import (
     Agency,
     ApiToken,
+    Case,
     PrivacyNotice,
     ReplyTemplate,
     Unit,
@@ -445,6 +446,63 @@ def create_user(
 def _end_sessions(session: Session, user_id: int) -> int:
     result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _open_cases_of(session: Session, user_id: int, *, tips_only: bool = False) -> int:
+    """How many open cases the user is the officer of (only tips, if asked)."""
+    statement = select(func.count(Case.id)).where(
+        Case.officer_id == user_id, Case.status.in_(codes.OPEN_STATUSES)
+    )
+    if tips_only:
+        statement = statement.where(Case.confidential.is_(True))
+    return int(session.scalar(statement) or 0)
+
+
+def change_role(session: Session, actor: Actor, user_id: int, role: str, ethics: bool) -> None:
+    """A user's role and ethics flag. Refused for one's own account, for the last active
+    administrator, and while the user handles open cases the new rights could not handle.
+
+    Sessions stay: every request reads the user's role afresh, so the change applies from
+    the user's next request on.
+    """
+    require_admin(actor)
+    user = _user(session, user_id)
+    if role not in codes.ROLES:
+        raise SettingsError("請選擇角色。")
+    if (role, ethics) == (user.role, user.ethics):
+        raise SettingsError("角色及政風人員身分均未變更。")
+    if user.id == actor.user_id:
+        raise SettingsError("無法變更目前登入帳號的角色或政風人員身分，請由另一位系統管理者辦理。")
+    if user.role == "admin" and role != "admin" and user.active:
+        others = session.scalar(
+            select(func.count(User.id)).where(
+                User.role == "admin", User.active.is_(True), User.id != user.id
+            )
+        )
+        if not others:
+            raise SettingsError(
+                f"「{user.display_name}」是唯一啟用中的系統管理者；"
+                "請先將另一位同仁設為系統管理者，再變更此帳號的角色。"
+            )
+    if role == "viewer" and user.role != "viewer":
+        held = _open_cases_of(session, user.id)
+        if held:
+            raise SettingsError(
+                f"此帳號仍承辦 {held} 件未結案件，檢視者無法承辦；請先將這些案件改分給其他同仁。"
+            )
+    if user.ethics and not ethics:
+        held = _open_cases_of(session, user.id, tips_only=True)
+        if held:
+            raise SettingsError(
+                f"此帳號仍承辦 {held} 件未結的檢舉案件，檢舉案件只能由政風人員承辦；"
+                "請先改分給其他政風人員。"
+            )
+    before = {"role": user.role, "ethics": user.ethics}
+    user.role, user.ethics = role, ethics
+    audit.record(
+        session, actor, "user.role", "user", user.id,
+        before=before, after={"role": role, "ethics": ethics},
+    )  # fmt: skip
 
 
 def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:

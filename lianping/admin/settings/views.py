@@ -37,6 +37,8 @@ DONE: dict[str, str] = {
     "user-created": "已建立帳號。",
     "password-reset": "已重設密碼，該帳號原有的登入階段均已結束。",
     "unlocked": "已解除暫停登入。",
+    # Every request reads the user's role afresh: no session needs ending.
+    "role-changed": "已變更權限；該同仁下一個操作起即依新權限辦理，不必重新登入。",
     "line-unlinked": "已解除 LINE 帳號連結。",
 }
 
@@ -57,6 +59,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.activate": "啟用使用者",
     "user.password_reset": "重設密碼",
     "user.unlock": "解除暫停登入",
+    "user.role": "變更角色",
     "user.line_id": "設定 LINE 使用者 ID",
     "user.line_link_code": "產生 LINE 連結碼",
     "user.line_link": "連結 LINE 帳號",
@@ -381,6 +384,8 @@ def _users_page(
 ) -> Response:
     with context.of_app().sessions() as session:
         rows = administration.users(session)
+    if error_for not in {u.id for u in rows}:
+        error_for = None  # no such row to show it on: the message goes to the top
     now = utcnow()
     return _page(
         "admin/settings/users.html",
@@ -392,6 +397,7 @@ def _users_page(
         error=error,
         error_for=error_for,
         form=request.form if error and error_for is None else {},
+        posted=request.form if error else {},
         form_action=request.form.get("action") if error else None,
         min_password=administration.accounts.MIN_PASSWORD_LENGTH,
         current="settings.users",
@@ -446,6 +452,14 @@ def users() -> BaseResponse:
     if action == "unlock":
         return _change(
             lambda s: administration.unlock_user(s, actor, user_id), "unlocked", error, target
+        )
+    if action == "role":
+        role, ethics = form.get("role", ""), form.get("ethics") == "1"
+        return _change(
+            lambda s: administration.change_role(s, actor, user_id, role, ethics),
+            "role-changed",
+            error,
+            target + f"#user-{user_id}",
         )
     if action == "line_unlink":
         return _change(
