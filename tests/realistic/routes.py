@@ -1,0 +1,366 @@
+"""Every GET route of the admin and the API, with the requests the realistic tier makes of it.
+
+``ROUTES`` maps each endpoint of the app's url_map (under /admin and /api) to the requests
+that exercise it on the realistic data, with real ids; ``test_routes`` fails when the app
+has a GET route this table does not know, so a new page joins the tier when it is added.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+
+from lianping import codes, rocdate
+from lianping.admin.dashboard.period import quick_ranges
+from lianping.reports import biweekly
+from lianping.services import report_periods
+from lianping.storage import case_search
+from lianping.storage.case_search import CaseFilter
+from lianping.storage.models import Agency, Case, MediaFile, Unit, User
+from tests.realistic.data import CHIEF
+from tests.realistic.readers import CSV, HTML, JSON, ODS, ODT, PDF, XLSX
+from tests.realistic.tier import Get, Realistic
+
+OFFICER = "demo-officer1"  # no 政風 flag: tips are hidden, personal data masked in lists
+VIEWER = "demo-viewer"
+
+Routes = Callable[[Realistic], list[Get]]
+
+
+def url(path: str, **query: Any) -> str:
+    """``path`` with the non-empty ``query`` values."""
+    args = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{path}?{urlencode(args)}" if args else path
+
+
+def period_args(period: tuple[date, date]) -> dict[str, str]:
+    return {"from": period[0].isoformat(), "to": period[1].isoformat()}
+
+
+# -- the inbox and the case ----------------------------------------------------------------------
+
+
+def inbox_filters(r: Realistic) -> list[dict[str, str]]:
+    """Every value of every inbox filter, one at a time, and a few searches people type."""
+    with r.session() as session:
+        units = list(session.scalars(select(Unit.id).order_by(Unit.id)))
+        agencies = list(session.scalars(select(Agency.id).order_by(Agency.id)))
+        officers = list(
+            session.scalars(select(User.id).where(User.role != "viewer").order_by(User.id))
+        )
+    last_from, last_to = r.ids.periods[0]
+    filters: list[dict[str, str]] = [{}]
+    filters += [{"status": s} for s in [*codes.STATUSES, "open"]]
+    filters += [{"nature": n} for n in codes.NATURES]
+    filters += [{"sub_item": s} for s in codes.SUB_ITEMS]
+    filters += [{"theme": t} for t in codes.THEMES]
+    filters += [{"channel": c} for c in codes.CHANNELS]
+    filters += [{"unit_id": str(u)} for u in units]
+    filters += [{"agency_id": str(a)} for a in agencies]
+    filters += [{"officer_id": str(o)} for o in officers]
+    filters += [{"overdue": "1"}, {"resident_update": "1"}]
+    filters += [{"date_from": last_from.isoformat(), "date_to": last_to.isoformat()}]
+    first_case = r.ids.cases[0]
+    filters += [{"q": q} for q in ("路燈", "🙏", "𡘙", first_case, first_case[:7], "0912")]
+    return filters
+
+
+def _inbox(r: Realistic) -> list[Get]:
+    gets = [Get(url("/admin/cases", **f), HTML) for f in inbox_filters(r)]
+    # Every page of the whole inbox, in each order; staff without 政風 and viewers, the first
+    # pages (their lists differ by the tips and the masking, not by the paging).
+    for sort in case_search.SORTS:
+        gets.append(Get(url("/admin/cases", sort=sort), HTML, follow_pages=True))
+        for user in (OFFICER, VIEWER):
+            gets.append(Get(url("/admin/cases", sort=sort), HTML, user=user, max_pages=3))
+    return gets
+
+
+def _case_pages(r: Realistic, view: str = "") -> list[Get]:
+    gets = [Get(f"/admin/cases/{n}{view}", HTML, contains=(n,)) for n in r.ids.cases]
+    for number in r.ids.cases:
+        if number in r.ids.tips:  # staff without 政風 are refused a tip, in words
+            gets.append(Get(f"/admin/cases/{number}{view}", HTML, status=403, user=OFFICER))
+        elif not view:
+            gets.append(Get(f"/admin/cases/{number}", HTML, user=VIEWER, contains=(number,)))
+    return gets
+
+
+def _record_files(r: Realistic) -> list[Get]:
+    """附件1 of every sampled case as ODT, and of the extreme ones as PDF too (a PDF costs a
+    second of font work), with its number and the report's first words."""
+    gets = []
+    with r.session() as session:
+        for number in r.ids.cases:
+            description = session.scalar(select(Case.description).where(Case.number == number))
+            words = (number, _opening_words(description or ""))
+            gets.append(Get(f"/admin/cases/{number}/record.odt", ODT, contains=words))
+            if number in r.ids.extreme_cases:
+                gets.append(Get(f"/admin/cases/{number}/record.pdf", PDF, contains=words))
+    return gets
+
+
+def _opening_words(text: str, length: int = 12) -> str:
+    """The report's first words: Chinese characters and punctuation up to the first anything
+    else (an emoji, a Latin letter), without line breaks: what any PDF reader extracts alike."""
+    found = re.match(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*", "".join(text.split()))
+    return found.group()[:length] if found else ""
+
+
+def _media(r: Realistic) -> list[Get]:
+    with r.session() as session:
+        rows = session.execute(
+            select(MediaFile.id, MediaFile.content_type).where(MediaFile.id.in_(r.ids.media))
+        ).all()
+    return [Get(f"/admin/media/{media_id}", str(kind)) for media_id, kind in rows]
+
+
+# -- exports and reports ----------------------------------------------------------------------
+
+
+def count(r: Realistic, args: dict[str, str], ethics: bool = True) -> int:
+    """How many cases the inbox lists for ``args``: what an export of them must hold."""
+    flt = CaseFilter.from_args(args)
+    with r.session() as session:
+        statement = case_search.filtered(select(func.count()).select_from(Case), flt, ethics)
+        return int(session.scalar(statement) or 0)
+
+
+def _exports(r: Realistic) -> list[Get]:
+    """Every case, and the tips, emoji searches and overdue ones, in the three formats; each
+    status and nature as CSV; and what an officer without 政風 gets (no tips)."""
+    gets = []
+    for args in ({}, {"nature": codes.TIP}, {"q": "🙏"}, {"overdue": "1"}):
+        rows = count(r, args) + 1  # the heading
+        for fmt, kind in (("csv", CSV), ("xlsx", XLSX), ("ods", ODS)):
+            gets.append(Get(url(f"/admin/exports/cases.{fmt}", **args), kind, rows=rows))
+    for args in [{"status": s} for s in codes.STATUSES] + [{"nature": n} for n in codes.NATURES]:
+        gets.append(Get(url("/admin/exports/cases.csv", **args), CSV, rows=count(r, args) + 1))
+    rows = count(r, {}, ethics=False) + 1
+    gets.append(Get("/admin/exports/cases.csv", CSV, user=OFFICER, rows=rows))
+    return gets
+
+
+def report_words(r: Realistic, period: tuple[date, date]) -> tuple[str, ...]:
+    """What every form of the period's 附件2 shows: its period and its three rows' titles."""
+    with r.session() as session:
+        report = biweekly.build(session, *period)
+    return (report.period_text, *(row.title for row in report.rows))
+
+
+def _pdf_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("".join(w.split()) for w in words)
+
+
+def biweekly_files(r: Realistic, fmt: str) -> list[Get]:
+    """The period's 附件2 as ``fmt``, for every two-week period of the last year."""
+    kinds = {"ods": ODS, "xlsx": XLSX, "csv": CSV, "pdf": PDF}
+    gets = []
+    for period in r.ids.periods:
+        words = report_words(r, period)
+        if fmt == "pdf":
+            words = _pdf_words(words)
+        gets.append(
+            Get(
+                url(f"/admin/reports/biweekly/{fmt}", **period_args(period)),
+                kinds[fmt],
+                contains=words,
+            )
+        )
+    return gets
+
+
+def _biweekly_downloads(r: Realistic) -> list[Get]:
+    return [g for fmt in ("ods", "xlsx", "csv", "pdf") for g in biweekly_files(r, fmt)]
+
+
+def record_batches(r: Realistic, fmt: str) -> list[Get]:
+    """Every period's 工作紀錄表 in one file: each case of the period in it."""
+    gets = []
+    for period in r.ids.periods:
+        start, end = report_periods.utc_bounds(*period)
+        with r.session() as session:
+            numbers = tuple(
+                session.scalars(
+                    select(Case.number).where(Case.created_at >= start, Case.created_at < end)
+                )
+            )
+        query = {"date_from": period[0].isoformat(), "date_to": period[1].isoformat()}
+        kind = PDF if fmt == "pdf" else ODT
+        gets.append(
+            Get(
+                url(f"/admin/records/batch.{fmt}", **query),
+                kind,
+                contains=numbers,
+                min_pages=len(numbers) if fmt == "pdf" else None,
+            )
+        )
+    return gets
+
+
+def _record_batches(r: Realistic) -> list[Get]:
+    return record_batches(r, "odt") + record_batches(r, "pdf")
+
+
+def _report_pages(r: Realistic, path: str) -> list[Get]:
+    return [
+        Get(url(path, **period_args(p)), HTML, contains=report_words(r, p)[:1])
+        for p in r.ids.periods
+    ]
+
+
+def _dashboard(r: Realistic) -> list[Get]:
+    today = rocdate.taipei_today()
+    ranges = [(q.period_from, q.period_to) for q in quick_ranges(today)]
+    two_years = (today - timedelta(days=730), today)
+    gets = [Get("/admin/dashboard", HTML), Get("/admin/dashboard", HTML, user=OFFICER)]
+    gets += [Get(url("/admin/dashboard", **period_args(p)), HTML) for p in [*ranges, two_years]]
+    return gets
+
+
+# -- broadcasts, followers, settings -----------------------------------------------------------
+
+
+def _broadcast_pages(r: Realistic, view: str, kind: str = HTML) -> list[Get]:
+    return [Get(f"/admin/broadcasts/{b}{view}", kind) for b in r.ids.broadcasts]
+
+
+def _static(r: Realistic) -> list[Get]:
+    """Every file of the staff site's static folder (styles, scripts, the vendored charts)."""
+    folder = Path(r.app.blueprints["admin"].static_folder)
+    gets = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = "text/javascript" if guessed == "application/javascript" else guessed
+        gets.append(Get(f"/admin/static/{path.relative_to(folder).as_posix()}", kind))
+    return gets
+
+
+def _audit(r: Realistic) -> list[Get]:
+    first_case = r.ids.cases[0]
+    gets = [Get("/admin/audit", HTML, follow_pages=True)]
+    gets += [Get(url("/admin/audit", type=t), HTML) for t in ("case", "broadcast", "report")]
+    gets += [Get(url("/admin/audit", action=a), HTML) for a in ("case.", "broadcast.", "x")]
+    gets.append(Get(url("/admin/audit", target=first_case), HTML))
+    return gets
+
+
+# -- the API ------------------------------------------------------------------------------------
+
+
+def _api_cases(r: Realistic) -> list[Get]:
+    gets = [Get("/api/v1/cases?limit=100", JSON, follow_pages=True, items=r.ids.total_cases)]
+    for status in codes.STATUSES:
+        total = count(r, {"status": status})
+        gets.append(
+            Get(
+                url("/api/v1/cases", status=status, limit=100), JSON, follow_pages=True, items=total
+            )
+        )
+    gets.append(Get(url("/api/v1/cases", q="🙏"), JSON))
+    return gets
+
+
+def _api_reports(r: Realistic) -> list[Get]:
+    gets = [Get("/api/v1/reports/biweekly", JSON)]
+    gets += [Get(url("/api/v1/reports/biweekly", **period_args(p)), JSON) for p in r.ids.periods]
+    latest = period_args(r.ids.periods[0])
+    gets += [
+        Get(url("/api/v1/reports/biweekly", format=fmt, **latest), kind)
+        for fmt, kind in (("ods", ODS), ("xlsx", XLSX), ("csv", CSV))
+    ]
+    return gets
+
+
+ROUTES: dict[str, Routes] = {
+    # the inbox and the case
+    "inbox.home": lambda r: [Get("/admin/", HTML)],
+    "inbox.index": _inbox,
+    "case.show": _case_pages,
+    "case.print_view": lambda r: _case_pages(r, "/print"),
+    "intake.new": lambda r: [Get("/admin/cases/new", HTML)],
+    "work_records.one": _record_files,
+    "work_records.form": lambda r: [Get("/admin/records", HTML)],
+    "work_records.batch": _record_batches,
+    "media.show": _media,
+    "exports.cases": _exports,
+    # reports and the dashboard
+    "reports.index": lambda r: [Get("/admin/reports/", HTML)],
+    "reports.biweekly_page": lambda r: [
+        Get("/admin/reports/biweekly", HTML),
+        *_report_pages(r, "/admin/reports/biweekly"),
+    ],
+    "reports.print_view": lambda r: _report_pages(r, "/admin/reports/biweekly/print"),
+    "reports.download": _biweekly_downloads,
+    "reports.submission_list": lambda r: [Get("/admin/reports/submissions", HTML)],
+    "reports.submission_view": lambda r: [
+        Get(f"/admin/reports/submissions/{s}", HTML) for s in r.ids.submissions
+    ],
+    "reports.submission_file": lambda r: [
+        Get(f"/admin/reports/submissions/{s}/ods", ODS) for s in r.ids.submissions
+    ],
+    "dashboard.index": _dashboard,
+    # broadcasts and followers
+    "broadcasts.index": lambda r: [Get("/admin/broadcasts/", HTML)],
+    "broadcasts.new": lambda r: [Get("/admin/broadcasts/new", HTML)],
+    "broadcasts.show": lambda r: _broadcast_pages(r, ""),
+    "broadcasts.edit": lambda r: _broadcast_pages(r, "/edit"),
+    "broadcasts.progress": lambda r: _broadcast_pages(r, "/progress.json", JSON),
+    "broadcasts.audience_count": lambda r: [
+        Get(url("/admin/broadcasts/audience-count", audience_kind=a), JSON) for a in ("all", "test")
+    ],
+    "followers.index": lambda r: [
+        Get(url("/admin/followers/", opt_out=o), HTML, follow_pages=True) for o in ("", "no", "yes")
+    ],
+    # settings and the audit log
+    "settings.index": lambda r: [Get("/admin/settings/", HTML)],
+    "settings.agencies": lambda r: [Get("/admin/settings/agencies", HTML)],
+    "settings.units": lambda r: [Get("/admin/settings/units", HTML)],
+    "settings.privacy": lambda r: [Get("/admin/settings/privacy", HTML)],
+    "settings.texts": lambda r: [Get("/admin/settings/texts", HTML)],
+    "settings.users": lambda r: [Get("/admin/settings/users", HTML)],
+    "settings.templates": lambda r: [Get("/admin/settings/templates", HTML)],
+    "settings.template_edit": lambda r: [
+        Get(f"/admin/settings/templates/{t}", HTML) for t in r.ids.templates
+    ],
+    "settings.audit": _audit,
+    # the rest of the staff site
+    "account.show": lambda r: [Get("/admin/account", HTML, user=u) for u in (CHIEF, VIEWER)],
+    "admin.index": lambda r: [Get("/admin/status", HTML)],
+    "admin.static": _static,
+    "auth.login": lambda r: [Get("/admin/login", HTML), Get("/admin/login", HTML, user=None)],
+    # the API
+    "api.listCases": _api_cases,
+    "api.getCase": lambda r: [Get(f"/api/v1/cases/{n}", JSON, contains=(n,)) for n in r.ids.cases],
+    "api.listBroadcasts": lambda r: [
+        Get(url("/api/v1/broadcasts", status=s, limit=100), JSON)
+        for s in ["", *codes.BROADCAST_STATUSES]
+    ],
+    "api.getBroadcast": lambda r: [Get(f"/api/v1/broadcasts/{b}", JSON) for b in r.ids.broadcasts],
+    "api.listUnits": lambda r: [Get("/api/v1/units", JSON)],
+    "api.listAgencies": lambda r: [Get("/api/v1/agencies", JSON)],
+    "api.listReplyTemplates": lambda r: [Get("/api/v1/reply-templates", JSON)],
+    "api.getBiweeklyReport": _api_reports,
+    "api.getOpenApi": lambda r: [Get("/api/v1/openapi.json", JSON)],
+    "api.not_found": lambda r: [
+        Get("/api/", JSON, status=404),
+        Get("/api/v2/cases", JSON, status=404),
+    ],
+}
+
+# Which test file requests which routes (the heavy ones apart, so test workers share them).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "case_files": ("work_records.one", "media.show"),
+    "exports": ("exports.cases",),
+    "record_batches": ("work_records.batch",),
+    "biweekly_files": ("reports.download",),
+    "api": tuple(endpoint for endpoint in ROUTES if endpoint.startswith("api.")),
+}
+GROUPS["pages"] = tuple(e for e in ROUTES if not any(e in group for group in GROUPS.values()))

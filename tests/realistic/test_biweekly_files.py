@@ -1,0 +1,23 @@
+"""附件2 of every two-week period of the last year as ODS, XLSX, CSV and PDF: each opens in its
+reader and shows the period and its three rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.realistic import routes
+from tests.realistic.tier import Realistic
+
+pytestmark = pytest.mark.realistic
+
+PDF_500 = pytest.mark.xfail(
+    strict=True,
+    reason="issue 11 item 1: 附件2 PDF is a bare 500 (row too high for one page) on real "
+    "two-week periods; another engineer is fixing it now. Remove this mark with the fix.",
+)
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xlsx", "csv", pytest.param("pdf", marks=PDF_500)])
+def test_biweekly_report_files(realistic: Realistic, fmt: str) -> None:
+    problems = realistic.problems(routes.biweekly_files(realistic, fmt))
+    assert not problems, "\n".join(problems)
