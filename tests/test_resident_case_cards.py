@@ -145,6 +145,7 @@ def test_each_case_card_carries_a_short_excerpt_of_its_own_words(sim: Sim, ctx: 
         if text.startswith("建議市府")
     )
     assert excerpt.endswith("…") and "\n" not in excerpt and len(excerpt) <= 41
+    assert "明細，讓居民" in excerpt, "a line break after 「，」 leaves no stray space"
 
 
 def test_the_supplements_end_says_what_the_case_received(sim: Sim, ctx: Context) -> None:

@@ -7,6 +7,7 @@ AddToCase). Every date goes through ``rocdate``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ CARD_EXCERPT = 40
 # One timeline entry is a line or two, never the whole message.
 TIMELINE_ENTRY_MAX = 1000
 _MUTED = "#888888"
+_AFTER_FULL_WIDTH_PUNCTUATION = re.compile(r"(?<=[，。、；：！？）」』])\s+")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,11 @@ def _button(label: str, data: str, display_text: str, primary: bool = False) -> 
     }
 
 
+def _one_line(value: str) -> str:
+    # Line breaks become spaces, except after full-width punctuation, which needs none.
+    return " ".join(_AFTER_FULL_WIDTH_PUNCTUATION.sub("", value).split())
+
+
 def _excerpt(value: str, limit: int) -> str:
     value = value.strip()
     return value if len(value) <= limit else value[:limit] + "…"
@@ -162,7 +169,7 @@ def case_created(number: str, nature: str, due_at: datetime, anonymous: bool) ->
 
 def _case_bubble(card: CaseCard) -> dict[str, Any]:
     # One line of the resident's own words, so that several cases can be told apart.
-    excerpt = _excerpt(" ".join(card.description.split()), CARD_EXCERPT)
+    excerpt = _excerpt(_one_line(card.description), CARD_EXCERPT)
     rows = [
         _text(excerpt, size="sm", maxLines=2),
         _row(texts.FIELD_NATURE, codes.NATURES.get(card.nature, card.nature)),
