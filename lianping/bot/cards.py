@@ -41,6 +41,7 @@ class CaseCard:
     due_at: datetime | None  # None: no answer date is promised any more (or ever, for a tip)
     is_open: bool
     description: str = ""
+    withdrawable: bool = False  # the resident may still withdraw it (撤回)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,14 @@ def _case_bubble(card: CaseCard) -> dict[str, Any]:
                 texts.LABEL_SUPPLEMENT,
                 f"a=supplement&n={card.number}",
                 f"{texts.LABEL_SUPPLEMENT} {card.number}",
+            )
+        )
+    if card.withdrawable:
+        footer.append(
+            _button(
+                texts.LABEL_WITHDRAW,
+                f"a=withdraw&n={card.number}",
+                f"{texts.LABEL_WITHDRAW} {card.number}",
             )
         )
     return _bubble(card.number, rows, footer)

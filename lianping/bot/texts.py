@@ -137,6 +137,9 @@ LABEL_EDIT = "修改"
 LABEL_BACK_TO_SUMMARY = "返回摘要"
 LABEL_VIEW_CASE = "查看進度"
 LABEL_SUPPLEMENT = "補充說明"
+LABEL_WITHDRAW = "撤回案件"
+LABEL_WITHDRAW_CONFIRM = "確定撤回"
+LABEL_WITHDRAW_KEEP = "不撤回"
 
 # A report is a need or a reform; tips go by the 檢舉管道 menu instead.
 NATURE_LABELS = {code: codes.NATURE_SHORT[code] for code in (codes.NEED, codes.REFORM)}
@@ -305,6 +308,7 @@ STEP_HELP = {
     "resume": "說明：點「繼續填寫」接著填；「重新開始」從頭填；「捨棄」刪除這份草稿。",
     "offer_text": "說明：點「以這段文字開始反映」，這段文字會成為反映內容。",
     "supplement": "說明：傳送文字、照片或檔案，都會補充到案件中；結束請點「完成」。",
+    "withdraw": "說明：點「確定撤回」撤回這件案件；不想撤回請點「不撤回」。",
 }
 # The 說明 of a step that reads differently in a tip (檢舉).
 STEP_HELP_TIP = {
@@ -345,6 +349,20 @@ SUPPLEMENT_REFUSED = (
 # The end of a 補充說明 says whether the case received anything (取消 takes back nothing sent).
 SUPPLEMENT_RECEIVED = "已收到您的補充資料，承辦人員會一併處理，謝謝您。"
 SUPPLEMENT_CANCELLED = "已取消補充說明。"
+
+# -- 撤回 (a resident withdraws one of their cases) -------------------------------------------
+
+WITHDRAW_CONFIRM = (
+    "確定要撤回案件 {number} 嗎？\n撤回後就不能再補充說明；日後如有需要，可以重新提出。"
+)
+WITHDRAW_KEPT = "好的，案件 {number} 沒有撤回。"
+WITHDRAW_BUSY = "您正在填寫{flow}內容，請先完成或取消目前的填寫，再撤回案件。"
+CASE_WITHDRAWN = "已撤回案件 {number}。日後如有需要，歡迎重新提出。"
+# The case's timeline entry, read by the resident and by staff.
+WITHDRAWN_ENTRY = "已撤回（由本人在LINE上撤回）"
+WITHDRAW_REFUSED = (
+    "案件 {number} 目前無法撤回（可能已回覆或已結束處理）。請點選「查詢案件」查看目前的狀態。"
+)
 
 # -- cards for the dispatcher --------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lianping.storage import cases
 from lianping.storage.models import Case, User
 
 WRITERS = frozenset({"admin", "supervisor", "officer"})
@@ -44,6 +45,8 @@ class Actor:
 
 SYSTEM = Actor(None, "system", "系統", "admin")
 CLI = Actor(None, "cli", "命令列工具", "admin")  # the ``lianping`` command
+# A resident acting on their own case from LINE (e.g. 撤回); never a staff role.
+RESIDENT = Actor(None, cases.RESIDENT, "反映者", "resident")
 
 
 def require_write(actor: Actor) -> None:

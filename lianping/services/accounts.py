@@ -16,8 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lianping import codes
 from lianping.services import audit
-from lianping.services.access import CLI, SYSTEM, Actor
-from lianping.storage import cases
+from lianping.services.access import CLI, RESIDENT, SYSTEM, Actor
 from lianping.storage.models import ApiToken, Resident, User, WebSession, utcnow
 
 MAX_FAILED_LOGINS = 5
@@ -34,7 +33,7 @@ USERNAME_RULE = "帳號請使用1至64個英文字母、數字或 . _ @ - 符號
 NON_STAFF = {
     SYSTEM.username: SYSTEM.display_name,
     CLI.username: CLI.display_name,
-    cases.RESIDENT: "反映者",
+    RESIDENT.username: RESIDENT.display_name,
 }
 # Verifying against this keeps a wrong username as slow as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")

@@ -20,6 +20,7 @@ from lianping.bot.conversation.phone import parse_phone
 from lianping.line.limits import LIMITS, utf16_units
 from lianping.services import audit
 from lianping.services.access import (
+    RESIDENT,
     Actor,
     PermissionDenied,
     can_open,
@@ -418,6 +419,33 @@ def record_satisfaction(session: Session, case: Case, score: int) -> bool:
         data={"score": score},
     )
     return True
+
+
+def withdrawable(case: Case) -> bool:
+    """Whether ``case`` may still be withdrawn (撤回): only while it waits for its answer,
+    which is where the lifecycle allows it next."""
+    return codes.WITHDRAWN in TRANSITIONS[case.status]
+
+
+def withdraw_for_resident(session: Session, case: Case, now: datetime) -> Result:
+    """The resident withdraws their own case on LINE; refused once it was answered or ended.
+
+    The timeline (public) and the audit log record it as the resident's act.
+    """
+    if not withdrawable(case):
+        raise LifecycleConflict(case, codes.WITHDRAWN)
+    _change(session, RESIDENT, case, "case.status", {"status": codes.WITHDRAWN})
+    cases.add_event(
+        session,
+        case,
+        "status",
+        RESIDENT.username,
+        body=texts.WITHDRAWN_ENTRY,
+        public=True,
+        data={"status": codes.WITHDRAWN},
+        at=now,
+    )
+    return Result(case)
 
 
 def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason: str) -> Result:

@@ -32,6 +32,7 @@ from lianping.bot.conversation.model import (
     ShowCase,
     ShowPromotions,
     Subscription,
+    WithdrawCase,
 )
 from lianping.line.limits import LIMITS
 from lianping.services import accounts, casework, content
@@ -160,6 +161,13 @@ def _apply(
             resident.conversation = conversation.supplement_not_added(resident.conversation or {})
             return [cards.supplement_refused(effect.number)]
         return [cards.supplement_added(effect.number)]
+    if isinstance(effect, WithdrawCase):
+        mine = cases.of_resident(session, resident.id, effect.number)
+        # Answered, ended or not theirs since the card was shown: nothing changes.
+        if mine is None or not casework.withdrawable(mine):
+            return [messages.with_menu(texts.WITHDRAW_REFUSED.format(number=effect.number))]
+        casework.withdraw_for_resident(session, mine, now)
+        return [messages.with_menu(texts.CASE_WITHDRAWN.format(number=effect.number))]
     if isinstance(effect, RateCase):
         rated = cases.of_resident(session, resident.id, effect.number)
         if rated is not None and casework.record_satisfaction(session, rated, effect.score):
@@ -198,6 +206,7 @@ def _card(case: Case) -> cards.CaseCard:
         due_at=case.due_at if promised else None,
         is_open=case.status in codes.OPEN_STATUSES,
         description=case.description,
+        withdrawable=casework.withdrawable(case),
     )
 
 

@@ -43,7 +43,6 @@ KIND_LABELS: dict[str, str] = {
     "reveal": "檢視個人資料",
     "satisfaction": "滿意度回饋",
 }
-RESIDENT_KINDS = frozenset({"resident_message", "resident_media", "satisfaction"})
 # The outbox row an event points to may be gone; the API says so rather than omit it.
 MISSING = "missing"
 
@@ -111,7 +110,8 @@ class Entry:
 
 
 def _side(event: CaseEvent) -> str:
-    if event.kind in RESIDENT_KINDS or (event.kind == "created" and event.actor == cases.RESIDENT):
+    # The resident's own acts: a report filed, what they added, their rating, a withdrawal.
+    if event.actor == cases.RESIDENT:
         return "resident"
     if event.kind in ("note", "reveal") or not event.public:
         return "internal"

@@ -27,6 +27,7 @@ from lianping.bot.conversation.model import (
     ShowPromotions,
     State,
     Subscription,
+    WithdrawCase,
 )
 from lianping.bot.conversation.steps.supplement import not_added as supplement_not_added
 
@@ -51,6 +52,7 @@ __all__ = [
     "ShowPromotions",
     "State",
     "Subscription",
+    "WithdrawCase",
     "from_event",
     "step",
     "supplement_not_added",

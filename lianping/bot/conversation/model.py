@@ -111,6 +111,14 @@ class AddToCase:
 
 
 @dataclass(frozen=True)
+class WithdrawCase:
+    """The resident confirmed withdrawing (撤回) one of their cases; the dispatcher answers
+    whether it was withdrawn."""
+
+    number: str
+
+
+@dataclass(frozen=True)
 class RateCase:
     """The resident's 1–5 answer to the satisfaction question of a closed case."""
 
@@ -161,6 +169,7 @@ Effect = (
     | ListCases
     | ShowCase
     | AddToCase
+    | WithdrawCase
     | RateCase
     | SetArea
     | SetPromotionsOptOut

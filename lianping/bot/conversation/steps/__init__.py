@@ -24,6 +24,7 @@ from lianping.bot.conversation.steps import (
     supplement,
     theme,
     tip,
+    withdraw,
 )
 
 for _step in (
@@ -47,5 +48,6 @@ for _step in (
     subscription,
     sub_district,
     sub_village,
+    withdraw,
 ):
     registry.register(_step)  # type: ignore[arg-type]

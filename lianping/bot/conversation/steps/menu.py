@@ -1,4 +1,5 @@
-"""The main menu and the buttons that stay valid without a token (menu, case, 補充說明, 檢舉)."""
+"""The main menu and the buttons that stay valid without a token (menu, case, 補充說明, 撤回,
+檢舉)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from lianping.bot.conversation.model import (
     State,
 )
 from lianping.bot.conversation.state import IDLE, REPORT, TIP, current, has_draft, start_flow
-from lianping.bot.conversation.steps import resume, supplement
+from lianping.bot.conversation.steps import resume, supplement, withdraw
 
 
 def tokenless(
@@ -31,6 +32,8 @@ def tokenless(
         return Outcome(state, [], [ShowCase(number)])
     if action == "supplement" and number:
         return supplement.enter(state, number, event.timestamp_ms, content)
+    if action == "withdraw" and number:
+        return withdraw.enter(state, number, event.timestamp_ms, content)
     if action == "tip":
         return start(state, TIP, event, content)
     if action == "rate" and number and params.get("v", "").isdigit():
