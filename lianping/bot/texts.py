@@ -73,7 +73,7 @@ REPORTING_CHANNELS = (
 )
 # The local 政風單位's own phone and e-mail (administrator settings), after the channels
 # above; a line is left out while its setting is empty.
-LOCAL_UNIT_HEAD = "也可以向{agency}檢舉："
+LOCAL_UNIT_HEAD = "{agency}受理檢舉："
 LOCAL_UNIT_PHONE = "・電話：{phone}"
 LOCAL_UNIT_EMAIL = "・電子郵件：{email}"
 OFFICE_PHONE_EXTENSION = "{phone} 分機 {extension}"
