@@ -14,6 +14,7 @@ NATURES: dict[str, str] = {
 # The natures in short, where room is tight: buttons, pickers, dashboard tiles.
 NATURE_SHORT: dict[str, str] = {NEED: "民情需求", REFORM: "施政興革", TIP: "貪瀆不法"}
 
+
 @dataclass(frozen=True)
 class SubItem:
     code: str
