@@ -638,7 +638,8 @@ def test_a_menu_word_typed_inside_a_report_does_what_it_says_and_keeps_the_draft
         assert chat.step == "resume", "starting anew asks about the draft first"
         chat.tap(texts.LABEL_CONTINUE)
     elif item == "subscription":
-        assert chat.last.messages[0]["text"] == texts.SUBSCRIPTION_BUSY
+        flow = "檢舉" if step == "tip" else "反映"
+        assert chat.last.messages[0]["text"] == texts.SUBSCRIPTION_BUSY.format(flow=flow)
     else:
         shown = {"channels": CONTENT.reporting_channels, "promotion": CONTENT.promotion,
                  "privacy": CONTENT.privacy_notice, "help": CONTENT.help}[item]  # fmt: skip
@@ -906,6 +907,7 @@ def test_the_tip_flow_speaks_of_a_tip_at_every_step() -> None:
             seen.extend(_words_read(chat))
 
     look(_type("說明"), _tap(texts.LABEL_TIP_START), _type("說明"), _type("收錢"))
+    look(*(_type(label) for label in texts.MENU_LABELS.values() if label != "我要反映"))
     look(_type("某公所承辦人員疑似收受廠商招待，時間是上個月。"))
     look(lambda chat: chat.media("file"), lambda chat: chat.sticker(), _tap(texts.LABEL_DONE))
     look(_type("說明"), _type("公所"), lambda chat: chat.sticker(), _type("說明"))

@@ -277,7 +277,7 @@ def test_a_report_under_way_is_kept() -> None:
     chat.tap("民情需求")
     draft = dict(chat.state["draft"])
     chat.postback("menu=subscription")
-    assert chat.last.messages[0]["text"] == texts.SUBSCRIPTION_BUSY
+    assert chat.last.messages[0]["text"] == texts.SUBSCRIPTION_BUSY.format(flow="反映")
     assert chat.step == "sub_item" and chat.state["draft"] == draft
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lianping.bot import messages, texts
-from lianping.bot.conversation import navigation
+from lianping.bot.conversation import flow, navigation
 from lianping.bot.conversation.model import Content, Effect, Incoming, Outcome, State, Subscription
 from lianping.bot.conversation.state import fresh, has_draft, idle
 
@@ -22,7 +22,8 @@ ROOM = 13 - 2
 def enter(state: State, event: Incoming, content: Content) -> Outcome:
     """Open 訂閱設定; a report under way is kept and answered first."""
     if has_draft(state):
-        return navigation.stay(state, content, [messages.text(texts.SUBSCRIPTION_BUSY)])
+        busy = texts.SUBSCRIPTION_BUSY.format(flow=texts.FLOW_WORDS[flow.flow_of(state)])
+        return navigation.stay(state, content, [messages.text(busy)])
     found = event.subscription or Subscription()
     settings = {"district": found.district, "village": found.village, "opt_out": found.opt_out}
     opened = fresh(state, event.timestamp_ms, OVERVIEW, subscription=settings, history=[])
