@@ -488,12 +488,14 @@ def test_the_last_administrator_keeps_the_role(ctx: Context) -> None:
 def test_audit_log_newest_first_filtered_and_paged(admin: Admin, ctx: Context) -> None:
     with ctx.sessions.begin() as session:
         for index in range(60):
-            audit.record(session, SYSTEM, "case.note", "case", "1151121001", after={"n": index})
+            audit.record(
+                session, SYSTEM, "case.note", "case", "1151121001", after={"note": f"第{index}則"}
+            )
         audit.record(session, SYSTEM, "case.reveal", "case", "1151121002")
         audit.record(session, SYSTEM, "case.note", "case", "<b>x</b>", after={"note": "<i>hi</i>"})
 
     first = admin.get("/admin/audit?target=1151121001").get_data(as_text=True)
-    shown = [int(n) for n in re.findall(r"n：<span class=\"lp-pre\">(\d+)</span>", first)]
+    shown = [int(n) for n in re.findall(r"第(\d+)則", first)]
     assert shown == list(range(59, 9, -1))  # 50 newest, newest first
     assert rocdate.roc_date(utcnow()) in first
     older = re.search(r'href="([^"]+)" rel="next">較舊', first)
@@ -501,7 +503,7 @@ def test_audit_log_newest_first_filtered_and_paged(admin: Admin, ctx: Context) -
     link = older.group(1).replace("&amp;", "&")
     assert "before_id=" in link and "target=1151121001" in link
     second = admin.get(link).get_data(as_text=True)
-    shown = [int(n) for n in re.findall(r"n：<span class=\"lp-pre\">(\d+)</span>", second)]
+    shown = [int(n) for n in re.findall(r"第(\d+)則", second)]
     assert shown == list(range(9, -1, -1))
     assert 'rel="next"' not in second
 

@@ -4,7 +4,6 @@ and the audit log viewer. Administrators only; every change is audited."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import codes, context, rocdate
 from lianping.admin.auth import current_actor
+from lianping.admin.settings import audit_words
 from lianping.services import accounts, administration, content
 from lianping.services.access import SYSTEM, require_admin
 from lianping.services.administration import SettingsError
@@ -50,63 +50,6 @@ SECTIONS: list[tuple[str, str]] = [
     ("settings.privacy", "個資告知"),
     ("settings.users", "使用者"),
 ]
-
-ACTION_LABELS: dict[str, str] = {
-    "auth.login": "登入",
-    "auth.logout": "登出",
-    "user.create": "新增使用者",
-    "user.deactivate": "停用使用者",
-    "user.activate": "啟用使用者",
-    "user.password_reset": "重設密碼",
-    "user.unlock": "解除暫停登入",
-    "user.role": "變更角色",
-    "user.line_id": "設定 LINE 使用者 ID",
-    "user.line_link_code": "產生 LINE 連結碼",
-    "user.line_link": "連結 LINE 帳號",
-    "user.line_unlink": "解除 LINE 帳號連結",
-    "resident.tag_add": "追蹤者加上標籤",
-    "resident.tag_remove": "追蹤者移除標籤",
-    "user.lock": "帳號暫停登入",
-    "token.create": "核發 API 權杖",
-    "unit.create": "新增簽會單位",
-    "unit.rename": "簽會單位更名",
-    "unit.deactivate": "停用簽會單位",
-    "unit.activate": "啟用簽會單位",
-    "agency.create": "新增函轉機關",
-    "agency.rename": "函轉機關更名",
-    "agency.deactivate": "停用函轉機關",
-    "agency.activate": "啟用函轉機關",
-    "template.create": "新增回覆範本",
-    "template.update": "修改回覆範本",
-    "template.deactivate": "停用回覆範本",
-    "template.activate": "啟用回覆範本",
-    "setting.update": "修改設定",
-    "privacy_notice.publish": "發布個資告知",
-    "case.create": "建立案件",
-    "case.classify": "案件分類",
-    "case.assign": "分案",
-    "case.route_internal": "簽會",
-    "case.route_external": "函轉",
-    "case.opinion": "處理意見",
-    "case.note": "備註",
-    "case.reply": "回覆民眾",
-    "case.status": "變更狀態",
-    "case.extend": "展延期限",
-    "case.reveal": "檢視個人資料",
-    "case.read_update": "已讀民眾補充",
-    "report.submit": "送出工作成果彙報表",
-}
-TARGET_TYPES: dict[str, str] = {
-    "case": "案件",
-    "user": "使用者",
-    "unit": "簽會單位",
-    "agency": "函轉機關",
-    "template": "回覆範本",
-    "setting": "設定",
-    "privacy_notice": "個資告知",
-    "report": "工作成果彙報表",
-    "tag": "追蹤者標籤",
-}
 
 
 @blueprint.before_request
@@ -474,67 +417,12 @@ def users() -> BaseResponse:
 # -- audit log ------------------------------------------------------------------------------
 
 
-FIELD_LABELS: dict[str, str] = {
-    "name": "名稱",
-    "active": "啟用",
-    "title": "標題",
-    "body": "內容",
-    "value": "內容",
-    "version": "版本",
-    "username": "帳號",
-    "role": "角色",
-    "ethics": "政風人員",
-    "locked_until": "暫停登入至",
-    "failed_logins": "連續登入失敗次數",
-    "sessions_closed": "結束的登入階段",
-    "tokens_revoked": "撤銷的 API 權杖",
-    "line_user_id": "LINE 使用者 ID",
-    "expires_at": "有效至",
-    "tag": "標籤",
-    "residents": "追蹤者編號",
-    "changed": "異動人數",
-    "reason": "原因",
-    "token": "API 權杖編號",
-    "status": "狀態",
-    "note": "備註",
-    "received_at": "收件時間",
-}
-
-
-def _display_value(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if key == "role" and value in codes.ROLES:
-        return codes.ROLES[value]
-    if key == "status" and value in codes.STATUSES:
-        return codes.STATUSES[value]
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is not None:
-            return rocdate.roc_datetime(moment)
-    return str(value)
-
-
-def _describe(values: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """An audit entry's before/after values as (label, text) pairs for people."""
-    if not values:
-        return []
-    return [
-        (FIELD_LABELS.get(key, key), _display_value(key, value)) for key, value in values.items()
-    ]
-
-
 @blueprint.get("/audit")
 def audit() -> BaseResponse:
     """The audit log, newest first: filter by target and action, older pages by id."""
     target = administration.clean_line(request.args.get("target"))[:64]
     target_type = request.args.get("type", "")
-    if target_type not in TARGET_TYPES:
+    if target_type not in audit_words.TARGET_TYPES:
         target_type = ""
     action = administration.clean_line(request.args.get("action"))[:64]
     before_raw = request.args.get("before_id", "")
@@ -556,18 +444,16 @@ def audit() -> BaseResponse:
 
     with context.of_app().sessions() as session:
         found = list(session.scalars(statement))
-        names = accounts.actor_names(session, (entry.actor for entry in found))
-    more = len(found) > AUDIT_PAGE
-    entries = found[:AUDIT_PAGE]
+        more = len(found) > AUDIT_PAGE
+        entries = found[:AUDIT_PAGE]
+        names = accounts.actor_names(session, (entry.actor for entry in entries))
+        referred = audit_words.load_names(session, entries)
     rows = [
         {
             "entry": entry,
             "at": rocdate.roc_datetime(entry.at),
             "who": names[entry.actor],
-            "action": ACTION_LABELS.get(entry.action, entry.action),
-            "target_type": TARGET_TYPES.get(entry.target_type, entry.target_type),
-            "before": _describe(entry.before),
-            "after": _describe(entry.after),
+            "described": audit_words.describe(entry, referred),
         }
         for entry in entries
     ]
@@ -584,8 +470,9 @@ def audit() -> BaseResponse:
         target=target,
         target_type=target_type,
         action=action,
-        target_types=TARGET_TYPES,
-        action_labels=ACTION_LABELS,
+        target_types=audit_words.TARGET_TYPES,
+        action_groups=audit_words.groups(),
+        known_actions=audit_words.ACTIONS,
         older=older,
         newest=url_for("settings.audit", **filters) if before_id else None,
         current="settings.audit",

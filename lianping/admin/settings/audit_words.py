@@ -1,0 +1,680 @@
+"""The audit log in words: every action the product records, and how each entry reads.
+
+``ACTIONS`` is the one table: an action's words (the filter lists them) and the
+sentence an entry of it reads as, built from the values it recorded. Entries are
+never rewritten, so an action the code no longer writes keeps its words here.
+A test holds the table to every ``audit.record`` call in the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lianping import codes, rocdate
+from lianping.admin.pages.inbox import FILTER_LABELS, SORT_LABELS
+from lianping.services.administration import CONTENT_FIELDS
+from lianping.services.broadcasts import audience_words
+from lianping.services.casework import REJECTION_REASONS
+from lianping.storage.models import Agency, AuditEntry, Broadcast, Case, ReplyTemplate, Unit, User
+
+# What an entry is about (AuditEntry.target_type), for the filter.
+TARGET_TYPES: dict[str, str] = {
+    "case": "案件",
+    "export": "案件匯出",
+    "user": "使用者",
+    "unit": "簽會單位",
+    "agency": "函轉機關",
+    "template": "回覆範本",
+    "setting": "設定",
+    "privacy_notice": "個資告知",
+    "report": "工作成果彙報表",
+    "broadcast": "推播",
+    "promotion_image": "宣導圖片",
+    "tag": "追蹤者標籤",
+}
+# A text longer than this, or on several lines, is shown under the sentence, not in it.
+INLINE_TEXT = 40
+# 附件2's rows, as the report counts them.
+REPORT_ROWS = {codes.NEED: ("民情需求事項", "案"), codes.REFORM: ("施政興革反映", "案"),
+               "promotion": ("反貪倡廉宣導", "則")}  # fmt: skip
+PERSONAL_FIELDS = {"name": "姓名", "phone": "電話", "address": "地址", "occupation": "職業"}
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "XLSX", "ods": "ODS"}
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the entries of one page refer to by id, in words (loaded once per page)."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+    agencies: dict[int, str] = field(default_factory=dict)
+    templates: dict[int, str] = field(default_factory=dict)
+    broadcasts: dict[int, str] = field(default_factory=dict)
+    cases: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One entry as a sentence reads it: its target and recorded values, and the names."""
+
+    target: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    names: Names
+
+    def value(self, key: str) -> Any:
+        """The value after the change, else the one before it."""
+        return self.after.get(key, self.before.get(key))
+
+    def changed(self, key: str) -> bool:
+        return key in self.after and self.before.get(key) != self.after[key]
+
+
+@dataclass(frozen=True)
+class Described:
+    """An entry in words: one sentence, and long texts shown beneath it (label, text)."""
+
+    sentence: str
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+
+Render = Callable[[Facts], Described | str]
+
+
+@dataclass(frozen=True)
+class ActionWords:
+    """An action's words in the filter, its group there, and how an entry of it reads."""
+
+    label: str
+    group: str
+    render: Render
+
+
+# -- words for values ---------------------------------------------------------------------
+
+
+def _quote(text: Any) -> str:
+    return f"「{text}」"
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _id(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _named(table: dict[int, str], value: Any) -> str:
+    """A name by id, quoted; an id no longer known is named by its number."""
+    key = _id(value)
+    if key is not None and key in table:
+        return _quote(table[key])
+    return f"（編號 {value}）" if value not in (None, "") else "（未指定）"
+
+
+def _user(facts: Facts) -> str:
+    return _named(facts.names.users, facts.target)
+
+
+def _moment(value: Any) -> str:
+    """A recorded date or time (ISO text, as entries keep it) in ROC form."""
+    if isinstance(value, datetime | date):
+        moment: date | datetime = value
+    else:
+        text = str(value or "")
+        try:
+            moment = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+        except ValueError:
+            return text or "—"
+    if isinstance(moment, datetime):
+        return rocdate.roc_datetime(moment) if moment.tzinfo else rocdate.roc_date(moment)
+    return rocdate.roc_date(moment)
+
+
+def _role(value: Any) -> str:
+    return codes.ROLES.get(str(value), _blank(value))
+
+
+def _status(value: Any) -> str:
+    return codes.STATUSES.get(str(value), _blank(value))
+
+
+def _short(text: Any) -> bool:
+    value = "" if text is None else str(text)
+    return len(value) <= INLINE_TEXT and "\n" not in value
+
+
+def _blank(text: Any) -> str:
+    return "（空白）" if text in (None, "") else str(text)
+
+
+def _change_texts(label: str, before: Any, after: Any) -> list[tuple[str, str]]:
+    return [(f"{label}（修改前）", _blank(before)), (f"{label}（修改後）", _blank(after))]
+
+
+# -- sign-in and accounts -----------------------------------------------------------------
+
+
+def _login(facts: Facts) -> str:
+    return "登入管理介面。"
+
+
+def _logout(facts: Facts) -> str:
+    return "登出管理介面。"
+
+
+def _lock(facts: Facts) -> str:
+    until = facts.after.get("locked_until")
+    return f"使用者{_user(facts)}連續登入失敗，暫停登入至{_moment(until)}。"
+
+
+def _user_create(facts: Facts) -> str:
+    words = [f"帳號 {facts.after['username']}"] if facts.after.get("username") else []
+    words += [_role(facts.after["role"])] if facts.after.get("role") else []
+    words += ["政風人員"] if facts.after.get("ethics") else []
+    return f"新增使用者{_user(facts)}" + (f"（{'，'.join(words)}）。" if words else "。")
+
+
+def _user_activate(facts: Facts) -> str:
+    return f"重新啟用使用者{_user(facts)}。"
+
+
+def _ended(facts: Facts) -> str:
+    """The sessions ended and tokens revoked with a change, if any."""
+    parts = []
+    if facts.after.get("sessions_closed"):
+        parts.append(f"結束其登入階段 {_number(facts.after['sessions_closed'])} 個")
+    if facts.after.get("tokens_revoked"):
+        parts.append(f"撤銷其 API 權杖 {_number(facts.after['tokens_revoked'])} 組")
+    return "，並" + "、".join(parts) if parts else ""
+
+
+def _user_deactivate(facts: Facts) -> str:
+    return f"停用使用者{_user(facts)}{_ended(facts)}。"
+
+
+def _password_reset(facts: Facts) -> str:
+    return f"重設使用者{_user(facts)}的密碼{_ended(facts)}。"
+
+
+def _unlock(facts: Facts) -> str:
+    return f"解除使用者{_user(facts)}的暫停登入。"
+
+
+def _user_role(facts: Facts) -> str:
+    parts = []
+    if facts.changed("role"):
+        before, after = _role(facts.before.get("role")), _role(facts.after["role"])
+        parts.append(f"角色由{_quote(before)}改為{_quote(after)}")
+    if facts.changed("ethics"):
+        parts.append("設為政風人員" if facts.after["ethics"] else "取消政風人員身分")
+    return f"變更使用者{_user(facts)}的權限：{'；'.join(parts) or '未變更'}。"
+
+
+def _line_id(facts: Facts) -> str:
+    value = facts.after.get("line_user_id")
+    if value:
+        return f"將使用者{_user(facts)}的 LINE 使用者 ID 設為 {value}。"
+    return f"清除使用者{_user(facts)}的 LINE 使用者 ID。"
+
+
+def _line_link_code(facts: Facts) -> str:
+    until = facts.after.get("expires_at")
+    return f"使用者{_user(facts)}產生 LINE 連結碼（有效至{_moment(until)}）。"
+
+
+def _line_link(facts: Facts) -> str:
+    return f"使用者{_user(facts)}以連結碼連結 LINE 帳號。"
+
+
+def _line_unlink(facts: Facts) -> str:
+    return f"解除使用者{_user(facts)}的 LINE 帳號連結。"
+
+
+def _token(facts: Facts) -> str:
+    return f"為使用者{_user(facts)}核發 API 權杖（權杖編號 {facts.after.get('token', '—')}）。"
+
+
+# -- followers ----------------------------------------------------------------------------
+
+
+def _tag(add: bool) -> Render:
+    def render(facts: Facts) -> str:
+        chosen = len(facts.after.get("residents") or [])
+        tag, changed = _quote(facts.after.get("tag", facts.target)), facts.after.get("changed", 0)
+        if add:
+            return f"為 {_number(chosen)} 位追蹤者加上標籤{tag}（實際新增 {_number(changed)} 位）。"
+        return f"移除 {_number(chosen)} 位追蹤者的標籤{tag}（實際移除 {_number(changed)} 位）。"
+
+    return render
+
+
+# -- units, agencies, templates, settings, privacy notice ----------------------------------
+
+
+def _name_create(kind: str) -> Render:
+    return lambda facts: f"新增{kind}{_quote(facts.after.get('name', ''))}。"
+
+
+def _name_rename(kind: str) -> Render:
+    def render(facts: Facts) -> str:
+        before, after = facts.before.get("name", ""), facts.after.get("name", "")
+        return f"將{kind}{_quote(before)}更名為{_quote(after)}。"
+
+    return render
+
+
+def _name_active(kind: str, table: str, active: bool) -> Render:
+    """(Re-)enabling a unit (``table`` units) or an agency (agencies), named by its id."""
+    verb = "重新啟用" if active else "停用"
+    return lambda facts: f"{verb}{kind}{_named(getattr(facts.names, table), facts.target)}。"
+
+
+def _template_title(facts: Facts) -> str:
+    title = facts.after.get("title") or facts.before.get("title")
+    return _quote(title) if title else _named(facts.names.templates, facts.target)
+
+
+def _template_create(facts: Facts) -> Described:
+    return Described(
+        f"新增回覆範本{_template_title(facts)}。", [("範本內容", _blank(facts.after.get("body")))]
+    )
+
+
+def _template_update(facts: Facts) -> Described:
+    parts, texts = [], []
+    if facts.changed("title"):
+        parts.append(f"標題由{_quote(facts.before.get('title'))}改為{_quote(facts.after['title'])}")
+    if facts.changed("body"):
+        parts.append("修改內容")
+        texts = _change_texts("範本內容", facts.before.get("body"), facts.after["body"])
+    return Described(
+        f"修改回覆範本{_template_title(facts)}：{'；'.join(parts) or '未變更'}。", texts
+    )
+
+
+def _template_active(active: bool) -> Render:
+    verb = "重新啟用" if active else "停用"
+    return lambda facts: f"{verb}回覆範本{_named(facts.names.templates, facts.target)}。"
+
+
+def _setting(facts: Facts) -> Described:
+    found = CONTENT_FIELDS.get(facts.target)
+    label = found.label if found else facts.target
+    before, after = facts.before.get("value"), facts.after.get("value")
+    if _short(before) and _short(after):
+        return Described(
+            f"修改設定{_quote(label)}：由{_quote(_blank(before))}改為{_quote(_blank(after))}。"
+        )
+    return Described(f"修改設定{_quote(label)}。", _change_texts(label, before, after))
+
+
+def _privacy(facts: Facts) -> Described:
+    was = facts.before.get("version")
+    sentence = f"發布個資告知第 {facts.after.get('version', facts.target)} 版" + (
+        f"（取代第 {was} 版）。" if was else "。"
+    )
+    return Described(sentence, [("告知內容", _blank(facts.after.get("body")))])
+
+
+# -- cases --------------------------------------------------------------------------------
+
+
+def _case(facts: Facts) -> str:
+    return f"案件 {facts.target} "
+
+
+def _category(nature: Any, sub_item: Any, theme: Any) -> str:
+    words = [codes.NATURES.get(str(nature), str(nature or "未分類"))]
+    if sub_item in codes.SUB_ITEMS:
+        words.append(codes.SUB_ITEMS[sub_item].label)
+    if theme in codes.THEMES:
+        words.append(f"主題{codes.THEMES[theme]}")
+    return "／".join(words)
+
+
+def _status_move(facts: Facts) -> str:
+    if not facts.changed("status"):
+        return ""
+    before, after = facts.before.get("status"), facts.after["status"]
+    return f"，狀態由{_quote(_status(before))}改為{_quote(_status(after))}"
+
+
+def _case_create(facts: Facts) -> str:
+    channel = codes.CHANNELS.get(str(facts.after.get("channel")), "")
+    nature = codes.NATURES.get(str(facts.after.get("nature")), "")
+    received = facts.after.get("received_at")
+    when = f"，收件時間{_moment(received)}" if received else ""
+    return f"登錄{channel}受理的{_case(facts)}（{nature}{when}）。"
+
+
+def _case_classify(facts: Facts) -> str:
+    keys = ("nature", "sub_item", "theme")
+    after = _category(*(facts.value(key) for key in keys))
+    if all(key in facts.before for key in keys):
+        before = _category(*(facts.before[key] for key in keys))
+        return f"將{_case(facts)}的分類由{_quote(before)}改為{_quote(after)}。"
+    return f"將{_case(facts)}分類為{_quote(after)}。"
+
+
+def _case_assign(facts: Facts) -> str:
+    who = [
+        _named(facts.names.users, facts.after[key])
+        if key == "officer_id"
+        else _named(facts.names.units, facts.after[key])
+        for key in ("officer_id", "unit_id")
+        if facts.after.get(key)
+    ]
+    return f"將{_case(facts)}分案給{'、'.join(who) or '（未指定）'}{_status_move(facts)}。"
+
+
+def _route_internal(facts: Facts) -> str:
+    unit = _named(facts.names.units, facts.after.get("unit_id"))
+    return f"將{_case(facts)}簽會{unit}{_status_move(facts)}。"
+
+
+def _route_external(facts: Facts) -> str:
+    agency = _named(facts.names.agencies, facts.after.get("agency_id"))
+    letter = f"{_moment(facts.after.get('letter_date'))}{facts.after.get('letter_number', '')}"
+    return f"將{_case(facts)}函轉{agency}（{letter}）{_status_move(facts)}。"
+
+
+def _case_opinion(facts: Facts) -> Described:
+    texts = []
+    if "handling_opinion" in facts.after:
+        texts = _change_texts(
+            "處理意見", facts.before.get("handling_opinion"), facts.after["handling_opinion"]
+        )
+    agency = ""
+    if facts.changed("signing_agency"):
+        agency = f"，簽辦機關改為{_quote(_blank(facts.after['signing_agency']))}"
+    return Described(f"更新{_case(facts)}的處理意見{agency}。", texts)
+
+
+def _case_note(facts: Facts) -> Described:
+    return Described(
+        f"在{_case(facts)}新增內部註記。", [("註記內容", _blank(facts.after.get("note")))]
+    )
+
+
+def _case_reply(facts: Facts) -> str:
+    return f"以 LINE 回覆{_case(facts)}的反映者{_status_move(facts)}。"
+
+
+def _case_status(facts: Facts) -> str:
+    why = ""
+    reason = facts.after.get("rejection_reason")
+    if reason:
+        why = f"（行政程序法第173條：{REJECTION_REASONS.get(reason, reason)}）"
+    if facts.after.get("merged_into_id"):
+        why = f"（併入案件 {facts.names.cases.get(_id(facts.after['merged_into_id']) or 0, '—')}）"
+    move = _status_move(facts).removeprefix("，")
+    if not move:
+        return f"變更{_case(facts)}的狀態{why}。"
+    return f"將{_case(facts)}的{move}{why}。"
+
+
+def _case_extend(facts: Facts) -> str:
+    before, after = facts.before.get("due_at"), facts.after.get("due_at")
+    return f"將{_case(facts)}的處理期限由{_moment(before)}延至{_moment(after)}。"
+
+
+def _personal(values: Any) -> str:
+    if not values:
+        return "個人資料"
+    return "、".join(PERSONAL_FIELDS.get(str(v), str(v)) for v in values)
+
+
+def _case_reveal(facts: Facts) -> str:
+    fields = _personal(facts.after.get("fields"))
+    via = str(facts.after.get("via", ""))
+    if via.startswith("export."):
+        kind = EXPORT_FORMATS.get(via.removeprefix("export."), via.removeprefix("export."))
+        return f"匯出案件清單（{kind}）時一併取得檢舉案件 {facts.target} 檢舉人的{fields}。"
+    return f"檢視{_case(facts)}反映者的{fields}。"
+
+
+def _case_read(facts: Facts) -> str:
+    return f"將{_case(facts)}的民眾補充標示為已讀。"
+
+
+def _filter_value(key: str, value: Any, names: Names) -> str:
+    if key == "status":
+        return "未結案件" if value == "open" else _status(value)
+    tables: dict[str, dict[str, str]] = {
+        "nature": codes.NATURES,
+        "theme": codes.THEMES,
+        "channel": codes.CHANNELS,
+        "sort": SORT_LABELS,
+    }
+    if key in tables:
+        return tables[key].get(str(value), str(value))
+    if key == "sub_item":
+        return codes.SUB_ITEMS[value].label if value in codes.SUB_ITEMS else str(value)
+    by_id = {"officer_id": names.users, "unit_id": names.units, "agency_id": names.agencies}
+    if key in by_id:
+        return by_id[key].get(_id(value) or 0, f"編號 {value}")
+    if key in ("date_from", "date_to"):
+        return _moment(value)
+    if key in ("overdue", "resident_update"):
+        return "是"
+    return str(value)
+
+
+def _export(facts: Facts) -> str:
+    kind = EXPORT_FORMATS.get(facts.target, facts.target)
+    chosen = facts.after.get("filter") or {}
+    words = [
+        f"{FILTER_LABELS.get(key, key)}{_quote(_filter_value(key, value, facts.names))}"
+        for key, value in chosen.items()
+    ]
+    personal = "，含反映者個人資料" if facts.after.get("personal_data") else ""
+    return (
+        f"匯出案件清單（{kind} 檔{personal}）；篩選條件：{'、'.join(words) or '無（全部案件）'}。"
+    )
+
+
+# -- reports, broadcasts, images ----------------------------------------------------------
+
+
+def _report(facts: Facts) -> str:
+    start, end = facts.after.get("period_from"), facts.after.get("period_to")
+    counts = facts.after.get("counts") or {}
+    rows = [
+        f"{words}{_number(counts[key])}{unit}"
+        for key, (words, unit) in REPORT_ROWS.items()
+        if key in counts
+    ]
+    digest = str(facts.after.get("sha256", ""))[:12]
+    return (
+        f"送出工作成果彙報表（資料統計期間{_moment(start)}至{_moment(end)}；"
+        f"{'、'.join(rows)}；ODS 檔 SHA-256 前 12 碼 {digest}）。"
+    )
+
+
+def _broadcast(facts: Facts) -> str:
+    """The broadcast by the title the entry recorded, else by its id."""
+    title = facts.after.get("title")
+    return _quote(title) if title else _named(facts.names.broadcasts, facts.target)
+
+
+def _draft(verb: str) -> Render:
+    def render(facts: Facts) -> str:
+        audience = facts.after.get("audience")
+        who = f"，發送對象：{audience_words(audience)}" if isinstance(audience, dict) else ""
+        kinds = facts.after.get("messages")
+        what = f"，內容：{kinds}" if kinds else ""
+        return f"{verb}推播草稿{_broadcast(facts)}{what}{who}。"
+
+    return render
+
+
+def _quota(facts: Facts) -> str:
+    parts = [f"預估 {_number(facts.after.get('estimated_recipients', 0))} 人"]
+    remaining = facts.after.get("quota_remaining")
+    if remaining is not None:
+        parts.append(f"本月剩餘額度 {_number(remaining)} 則")
+    if facts.after.get("over_quota_confirmed"):
+        parts.append("經系統管理者確認超出本月額度仍發送")
+    return "（" + "，".join(parts) + "）"
+
+
+def _schedule(facts: Facts) -> str:
+    at = _moment(facts.after.get("scheduled_at"))
+    return f"排定推播{_broadcast(facts)}於{at}發送{_quota(facts)}。"
+
+
+def _send(facts: Facts) -> str:
+    return f"開始發送推播{_broadcast(facts)}{_quota(facts)}。"
+
+
+def _cancel(facts: Facts) -> str:
+    was = codes.BROADCAST_STATUSES.get(str(facts.before.get("status")), "")
+    scheduled = facts.before.get("scheduled_at")
+    detail = f"，原排定{_moment(scheduled)}發送" if scheduled else ""
+    return f"取消推播{_broadcast(facts)}（原為{was}{detail}）。"
+
+
+def _duplicate(facts: Facts) -> str:
+    source = _named(facts.names.broadcasts, facts.after.get("from"))
+    return f"將推播{source}複製為新草稿{_broadcast(facts)}。"
+
+
+def _image(facts: Facts) -> str:
+    kind = str(facts.after.get("content_type", "")).removeprefix("image/").upper()
+    size = facts.after.get("size")
+    kilobytes = f"，{_number(round(size / 1024))} KB" if isinstance(size, int) else ""
+    return f"上傳宣導圖片（{kind or '圖片'}{kilobytes}）。"
+
+
+# -- the table ----------------------------------------------------------------------------
+
+CASES, ACCOUNTS, SETTINGS, PROMOTION = "案件", "帳號與登入", "設定", "宣導與追蹤者"
+UNIT, AGENCY = TARGET_TYPES["unit"], TARGET_TYPES["agency"]
+
+ACTIONS: dict[str, ActionWords] = {
+    "case.create": ActionWords("登錄案件", CASES, _case_create),
+    "case.classify": ActionWords("案件分類", CASES, _case_classify),
+    "case.assign": ActionWords("分案", CASES, _case_assign),
+    "case.route_internal": ActionWords("簽會", CASES, _route_internal),
+    "case.route_external": ActionWords("函轉", CASES, _route_external),
+    "case.opinion": ActionWords("處理意見", CASES, _case_opinion),
+    "case.note": ActionWords("內部註記", CASES, _case_note),
+    "case.reply": ActionWords("以 LINE 回覆", CASES, _case_reply),
+    "case.status": ActionWords("變更狀態", CASES, _case_status),
+    "case.extend": ActionWords("延長處理期限", CASES, _case_extend),
+    "case.reveal": ActionWords("檢視個人資料", CASES, _case_reveal),
+    "case.read_update": ActionWords("民眾補充標示已讀", CASES, _case_read),
+    "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
+    "report.submit": ActionWords("送出工作成果彙報表", CASES, _report),
+    "auth.login": ActionWords("登入", ACCOUNTS, _login),
+    "auth.logout": ActionWords("登出", ACCOUNTS, _logout),
+    "user.lock": ActionWords("帳號暫停登入", ACCOUNTS, _lock),
+    "user.create": ActionWords("新增使用者", ACCOUNTS, _user_create),
+    "user.role": ActionWords("變更角色或政風人員身分", ACCOUNTS, _user_role),
+    "user.deactivate": ActionWords("停用使用者", ACCOUNTS, _user_deactivate),
+    "user.activate": ActionWords("重新啟用使用者", ACCOUNTS, _user_activate),
+    "user.password_reset": ActionWords("重設密碼", ACCOUNTS, _password_reset),
+    "user.unlock": ActionWords("解除暫停登入", ACCOUNTS, _unlock),
+    "user.line_id": ActionWords("設定 LINE 使用者 ID（舊功能）", ACCOUNTS, _line_id),
+    "user.line_link_code": ActionWords("產生 LINE 連結碼", ACCOUNTS, _line_link_code),
+    "user.line_link": ActionWords("連結 LINE 帳號", ACCOUNTS, _line_link),
+    "user.line_unlink": ActionWords("解除 LINE 帳號連結", ACCOUNTS, _line_unlink),
+    "token.create": ActionWords("核發 API 權杖", ACCOUNTS, _token),
+    "unit.create": ActionWords("新增簽會單位", SETTINGS, _name_create(UNIT)),
+    "unit.rename": ActionWords("簽會單位更名", SETTINGS, _name_rename(UNIT)),
+    "unit.deactivate": ActionWords("停用簽會單位", SETTINGS, _name_active(UNIT, "units", False)),
+    "unit.activate": ActionWords("重新啟用簽會單位", SETTINGS, _name_active(UNIT, "units", True)),
+    "agency.create": ActionWords("新增函轉機關", SETTINGS, _name_create(AGENCY)),
+    "agency.rename": ActionWords("函轉機關更名", SETTINGS, _name_rename(AGENCY)),
+    "agency.deactivate": ActionWords(
+        "停用函轉機關", SETTINGS, _name_active(AGENCY, "agencies", False)
+    ),
+    "agency.activate": ActionWords(
+        "重新啟用函轉機關", SETTINGS, _name_active(AGENCY, "agencies", True)
+    ),
+    "template.create": ActionWords("新增回覆範本", SETTINGS, _template_create),
+    "template.update": ActionWords("修改回覆範本", SETTINGS, _template_update),
+    "template.deactivate": ActionWords("停用回覆範本", SETTINGS, _template_active(False)),
+    "template.activate": ActionWords("重新啟用回覆範本", SETTINGS, _template_active(True)),
+    "setting.update": ActionWords("修改設定", SETTINGS, _setting),
+    "privacy_notice.publish": ActionWords("發布個資告知", SETTINGS, _privacy),
+    "broadcast.create": ActionWords("建立推播草稿", PROMOTION, _draft("建立")),
+    "broadcast.update": ActionWords("修改推播草稿", PROMOTION, _draft("修改")),
+    "broadcast.schedule": ActionWords("排程推播", PROMOTION, _schedule),
+    "broadcast.send": ActionWords("發送推播", PROMOTION, _send),
+    "broadcast.cancel": ActionWords("取消推播", PROMOTION, _cancel),
+    "broadcast.duplicate": ActionWords("複製推播", PROMOTION, _duplicate),
+    "promotion_image.upload": ActionWords("上傳宣導圖片", PROMOTION, _image),
+    "resident.tag_add": ActionWords("追蹤者加上標籤", PROMOTION, _tag(add=True)),
+    "resident.tag_remove": ActionWords("追蹤者移除標籤", PROMOTION, _tag(add=False)),
+}
+
+
+def groups() -> dict[str, dict[str, str]]:
+    """The filter's choices: group → action → words, in the table's order."""
+    found: dict[str, dict[str, str]] = {}
+    for action, words in ACTIONS.items():
+        found.setdefault(words.group, {})[action] = words.label
+    return found
+
+
+def describe(entry: AuditEntry, names: Names) -> Described:
+    """The entry as a sentence (an action the table lacks is named, never shown as code)."""
+    words = ACTIONS.get(entry.action)
+    if words is None:
+        return Described(f"其他操作（{entry.action}）：{TARGET_TYPES.get(entry.target_type, '')}"
+                         f" {entry.target_id}。")  # fmt: skip
+    facts = Facts(entry.target_id, dict(entry.before or {}), dict(entry.after or {}), names)
+    found = words.render(facts)
+    return found if isinstance(found, Described) else Described(found)
+
+
+# Names.field → the model and the column that names it.
+NAME_MODELS: dict[str, tuple[Any, Any]] = {
+    "users": (User, User.display_name),
+    "units": (Unit, Unit.name),
+    "agencies": (Agency, Agency.name),
+    "templates": (ReplyTemplate, ReplyTemplate.title),
+    "broadcasts": (Broadcast, Broadcast.title),
+    "cases": (Case, Case.number),
+}
+
+
+def load_names(session: Session, entries: Iterable[AuditEntry]) -> Names:
+    """The names the entries refer to by id, fetched once for the whole page."""
+    wanted: dict[str, set[int]] = {key: set() for key in NAME_MODELS}
+    by_target = {"user": "users", "unit": "units", "agency": "agencies",
+                 "template": "templates", "broadcast": "broadcasts"}  # fmt: skip
+    by_field = {"officer_id": "users", "unit_id": "units", "agency_id": "agencies",
+                "merged_into_id": "cases", "from": "broadcasts"}  # fmt: skip
+    for entry in entries:
+        if entry.target_type in by_target and _id(entry.target_id) is not None:
+            wanted[by_target[entry.target_type]].add(int(entry.target_id))
+        values = [*(entry.before or {}).items(), *(entry.after or {}).items()]
+        values += list(((entry.after or {}).get("filter") or {}).items())
+        for key, value in values:
+            if key in by_field and _id(value) is not None:
+                wanted[by_field[key]].add(int(value))
+    found: dict[str, dict[int, str]] = {}
+    for key, (model, column) in NAME_MODELS.items():
+        ids = wanted[key]
+        found[key] = (
+            {
+                row[0]: row[1]
+                for row in session.execute(select(model.id, column).where(model.id.in_(ids)))
+            }
+            if ids
+            else {}
+        )
+    return Names(**found)
