@@ -175,6 +175,9 @@ def test_line_reports_come_with_their_files(ctx: Context, tmp_path: Path) -> Non
             for e in session.scalars(select(CaseEvent).where(CaseEvent.kind == "created"))
         }
         audited = Counter(session.scalars(select(AuditEntry.action)))
+        classified = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "case.classify").limit(1)
+        ).one()
     assert len({m.case_id for m in media}) > 60  # about a third of ~300 LINE reports
     assert {m.kind for m in media} == set(codes.MEDIA_KINDS)
     assert {m.status for m in media} >= {"stored", "unsent"}
@@ -198,6 +201,7 @@ def test_line_reports_come_with_their_files(ctx: Context, tmp_path: Path) -> Non
         assert photo.format == "JPEG"
     # Staff steps leave the audit log entries the case services write.
     assert audited["case.classify"] and audited["case.assign"] and audited["case.status"]
+    assert set(classified.after or {}) == {"nature", "sub_item", "theme", "confidential"}
     assert audited["broadcast.send"] >= 8
 
 

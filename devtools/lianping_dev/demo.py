@@ -514,17 +514,18 @@ SATISFACTION_WEIGHTS = (1, 2, 3, 4, 5), (4, 6, 15, 35, 40)
 LINE_HOURS = (2, 1, 1, 1, 1, 1, 3, 8, 12, 15, 15, 13, 10, 12, 14, 14, 13, 12, 11, 13, 16, 16, 12, 6)
 
 
-# The audit log action each staff step of a timeline leaves (as the case services write it);
-# the status changes that come with an assignment or a 簽會 are part of that action's entry.
-AUDITED = {
-    "created": "case.create",
-    "classified": "case.classify",
-    "assigned": "case.assign",
-    "routed": "case.route_internal",
-    "transferred": "case.route_external",
-    "opinion": "case.opinion",
-    "reply": "case.reply",
-    "status": "case.status",
+# The audit log entry each staff step of a timeline leaves, as the case services write it: the
+# action and the fields it records (None: those the step changes). The status changes that come
+# with an assignment or a 簽會 are part of that action's entry.
+AUDITED: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "created": ("case.create", ("channel", "nature")),
+    "classified": ("case.classify", ("nature", "sub_item", "theme", "confidential")),
+    "assigned": ("case.assign", None),
+    "routed": ("case.route_internal", ("unit_id", "agency_id", "status")),
+    "transferred": ("case.route_external", ("agency_id", "letter_number", "letter_date", "status")),
+    "opinion": ("case.opinion", None),
+    "reply": ("case.reply", None),
+    "status": ("case.status", None),
 }
 STATUS_WITH_ACTION = frozenset({codes.ASSIGNED, codes.IN_PROGRESS})
 # How many files a LINE report that has any comes with, and how often one has any.
@@ -1243,17 +1244,14 @@ def _audit_rows(row: dict[str, Any], timeline: list[Step], world: World) -> list
     """The audit log entries the staff steps of the case's timeline left."""
     found = []
     for step in timeline:
-        action = AUDITED.get(step.kind)
         user = world.users.get(step.actor)
-        if action is None or user is None:
+        if step.kind not in AUDITED or user is None:
             continue
         if step.kind == "status" and step.data.get("status") in STATUS_WITH_ACTION:
             continue
-        after = (
-            {"channel": row["channel"], "nature": row["nature"]}
-            if step.kind == "created"
-            else step.changes
-        )
+        action, fields = AUDITED[step.kind]
+        known = {"unit_id": None, "agency_id": None, **row, **step.changes}
+        after = {name: known[name] for name in fields} if fields else step.changes
         found.append(
             {
                 "at": step.at,
