@@ -143,8 +143,13 @@ def _page_text(document: pypdf.PdfReader, page: pypdf.PageObject) -> str:
     maps = {name: _to_unicode(font.get_object()) for name, font in fonts.items()}
     shown: list[str] = []
     current: dict[int, str] = {}
+    saved: list[dict[int, str]] = []  # the font is graphics state: q saves it, Q restores it
     for operands, operator in ContentStream(page.get_contents(), document).operations:
-        if operator == b"Tf":
+        if operator == b"q":
+            saved.append(current)
+        elif operator == b"Q" and saved:
+            current = saved.pop()
+        elif operator == b"Tf":
             current = maps.get(operands[0], {})
         elif operator in (b"Tj", b"'", b'"'):
             shown.append(_decode(operands[-1], current))

@@ -10,14 +10,8 @@ from tests.realistic.tier import Realistic
 
 pytestmark = pytest.mark.realistic
 
-PDF_500 = pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 1: 附件2 PDF is a bare 500 (row too high for one page) on real "
-    "two-week periods; another engineer is fixing it now. Remove this mark with the fix.",
-)
 
-
-@pytest.mark.parametrize("fmt", ["ods", "xlsx", "csv", pytest.param("pdf", marks=PDF_500)])
+@pytest.mark.parametrize("fmt", ["ods", "xlsx", "csv", "pdf"])
 def test_biweekly_report_files(realistic: Realistic, fmt: str) -> None:
     problems = realistic.problems(routes.biweekly_files(realistic, fmt))
     assert not problems, "\n".join(problems)
