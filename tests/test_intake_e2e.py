@@ -97,7 +97,7 @@ def test_tip_is_stored_confidential(sim: Sim, worker: WorkerProcess, ctx: Contex
     r.tap("完成")
     r.tap("略過")
     r.tap("略過")
-    r.tap("同意並匿名反映")
+    r.tap("同意並匿名檢舉")
     created = r.tap("送出")
     assert "案件編號" in texts_of(created)
     with ctx.sessions() as session:
