@@ -125,4 +125,4 @@ def test_actors_in_words_wherever_they_are_shown(page: UsersPage, ctx: Context) 
         "gone": "gone",  # no such account (any more): the name as recorded
     }
     audit = page.client.get("/admin/audit?action=user.create").get_data(as_text=True)
-    assert "<td>chief 測試</td>" in audit
+    assert ">chief 測試</td>" in audit

@@ -302,12 +302,29 @@ def test_each_entry_reads_as_a_sentence(ctx: Context, admin: Admin) -> None:
     assert "您好，路燈已修復。" in html and "里長來電關心" in html
 
 
+# Every value a sentence reads, found in the module that writes them.
+READ_KEYS = sorted(
+    set(
+        re.findall(
+            r"""facts\.(?:after|before|value|changed)(?:\.get)?[(\[]["'](\w+)["']""",
+            Path(audit_words.__file__).read_text(encoding="utf-8"),
+        )
+    )
+)
+
+
 @pytest.mark.parametrize("action", sorted(audit_words.ACTIONS))
 def test_an_entry_with_missing_values_still_reads(action: str) -> None:
-    """Entries are kept for years: one recorded before a value existed still reads."""
-    entry = AuditEntry(action=action, target_type="case", target_id="7", before=None, after=None)
-    sentence = audit_words.describe(entry, audit_words.Names()).sentence
-    assert sentence.endswith("。") and not RAW.search(sentence), sentence
+    """Entries are kept for years: one recorded before a value existed, or with a value
+    left empty (null), still reads as a sentence."""
+    assert len(READ_KEYS) > 30
+    empty = {key: None for key in READ_KEYS}
+    for before, after in ((None, None), (empty, empty), ({}, {"filter": empty})):
+        entry = AuditEntry(
+            action=action, target_type="case", target_id="7", before=before, after=after
+        )
+        sentence = audit_words.describe(entry, audit_words.Names()).sentence
+        assert sentence.endswith("。") and not RAW.search(sentence), (before, sentence)
 
 
 def test_an_action_without_words_is_named_not_dumped() -> None:

@@ -75,6 +75,13 @@ class Facts:
     def changed(self, key: str) -> bool:
         return key in self.after and self.before.get(key) != self.after[key]
 
+    def move(self, key: str, words: Callable[[Any], str]) -> str:
+        """「由「A」改為「B」」, or 「改為「B」」 when the entry kept no value before."""
+        after = _quote(words(self.after.get(key)))
+        if self.before.get(key) is None:
+            return f"改為{after}"
+        return f"由{_quote(words(self.before[key]))}改為{after}"
+
 
 @dataclass(frozen=True)
 class Described:
@@ -100,10 +107,12 @@ class ActionWords:
 
 
 def _quote(text: Any) -> str:
-    return f"「{text}」"
+    return f"「{_blank(text)}」"
 
 
 def _number(value: Any) -> str:
+    if value is None:
+        return "—"
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
@@ -214,8 +223,7 @@ def _unlock(facts: Facts) -> str:
 def _user_role(facts: Facts) -> str:
     parts = []
     if facts.changed("role"):
-        before, after = _role(facts.before.get("role")), _role(facts.after["role"])
-        parts.append(f"角色由{_quote(before)}改為{_quote(after)}")
+        parts.append(f"角色{facts.move('role', _role)}")
     if facts.changed("ethics"):
         parts.append("設為政風人員" if facts.after["ethics"] else "取消政風人員身分")
     return f"變更使用者{_user(facts)}的權限：{'；'.join(parts) or '未變更'}。"
@@ -242,7 +250,8 @@ def _line_unlink(facts: Facts) -> str:
 
 
 def _token(facts: Facts) -> str:
-    return f"為使用者{_user(facts)}核發 API 權杖（權杖編號 {facts.after.get('token', '—')}）。"
+    token = facts.after.get("token")
+    return f"為使用者{_user(facts)}核發 API 權杖" + (f"（權杖編號 {token}）。" if token else "。")
 
 
 # -- followers ----------------------------------------------------------------------------
@@ -321,7 +330,7 @@ def _setting(facts: Facts) -> Described:
 
 def _privacy(facts: Facts) -> Described:
     was = facts.before.get("version")
-    sentence = f"發布個資告知第 {facts.after.get('version', facts.target)} 版" + (
+    sentence = f"發布個資告知第 {facts.after.get('version') or facts.target} 版" + (
         f"（取代第 {was} 版）。" if was else "。"
     )
     return Described(sentence, [("告知內容", _blank(facts.after.get("body")))])
@@ -346,8 +355,7 @@ def _category(nature: Any, sub_item: Any, theme: Any) -> str:
 def _status_move(facts: Facts) -> str:
     if not facts.changed("status"):
         return ""
-    before, after = facts.before.get("status"), facts.after["status"]
-    return f"，狀態由{_quote(_status(before))}改為{_quote(_status(after))}"
+    return f"，狀態{facts.move('status', _status)}"
 
 
 def _case_create(facts: Facts) -> str:
@@ -385,8 +393,10 @@ def _route_internal(facts: Facts) -> str:
 
 def _route_external(facts: Facts) -> str:
     agency = _named(facts.names.agencies, facts.after.get("agency_id"))
-    letter = f"{_moment(facts.after.get('letter_date'))}{facts.after.get('letter_number', '')}"
-    return f"將{_case(facts)}函轉{agency}（{letter}）{_status_move(facts)}。"
+    letter = [_moment(facts.after["letter_date"])] if facts.after.get("letter_date") else []
+    letter += [str(facts.after["letter_number"])] if facts.after.get("letter_number") else []
+    detail = f"（{''.join(letter)}）" if letter else ""
+    return f"將{_case(facts)}函轉{agency}{detail}{_status_move(facts)}。"
 
 
 def _case_opinion(facts: Facts) -> Described:
@@ -426,7 +436,8 @@ def _case_status(facts: Facts) -> str:
 
 def _case_extend(facts: Facts) -> str:
     before, after = facts.before.get("due_at"), facts.after.get("due_at")
-    return f"將{_case(facts)}的處理期限由{_moment(before)}延至{_moment(after)}。"
+    since = f"由{_moment(before)}" if before else ""
+    return f"將{_case(facts)}的處理期限{since}延至{_moment(after)}。"
 
 
 def _personal(values: Any) -> str:
@@ -472,11 +483,12 @@ def _filter_value(key: str, value: Any, names: Names) -> str:
 
 
 def _export(facts: Facts) -> str:
-    kind = EXPORT_FORMATS.get(facts.target, facts.target)
+    kind = EXPORT_FORMATS.get(facts.target, facts.target.upper())
     chosen = facts.after.get("filter") or {}
     words = [
-        f"{FILTER_LABELS.get(key, key)}{_quote(_filter_value(key, value, facts.names))}"
+        f"{FILTER_LABELS[key]}{_quote(_filter_value(key, value, facts.names))}"
         for key, value in chosen.items()
+        if key in FILTER_LABELS and value not in (None, "")
     ]
     personal = "，含反映者個人資料" if facts.after.get("personal_data") else ""
     return (
@@ -489,17 +501,17 @@ def _export(facts: Facts) -> str:
 
 def _report(facts: Facts) -> str:
     start, end = facts.after.get("period_from"), facts.after.get("period_to")
+    parts = [f"資料統計期間{_moment(start)}至{_moment(end)}"] if start and end else []
     counts = facts.after.get("counts") or {}
     rows = [
         f"{words}{_number(counts[key])}{unit}"
         for key, (words, unit) in REPORT_ROWS.items()
-        if key in counts
+        if counts.get(key) is not None
     ]
-    digest = str(facts.after.get("sha256", ""))[:12]
-    return (
-        f"送出工作成果彙報表（資料統計期間{_moment(start)}至{_moment(end)}；"
-        f"{'、'.join(rows)}；ODS 檔 SHA-256 前 12 碼 {digest}）。"
-    )
+    parts += ["、".join(rows)] if rows else []
+    if facts.after.get("sha256"):
+        parts.append(f"ODS 檔 SHA-256 前 12 碼 {str(facts.after['sha256'])[:12]}")
+    return "送出工作成果彙報表" + (f"（{'；'.join(parts)}）" if parts else "") + "。"
 
 
 def _broadcast(facts: Facts) -> str:
@@ -520,13 +532,15 @@ def _draft(verb: str) -> Render:
 
 
 def _quota(facts: Facts) -> str:
-    parts = [f"預估 {_number(facts.after.get('estimated_recipients', 0))} 人"]
-    remaining = facts.after.get("quota_remaining")
-    if remaining is not None:
-        parts.append(f"本月剩餘額度 {_number(remaining)} 則")
+    """The estimate and quota recorded with a send, when they were (older entries lack them)."""
+    parts = []
+    if facts.after.get("estimated_recipients") is not None:
+        parts.append(f"預估 {_number(facts.after['estimated_recipients'])} 人")
+    if facts.after.get("quota_remaining") is not None:
+        parts.append(f"本月剩餘額度 {_number(facts.after['quota_remaining'])} 則")
     if facts.after.get("over_quota_confirmed"):
         parts.append("經系統管理者確認超出本月額度仍發送")
-    return "（" + "，".join(parts) + "）"
+    return "（" + "，".join(parts) + "）" if parts else ""
 
 
 def _schedule(facts: Facts) -> str:
@@ -539,10 +553,12 @@ def _send(facts: Facts) -> str:
 
 
 def _cancel(facts: Facts) -> str:
-    was = codes.BROADCAST_STATUSES.get(str(facts.before.get("status")), "")
-    scheduled = facts.before.get("scheduled_at")
-    detail = f"，原排定{_moment(scheduled)}發送" if scheduled else ""
-    return f"取消推播{_broadcast(facts)}（原為{was}{detail}）。"
+    was = codes.BROADCAST_STATUSES.get(str(facts.before.get("status")))
+    parts = [f"原為{was}"] if was else []
+    if facts.before.get("scheduled_at"):
+        parts.append(f"原排定{_moment(facts.before['scheduled_at'])}發送")
+    detail = "（" + "，".join(parts) + "）" if parts else ""
+    return f"取消推播{_broadcast(facts)}{detail}。"
 
 
 def _duplicate(facts: Facts) -> str:
