@@ -20,7 +20,7 @@ from tests.realistic.data import CHIEF, Ids
 NEXT_LINK = re.compile(
     r'<a\b[^>]*\brel="next"[^>]*\bhref="([^"]+)"|<a\b[^>]*\bhref="([^"]+)"[^>]*\brel="next"'
 )
-MAX_PAGES = 200
+MAX_PAGES = 1000  # the demo's audit log alone is a few hundred pages
 
 
 @dataclass(frozen=True)
