@@ -157,7 +157,7 @@ def test_officer_classifies_transfers_and_answers_a_line_report(
         page.locator("summary", has_text="函轉其他機關").click()
         page.get_by_label("受文機關").select_option(label=AGENCY)
         page.get_by_label("函文文號").fill(LETTER)
-        page.get_by_role("button", name="登錄函轉並通知").click()
+        page.get_by_role("button", name="登錄函轉並以 LINE 通知").click()
         page.get_by_text("已排入LINE通知反映者").wait_for()
 
         # Answer: preview exactly what LINE shows, then send.
