@@ -12,11 +12,14 @@ Needs the Debian/Ubuntu package ``fonts-noto-cjk`` (``NotoSansCJK-Regular.ttc`` 
     .venv/bin/python scripts/subset_report_font.py [--source-dir /usr/share/fonts/opentype/noto]
 
 The subset keeps the Traditional Chinese (TC) face and the glyphs of every character of
-Big5 (symbols, the 5,401 common and 7,652 less-common hanzi), the whole CJK Unified
-Ideographs block (names such as 堃 and 喆 are outside Big5), printable ASCII and Latin-1,
-the full-width forms, CJK punctuation, and the marks the reports use (○ of masked names,
-〓 drawn for a character the subset lacks). The result is byte-for-byte reproducible
-from the same source font.
+Big5 (symbols, the 5,401 common and 7,652 less-common hanzi), every ideograph the font
+has in the CJK Unified Ideographs block and its Extensions A to H and in the two
+compatibility blocks (names such as 堃 and 喆 are outside Big5, 𡘙 and 𠮷 in Extension B),
+printable ASCII and Latin-1, the full-width forms, CJK punctuation, and the marks the
+reports use (○ of masked names, 〓 drawn for a character the subset lacks). Every face of
+the collection maps the same characters (they differ only in which glyph a shared
+character gets), so the TC face alone is the source. The result is byte-for-byte
+reproducible from the same source font.
 """
 
 from __future__ import annotations
@@ -49,9 +52,22 @@ def big5_characters() -> set[str]:
     return found
 
 
+# Ideograph blocks, [start, stop): Extension A, the Unified block, compatibility ideographs,
+# Extensions B to F and I, the compatibility supplement, Extensions G and H. The font has some
+# of each extension (2,108 of Extension B's 42,720): those are kept, the rest print as 〓.
+IDEOGRAPHS = [
+    (0x3400, 0x4DC0),
+    (0x4E00, 0xA000),
+    (0xF900, 0xFB00),
+    (0x20000, 0x2EE60),
+    (0x2F800, 0x2FA20),
+    (0x30000, 0x323B0),
+]
+
+
 def wanted_characters() -> set[str]:
-    """Big5, CJK Unified Ideographs, ASCII and Latin-1, full-width forms, CJK punctuation."""
-    ranges = [(0x20, 0x7F), (0xA0, 0x100), (0x3000, 0x3040), (0x4E00, 0xA000), (0xFF01, 0xFFEF)]
+    """Big5, CJK ideographs, ASCII and Latin-1, full-width forms, CJK punctuation."""
+    ranges = [(0x20, 0x7F), (0xA0, 0x100), (0x3000, 0x3040), (0xFF01, 0xFFEF), *IDEOGRAPHS]
     found = big5_characters()
     for start, stop in ranges:
         found.update(chr(c) for c in range(start, stop))
@@ -76,7 +92,8 @@ def main() -> None:
     font.recalcTimestamp = False  # keep the source's date: the output is reproducible
     available = font.getBestCmap()
     characters = wanted_characters()
-    # A few Big5 symbols (e.g. ‾ ∼) are not in Noto CJK: the PDF engine draws 〓 for them.
+    # A few Big5 symbols (e.g. ‾ ∼) and most of the extensions' ideographs are not in Noto
+    # CJK: the PDF engine draws 〓 for them.
     lacking = sorted(ch for ch in characters if ord(ch) not in available)
     options = subset.Options()
     options.name_IDs = NAME_IDS
@@ -89,10 +106,16 @@ def main() -> None:
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(TARGET))
     kept = len(characters) - len(lacking)
+    lacking_symbols = "".join(ch for ch in lacking if not _ideograph(ch))
     print(
         f"{TARGET.relative_to(ROOT)}: {kept:,} characters, {TARGET.stat().st_size:,} bytes"
-        f" (source lacks {len(lacking)}: {''.join(lacking)})"
+        f" (source lacks {len(lacking) - len(lacking_symbols):,} ideographs"
+        f" and {len(lacking_symbols)} others: {lacking_symbols})"
     )
+
+
+def _ideograph(ch: str) -> bool:
+    return any(start <= ord(ch) < stop for start, stop in IDEOGRAPHS)
 
 
 if __name__ == "__main__":

@@ -326,3 +326,13 @@ def test_a_number_or_an_address_is_not_split_when_it_fits(word: str) -> None:
     for width in range(int(_width(word + "，")) + 1, 20):  # the word and the mark it keeps
         lines = linebreak.break_lines(text, width, _width)
         assert any(word in line for line in lines), (width, lines)
+
+
+def test_names_with_rare_characters_print_and_a_character_no_font_has_prints_as_the_mark() -> None:
+    # 𡘙 and 𠮷 (CJK Extension B) are in names as Taiwanese residents write them; the demo
+    # uses them. U+2EBF0 (Extension I) is in no shipped font: it must show as 〓, not vanish.
+    for name in ("胡" + part for part in demo.RARE_GIVEN):
+        record = _record(reporter_name=f"{name}\U0002ebf0")
+        lines = drawn_lines(pdf.work_records_pdf([record]), RECORD_EDGES)
+        text = "".join(squeeze(line.text) for _, line in lines)
+        assert f"{name}〓" in text

@@ -232,8 +232,9 @@ def test_pdf_draws_emoji_and_a_mark_for_a_character_no_font_has() -> None:
     assert pdf.printable("王小明") == "王小明"
     # Emoji are drawn (their joiners and variation selectors left out); controls dropped.
     assert pdf.printable("燈😀壞\x07\r\n了👍🏻❤️") == "燈😀壞\n了👍❤"
-    [page] = pdf_text(pdf.work_records_pdf([_record(description="燈😀壞了𠀋")]))
-    assert "王堃喆" in page and "燈😀壞了〓" in page and "115年11月21日" in page
+    # U+2EBF0 (CJK Extension I) is in neither font; 𠀋 (Extension B) is in the CJK subset.
+    [page] = pdf_text(pdf.work_records_pdf([_record(description="燈😀壞了\U0002ebf0𠀋")]))
+    assert "王堃喆" in page and "燈😀壞了〓𠀋" in page and "115年11月21日" in page
 
 
 def test_pdf_continues_a_long_text_on_the_next_page() -> None:

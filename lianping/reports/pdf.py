@@ -1,12 +1,13 @@
 """PDF files of the printable forms: 附件1 工作紀錄表 and 附件2 工作成果彙報表.
 
 Drawn with fpdf2 and a subset of Noto Sans CJK TC shipped in ``reports/assets``
-(Big5, the CJK Unified Ideographs block, ASCII, full-width forms, CJK punctuation;
-rebuilt by ``scripts/subset_report_font.py``), with Noto Emoji (monochrome, rebuilt by
-``scripts/subset_emoji_font.py``) for the emoji residents write. A character neither
-font has is drawn as 〓 so the reader sees something is missing, and the file is still
-made. Tables are drawn here, line by line: text is broken by ``linebreak``'s rules and
-a row flows over as many pages as its text needs, the table's header row on each.
+(Big5, every CJK ideograph the font has, Extensions A to H included, ASCII, full-width
+forms, CJK punctuation; rebuilt by ``scripts/subset_report_font.py``), with Noto Emoji
+(monochrome, rebuilt by ``scripts/subset_emoji_font.py``) for the emoji residents write.
+A character neither font has is drawn as 〓 so the reader sees something is missing, and
+the file is still made. Tables are drawn here, line by line: text is broken by
+``linebreak``'s rules and a row flows over as many pages as its text needs, the table's
+header row on each.
 """
 
 from __future__ import annotations
