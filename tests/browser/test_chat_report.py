@@ -41,7 +41,14 @@ class Chat:
 
     def chip(self, label: str) -> None:
         button = self.page.locator("#quick").get_by_role("button", name=label, exact=True)
-        button.wait_for()
+        try:
+            button.wait_for()
+        except Exception as exc:
+            # Say what the chat held instead: the page's last answers and its buttons.
+            shown = self.page.locator("#log .row").all_inner_texts()[-4:]
+            chips = self.page.locator("#quick button").all_inner_texts()
+            where = f"last rows {shown}; buttons {chips}"
+            raise AssertionError(f"no button {label!r}; {where}") from exc
         self._mark()
         button.click()
         self.taps += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ class Receiver:
     url: str = ""
     status: int = 200
     received: list[Received] = field(default_factory=list)
+    # Called before the answer, as a bot that replies while the webhook is open would.
+    before_answer: Callable[[], None] | None = None
 
 
 @pytest.fixture
@@ -66,6 +68,8 @@ def receiver() -> Iterator[Receiver]:
         signature = request.headers.get("X-Line-Signature", "")
         ok = validator.validate(body.decode("utf-8"), signature)
         recorder.received.append(Received(body, dict(request.headers), ok))
+        if recorder.before_answer:
+            recorder.before_answer()
         return Response("OK", status=recorder.status)(environ, start_response)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from lianping_dev.simulator import events
 from tests.simulator.conftest import SECRET, Client, Receiver
@@ -30,6 +31,28 @@ def test_webhook_status_is_recorded(client: Client, receiver: Receiver) -> None:
     items = client.sim("GET", f"/residents/{user}/messages").json()["items"]
     assert items[-1]["webhook_status"] == 500
     assert client.sim("GET", "/stats").json()["webhooks_by_status"]["500"] == 1
+
+
+def test_an_answer_sent_while_the_webhook_is_open_comes_after_the_message(
+    client: Client, receiver: Receiver
+) -> None:
+    user = client.resident()
+    before = client.sim("GET", f"/residents/{user}/messages").json()["last_seq"]
+    seen_meanwhile: list[list[dict[str, Any]]] = []
+
+    def answer_at_once() -> None:
+        push = {"to": user, "messages": [{"type": "text", "text": "收到"}]}
+        assert client.api("POST", "/v2/bot/message/push", json=push).status_code == 200
+        # A reader polling now sees neither the message nor its answer yet.
+        path = f"/residents/{user}/messages?after={before}"
+        seen_meanwhile.append(client.sim("GET", path).json()["items"])
+
+    receiver.before_answer = answer_at_once
+    assert client.say(user, "路燈壞了")["webhook_status"] == 200
+    assert seen_meanwhile == [[]]
+    items = client.sim("GET", f"/residents/{user}/messages?after={before}").json()["items"]
+    assert [item["from"] for item in items] == ["user", "bot"]
+    assert items[0]["seq"] < items[1]["seq"] and items[0]["webhook_status"] == 200
 
 
 def test_image_bytes_are_served_until_unsent(client: Client) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lianping_dev.simulator import events, ids, images
 from lianping_dev.simulator.store import Store
-from lianping_dev.simulator.webhook import WebhookSender
+from lianping_dev.simulator.webhook import Delivery, WebhookSender
 
 DEFAULT_LOCATION = {
     "title": "法務部廉政署",
@@ -60,8 +60,13 @@ class ResidentActions:
             raise CommandError(f"unknown command type: {command.get('type')!r}")
         extra: dict[str, Any] = {}
         event = builder(user_id, command, extra)
-        delivery = self.sender.send([event])
-        self.store.record_user_event(user_id, event, delivery.status, extra)
+        entry = self.store.open_user_event(user_id, event, extra)
+        # Status 0 (nothing answered) stays if sending itself raised: the chat goes on.
+        delivery = Delivery(0, "not sent")
+        try:
+            delivery = self.sender.send([event])
+        finally:
+            self.store.close_user_event(entry, delivery.status)
         result: dict[str, Any] = {"event": event, "webhook_status": delivery.status}
         if delivery.error:
             result["webhook_error"] = delivery.error

@@ -275,18 +275,25 @@ class Store:
         self._timeline[user_id].append(entry)
         return entry
 
-    def record_user_event(
-        self, user_id: str, event: dict[str, Any], status: int, extra: dict[str, Any]
+    def open_user_event(
+        self, user_id: str, event: dict[str, Any], extra: dict[str, Any]
     ) -> dict[str, Any]:
-        """Add what the resident did (the webhook event) to their conversation.
+        """Add what the resident did (the webhook event) to their conversation before its
+        webhook goes out, so the bot's answers, which may arrive during that call, come
+        after it; its ``webhook_status`` stays None until :meth:`close_user_event`.
 
         ``extra`` carries what the chat shows but the event lacks (a postback's
         ``displayText``, the URL of a sent photo).
         """
         with self._lock:
-            self._webhooks_by_status[status] += 1
-            entry = {"from": "user", "event": event, "webhook_status": status, **extra}
+            entry = {"from": "user", "event": event, "webhook_status": None, **extra}
             return self._append(user_id, entry)
+
+    def close_user_event(self, entry: dict[str, Any], status: int) -> None:
+        """Record how the webhook of an opened resident event was answered."""
+        with self._lock:
+            self._webhooks_by_status[status] += 1
+            entry["webhook_status"] = status
 
     def record_webhook(self, status: int) -> None:
         """Count a webhook delivery that belongs to no resident (raw test events)."""
@@ -301,7 +308,14 @@ class Store:
             start = len(entries)
             while start > 0 and entries[start - 1]["seq"] > after:
                 start -= 1
-            return list(entries[start:])
+            shown: list[dict[str, Any]] = []
+            for entry in entries[start:]:
+                # A resident's event whose webhook is still under way holds back what
+                # follows, so a reader never sees an answer before the message it answers.
+                if entry["from"] == "user" and entry["webhook_status"] is None:
+                    break
+                shown.append(entry)
+            return shown
 
     def start_loading(self, user_id: str, seconds: int) -> None:
         """Show the loading animation to ``user_id`` until a message arrives or time passes."""
