@@ -35,7 +35,7 @@ from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator.app import RunningSimulator, start_in_thread
 from lianping_dev.simulator.client import SimulatorClient
 from lianping_dev.simulator.settings import SimulatorSettings
-from tests.support import WorkerProcess
+from tests.support import WorkerProcess, fresh_database_beside
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -61,14 +61,7 @@ def _database_of_worker(url: str) -> str:
     worker = _xdist_worker()
     if worker is None:
         return url
-    base = make_url(url)
-    name = f"{base.database}_gw{worker}"
-    engine = make_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return fresh_database_beside(url, f"{make_url(url).database}_gw{worker}")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,10 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from lianping.storage.db import make_engine
 from lianping_dev import commands
 from lianping_dev.processes import Process
 
@@ -35,3 +39,13 @@ class WorkerProcess(Process):
 
     def __init__(self, env: dict[str, str]) -> None:
         super().__init__(commands.worker(), env, name="worker")
+
+
+def fresh_database_beside(url: str, name: str) -> str:
+    """The URL of database ``name`` on ``url``'s PostgreSQL server, dropped and created anew."""
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)

@@ -13,19 +13,19 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
 from lianping.services import accounts
-from lianping.storage.db import make_engine
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import User
 from tests.realistic import data
 from tests.realistic.routes import OFFICER, VIEWER
 from tests.realistic.tier import Realistic
+from tests.support import fresh_database_beside
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -34,14 +34,8 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if not given:
         return f"sqlite:///{tmp_path_factory.mktemp('realistic')}/realistic.db"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    base = make_url(given)
-    name = f"{base.database}_realistic" + (f"_{worker}" if worker else "")
-    engine = make_engine(given, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    name = f"{make_url(given).database}_realistic" + (f"_{worker}" if worker else "")
+    return fresh_database_beside(given, name)
 
 
 @pytest.fixture(scope="session")
