@@ -159,3 +159,28 @@ PROMOTION_MESSAGE_TYPES: dict[str, str] = {
     "card": "圖文卡片",
     "quiz": "有獎徵答",
 }
+
+# How the 個資法 §8 notice was given to a reporter (Case.notice_method).
+NOTICE_METHODS: dict[str, str] = {
+    "line": "LINE 告知並經點選「已閱讀」",
+    "printed": "交付書面告知事項",
+    "read_out": "當面朗讀告知事項",
+}
+
+# 個資法 §3: what a resident may ask of the data held about them (DataRequest.kind).
+DATA_REQUEST_KINDS: dict[str, str] = {
+    "access": "查詢或請求閱覽",
+    "copy": "請求製給複製本",
+    "correct": "請求補充或更正",
+    "stop": "請求停止蒐集、處理或利用",
+    "delete": "請求刪除",
+}
+# A request's life (DataRequest.status): pending → (extended →) granted | partly | refused.
+DATA_REQUEST_STATUSES: dict[str, str] = {
+    "pending": "待處理",
+    "extended": "已延長",
+    "granted": "已准予",
+    "partly": "部分准予",
+    "refused": "不予准許",
+}
+DATA_REQUEST_OPEN = frozenset({"pending", "extended"})

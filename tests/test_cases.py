@@ -34,7 +34,7 @@ DRAFT = {
     "phone_display": "0912-345-678",
     "address": "臺北市中山區民生東路一段1號",
     "occupation": "教師",
-    "consent_version": 1,
+    "notice_version": 1,
 }
 
 
@@ -84,7 +84,7 @@ def test_a_line_report_keeps_every_work_record_field(ctx: Context) -> None:
         )  # fmt: skip
         assert case.description == DRAFT["description"]
         assert case.location == DRAFT["location"]
-        assert (case.consent_version, case.consented_at) == (3, NOW)
+        assert (case.notice_version, case.notice_read_at) == (3, NOW)
         assert rocdate.roc_date(case.due_at) == "115年12月21日"
         assert not case.confidential
         photo = session.scalars(select(MediaFile)).one()

@@ -139,9 +139,9 @@ def test_a_complete_report_takes_at_most_ten_taps() -> None:
         "phone_display": "0912-345-678",
         "address": "臺北市中正區重慶南路一段1號",
         "occupation": "上班族",
-        "consent_version": CONTENT.privacy_version,
+        "notice_version": CONTENT.privacy_version,
     }
-    assert chat.created[0].consent_version == CONTENT.privacy_version
+    assert chat.created[0].notice_version == CONTENT.privacy_version
     assert chat.step == "idle"
     assert chat.last.messages == [], "the dispatcher answers with the case number"
 
@@ -330,7 +330,7 @@ def test_refusing_consent_explains_and_nothing_can_be_sent() -> None:
     chat.tap(texts.LABEL_REFUSE)
     assert chat.last.messages[0]["text"] == texts.CONTACT_REFUSED.format(flow="反映")
     assert chat.step == "contact"
-    assert chat.draft["consent_version"] is None
+    assert chat.draft["notice_version"] is None
     assert {"上一步", "取消"} <= set(chat.labels())
     chat.tap(texts.LABEL_CONSENT_ANONYMOUS)
     assert chat.step == "summary"
@@ -344,7 +344,7 @@ def test_refusing_after_agreeing_withdraws_the_consent() -> None:
     chat.tap("上一步")
     assert chat.step == "contact"
     chat.tap(texts.LABEL_REFUSE)
-    assert chat.draft["consent_version"] is None
+    assert chat.draft["notice_version"] is None
     assert chat.draft["name"] is None
 
 
@@ -357,7 +357,7 @@ def test_the_anonymous_path_skips_personal_details() -> None:
     (created,) = chat.created
     assert created.draft["anonymous"] is True
     assert created.draft["name"] is None and created.draft["phone"] is None
-    assert created.consent_version == CONTENT.privacy_version
+    assert created.notice_version == CONTENT.privacy_version
 
 
 @pytest.mark.parametrize(

@@ -124,8 +124,8 @@ class Run:
         assert event.data not in self.submitted
         self.submitted.add(event.data)
         # Consent is recorded, and the draft carries every key the dispatcher reads.
-        assert isinstance(case.consent_version, int)
-        assert case.draft["consent_version"] == case.consent_version == CONTENT.privacy_version
+        assert isinstance(case.notice_version, int)
+        assert case.draft["notice_version"] == case.notice_version == CONTENT.privacy_version
         assert set(case.draft) == set(new_draft(None))
         assert len(case.draft["description"].strip()) >= 10
         assert len(case.draft["photos"]) <= 5

@@ -85,7 +85,7 @@ def test_anonymous_reform_report_end_to_end(sim: Sim, worker: WorkerProcess, ctx
         case = session.scalars(select(Case)).one()
         assert (case.nature, case.sub_item, case.anonymous) == ("reform", "reform-1", True)
         assert case.reporter_name is None and case.reporter_phone is None
-        assert case.consent_version == 1
+        assert case.notice_version == 1
 
 
 def test_tip_is_stored_confidential(sim: Sim, worker: WorkerProcess, ctx: Context) -> None:

@@ -954,7 +954,7 @@ class World:
     units: dict[str, int]
     agencies: dict[str, int]
     users: dict[str, User]
-    consent_version: int
+    notice_version: int
     letter_seq: int = 0
     by_topic: dict[str, list[int]] = field(default_factory=dict)  # indices of mergeable cases
 
@@ -1003,8 +1003,8 @@ def _case(
         "reporter_address": None if anonymous or rng.random() < 0.3 else _address(rng),
         "reporter_occupation": None if anonymous or rng.random() < 0.4 else rng.choice(OCCUPATIONS),
         "confidential": tip,
-        "consent_version": None if manual else world.consent_version,
-        "consented_at": None if manual else created,
+        "notice_version": None if manual else world.notice_version,
+        "notice_read_at": None if manual else created,
         "due_at": rocdate.end_of_taipei_day(created, DUE_DAYS),
         "resident_update_at": None,
         "officer_id": None,
@@ -1555,7 +1555,7 @@ def seed(
         units=_get_or_create(session, Unit, UNITS),
         agencies=_get_or_create(session, Agency, AGENCIES),
         users=users,
-        consent_version=content.current_privacy_notice(session).version,
+        notice_version=content.current_privacy_notice(session).version,
     )
     summary.units, summary.agencies = len(world.units), len(world.agencies)
     summary.templates = _reply_templates(session, users["demo-admin"])

@@ -24,6 +24,18 @@ DEFAULTS: dict[str, Any] = {
     # The local 政風單位's own phone and e-mail, shown under the channels once set.
     "ethics_phone": "",
     "ethics_email": "",
+    # Where residents exercise their 個資法 §3 rights in person (the notice names it).
+    "ethics_address": "",
+    # Retention schedule (個資法 §11, 檔案法): how long each kind of personal data is kept.
+    # services.retention documents each; the agency's 檔案 unit confirms the case years.
+    "retention_draft_hours": 24,
+    "retention_payload_days": 30,
+    "retention_outbox_days": 30,
+    "retention_orphan_media_days": 7,
+    "retention_unfollowed_days": 90,
+    "retention_case_years": 5,
+    # Tips: the acceptance notice is due this many days after the tip arrives.
+    "tip_acceptance_days": 20,
     "promotion": texts.PROMOTION,
     "help": texts.HELP,
     # 工作成果彙報表: periods of two weeks start on this date (ISO, a Monday) and every 14 days.

@@ -86,6 +86,12 @@ class Resident(Base):
     village: Mapped[str | None] = mapped_column(String(20))
     promotions_opt_out: Mapped[bool] = mapped_column(default=False)
     promotions_opt_out_at: Mapped[datetime | None]
+    # 個資法 §8: the notice version the resident last acknowledged having read (「已閱讀」).
+    notice_version: Mapped[int | None]
+    notice_read_at: Mapped[datetime | None]
+    # Set when the retention purge removed this resident's profile, tags and LINE id
+    # (``line_user_id`` then holds a placeholder, so the row keeps its statistics).
+    purged_at: Mapped[datetime | None]
     # Wrong staff link codes sent from this LINE account, and the lockout they earned.
     line_link_failures: Mapped[int] = mapped_column(default=0)
     line_link_locked_until: Mapped[datetime | None]
@@ -120,6 +126,8 @@ class InboxEvent(Base):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set when the retention purge cut ``payload`` down to its ids and types.
+    payload_purged_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
@@ -146,6 +154,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Set when the retention purge emptied ``messages`` after delivery.
+    body_purged_at: Mapped[datetime | None]
 
 
 OUTBOX_PENDING = "pending"
@@ -165,7 +175,7 @@ class Setting(Base):
 
 
 class PrivacyNotice(Base):
-    """A version of the 個資法 §8 notice; each case records the version its reporter accepted."""
+    """A version of the 個資法 §8 notice; each case records the version its reporter read."""
 
     __tablename__ = "privacy_notices"
 
@@ -232,8 +242,20 @@ class Case(Base):
     reporter_occupation: Mapped[str | None] = mapped_column(String(100))
     # Corruption tips: the reporter's identity is need-to-know (ethics staff only).
     confidential: Mapped[bool] = mapped_column(default=False)
-    consent_version: Mapped[int | None]
-    consented_at: Mapped[datetime | None]
+    # A tip from inside the agency (機關內部人員): 公益揭弊者保護法 applies.
+    insider: Mapped[bool] = mapped_column(default=False)
+    # 個資法 §8: the notice version the reporter was shown and acknowledged (LINE), and
+    # how it was given (codes.NOTICE_METHODS: on LINE, printed, read out).
+    notice_version: Mapped[int | None]
+    notice_read_at: Mapped[datetime | None]
+    notice_method: Mapped[str | None] = mapped_column(String(16))
+    # Tips: the acceptance notice is due by ``acceptance_due_at``; both notices are
+    # recorded when they went out (a tip gets no 30-day reply promise).
+    acceptance_due_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    result_notified_at: Mapped[datetime | None]
+    # Set when the retention purge removed the reporter's personal data (the record stays).
+    personal_data_purged_at: Mapped[datetime | None]
     due_at: Mapped[datetime]
     # Set when the resident adds information; the officer clears it on reading.
     resident_update_at: Mapped[datetime | None]
@@ -255,6 +277,62 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TipReporter(Base):
+    """A tip reporter's identity, kept apart from the tip's content (貪污治罪條例 §18).
+
+    Shown only by an explicit, logged reveal to the ethics staff the tip is assigned
+    to and the head of ethics; the tip's ``cases`` row holds no reporter fields.
+    """
+
+    __tablename__ = "tip_reporters"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(300))
+    occupation: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataRequest(Base):
+    """A resident's request under 個資法 §3 (閱覽, 複製本, 更正, 停止, 刪除) and its §13 clock.
+
+    ``kind`` and ``status`` are codes.DATA_REQUEST_KINDS / DATA_REQUEST_STATUSES. A copy
+    is delivered by a one-time link: only the token's SHA-256 is kept, with its expiry.
+    """
+
+    __tablename__ = "data_requests"
+    __table_args__ = (Index("ix_data_requests_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # The case a correction is about, and what the resident asked (e.g. the new phone).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    # §13: one extension of up to 15 days, its reason told to the resident.
+    extended_at: Mapped[datetime | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    # The outbox row that told the resident the outcome (its status says if it went out).
+    outcome_outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    export_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    export_path: Mapped[str | None] = mapped_column(String(300))
+    export_expires_at: Mapped[datetime | None]
+    export_downloaded_at: Mapped[datetime | None]
 
 
 class CaseEvent(Base):
@@ -292,6 +370,8 @@ class MediaFile(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None]
+    # Set when the retention purge deleted the file (status ``purged``).
+    purged_at: Mapped[datetime | None]
 
 
 class Unit(Base):
@@ -325,6 +405,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     ethics: Mapped[bool] = mapped_column(default=False)
+    # 政風單位主管: sees every tip (other ethics staff only the tips assigned to them).
+    head_of_ethics: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # The staff member's own LINE user id, for a broadcast's test audience; linked by a

@@ -114,7 +114,7 @@ def test_complete_need_report_with_photo_location_and_contact(
         assert case.reporter_occupation == "退休"
         assert "人行道地磚" in case.description
         assert case.location and case.location["latitude"]
-        assert case.consent_version == 1
+        assert case.notice_version == 1
         page.locator("#log").get_by_text(case.number).last.wait_for()
         case_id = case.id
     photo = wait_until(lambda: _stored_photo(ctx, case_id))

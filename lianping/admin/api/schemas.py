@@ -317,7 +317,7 @@ DETAIL_EXTRA: dict[str, Schema] = {
     "rejection_reason_label": nullable(STRING),
     "merged_into": nullable(STRING),
     "satisfaction": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
-    "consent_version": nullable({"type": "integer"}),
+    "notice_version": nullable({"type": "integer"}),
     "closed_at": nullable(DATE_TIME),
     "closed_at_roc": nullable(STRING),
     "timeline": {"type": "array", "items": ref("TimelineEvent")},

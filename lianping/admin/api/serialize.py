@@ -123,7 +123,7 @@ def detail(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         "rejection_reason_label": REJECTION_REASONS.get(reason or ""),
         "merged_into": merged.number if merged else None,
         "satisfaction": case.satisfaction,
-        "consent_version": case.consent_version,
+        "notice_version": case.notice_version,
         "closed_at": iso(case.closed_at),
         "closed_at_roc": roc(case.closed_at),
         "timeline": [event(entry) for entry in case_timeline(session, actor, case)],

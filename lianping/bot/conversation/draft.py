@@ -34,7 +34,7 @@ def new(nature: str | None) -> Draft:
         "phone_display": None,
         "address": None,
         "occupation": None,
-        "consent_version": None,
+        "notice_version": None,
     }
 
 

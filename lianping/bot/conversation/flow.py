@@ -85,7 +85,7 @@ def missing_step(state: State) -> str | None:
             return "sub_item"
     if not drafts.description_long_enough(draft):
         return "description"
-    if not isinstance(draft.get("consent_version"), int):
+    if not isinstance(draft.get("notice_version"), int):
         return "contact"
     if not draft.get("anonymous") and not (draft.get("name") and draft.get("phone")):
         return "contact_details"

@@ -85,7 +85,7 @@ class CreateCase:
     """File the draft as a case (the dispatcher answers with its number and due date)."""
 
     draft: dict[str, Any]
-    consent_version: int
+    notice_version: int
 
 
 @dataclass(frozen=True)

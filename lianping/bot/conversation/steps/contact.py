@@ -50,13 +50,13 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         anonymous = chosen.value == "anonymous"
         changes: dict[str, object] = {
             "anonymous": anonymous,
-            "consent_version": content.privacy_version,
+            "notice_version": content.privacy_version,
         }
         if anonymous:
             changes.update(_NO_CONTACT)
         return navigation.advance(with_draft(state, **changes), content)
     if chosen and chosen.action == "refuse":
-        refused = with_draft(state, consent_version=None, **_NO_CONTACT)
+        refused = with_draft(state, notice_version=None, **_NO_CONTACT)
         words = texts.CONTACT_REFUSED.format(flow=texts.FLOW_WORDS[flow.flow_of(state)])
         return Outcome(refused, [replies.ask(refused, words, _choices(refused))])
     # Asked again without the notice, which is just above in the chat.

@@ -42,6 +42,6 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
         draft = copy.deepcopy(draft_of(state))
         # Idle with a new token: a second tap on this 送出 is an expired button.
         return Outcome(
-            idle(state, event.timestamp_ms), [], [CreateCase(draft, draft["consent_version"])]
+            idle(state, event.timestamp_ms), [], [CreateCase(draft, draft["notice_version"])]
         )
     return navigation.retry(state, content)
