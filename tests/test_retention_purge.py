@@ -4,6 +4,7 @@ dry run predicts it; case records and statistics stay; the audit entry holds cou
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,14 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from lianping import codes
+from lianping import codes, queues
 from lianping.context import Context
 from lianping.jobs import purge as purge_job
 from lianping.reports import biweekly, dashboard
-from lianping.services import retention
+from lianping.services import dispatch, retention
 from lianping.services.access import SYSTEM, Actor
+from lianping.storage import inbox, residents
 from lianping.storage import purge as queries
-from lianping.storage import residents
 from lianping.storage.models import (
     AuditEntry,
     Case,
@@ -32,6 +33,8 @@ from lianping.storage.models import (
     ResidentTag,
     TipReporter,
 )
+from lianping_dev.simulator import events as line_events
+from tests.support import LIANPING
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -414,3 +417,80 @@ def test_a_run_out_of_time_stops_and_says_so(ctx: Context) -> None:
     with ctx.sessions() as session:
         entry = session.scalars(select(AuditEntry)).one()
     assert entry.after is not None and entry.after["complete"] is False
+
+
+def _say(ctx: Context, user_id: str, words: str, at: datetime) -> list[str]:
+    """A text message from ``user_id`` handled as the drain would; the texts answered."""
+    body = line_events.text(user_id, "reply-" + words, words)
+    body["timestamp"] = _ms(at)
+    with ctx.sessions.begin() as session:
+        inbox.store(session, [{
+            "webhook_event_id": body["webhookEventId"], "source_key": user_id,
+            "event_type": "message", "event_timestamp": body["timestamp"], "payload": body,
+        }])  # fmt: skip
+        event = session.scalars(
+            select(InboxEvent).where(InboxEvent.webhook_event_id == body["webhookEventId"])
+        ).one()
+        after = dispatch.handle(session, event)
+        rows = [session.get(OutboxMessage, outbox_id) for outbox_id in after.outbox_ids]
+    return [str(m.get("text", m.get("altText", ""))) for row in rows if row for m in row.messages]
+
+
+def test_after_its_draft_is_purged_the_resident_starts_afresh(ctx: Context) -> None:
+    world = seed(ctx)
+    with ctx.sessions() as session:
+        resident = session.get(Resident, world.ids["draft_due"])
+        assert resident is not None
+        user_id = resident.line_user_id
+    # Before the purge, the next message (within the engine's day) is offered the draft.
+    kept = world.ids["draft_kept"]
+    with ctx.sessions() as session:
+        other = session.get(Resident, kept)
+        assert other is not None
+        other_id = other.line_user_id
+    offered = _say(ctx, other_id, "你好", DRAFT_CUTOFF + 120 * MINUTE)
+    assert any("尚未送出" in text for text in offered), offered
+
+    _run(ctx, 500)
+    answer = _say(ctx, user_id, "你好", NOW + MINUTE)
+    assert answer and not any("尚未送出" in text for text in answer), answer
+    # Word for word what a resident who never started a report is answered.
+    with ctx.sessions() as session:
+        idle = session.get(Resident, world.ids["idle"])
+        assert idle is not None
+        idle_id = idle.line_user_id
+    assert answer == _say(ctx, idle_id, "你好", NOW + 2 * MINUTE)
+    with ctx.sessions() as session:
+        resident = session.get(Resident, world.ids["draft_due"])
+        assert resident is not None and "draft" not in resident.conversation
+
+
+def test_the_sweep_queues_the_purge_once_a_day(quiet: Context) -> None:
+    assert purge_job.enqueue_daily(quiet) is True
+    assert purge_job.enqueue_daily(quiet) is False
+    jobs = queues.queue(queues.DEFAULT, quiet.redis).get_jobs()
+    assert [job.func_name for job in jobs] == ["lianping.jobs.purge.purge"]
+    assert 0 < int(quiet.redis.ttl(purge_job.DAILY_KEY)) <= purge_job.DAY
+
+
+def test_the_command_dry_run_changes_nothing_and_the_run_is_audited(
+    ctx: Context, env: dict[str, str]
+) -> None:
+    seed(ctx)
+    dry = subprocess.run([LIANPING, "purge", "--dry-run"], env=env, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    assert [line.split("：")[0] for line in lines] == [k.label for k in retention.SCHEDULE]
+    assert _plan(ctx) == EXPECTED
+    with ctx.sessions() as session:
+        assert session.scalars(select(AuditEntry)).all() == []
+
+    done = subprocess.run([LIANPING, "purge"], env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "未附入案件的照片及檔案：已清除" in done.stdout
+    assert _plan(ctx) == dict.fromkeys(EXPECTED, 0)
+    with ctx.sessions() as session:
+        entry = session.scalars(select(AuditEntry)).one()
+    assert (entry.action, entry.actor) == ("retention.purge", "cli")
