@@ -494,3 +494,36 @@ def test_the_command_dry_run_changes_nothing_and_the_run_is_audited(
     with ctx.sessions() as session:
         entry = session.scalars(select(AuditEntry)).one()
     assert (entry.action, entry.actor) == ("retention.purge", "cli")
+
+
+def test_a_purged_case_no_longer_quotes_its_reporter_and_reads_the_same_in_the_report(
+    ctx: Context,
+) -> None:
+    assert queries.BLOT == biweekly.BLOT
+    with ctx.sessions.begin() as session:
+        case = _case(
+            session, "1100101-0009", codes.CLOSED, CASE_CUTOFF - 60 * DAY,
+            closed_at=CASE_CUTOFF - MINUTE, updated_at=CASE_CUTOFF - MINUTE,
+            handling_opinion="已電洽王小明說明",
+        )  # fmt: skip
+        case.description = "我是王小明，電話0912345678，住中山區民安里1號，巷口路燈不亮。"
+        case.updated_at = CASE_CUTOFF - MINUTE
+        added = "王小明補充：晚上完全看不到路"
+        for actor, body in (("resident", added), ("officer", "王小明先生您好，路燈已修復。")):
+            session.add(CaseEvent(case_id=case.id, kind="note", actor=actor, body=body,
+                                  created_at=CASE_CUTOFF))  # fmt: skip
+        case_id = case.id
+    with ctx.sessions() as session:
+        before = biweekly.case_summary(session.get(Case, case_id))
+    _run(ctx, 500)
+    with ctx.sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        assert case.description == "我是＊＊＊，電話＊＊＊，住＊＊＊，巷口路燈不亮。"
+        # Staff's words are the agency's record and stay as written.
+        assert case.handling_opinion == "已電洽王小明說明"
+        bodies = session.scalars(
+            select(CaseEvent.body).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+        ).all()
+        assert bodies == ["已收到", "＊＊＊補充：晚上完全看不到路", "王小明先生您好，路燈已修復。"]
+        assert biweekly.case_summary(case) == before

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from lianping import codes
 from lianping.storage import erasure
+from lianping.storage.cases import RESIDENT
 from lianping.storage.inbox import MAX_ATTEMPTS
 from lianping.storage.models import (
     OUTBOX_FAILED,
     OUTBOX_SENT,
     Case,
+    CaseEvent,
     DataRequest,
     InboxEvent,
     MediaFile,
@@ -34,6 +36,9 @@ from lianping.storage.models import (
 
 # What a purged webhook payload keeps of the event itself.
 EVENT_KEYS = ("webhookEventId", "type", "timestamp", "mode")
+# What stands where a purged case's text quoted its reporter: 附件2's own blot
+# (reports.biweekly.BLOT), so the report of a period reads the same before and after.
+BLOT = "＊＊＊"
 PURGED = "purged"  # MediaFile.status once its file is gone
 # What replaces a LINE user id in purged inbox and outbox rows (never a real id).
 PURGED_MARK = "purged"
@@ -369,18 +374,31 @@ def purge_cases(session: Session, cutoff: datetime, now: datetime, limit: int) -
     """Remove the reporter's personal data from due cases; the record itself stays.
 
     Gone: the 附件1 reporter fields, a tip's ``tip_reporters`` row, the link to the
-    resident's LINE profile, the place's address and coordinates (its title stays),
-    and the case's media files. Kept: number, nature, sub-item, theme, channel, status,
-    description, handling, dates (``updated_at`` too), satisfaction, the timeline.
+    resident's LINE profile, the place's address and coordinates (its title stays), the
+    case's media files, and the reporter's own name, phone and address where their own
+    words quote them (the description and what they added; blotted as 附件2 does).
+    Kept: number, nature, sub-item, theme, channel, status, the description otherwise,
+    the handling (staff's words are the agency's record), dates (``updated_at`` too),
+    satisfaction, the timeline's entries.
     """
-    rows = session.execute(
-        select(Case.id, Case.location).where(*_cases_where(cutoff)).order_by(Case.id).limit(limit)
-    ).all()
-    if not rows:
+    cases = list(
+        session.execute(
+            select(
+                Case.id, Case.location, Case.description,
+                Case.reporter_name, Case.reporter_phone, Case.reporter_address,
+                TipReporter.name, TipReporter.phone, TipReporter.address,
+            )
+            .outerjoin(TipReporter, TipReporter.case_id == Case.id)
+            .where(*_cases_where(cutoff))
+            .order_by(Case.id)
+            .limit(limit)
+        )
+    )  # fmt: skip
+    if not cases:
         return Removed()
-    ids = [case_id for case_id, _ in rows]
-    session.execute(delete(TipReporter).where(TipReporter.case_id.in_(ids)))
-    for case_id, location in rows:
+    ids = [row[0] for row in cases]
+    for case_id, location, description, *identity in cases:
+        blot = _blotter(identity)
         session.execute(
             update(Case)
             .where(Case.id == case_id)
@@ -391,14 +409,36 @@ def purge_cases(session: Session, cutoff: datetime, now: datetime, limit: int) -
                 reporter_occupation=None,
                 resident_id=None,
                 location=_place_title_only(location),
+                description=blot(description),
                 personal_data_purged_at=now,
                 # Named so the ORM's onupdate leaves the record's last change as it was.
                 updated_at=Case.updated_at,
             )
             .execution_options(synchronize_session=False)
         )
+        own_words = select(CaseEvent).where(
+            CaseEvent.case_id == case_id, CaseEvent.actor == RESIDENT
+        )
+        for event in session.scalars(own_words):
+            if event.body is not None and blot(event.body) != event.body:
+                event.body = blot(event.body)
+    session.execute(delete(TipReporter).where(TipReporter.case_id.in_(ids)))
     files = _purge_media(session, (MediaFile.case_id.in_(ids),), now, None).files
     return Removed(len(ids), files)
+
+
+def _blotter(identity: list[str | None]) -> Callable[[str], str]:
+    """Replaces the reporter's own name, phone and address in a text by ``BLOT``."""
+    # Single characters would blot ordinary words; a name has at least two.
+    values = sorted({v.strip() for v in identity if v and len(v.strip()) >= 2}, key=len)
+    values.reverse()  # the longer first: an address may contain a shorter value
+
+    def blot(text: str) -> str:
+        for value in values:
+            text = text.replace(value, BLOT)
+        return text
+
+    return blot
 
 
 def _place_title_only(location: Any) -> Any:
