@@ -92,6 +92,11 @@ def test_a_period_is_saved_and_audited(admin: Admin, ctx: Context) -> None:
         ("cases", "五", "已結束案件的反映者個人資料的保存期限請輸入1至30之間的整數（單位：年）。"),
         ("payloads", "", "LINE 原始事件內容的保存期限請輸入1至365之間的整數（單位：日）。"),
         ("outbox", "30", "已送出訊息的內容的保存期限未變更。"),
+        (
+            "cases",
+            "7",
+            "已結束案件的反映者個人資料的保存期限須為檔案保存年限的級距之一：1、3、5、10、15、20、25、30年。",
+        ),
     ],
 )
 def test_bad_periods_are_refused_in_words_and_change_nothing(

@@ -47,6 +47,8 @@ class Kind:
     removed: str
     kept: str
     cutoff: Callable[[datetime, int], datetime]
+    # Only these values, when the law fixes the steps (empty: any in low–high).
+    steps: tuple[int, ...] = ()
 
     @property
     def default(self) -> int:
@@ -60,6 +62,8 @@ def _hours(now: datetime, n: int) -> datetime:
 def _days(now: datetime, n: int) -> datetime:
     return now - timedelta(days=n)
 
+
+RECORD_YEARS = (1, 3, 5, 10, 15, 20, 25, 30)
 
 # In purge order: media no case took go before drafts, so each kind removes exactly
 # what its dry run counted (a draft's media old enough are the media rule's).
@@ -134,6 +138,8 @@ SCHEDULE: tuple[Kind, ...] = (
         "案件紀錄：編號、性質、細項、主題、管道、狀態、反映內容、處理經過、日期、滿意度，"
         "各項統計及工作成果彙報表不變。",
         _years_before,
+        # 機關檔案保存年限及銷毀辦法 §4: fixed-term records are kept 1, 3, 5, 10 … 30 years.
+        RECORD_YEARS,
     ),
 )
 KINDS: dict[str, Kind] = {kind.code: kind for kind in SCHEDULE}
@@ -258,6 +264,11 @@ def update_period(session: Session, actor: Actor, code: str, raw: str) -> int:
         ) from None
     if not kind.low <= value <= kind.high:
         raise SettingsError(f"{kind.label}的保存期限須介於{kind.low}至{kind.high}{kind.unit}之間。")
+    if kind.steps and value not in kind.steps:
+        allowed = "、".join(str(step) for step in kind.steps)
+        raise SettingsError(
+            f"{kind.label}的保存期限須為檔案保存年限的級距之一：{allowed}{kind.unit}。"
+        )
     before = int(content.get(session, kind.setting))
     if value == before:
         raise SettingsError(f"{kind.label}的保存期限未變更。")
