@@ -158,6 +158,11 @@ def seed(ctx: Context) -> World:
                              resident_id=ids["draft_kept"])  # fmt: skip
         ids["fresh_draft_photo"], files["fresh_draft_photo"] = media.id, path  # type: ignore[assignment]
 
+        # A draft in use keeps its photos past the media limit.
+        media, path = _media(session, media_dir, "live-draft-old-photo", MEDIA_CUTOFF - DAY,
+                             resident_id=ids["draft_kept"])  # fmt: skip
+        ids["live_draft_photo"], files["live_draft_photo"] = media.id, path  # type: ignore[assignment]
+
         # -- media no case took.
         media, path = _media(session, media_dir, "stray-old", MEDIA_CUTOFF - MINUTE)
         ids["stray_due"], files["stray_due"] = media.id, path  # type: ignore[assignment]
@@ -286,7 +291,7 @@ def test_the_purge_removes_exactly_what_the_schedule_says(ctx: Context, batch: i
     ids, files = world.ids, world.files
     for gone in ("draft_photo", "draft_old_photo", "stray_due", "case_photo"):
         assert not files[gone].exists(), gone
-    for kept in ("fresh_draft_photo", "stray_kept", "open_photo"):
+    for kept in ("fresh_draft_photo", "live_draft_photo", "stray_kept", "open_photo"):
         assert files[kept].exists(), kept
     # Records and statistics are untouched; nothing more is due; a second run does nothing.
     assert _records(ctx) == records
@@ -320,7 +325,7 @@ def _check_media(session: Any, ids: dict[str, int]) -> None:
         media = session.get(MediaFile, ids[gone])
         assert (media.status, media.path, media.sha256) == ("purged", None, None), gone
         assert media.purged_at == NOW
-    for kept in ("fresh_draft_photo", "stray_kept", "open_photo"):
+    for kept in ("fresh_draft_photo", "live_draft_photo", "stray_kept", "open_photo"):
         media = session.get(MediaFile, ids[kept])
         assert media.status == "stored" and media.path and media.purged_at is None, kept
 

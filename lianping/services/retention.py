@@ -186,7 +186,7 @@ def plan(session: Session, now: datetime) -> list[KindPlan]:
     chosen = periods(session)
     cut = {kind.code: kind.cutoff(now, chosen[kind.code]) for kind in SCHEDULE}
     due = {
-        "orphan_media": queries.due_orphan_media(session, cut["orphan_media"]),
+        "orphan_media": queries.due_orphan_media(session, cut["orphan_media"], cut["drafts"]),
         "drafts": queries.due_drafts(session, cut["drafts"]),
         "payloads": queries.due_payloads(session, cut["payloads"]),
         "outbox": queries.due_outbox(session, cut["outbox"]),
@@ -207,7 +207,7 @@ def purge(session: Session, now: datetime, limit: int) -> Batch:
     batch = Batch()
     removals = {
         "orphan_media": lambda: queries.purge_orphan_media(
-            session, cut["orphan_media"], now, limit
+            session, cut["orphan_media"], cut["drafts"], now, limit
         ),
         "drafts": lambda: queries.purge_drafts(
             session, cut["drafts"], now, limit, _reset_draft, cut["orphan_media"]

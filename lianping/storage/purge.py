@@ -264,23 +264,36 @@ def purge_outbox(session: Session, cutoff: datetime, now: datetime, limit: int) 
 # -- media no case took -------------------------------------------------------------------
 
 
-def _orphan_media_where(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
+def _orphan_media_where(
+    cutoff: datetime, draft_cutoff: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    # A draft still in use may hold photos older than the limit (each message restarts
+    # its clock): the resident's media wait until that draft is sent or goes stale.
+    live_draft = exists().where(
+        Resident.id == MediaFile.resident_id,
+        Resident.conversation["flow"].as_string().in_(DRAFT_FLOWS),
+        _draft_at() >= draft_cutoff.timestamp() * 1000,
+    )
     return (
         MediaFile.purged_at.is_(None),
         MediaFile.case_id.is_(None),
         MediaFile.created_at < cutoff,
+        ~live_draft,
     )
 
 
-def due_orphan_media(session: Session, cutoff: datetime) -> Due:
-    """Media received before ``cutoff`` that no case holds (drafts, stray photos, unsent)."""
-    due = _due(session, MediaFile.created_at, _orphan_media_where(cutoff))
+def due_orphan_media(session: Session, cutoff: datetime, draft_cutoff: datetime) -> Due:
+    """Media received before ``cutoff`` that no case holds (drafts, stray photos, unsent),
+    but for those of residents with a draft younger than ``draft_cutoff``."""
+    due = _due(session, MediaFile.created_at, _orphan_media_where(cutoff, draft_cutoff))
     return Due(due.count, _oldest(due.oldest))
 
 
-def purge_orphan_media(session: Session, cutoff: datetime, now: datetime, limit: int) -> Removed:
+def purge_orphan_media(
+    session: Session, cutoff: datetime, draft_cutoff: datetime, now: datetime, limit: int
+) -> Removed:
     """Mark due media purged; their files are returned for deletion."""
-    return _purge_media(session, _orphan_media_where(cutoff), now, limit)
+    return _purge_media(session, _orphan_media_where(cutoff, draft_cutoff), now, limit)
 
 
 def _purge_media(
