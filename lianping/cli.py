@@ -62,6 +62,31 @@ def sweep() -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="Only show what a run would remove now.")
+def purge(dry_run: bool) -> None:
+    """Remove the personal data the retention schedule says is due (個資法 §11), once."""
+    from lianping import rocdate
+    from lianping.context import Context
+    from lianping.jobs import purge as purge_job
+    from lianping.services import retention
+    from lianping.services.access import CLI
+    from lianping.storage.models import utcnow
+
+    ctx = Context(load_settings())
+    if dry_run:
+        with ctx.sessions() as session:
+            planned = retention.plan(session, utcnow())
+        for item in planned:
+            oldest = rocdate.roc_datetime(item.due.oldest) if item.due.oldest else "—"
+            click.echo(f"{item.kind.label}：{item.due.count} 筆（最早 {oldest}）")
+        return
+    done = purge_job.run(ctx, CLI)
+    for kind in retention.SCHEDULE:
+        click.echo(f"{kind.label}：已清除 {done.counts[kind.code]} 筆")
+    click.echo(f"刪除檔案 {done.files} 個" + ("" if done.complete else "；尚有未清除者，請再執行"))
+
+
+@main.command()
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True),

@@ -1,6 +1,6 @@
 """Periodic sweep: re-enqueue stored-but-unprocessed events and unsent outbox rows,
 start scheduled broadcasts when due, resume broadcasts a crashed worker left behind,
-and (hourly) remove uploaded images no broadcast uses."""
+(hourly) remove uploaded images no broadcast uses, and (daily) queue the retention purge."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from lianping import context
 from lianping.context import Context
-from lianping.jobs import broadcasts, delivery, inbox
+from lianping.jobs import broadcasts, delivery, inbox, purge
 from lianping.services import promotion_images
 from lianping.storage import inbox as inbox_queries
 from lianping.storage import outbox as outbox_queries
@@ -45,12 +45,14 @@ def sweep() -> dict[str, int]:
     if started or resumed:
         log.info("sweep started %d broadcasts and requeued %d of their jobs", len(started), resumed)
     removed = _housekeeping(ctx, now)
+    purge_queued = purge.enqueue_daily(ctx)
     return {
         "shards": queued,
         "outbox": len(rows),
         "broadcasts_started": len(started),
         "broadcast_jobs": resumed,
         "image_files_removed": removed,
+        "purge_queued": int(purge_queued),
     }
 
 

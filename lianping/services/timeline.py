@@ -31,6 +31,7 @@ KIND_LABELS: dict[str, str] = {
     "created": "案件成立",
     "resident_message": "民眾補充說明",
     "resident_media": "民眾補充附件",
+    "media_unsent": "民眾收回已附入的附件",
     "classified": "分類",
     "assigned": "分案",
     "status": "狀態變更",

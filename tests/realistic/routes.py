@@ -324,6 +324,7 @@ ROUTES: dict[str, Routes] = {
     "settings.agencies": lambda r: [Get("/admin/settings/agencies", HTML)],
     "settings.units": lambda r: [Get("/admin/settings/units", HTML)],
     "settings.privacy": lambda r: [Get("/admin/settings/privacy", HTML)],
+    "settings.retention_schedule": lambda r: [Get("/admin/settings/retention", HTML)],
     "settings.texts": lambda r: [Get("/admin/settings/texts", HTML)],
     "settings.users": lambda r: [Get("/admin/settings/users", HTML)],
     "settings.templates": lambda r: [Get("/admin/settings/templates", HTML)],

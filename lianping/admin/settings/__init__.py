@@ -1,5 +1,5 @@
 """Administrator settings (units, agencies, reply templates, bot texts, privacy notice,
-users) and the audit log viewer: administrators only."""
+retention periods, users) and the audit log viewer: administrators only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the ``settings`` blueprint (``/admin/settings/...`` and ``/admin/audit``)."""
+    from lianping.admin.settings import retention  # noqa: F401 (its routes join the blueprint)
     from lianping.admin.settings.views import blueprint
 
     app.register_blueprint(blueprint)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.admin.pages.inbox import FILTER_LABELS, SORT_LABELS
+from lianping.services import retention
 from lianping.services.administration import CONTENT_FIELDS
 from lianping.services.broadcasts import audience_words
 from lianping.services.casework import REJECTION_REASONS
@@ -37,6 +38,7 @@ TARGET_TYPES: dict[str, str] = {
     "broadcast": "推播",
     "promotion_image": "宣導圖片",
     "tag": "追蹤者標籤",
+    "retention": "保存期限清除",
 }
 # A text longer than this, or on several lines, is shown under the sentence, not in it.
 INLINE_TEXT = 40
@@ -336,6 +338,29 @@ def _privacy(facts: Facts) -> Described:
     return Described(sentence, [("告知內容", _blank(facts.after.get("body")))])
 
 
+def _retention_update(facts: Facts) -> str:
+    kind = retention.BY_SETTING.get(facts.target)
+    label, unit = (kind.label, kind.unit) if kind else ("個人資料", "")
+    before, after = facts.before.get("value"), facts.after.get("value")
+    since = f"由 {_number(before)} {unit}" if before is not None else ""
+    return f"將{_quote(label)}的保存期限{since}改為 {_number(after)} {unit}。"
+
+
+def _retention_purge(facts: Facts) -> str:
+    counts = facts.after.get("counts")
+    counts = counts if isinstance(counts, dict) else {}
+    parts = [
+        f"{kind.label} {_number(counts[kind.code])} 筆"
+        for kind in retention.SCHEDULE
+        if counts.get(kind.code) is not None
+    ]
+    if facts.after.get("files") is not None:
+        parts.append(f"刪除檔案 {_number(facts.after['files'])} 個")
+    if facts.after.get("complete") is False:
+        parts.append("執行時間已到，其餘由下一次執行接續清除")
+    return f"依保存期限清除個人資料（{'；'.join(parts) or '未記錄筆數'}）。"
+
+
 # -- cases --------------------------------------------------------------------------------
 
 
@@ -576,6 +601,7 @@ def _image(facts: Facts) -> str:
 # -- the table ----------------------------------------------------------------------------
 
 CASES, ACCOUNTS, SETTINGS, PROMOTION = "案件", "帳號與登入", "設定", "宣導與追蹤者"
+PERSONAL_DATA = "個人資料保護"
 UNIT, AGENCY = TARGET_TYPES["unit"], TARGET_TYPES["agency"]
 
 ACTIONS: dict[str, ActionWords] = {
@@ -625,6 +651,8 @@ ACTIONS: dict[str, ActionWords] = {
     "template.activate": ActionWords("重新啟用回覆範本", SETTINGS, _template_active(True)),
     "setting.update": ActionWords("修改設定", SETTINGS, _setting),
     "privacy_notice.publish": ActionWords("發布個資告知", SETTINGS, _privacy),
+    "retention.update": ActionWords("修改保存期限", PERSONAL_DATA, _retention_update),
+    "retention.purge": ActionWords("依保存期限清除", PERSONAL_DATA, _retention_purge),
     "broadcast.create": ActionWords("建立推播草稿", PROMOTION, _draft("建立")),
     "broadcast.update": ActionWords("修改推播草稿", PROMOTION, _draft("修改")),
     "broadcast.schedule": ActionWords("排程推播", PROMOTION, _schedule),

@@ -48,6 +48,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("settings.templates", "回覆範本"),
     ("settings.texts", "機構名稱及機器人文字"),
     ("settings.privacy", "個資告知"),
+    ("settings.retention_schedule", "保存期限"),
     ("settings.users", "使用者"),
 ]
 
