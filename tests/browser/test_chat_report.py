@@ -69,6 +69,7 @@ def test_complete_need_report_with_photo_location_and_contact(
     chat.wait_for_bot("歡迎加入")
 
     chat.chip("我要反映")
+    chat.chip("已閱讀")
     chat.chip("民情需求")
     chat.chip("公共設施不足或管理不當，影響生活權益")
     chat.chip("地方工程")
@@ -84,7 +85,7 @@ def test_complete_need_report_with_photo_location_and_contact(
     page.locator("#location-form").get_by_role("button", name="分享").click()
     chat.wait_for_bot("位置")
     chat.chip("完成")
-    chat.chip("同意並留下聯絡資料")
+    chat.chip("留下聯絡資料")
     chat.type("陳美玲 0912-345-678")
     chat.wait_for_bot("地址")
     chat.type("臺北市中正區重慶南路一段122號")
