@@ -83,6 +83,20 @@ def test_a_resident_who_read_this_version_gets_one_line_and_goes_on() -> None:
     assert chat.step == "idle", "no notice step to go back to"
 
 
+def test_a_tap_under_an_older_version_shows_the_new_one_first() -> None:
+    chat = Chat()
+    chat.postback("menu=report")
+    stale = chat.data_of(texts.LABEL_NOTICE_READ)
+    newer = Content(**{**CONTENT.__dict__, "privacy_version": CONTENT.privacy_version + 1})
+    chat.content = newer
+    chat.postback(stale)
+    assert chat.step == "notice" and chat.last.effects == []
+    assert chat.last.messages[0]["text"] == texts.NOTICE_UPDATED.format(version=4)
+    assert chat.last.messages[1]["text"] == CONTENT.privacy_notice
+    chat.tap(texts.LABEL_NOTICE_READ)
+    assert chat.last.effects == [ReadNotice(4)] and chat.draft["notice_version"] == 4
+
+
 def test_a_new_version_is_shown_again_in_full() -> None:
     chat = Chat()
     chat.notice_version, chat.notice_read_ms = CONTENT.privacy_version - 1, 1_700_000_000_000
@@ -322,3 +336,19 @@ def test_the_printable_notice_is_the_current_version(app: Any, ctx: Context) -> 
     text = page_text(page)
     assert "第2版" in text and "臺北市政府政風處個資告知第二版。" in text and "第二段。" in text
     assert "print.css" in page.get_data(as_text=True)
+
+
+def test_the_units_address_is_a_setting_the_ways_without_line_name(app: Any, ctx: Context) -> None:
+    admin = Staff(app, ctx, staff(ctx, "address-admin", "admin"))
+    address = "220242 新北市板橋區中山路一段161號"
+    saved = admin.post("/admin/settings/texts/ethics_address", {"value": f" {address} "})
+    assert saved.status_code in (302, 303)
+    too_long = admin.post("/admin/settings/texts/ethics_address", {"value": "址" * 101})
+    assert too_long.status_code == 400 and "不得超過100個字" in page_text(too_long)
+    with ctx.sessions() as session:
+        assert content.get(session, "ethics_address") == address
+        ways = content.for_conversation(session).offline_ways
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.target_id == "ethics_address")
+        ).one()
+    assert address in ways and entry.after == {"value": address}

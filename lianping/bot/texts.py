@@ -276,6 +276,7 @@ NOTICE_ALREADY_READ = (
 )
 # 已閱讀 typed instead of tapped.
 NOTICE_READ_WORDS = frozenset({LABEL_NOTICE_READ, "已讀", "已閱"})
+NOTICE_UPDATED = "個人資料蒐集告知已更新為第{version}版，請閱讀後再點「已閱讀」。"
 NOTICE_FIRST = "請先閱讀上方的個人資料蒐集告知，點「已閱讀」後再開始填寫。"
 # 不經由LINE提供: nothing of this report is sent; {ways} is OFFLINE_WAYS filled in.
 WITHOUT_LINE = (
@@ -363,7 +364,7 @@ STEP_NAMES = {
     "description": "內容",
     "location": "位置",
     "photos": "照片",
-    "contact": "反映方式",
+    "contact": "聯絡方式",
     "contact_details": "姓名電話",
     "address": "地址",
     "occupation": "職業",

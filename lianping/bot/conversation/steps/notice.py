@@ -43,10 +43,12 @@ def parts(notice: str) -> list[str]:
     return [part for part in found if part.strip()] or [notice]
 
 
-def _question(state: State) -> Message:
+def _question(state: State, content: Content) -> Message:
     words = texts.NOTICE_PROMPT.format(flow=texts.FLOW_WORDS[flow.flow_of(state)])
+    # The button names the version shown, so a tap under an older version is not taken
+    # as reading a newer one.
     items = [
-        replies.button(state, texts.LABEL_NOTICE_READ, "read"),
+        replies.button(state, texts.LABEL_NOTICE_READ, "read", str(content.privacy_version)),
         replies.button(state, texts.LABEL_WITHOUT_LINE, "without_line"),
     ]
     return replies.ask(state, words, items)
@@ -54,7 +56,8 @@ def _question(state: State) -> Message:
 
 def prompt(state: State, content: Content) -> list[Message]:
     """The whole notice as the administrator published it, then 已閱讀 / 不經由LINE提供."""
-    return [*(messages.text(part) for part in parts(content.privacy_notice)), _question(state)]
+    notice = [messages.text(part) for part in parts(content.privacy_notice)]
+    return [*notice, _question(state, content)]
 
 
 def begin(state: State, event: Incoming, content: Content) -> Outcome:
@@ -78,6 +81,9 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     ways to report; anything else asks for a button (the notice is just above)."""
     chosen = inputs.choice(event)
     action = chosen.action if chosen else None
+    if chosen and action == "read" and chosen.value != str(content.privacy_version):
+        updated = texts.NOTICE_UPDATED.format(version=content.privacy_version)
+        return navigation.note(state, content, updated)
     if action == "read" or inputs.typed(event) in texts.NOTICE_READ_WORDS:
         read = with_draft(
             state, notice_version=content.privacy_version, notice_read_at=event.timestamp_ms
@@ -89,4 +95,4 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
             flow=texts.FLOW_WORDS[flow.flow_of(state)], ways=content.offline_ways
         )
         return Outcome(idle(state, event.timestamp_ms), [messages.with_menu(words)])
-    return Outcome(state, [messages.text(texts.NOTICE_FIRST), _question(state)])
+    return Outcome(state, [messages.text(texts.NOTICE_FIRST), _question(state, content)])
