@@ -18,7 +18,7 @@ from lianping.services import content
 from lianping.storage.models import AuditEntry, Case, PrivacyNotice, Resident
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
-from tests.admin_support import staff
+from tests.admin_support import api_token, staff
 from tests.test_admin_pages import Staff, page_text
 from tests.test_conversation_flow import DESCRIPTION, NEED_2
 from tests.test_engine import CONTENT, Chat
@@ -352,3 +352,18 @@ def test_the_units_address_is_a_setting_the_ways_without_line_name(app: Any, ctx
             select(AuditEntry).where(AuditEntry.target_id == "ethics_address")
         ).one()
     assert address in ways and entry.after == {"value": address}
+
+
+def test_the_api_intake_records_the_notice_method_and_requires_it(app: Any, ctx: Context) -> None:
+    headers = api_token(ctx, staff(ctx, "api-intake", "officer"))
+    body = {**FORM, "petition_confirmed": True}
+    client = app.test_client()
+    missing = client.post("/api/v1/cases", json=body, headers=headers)
+    assert missing.status_code == 400 and "notice_method" in str(missing.get_json())
+    created = client.post(
+        "/api/v1/cases", json={**body, "notice_method": "printed"}, headers=headers
+    )
+    assert created.status_code == 201
+    assert created.get_json()["case"]["notice_method"] == "printed"
+    with ctx.sessions() as session:
+        assert session.scalars(select(Case.notice_method)).all() == ["printed"]
