@@ -363,18 +363,20 @@ def _within_limits(found: list[dict[str, Any]]) -> None:
 
 
 def test_case_created_gives_number_next_steps_and_roc_due_date() -> None:
-    found = cards.case_created("1151121-0001", "need", NOW + timedelta(days=30), anonymous=False)
+    due = NOW + timedelta(days=30)
+    found = cards.case_created("1151121-0001", "need", due, anonymous=False, acceptance_days=20)
     _within_limits(found)
     body = found[0]["text"]
-    assert "1151121-0001" in body
-    assert "115年12月21日" in body
+    assert "1151121-0001" in body and "完成收件登記" in body
+    assert "115年12月21日前回復處理情形" in body and "通知您理由" in body
     assert "查詢案件" in body
 
 
 def test_case_created_for_a_tip_reassures_about_confidentiality() -> None:
-    found = cards.case_created("1151121-0002", "tip", NOW, anonymous=True)
+    found = cards.case_created("1151121-0002", "tip", NOW, anonymous=True, acceptance_days=15)
     _within_limits(found)
     assert "保密" in found[0]["text"]
+    assert "15日內通知受理情形" in found[0]["text"] and "另行通知" in found[0]["text"]
     assert texts.CASE_CREATED_ANONYMOUS in found[0]["text"]
 
 

@@ -222,7 +222,7 @@ def test_cards_and_notices_built_from_the_longest_values_are_accepted() -> None:
     built += cards.case_list([_long_card(i, status) for i, status in enumerate(codes.STATUSES)])
     timeline = [cards.TimelineEntry(NOW, "紀" * 2000) for _ in range(10)]
     built += cards.case_detail(_long_card(1, codes.IN_PROGRESS), timeline)
-    built += cards.case_created("1151231-9999", codes.TIP, NOW, anonymous=True)
+    built += cards.case_created("1151231-9999", codes.TIP, NOW, anonymous=True, acceptance_days=90)
     built += [cards.supplement_added("1151231-9999"), cards.supplement_refused("1151231-9999")]
     built += [cards.report_summary(_long_draft(nature), 90) for nature in (codes.NEED, codes.TIP)]
     built.append(casework.satisfaction_question("1151231-9999"))
@@ -281,7 +281,9 @@ def test_no_tip_text_promises_an_answer_date() -> None:
     assert not {n: t for n, t in tips.items() if any(w in t for w in DATE_PROMISES)}
     summary = cards.report_summary({**_long_draft(codes.TIP), "nature": codes.TIP}, 30)
     assert not any(word in str(summary) for word in ("預計", "日內回覆"))
-    created = cards.case_created("1151231-0001", codes.TIP, NOW, anonymous=False)
+    created = cards.case_created(
+        "1151231-0001", codes.TIP, NOW, anonymous=False, acceptance_days=20
+    )
     assert not any(word in str(created) for word in ("預計", "前回覆"))
 
 

@@ -160,7 +160,7 @@ def report_summary(draft: dict[str, Any], due_days: int) -> Message:
 
 
 def case_created(
-    number: str, nature: str, due_at: datetime, anonymous: bool, acceptance_days: int = 20
+    number: str, nature: str, due_at: datetime, anonymous: bool, acceptance_days: int
 ) -> list[Message]:
     """The case number, what happens next, when the resident hears back (a report: the answer
     date; a tip: the 受理 notice's time limit), and where to follow it."""
