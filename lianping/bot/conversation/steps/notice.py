@@ -23,7 +23,8 @@ from lianping.line.limits import LIMITS, utf16_units
 
 NAME = "notice"
 ACTIONS = frozenset({"read", "without_line"})
-# Nothing is collected before the notice is read: media sent now only gets a reminder.
+# Media sent before the notice is read joins no draft (the dispatcher still stores the file,
+# as for media sent outside a report, until the retention purge): it only gets a reminder.
 MEDIA = inputs.MEDIA_KINDS
 
 
