@@ -166,6 +166,10 @@ NOTICE_METHODS: dict[str, str] = {
     "printed": "交付書面告知事項",
     "read_out": "當面朗讀告知事項",
 }
+# How staff give the notice at a walk-in, meeting, phone or letter intake.
+MANUAL_NOTICE_METHODS = {code: words for code, words in NOTICE_METHODS.items() if code != "line"}
+# The case page's short words for each method.
+NOTICE_METHOD_SHORT = {"line": "已閱讀", "printed": "交付書面", "read_out": "當面朗讀"}
 
 # 個資法 §3: what a resident may ask of the data held about them (DataRequest.kind).
 DATA_REQUEST_KINDS: dict[str, str] = {

@@ -102,6 +102,7 @@ def manual_case(ctx: Context, user: User, **fields: Any) -> str:
         "reporter_occupation": "自營商",
         "recorder": user.display_name,
         "petition_confirmed": True,
+        "notice_method": "printed",
         **fields,
     }
     with ctx.sessions.begin() as session:
@@ -414,7 +415,7 @@ def test_case_page_shows_every_form_field_masked(ctx: Context, officer: Staff) -
     text = page_text(response)
     for label in (
         "反映者姓名", "職業", "聯絡電話", "聯絡地址", "性質", "需求／反映內容概述",
-        "處理意見", "紀錄人", "簽辦機關", "日期", "處理期限", "受理管道", "個資告知版本",
+        "處理意見", "紀錄人", "簽辦機關", "日期", "處理期限", "受理管道", "個資告知",
     ):  # fmt: skip
         assert label in text, label
     assert "王○明" in text and "******5678" in text and "臺北市中正區＊＊＊" in text
@@ -450,13 +451,13 @@ def test_reveal_shows_personal_data_once_and_is_audited(ctx: Context, officer: S
 def test_a_place_typed_on_line_is_the_cases_location(ctx: Context, officer: Staff) -> None:
     chat = Chat()
     chat.postback("menu=report")
-    for label in ("民情需求", codes.SUB_ITEMS["need-2"].plain, texts.LABEL_SKIP):
+    for label in (texts.LABEL_NOTICE_READ, "民情需求", codes.SUB_ITEMS["need-2"].plain, "略過"):
         chat.tap(label)
     chat.text(DESCRIPTION)
     chat.tap(texts.LABEL_DONE)
     chat.text("信義里")
     chat.tap(texts.LABEL_SKIP)
-    chat.tap(texts.LABEL_CONSENT_ANONYMOUS)
+    chat.tap(texts.LABEL_ANONYMOUS)
     chat.tap(texts.LABEL_SUBMIT)
     (created,) = chat.created
     with ctx.sessions.begin() as session:
@@ -726,7 +727,7 @@ def test_manual_intake_form_and_section_169(ctx: Context, officer: Staff) -> Non
     assert form.status_code == 200
     html = form.get_data(as_text=True)
     assert 'value="officer 測試"' in html  # 紀錄人 defaults to the user's name
-    assert "已向陳情人宣讀或交其閱覽，陳情人確認無誤" in html
+    assert "已向陳情人朗讀或使其閱覽，並經其簽名或蓋章確認" in html
     for channel in ("walk_in", "meeting", "phone", "letter"):
         assert f'value="{channel}"' in html
     assert 'value="line"' not in html and 'value="tip"' not in html
@@ -747,7 +748,9 @@ def test_manual_intake_form_and_section_169(ctx: Context, officer: Staff) -> Non
     assert "第169條" in page_text(refused)
     assert "黃淑芬" in refused.get_data(as_text=True)  # the form keeps what was typed
     assert count(ctx, Case) == 0
-    created = officer.post("/admin/cases/new", {**data, "petition_confirmed": "1"})
+    created = officer.post(
+        "/admin/cases/new", {**data, "petition_confirmed": "1", "notice_method": "read_out"}
+    )
     assert created.status_code == 302
     with ctx.sessions() as session:
         case = session.scalars(select(Case)).one()
@@ -763,7 +766,10 @@ def test_manual_intake_form_and_section_169(ctx: Context, officer: Staff) -> Non
     assert (case.due_at - case.created_at).days in (due_days - 1, due_days)
     assert "已新增紀錄" in page_text(officer.get(created.headers["Location"]))
     # A letter needs no read-back; an anonymous one has no name.
-    letter = {**data, "channel": "letter", "reporter_name": "", "description": "來函建議增設路燈。"}
+    letter = {
+        **data, "channel": "letter", "reporter_name": "", "description": "來函建議增設路燈。",
+        "notice_method": "printed",
+    }  # fmt: skip
     assert officer.post("/admin/cases/new", letter).status_code == 302
 
 

@@ -109,6 +109,7 @@ def manual(**overrides: Any) -> dict[str, Any]:
         "reporter_occupation": "教師",
         "recorder": "李紀錄",
         "petition_confirmed": True,
+        "notice_method": "printed",
     }
     body.update(overrides)
     return body

@@ -212,6 +212,7 @@ def _case(ctx: Context, actor: Actor) -> str:
         description="里內路燈故障兩週，夜間行人危險。", reporter_name="王小明",
         reporter_phone="0912-345-678", reporter_address="臺北市中正區重慶南路一段122號",
         reporter_occupation="教師", recorder="林紀錄", petition_confirmed=True,
+        notice_method="printed",
     )  # fmt: skip
     with ctx.sessions.begin() as session:
         return casework.manual_intake(session, actor, report, 30).number

@@ -196,7 +196,7 @@ def test_manual_intake_requires_the_169_confirmation(ctx: Context) -> None:
         channel="walk_in", nature="reform", sub_item="reform-2", theme=None,
         description="里民反映垃圾清運時間變更未公告。", reporter_name="張三",
         reporter_phone="0223811234", reporter_address="臺北市中正區", reporter_occupation=None,
-        recorder="李承辦", petition_confirmed=False,
+        recorder="李承辦", petition_confirmed=False, notice_method="read_out",
     )  # fmt: skip
     with ctx.sessions.begin() as session:
         with pytest.raises(casework.CaseworkError, match="169"):
@@ -219,7 +219,7 @@ def test_manual_intake_reads_a_phone_as_the_line_flow_does(ctx: Context, typed: 
         channel="letter", nature="need", sub_item=None, theme=None,
         description="來函建議增設路燈。", reporter_name="張三", reporter_phone=typed,
         reporter_address=None, reporter_occupation=None, recorder="李承辦",
-        petition_confirmed=False,
+        petition_confirmed=False, notice_method="printed",
     )  # fmt: skip
     try:
         on_line: str | None = parse_contact(f"張三 {typed}").phone

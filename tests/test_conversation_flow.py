@@ -37,13 +37,14 @@ def _describe(chat: Chat) -> None:
 # so the location and photos steps are asked too.
 LEAVE = {
     "idle": lambda chat: chat.postback("menu=report"),
+    "notice": _tap(texts.LABEL_NOTICE_READ),
     "nature": _tap("民情需求"),
     "sub_item": _tap(NEED_2),
     "theme": _tap("地方工程"),
     "description": _describe,
     "location": _tap(texts.LABEL_SKIP),
     "photos": _tap(texts.LABEL_SKIP),
-    "contact": _tap(texts.LABEL_CONSENT_CONTACT),
+    "contact": _tap(texts.LABEL_WITH_CONTACT),
     "contact_details": _type("王小明 0912-345-678"),
     "address": _type("臺北市中正區重慶南路一段1號"),
     "occupation": _tap("上班族"),
@@ -52,7 +53,8 @@ LEAVE = {
 REPORT_STEPS = [*list(LEAVE)[1:], "edit"]
 # Where 上一步 leads from each step of that walk (None: out to the main menu).
 BACK_TO = {
-    "nature": None,
+    "notice": None,
+    "nature": "notice",
     "sub_item": "nature",
     "theme": "sub_item",
     "description": "theme",
@@ -64,7 +66,7 @@ BACK_TO = {
     "occupation": "address",
     "summary": "occupation",
     "edit": "summary",
-    "tip": None,
+    "tip": "notice",
 }
 
 
@@ -73,6 +75,7 @@ def reach(step: str) -> Chat:
     chat = Chat()
     if step == "tip":
         chat.postback("a=tip")
+        chat.tap(texts.LABEL_NOTICE_READ)
     elif step == "offer_text":
         chat.text("路燈壞了很久")
     elif step == "supplement":
@@ -99,7 +102,9 @@ def file_report(chat: Chat) -> None:
 
 
 def test_a_complete_report_takes_at_most_ten_taps() -> None:
+    # A resident who read the current notice before (a first report adds its 已閱讀).
     chat = Chat()
+    chat.notice_version, chat.notice_read_ms = CONTENT.privacy_version, 1_700_000_000_000
     chat.postback("menu=report")  # the rich menu's 我要反映 is the first tap
     chat.taps = 1
     chat.tap("民情需求")
@@ -112,7 +117,7 @@ def test_a_complete_report_takes_at_most_ten_taps() -> None:
     chat.location()
     chat.tap(texts.LABEL_DONE)
     assert chat.step == "contact", "location and photos were given: no extra steps"
-    chat.tap(texts.LABEL_CONSENT_CONTACT)
+    chat.tap(texts.LABEL_WITH_CONTACT)
     chat.text("王小明 0912-345-678")
     chat.text("臺北市中正區重慶南路一段1號")
     chat.tap("上班族")
@@ -140,6 +145,7 @@ def test_a_complete_report_takes_at_most_ten_taps() -> None:
         "address": "臺北市中正區重慶南路一段1號",
         "occupation": "上班族",
         "notice_version": CONTENT.privacy_version,
+        "notice_read_at": 1_700_000_000_000,
     }
     assert chat.created[0].notice_version == CONTENT.privacy_version
     assert chat.step == "idle"
@@ -315,44 +321,35 @@ def test_media_at_other_steps_is_attached_not_lost() -> None:
     assert chat.draft["photos"] == ["late-photo"]
 
 
-# -- consent and contact ---------------------------------------------------------------
+# -- contact: with details or without a name -------------------------------------------------
 
 
-def test_the_contact_step_shows_the_privacy_notice_and_three_choices() -> None:
+def test_the_contact_step_offers_two_ways_and_asks_no_consent() -> None:
     chat = reach("contact")
-    assert chat.last.messages[0]["text"] == CONTENT.privacy_notice
-    assert chat.labels()[:3] == ["同意並留下聯絡資料", "同意並匿名反映", "不同意"]
-    assert "第173條" in chat.last.messages[1]["text"]
+    assert chat.labels()[:2] == [texts.LABEL_WITH_CONTACT, texts.LABEL_ANONYMOUS]
+    said = chat.said()
+    assert "第173條第1款" in said and "LINE識別碼" in said
+    assert "同意" not in said and CONTENT.privacy_notice not in said, "the notice came first"
 
 
-def test_refusing_consent_explains_and_nothing_can_be_sent() -> None:
-    chat = reach("contact")
-    chat.tap(texts.LABEL_REFUSE)
-    assert chat.last.messages[0]["text"] == texts.CONTACT_REFUSED.format(flow="反映")
-    assert chat.step == "contact"
-    assert chat.draft["notice_version"] is None
-    assert {"上一步", "取消"} <= set(chat.labels())
-    chat.tap(texts.LABEL_CONSENT_ANONYMOUS)
-    assert chat.step == "summary"
-
-
-def test_refusing_after_agreeing_withdraws_the_consent() -> None:
+def test_choosing_no_name_after_giving_details_drops_them() -> None:
     chat = reach("summary")
     chat.tap("上一步")
     chat.tap("上一步")
     chat.tap("上一步")
     chat.tap("上一步")
     assert chat.step == "contact"
-    chat.tap(texts.LABEL_REFUSE)
-    assert chat.draft["notice_version"] is None
-    assert chat.draft["name"] is None
+    chat.tap(texts.LABEL_ANONYMOUS)
+    assert chat.step == "summary"
+    assert chat.draft["name"] is None and chat.draft["phone"] is None
+    assert chat.draft["notice_version"] == CONTENT.privacy_version, "the notice stays read"
 
 
 def test_the_anonymous_path_skips_personal_details() -> None:
     chat = reach("contact")
-    chat.tap(texts.LABEL_CONSENT_ANONYMOUS)
+    chat.tap(texts.LABEL_ANONYMOUS)
     assert chat.step == "summary"
-    assert "匿名" in chat.said()
+    assert "不具名" in chat.said()
     chat.tap(texts.LABEL_SUBMIT)
     (created,) = chat.created
     assert created.draft["anonymous"] is True
@@ -460,7 +457,7 @@ def test_the_summary_card_shows_the_report_and_the_answer_time() -> None:
             "聯絡資料",
             ["contact", "contact_details", "address", "occupation"],
             [
-                _tap(texts.LABEL_CONSENT_CONTACT),
+                _tap(texts.LABEL_WITH_CONTACT),
                 _type("陳大文 02-2381-1234"),
                 _tap(texts.LABEL_SKIP),
                 _tap(texts.LABEL_SKIP),
@@ -561,7 +558,9 @@ def test_restart_begins_the_same_kind_of_report_afresh(step: str) -> None:
     chat = reach(step)
     token = chat.state["token"]
     chat.text("重新開始")
-    assert chat.step == ("tip" if step == "tip" else "nature")
+    # The notice read once is not shown again in full: the flow's first question follows.
+    first = "tip" if step == "tip" else "nature"
+    assert chat.step == ("notice" if chat.notice_version is None else first)
     assert chat.draft["description"] == ""
     assert chat.state["token"] != token
 
@@ -687,7 +686,7 @@ def test_the_privacy_notice_is_not_sent_again_after_a_wrong_input() -> None:
     chat.text("好")
     assert chat.last.messages[0]["text"] == texts.CHOOSE_BUTTON
     assert CONTENT.privacy_notice not in chat.said()
-    assert texts.LABEL_CONSENT_CONTACT in chat.labels()
+    assert texts.LABEL_WITH_CONTACT in chat.labels()
 
 
 @pytest.mark.parametrize("thanks", ["謝謝", "謝謝您！", "感謝", "thanks"])
@@ -806,6 +805,8 @@ def test_free_text_at_idle_can_start_a_report() -> None:
     assert chat.labels() == [texts.LABEL_START_WITH_TEXT, texts.LABEL_NO_THANKS]
     chat.text("小朋友差點受傷")
     chat.tap(texts.LABEL_START_WITH_TEXT)
+    assert chat.step == "notice", "the notice comes before the first question"
+    chat.tap(texts.LABEL_NOTICE_READ)
     assert chat.step == "nature"
     assert chat.draft["description"] == "公園的溜滑梯壞掉了\n小朋友差點受傷"
     reach_into(chat, "description")
@@ -845,6 +846,8 @@ def test_a_tip_from_the_reporting_channels() -> None:
     chat = Chat()
     chat.postback("menu=channels")
     chat.tap(texts.LABEL_TIP)
+    assert chat.step == "notice"
+    chat.tap(texts.LABEL_NOTICE_READ)
     assert chat.step == "tip"
     assert "保密" in chat.last.messages[0]["text"]
     assert "公益揭弊者保護法" in chat.last.messages[0]["text"]
@@ -855,7 +858,7 @@ def test_a_tip_from_the_reporting_channels() -> None:
     assert chat.step == "location"
     chat.tap(texts.LABEL_SKIP)
     assert chat.step == "contact"
-    chat.tap(texts.LABEL_CONSENT_ANONYMOUS_TIP)
+    chat.tap(texts.LABEL_ANONYMOUS_TIP)
     assert chat.step == "summary"
     assert "檢舉內容確認" in chat.said()
     chat.tap(texts.LABEL_EDIT)
@@ -906,14 +909,15 @@ def test_the_tip_flow_speaks_of_a_tip_at_every_step() -> None:
             action(chat)
             seen.extend(_words_read(chat))
 
+    look(_type("說明"), _type("好"), _tap(texts.LABEL_NOTICE_READ))
     look(_type("說明"), _tap(texts.LABEL_TIP_START), _type("說明"), _type("收錢"))
     look(*(_type(label) for label in texts.MENU_LABELS.values() if label != "我要反映"))
     look(_type("某公所承辦人員疑似收受廠商招待，時間是上個月。"))
     look(lambda chat: chat.media("file"), lambda chat: chat.sticker(), _tap(texts.LABEL_DONE))
     look(_type("說明"), _type("公所"), lambda chat: chat.sticker(), _type("說明"))
-    look(_tap(texts.LABEL_SKIP), _type("說明"), _tap(texts.LABEL_REFUSE), _type("說明"))
-    assert texts.LABEL_CONSENT_ANONYMOUS_TIP in chat.labels()
-    look(_tap(texts.LABEL_CONSENT_CONTACT), _type("說明"), _type("王小明 0912-345-678"))
+    look(_tap(texts.LABEL_SKIP), _type("說明"), _type("好"), _type("說明"))
+    assert texts.LABEL_ANONYMOUS_TIP in chat.labels()
+    look(_tap(texts.LABEL_WITH_CONTACT), _type("說明"), _type("王小明 0912-345-678"))
     look(_type("說明"), _tap(texts.LABEL_SKIP), _type("說明"), _tap(texts.LABEL_SKIP))
     assert chat.step == "summary"
     look(_type("說明"), _tap(texts.LABEL_EDIT), _type("說明"), _tap(texts.LABEL_BACK_TO_SUMMARY))

@@ -8,6 +8,7 @@ every answer against LINE's limits (and LINE's own spec when ``../shared`` is th
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,9 +22,11 @@ from lianping.bot.conversation import (
     ListCases,
     Location,
     Outcome,
+    ReadNotice,
     SetFollowing,
     ShowCase,
 )
+from lianping.bot.conversation.defaults import DEFAULT_CONTENT
 from lianping.bot.messages import MENU_ITEMS, menu_postback_data
 from lianping.line import limits
 from lianping_dev.simulator import events as line_events
@@ -69,10 +72,16 @@ class Chat:
         self.last = Outcome({})
         self.created: list[conversation.CreateCase] = []
         self._ids = 0
+        # The 個資法 §8 notice this resident read, as the dispatcher adds it to each event.
+        self.notice_version: int | None = None
+        self.notice_read_ms: int | None = None
 
     # -- sending ------------------------------------------------------------------
 
     def send(self, event: Incoming) -> Outcome:
+        event = replace(
+            event, notice_version=self.notice_version, notice_read_ms=self.notice_read_ms
+        )
         outcome = conversation.step(self.state, event, self.content)
         problems = limit_problems(outcome, spec=self.spec)
         assert not problems, problems
@@ -80,6 +89,9 @@ class Chat:
         self.state = outcome.state
         self.last = outcome
         self.created += [e for e in outcome.effects if isinstance(e, conversation.CreateCase)]
+        for effect in outcome.effects:
+            if isinstance(effect, ReadNotice):
+                self.notice_version, self.notice_read_ms = effect.version, event.timestamp_ms
         return outcome
 
     def _next(self, minutes: float = 0) -> int:
@@ -218,7 +230,8 @@ def test_other_event_types_change_nothing(kind: str) -> None:
 
 def test_the_engine_works_without_administrator_content() -> None:
     outcome = conversation.step({}, Incoming(kind="postback", chat_id=USER, data="menu=privacy"))
-    assert outcome.messages[0]["text"] == texts.PRIVACY_NOTICE.format(agency=texts.AGENCY_FALLBACK)
+    assert outcome.messages[0]["text"] == DEFAULT_CONTENT.privacy_notice
+    assert texts.AGENCY_FALLBACK in DEFAULT_CONTENT.privacy_notice
 
 
 # -- from_event ---------------------------------------------------------------------
@@ -289,13 +302,13 @@ def test_a_case_button_stays_valid_without_a_token() -> None:
     chat.postback("menu=report")
     outcome = chat.postback("a=case&n=1151121-0001")
     assert outcome.effects == [ShowCase("1151121-0001")]
-    assert chat.step == "nature", "looking at a case keeps the draft where it was"
+    assert chat.step == "notice", "looking at a case keeps the draft where it was"
 
 
 def test_menu_words_typed_work_like_taps() -> None:
     chat = Chat()
     chat.text("我要反映")
-    assert chat.step == "nature"
+    assert chat.step == "notice"
 
 
 def test_unknown_postback_is_an_expired_button() -> None:
@@ -350,18 +363,20 @@ def _within_limits(found: list[dict[str, Any]]) -> None:
 
 
 def test_case_created_gives_number_next_steps_and_roc_due_date() -> None:
-    found = cards.case_created("1151121-0001", "need", NOW + timedelta(days=30), anonymous=False)
+    due = NOW + timedelta(days=30)
+    found = cards.case_created("1151121-0001", "need", due, anonymous=False, acceptance_days=20)
     _within_limits(found)
     body = found[0]["text"]
-    assert "1151121-0001" in body
-    assert "115年12月21日" in body
+    assert "1151121-0001" in body and "完成收件登記" in body
+    assert "115年12月21日前回復處理情形" in body and "通知您理由" in body
     assert "查詢案件" in body
 
 
 def test_case_created_for_a_tip_reassures_about_confidentiality() -> None:
-    found = cards.case_created("1151121-0002", "tip", NOW, anonymous=True)
+    found = cards.case_created("1151121-0002", "tip", NOW, anonymous=True, acceptance_days=15)
     _within_limits(found)
     assert "保密" in found[0]["text"]
+    assert "15日內通知受理情形" in found[0]["text"] and "另行通知" in found[0]["text"]
     assert texts.CASE_CREATED_ANONYMOUS in found[0]["text"]
 
 

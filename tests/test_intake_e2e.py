@@ -71,6 +71,7 @@ def texts_of(messages: list[dict[str, Any]]) -> str:
 def test_anonymous_reform_report_end_to_end(sim: Sim, worker: WorkerProcess, ctx: Context) -> None:
     r = Resident(sim, "匿名者")
     r.tap("我要反映")
+    r.tap("已閱讀")
     r.tap("施政興革")
     r.tap("對機關施政作為的意見")
     r.tap("略過")
@@ -78,7 +79,7 @@ def test_anonymous_reform_report_end_to_end(sim: Sim, worker: WorkerProcess, ctx
     r.tap("完成")
     r.tap("略過")  # location
     r.tap("略過")  # photos
-    r.tap("同意並匿名反映")
+    r.tap("不具名反映")
     created = r.tap("送出")
     assert "案件編號" in texts_of(created)
     with ctx.sessions() as session:
@@ -91,13 +92,14 @@ def test_anonymous_reform_report_end_to_end(sim: Sim, worker: WorkerProcess, ctx
 def test_tip_is_stored_confidential(sim: Sim, worker: WorkerProcess, ctx: Context) -> None:
     r = Resident(sim, "檢舉人")
     r.tap("檢舉管道")
-    explained = r.tap("我要檢舉（保密）")
+    r.tap("我要檢舉（保密）")
+    explained = r.tap("已閱讀")
     assert "保密" in texts_of(explained)
     r.say("公所某承辦人疑似收受廠商招待，並在驗收時放水，時間約在今年十月。")
     r.tap("完成")
     r.tap("略過")
     r.tap("略過")
-    r.tap("同意並匿名檢舉")
+    r.tap("不具名檢舉")
     created = r.tap("送出")
     assert "案件編號" in texts_of(created)
     with ctx.sessions() as session:
@@ -108,6 +110,7 @@ def test_tip_is_stored_confidential(sim: Sim, worker: WorkerProcess, ctx: Contex
 def test_status_and_supplement(sim: Sim, worker: WorkerProcess, ctx: Context) -> None:
     r = Resident(sim, "查詢者")
     r.tap("我要反映")
+    r.tap("已閱讀")
     r.tap("民情需求")
     r.tap("到機關辦事的效率或服務品質")
     r.tap("略過")
@@ -115,7 +118,7 @@ def test_status_and_supplement(sim: Sim, worker: WorkerProcess, ctx: Context) ->
     r.tap("完成")
     r.tap("略過")
     r.tap("略過")
-    r.tap("同意並匿名反映")
+    r.tap("不具名反映")
     r.tap("送出")
     with ctx.sessions() as session:
         number = session.scalars(select(Case.number)).one()

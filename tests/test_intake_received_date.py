@@ -30,6 +30,7 @@ REPORT = {
     "sub_item": "need-2",
     "description": "仁愛里活動中心旁的排水溝蓋破損，長者行經時容易絆倒。",
     "petition_confirmed": "1",
+    "notice_method": "printed",
 }
 
 

@@ -138,6 +138,7 @@ def test_manual_intake_keeps_every_field(admin: Admin, ctx: Context) -> None:
         "theme": "other",
         "description": "戶政事務所叫號系統常常故障，\n現場等候超過一小時。",
         "petition_confirmed": "1",
+        "notice_method": "printed",
     }
     page = admin.refused("/admin/cases/new", typed)
     ids = {

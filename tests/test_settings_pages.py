@@ -243,7 +243,9 @@ def test_privacy_notice_edit_publishes_a_new_version(admin: Admin, ctx: Context)
     with ctx.sessions() as session:
         first = content.current_privacy_notice(session)
         first_body = first.body
-    new_body = first_body + "\n七、聯絡窗口：本處政風室。"
+    # The built-in first version names no agency yet: a new one must (test_notice.py).
+    named = first_body.replace(content.DEFAULTS["agency_name"], "臺北市政府政風處")
+    new_body = named + "\n七、聯絡窗口：本處政風室。"
     response = admin.post("/admin/settings/privacy", body=new_body)
     assert response.status_code == 302
     with ctx.sessions() as session:
@@ -387,6 +389,7 @@ def _intake(ctx: Context, nature: str = "need", officer: User | None = None) -> 
         channel="letter", nature=nature, sub_item=None, theme=None,
         description="來函反映里辦公處採購疑義。", reporter_name=None, reporter_phone=None,
         reporter_address=None, reporter_occupation=None, recorder="收文", petition_confirmed=False,
+        notice_method="printed",
     )  # fmt: skip
     ethics_staff = dataclasses.replace(SYSTEM, ethics=True)
     with ctx.sessions.begin() as session:

@@ -21,6 +21,7 @@ def _walk_in(session: Any, actor: Actor) -> str:
         description="建議公開里鄰建設經費。", reporter_name=None, reporter_phone=None,
         reporter_address=None, reporter_occupation=None, recorder="陳承辦",
         petition_confirmed=False,
+        notice_method="printed",
     )  # fmt: skip
     return casework.manual_intake(session, actor, report, 30).number
 

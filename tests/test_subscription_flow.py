@@ -274,6 +274,7 @@ def test_old_buttons_expire_after_a_pause_and_after_leaving() -> None:
 def test_a_report_under_way_is_kept() -> None:
     chat = Resident()
     chat.postback("menu=report")
+    chat.tap(texts.LABEL_NOTICE_READ)
     chat.tap("民情需求")
     draft = dict(chat.state["draft"])
     chat.postback("menu=subscription")

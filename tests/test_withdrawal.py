@@ -87,6 +87,7 @@ def test_a_wrong_input_asks_for_a_button_and_help_explains() -> None:
 def test_a_report_under_way_is_kept_and_nothing_is_withdrawn() -> None:
     chat = Chat()
     chat.postback("menu=report")
+    chat.tap(texts.LABEL_NOTICE_READ)
     chat.tap("民情需求")
     draft = chat.draft
     chat.postback(f"a=withdraw&n={NUMBER}")

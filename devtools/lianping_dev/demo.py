@@ -959,6 +959,14 @@ class World:
     by_topic: dict[str, list[int]] = field(default_factory=dict)  # indices of mergeable cases
 
 
+def _notice_method(channel: str) -> str:
+    """How the demo's reporter was given the notice: on LINE, read out when spoken, else
+    handed over."""
+    if channel == "line":
+        return "line"
+    return "read_out" if channel in ("walk_in", "meeting", "phone") else "printed"
+
+
 def _case(
     index: int,
     p: Planned,
@@ -1003,8 +1011,10 @@ def _case(
         "reporter_address": None if anonymous or rng.random() < 0.3 else _address(rng),
         "reporter_occupation": None if anonymous or rng.random() < 0.4 else rng.choice(OCCUPATIONS),
         "confidential": tip,
-        "notice_version": None if manual else world.notice_version,
-        "notice_read_at": None if manual else created,
+        # 個資法 §8: read on LINE, or handed over / read out at a manual intake.
+        "notice_version": world.notice_version,
+        "notice_read_at": created,
+        "notice_method": _notice_method(p.channel),
         "due_at": rocdate.end_of_taipei_day(created, DUE_DAYS),
         "resident_update_at": None,
         "officer_id": None,

@@ -159,10 +159,15 @@ def report_summary(draft: dict[str, Any], due_days: int) -> Message:
 # -- after the dispatcher has acted ------------------------------------------------------
 
 
-def case_created(number: str, nature: str, due_at: datetime, anonymous: bool) -> list[Message]:
-    """The case number, what happens next, the expected answer date, and where to follow it."""
+def case_created(
+    number: str, nature: str, due_at: datetime, anonymous: bool, acceptance_days: int
+) -> list[Message]:
+    """The case number, what happens next, when the resident hears back (a report: the answer
+    date; a tip: the 受理 notice's time limit), and where to follow it."""
     template = texts.CASE_CREATED_TIP if nature == codes.TIP else texts.CASE_CREATED
-    body = template.format(number=number, due=rocdate.roc_date(due_at))
+    body = template.format(
+        number=number, due=rocdate.roc_date(due_at), acceptance_days=acceptance_days
+    )
     if anonymous:
         body = f"{body}\n{texts.CASE_CREATED_ANONYMOUS}"
     return [messages.with_menu(body)]

@@ -51,19 +51,69 @@ HELP = (
     "・訂閱設定：設定您所在的區及村里，或暫停接收廉政宣導訊息。\n"
     "填寫時隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 )
-# {agency} is the 政風機構全銜 set by the administrator.
+# The default 個資法 §8 notice: every item of §8 I, in its order. {agency} is the 政風機構全銜;
+# {contact} the ways to reach its 政風單位 (notice_contact); the retention periods are the
+# retention_* settings. The administrator publishes their own versions.
 PRIVACY_NOTICE = (
     "個人資料蒐集告知（個人資料保護法第8條）\n"
     "一、蒐集機關：{agency}。\n"
-    "二、蒐集目的：受理及處理您的陳情、建議或檢舉，並回覆處理情形。\n"
-    "三、個人資料類別：姓名、聯絡電話、聯絡地址、職業、LINE識別碼，以及您提供的內容、照片與位置。\n"
-    "四、利用期間、地區、對象及方式：於處理案件及依規定保存期間內，在我國境內由本機關"
-    "及受轉請處理的權責機關，以電子或書面方式利用。\n"
-    "五、您的權利：依同法第3條，您可以請求查詢、閱覽、製給複本、補充或更正、"
-    "停止蒐集處理利用或刪除。\n"
-    "六、不提供的影響：您可以選擇不提供姓名及電話改以匿名反映，但可能無法以電話或書面回覆您；"
-    "不同意本告知，則無法透過本帳號受理您的反映。"
+    "二、蒐集目的：本機關依個人資料保護法第15條及第16條，於執行法定職務必要範圍內，"
+    "受理及處理您的陳情、建議或檢舉（包括查證、轉請權責機關處理、通知處理情形及滿意度調查），"
+    "辦理廉政宣導及有獎徵答，並作不含識別資料的統計。\n"
+    "三、個人資料類別：姓名、聯絡電話、聯絡地址、職業；LINE識別碼及顯示名稱；所在區／村里；"
+    "您傳送的文字、照片、檔案及位置；承辦人員為處理案件或宣導所加註的標籤；滿意度評分；"
+    "有獎徵答的答案。\n"
+    "四、利用期間、地區、對象及方式：\n"
+    "（一）期間：未送出的填寫內容保存{draft_hours}小時；LINE傳來的原始訊息紀錄於處理後保存"
+    "{payload_days}日；傳送給您的訊息內容於送達後保存{outbox_days}日；未附於案件的照片及檔案保存"
+    "{media_days}日；封鎖本帳號且沒有案件者的帳號資料及標籤保存{unfollowed_days}日；"
+    "案件中的個人資料於結案後保存{case_years}年，屆期刪除或去除識別，案件紀錄依本機關檔案保存年限保存。\n"
+    "（二）地區：中華民國境內；訊息經由LINE平臺傳輸。\n"
+    "（三）對象：本機關；受轉請處理的權責機關；法務部廉政署（統計彙報，不含識別資料）；"
+    "LINE平臺僅為訊息傳輸者。\n"
+    "（四）方式：以電子或書面方式，在上述目的範圍內處理及利用。\n"
+    "五、您的權利及行使方式：依同法第3條，您可以就您的個人資料（一）查詢或請求閱覽、"
+    "（二）請求製給複製本、（三）請求補充或更正、（四）請求停止蒐集、處理或利用、（五）請求刪除。"
+    "請在本帳號點選選單「個資說明」提出，或以{contact}向本機關提出；"
+    "本機關依同法第13條規定的期限決定並通知您。依法應保存的案件紀錄，依檔案保存年限保存。\n"
+    "六、不提供的影響：您可以自由選擇是否提供姓名、電話、地址及職業。"
+    "不提供時仍可不具名反映，處理情形僅以LINE通知；依行政程序法第173條第1款，"
+    "未具真實姓名或住址的陳情，得不予處理。不願經由LINE提供任何資料，"
+    "可以改用電話、書面或親至政風單位反映。"
 )
+# How the notice names the ways to exercise the rights: the contact settings that are set.
+NOTICE_CONTACT_PHONE = "電話（{phone}）"
+NOTICE_CONTACT_EMAIL = "電子郵件（{email}）"
+NOTICE_CONTACT_ADDRESS = "書面或親至（{address}）"
+NOTICE_CONTACT_UNSET = "電話、書面或親至政風單位"
+
+
+def notice_contact(phone: str, email: str, address: str) -> str:
+    """The 政風單位's contact details as the notice names them (general words when unset)."""
+    parts = [NOTICE_CONTACT_PHONE.format(phone=phone)] if phone else []
+    parts += [NOTICE_CONTACT_EMAIL.format(email=email)] if email else []
+    parts += [NOTICE_CONTACT_ADDRESS.format(address=address)] if address else []
+    return "、".join(parts) or NOTICE_CONTACT_UNSET
+
+
+# The notice's retention fields and the settings they come from (services.content DEFAULTS).
+NOTICE_RETENTION_FIELDS = {
+    "draft_hours": "retention_draft_hours",
+    "payload_days": "retention_payload_days",
+    "outbox_days": "retention_outbox_days",
+    "media_days": "retention_orphan_media_days",
+    "unfollowed_days": "retention_unfollowed_days",
+    "case_years": "retention_case_years",
+}
+
+
+def privacy_notice(agency: str, contact: str, retention: dict[str, int]) -> str:
+    """The default notice for ``agency``, its contact words and the retention settings
+    (keyed by setting name, as NOTICE_RETENTION_FIELDS lists them)."""
+    periods = {field: retention[key] for field, key in NOTICE_RETENTION_FIELDS.items()}
+    return PRIVACY_NOTICE.format(agency=agency, contact=contact, **periods)
+
+
 REPORTING_CHANNELS = (
     "檢舉管道\n"
     "・法務部廉政署檢舉專線：0800-286-586\n"
@@ -128,10 +178,11 @@ LABEL_RESTART = "重新開始"
 LABEL_DISCARD = "捨棄"
 LABEL_TIP = "我要檢舉（保密）"
 LABEL_TIP_START = "開始填寫"
-LABEL_CONSENT_CONTACT = "同意並留下聯絡資料"
-LABEL_CONSENT_ANONYMOUS = "同意並匿名反映"
-LABEL_CONSENT_ANONYMOUS_TIP = "同意並匿名檢舉"
-LABEL_REFUSE = "不同意"
+LABEL_NOTICE_READ = "已閱讀"
+LABEL_WITHOUT_LINE = "不經由LINE提供"
+LABEL_WITH_CONTACT = "留下聯絡資料"
+LABEL_ANONYMOUS = "不具名反映"
+LABEL_ANONYMOUS_TIP = "不具名檢舉"
 LABEL_SUBMIT = "送出"
 LABEL_EDIT = "修改"
 LABEL_BACK_TO_SUMMARY = "返回摘要"
@@ -213,23 +264,53 @@ PHOTO_LIMIT = "照片最多5張，這張沒有加入。如需提供更多資料�
 ATTACHMENT_NOTED = "已收到檔案，送出時會一併附上。"
 ATTACHMENT_LIMIT = "附件最多5個，這個檔案沒有加入。"
 MEDIA_UNREADABLE = "無法讀取這個檔案，請再傳送一次。"
+# The 個資法 §8 notice comes first in a report and a tip; {flow} is 反映 or 檢舉 (FLOW_WORDS).
+NOTICE_PROMPT = (
+    "以上是本機關蒐集個人資料的告知事項。請閱讀後點「已閱讀」開始填寫{flow}內容。\n"
+    "如不願經由LINE提供資料，請點「不經由LINE提供」，查看其他{flow}方式。"
+)
+# A resident who already read the current version: one line, then the first question.
+NOTICE_ALREADY_READ = (
+    "您已閱讀第{version}版個人資料蒐集告知，本次依該告知辦理；"
+    "如需再次查看，請點選選單「個資說明」。"
+)
+# 已閱讀 typed instead of tapped.
+NOTICE_READ_WORDS = frozenset({LABEL_NOTICE_READ, "已讀", "已閱"})
+NOTICE_UPDATED = "個人資料蒐集告知已更新為第{version}版，請閱讀後再點「已閱讀」。"
+NOTICE_FIRST = "請先閱讀上方的個人資料蒐集告知，點「已閱讀」後再開始填寫。"
+# 不經由LINE提供: nothing of this report is sent; {ways} is OFFLINE_WAYS filled in.
+WITHOUT_LINE = (
+    "了解，已結束這次填寫，內容不會送出。\n"
+    "本機關依個人資料保護法第15條，於執行法定職務必要範圍內蒐集您的資料；"
+    "如不願經由LINE提供，請改用下列方式{flow}：\n{ways}"
+)
+OFFLINE_PHONE = "・電話：{phone}"
+OFFLINE_EMAIL = "・電子郵件：{email}"
+OFFLINE_LETTER = "・書面郵寄或親至{agency}：{address}"
+OFFLINE_IN_PERSON = "・書面郵寄或親至{agency}"
+OFFLINE_TIP_LINE = "・檢舉貪瀆不法，也可以撥打法務部廉政署檢舉專線 0800-286-586。"
+
+
+def offline_ways(agency: str, phone: str, email: str, address: str) -> str:
+    """The ways to report without LINE, one a line, from the 政風單位's contact settings."""
+    lines = [OFFLINE_PHONE.format(phone=phone)] if phone else []
+    lines += [OFFLINE_EMAIL.format(email=email)] if email else []
+    letter = OFFLINE_LETTER if address else OFFLINE_IN_PERSON
+    lines.append(letter.format(agency=agency, address=address))
+    return "\n".join([*lines, OFFLINE_TIP_LINE])
+
+
 CONTACT_PROMPT = (
-    "請確認個人資料的使用方式（如上），再選擇反映方式：\n"
-    "・留下姓名及電話：承辦人員可以和您聯絡，並以正式方式回覆。\n"
-    "・匿名反映：只會在LINE上回覆您；依行政程序法第173條，未具名的陳情，"
-    "機關得僅作紀錄、不予正式處理。"
+    "請選擇反映方式：\n"
+    "・留下聯絡資料：請留下姓名及電話，承辦人員可以和您聯絡，並以電話或書面回復。\n"
+    "・不具名反映：處理情形僅以LINE通知（本機關仍保存您的LINE識別碼）；"
+    "依行政程序法第173條第1款，未具真實姓名或住址的陳情，得不予處理，仍登記備查。"
 )
 CONTACT_PROMPT_TIP = (
-    "請確認個人資料的使用方式（如上），再選擇檢舉方式：\n"
-    "・留下姓名及電話：必要時承辦人員可以向您查證，有助於釐清案情。\n"
-    "・匿名檢舉：只會在LINE上回覆您；內容不夠具體時，可能難以查證。"
-)
-# {flow} is 反映 or 檢舉 (FLOW_WORDS).
-CONTACT_REFUSED = (
-    "了解，我們尊重您的決定。依個人資料保護法，必須先告知並取得您的同意，"
-    "才能透過本帳號受理{flow}，因此這次無法送出。\n"
-    "您可以回到上一步、重新考慮，或取消這次填寫。"
-    "也可以來電或親至本機關政風單位{flow}。"
+    "請選擇檢舉方式：\n"
+    "・留下聯絡資料：必要時承辦的政風人員可以向您查證，有助於釐清案情；您的身分依規定保密。\n"
+    "・不具名檢舉：處理情形僅以LINE通知（本機關仍保存您的LINE識別碼）；"
+    "內容不夠具體時，可能難以查證。"
 )
 CONTACT_DETAILS_PROMPT = (
     "請在同一則訊息輸入您的姓名和聯絡電話，例如：\n王小明 0912-345-678\n"
@@ -241,7 +322,10 @@ CONTACT_BAD_PHONE = (
 )
 CONTACT_NO_PHONE = "請在姓名後一併輸入聯絡電話，例如：\n王小明 0912-345-678"
 CONTACT_BAD_NAME = "請同時輸入您的姓名（20字以內，不含數字）和電話，例如：\n王小明 0912-345-678"
-ADDRESS_PROMPT = "請輸入聯絡地址（選填），方便以書面回覆您；不需要的話請點「略過」。"
+ADDRESS_PROMPT = (
+    "請輸入聯絡地址（選填），方便以書面回復您；不需要的話請點「略過」。\n"
+    "依行政程序法第173條第1款，未具真實姓名或住址的陳情，得不予處理，仍登記備查。"
+)
 ADDRESS_TOO_LONG = "地址請在100字以內，請再輸入一次，或點「略過」。"
 OCCUPATION_PROMPT = "請問您的職業是？（選填，可以點選或直接輸入；不想回答請點「略過」。）"
 OCCUPATION_TOO_LONG = "職業請在20字以內，請再輸入一次，或點「略過」。"
@@ -249,8 +333,9 @@ SUMMARY_INCOMPLETE = "還有必要的資料沒有填寫，請先完成這一步�
 EDIT_PROMPT = "要修改哪一項？修改完成後會回到摘要。"
 TIP_INTRO = (
     "檢舉貪瀆不法（保密）\n"
-    "您的身分及檢舉內容，只有承辦的政風人員因處理需要才能查看，"
-    "並依貪污治罪條例及獎勵保護檢舉貪污瀆職辦法保密；機關內部人員檢舉，並得依公益揭弊者保護法受保護。\n"
+    "您的身分資料只有承辦的政風人員及政風主管因處理需要才能查看，"
+    "並依貪污治罪條例及獎勵保護檢舉貪污瀆職辦法保密；"
+    "機關內部人員檢舉，另依公益揭弊者保護法受保護。\n"
     "請點「開始填寫」，或直接輸入檢舉內容：涉及的機關或人員、時間、地點及經過。"
 )
 RESUME_PROMPT = "您有一份尚未送出的{flow}（填到「{step}」）。要繼續填寫嗎？"
@@ -274,11 +359,12 @@ STEP_NAMES = {
     "nature": "類別",
     "sub_item": "項目",
     "theme": "主題",
+    "notice": "個資告知",
     "tip": "檢舉說明",
     "description": "內容",
     "location": "位置",
     "photos": "照片",
-    "contact": "個資同意",
+    "contact": "聯絡方式",
     "contact_details": "姓名電話",
     "address": "地址",
     "occupation": "職業",
@@ -294,7 +380,9 @@ STEP_HELP = {
     "傳完後點「完成」。",
     "location": "說明：點「傳送位置」可以在地圖上選擇地點，也可以直接輸入地址。",
     "photos": "說明：點「拍照」或「從相簿選擇」傳送照片，最多5張。",
-    "contact": "說明：同意個資告知後，才能受理您的反映。留下聯絡資料，承辦人員才能和您聯絡。",
+    "notice": "說明：這是本機關依個人資料保護法第8條所為的告知，請閱讀後點「已閱讀」；"
+    "不願經由LINE提供資料，請點「不經由LINE提供」查看其他方式。",
+    "contact": "說明：留下姓名及電話，承辦人員才能和您聯絡；不具名反映，處理情形僅以LINE通知。",
     "contact_details": "說明：請在一則訊息中輸入姓名和電話，例如「王小明 0912-345-678」。",
     "address": "說明：地址用於書面回覆，可以略過。",
     "occupation": "說明：職業是工作紀錄表的欄位，可以略過。",
@@ -312,7 +400,8 @@ STEP_HELP = {
 }
 # The 說明 of a step that reads differently in a tip (檢舉).
 STEP_HELP_TIP = {
-    "contact": "說明：同意個資告知後，才能受理您的檢舉。留下聯絡資料，必要時承辦人員可以向您查證。",
+    "contact": "說明：留下姓名及電話，必要時承辦人員可以向您查證；"
+    "不具名檢舉，處理情形僅以LINE通知。",
 }
 GENERAL_COMMANDS_HINT = "隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 
@@ -333,7 +422,7 @@ FIELD_DUE = "回覆"
 NONE_GIVEN = "未提供"
 PHOTOS_COUNT = "{count}張"
 ATTACHMENTS_COUNT = "，附件{count}個"
-ANONYMOUS = "匿名（僅在LINE回覆）"
+ANONYMOUS = "不具名（僅以LINE通知）"
 DUE_IN_DAYS = "預計於 {days} 日內回覆"
 
 # -- supplement (補充說明) -------------------------------------------------------------
@@ -367,16 +456,19 @@ WITHDRAW_REFUSED = (
 # -- cards for the dispatcher --------------------------------------------------------
 
 CASE_CREATED = (
-    "已收到您的反映，案件編號：{number}\n"
-    "接下來，政風人員會先了解內容，並轉請權責單位處理；處理情形會在這裡通知您。\n"
-    "預計於{due}前回覆。隨時可以點選「查詢案件」查看進度。"
+    "您的反映已完成收件登記，案件編號：{number}\n"
+    "政風人員會先了解內容，並轉請權責單位處理。"
+    "本機關將於{due}前回復處理情形；如需延長，將通知您理由。\n"
+    "隨時可以點選「查詢案件」查看進度。"
 )
+# {acceptance_days}: the 受理 notice's time limit the ethics unit set (tip_acceptance_days).
 CASE_CREATED_TIP = (
-    "已收到您的檢舉，案件編號：{number}\n"
-    "您的身分及檢舉內容會依規定保密，只有承辦的政風人員因處理需要才能查看。\n"
-    "受理情形將依規定通知您，調查結果另行通知。隨時可以點選「查詢案件」查看進度。"
+    "您的檢舉已完成收件登記，案件編號：{number}\n"
+    "您的身分資料依規定保密，只有承辦的政風人員及政風主管因處理需要才能查看。\n"
+    "本機關將依規定於{acceptance_days}日內通知受理情形，調查結果另行通知。"
+    "隨時可以點選「查詢案件」查看進度。"
 )
-CASE_CREATED_ANONYMOUS = "您選擇匿名，處理情形只會在LINE上回覆您。"
+CASE_CREATED_ANONYMOUS = "您選擇不具名，處理情形僅以LINE通知您。"
 CASES_NONE = "目前沒有您反映的案件。需要反映事項，請點選「我要反映」。"
 CASES_ALT = "您的案件（{count}件）"
 CASE_UPDATED = "更新：{date}"

@@ -38,6 +38,7 @@ MAX_TEMPLATE_BODY = 4000
 MAX_AGENCY_NAME = 100
 # An address as mail servers take it (RFC 5321's 254 characters), ASCII only.
 MAX_EMAIL = 254
+MAX_ADDRESS = 100
 _EMAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _EMAIL = re.compile(
     rf"{_EMAIL_ATOM}(?:\.{_EMAIL_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+"
@@ -252,6 +253,12 @@ CONTENT_FIELDS: dict[str, ContentField] = {
             False, optional=True, input_type="email",
         ),
         ContentField(
+            "ethics_address", "政風單位地址",
+            "列於個資告知及「不經由LINE提供」的說明，民眾可書面郵寄或親至提出反映及個資請求；"
+            "留空則不列出地址。例如「220242 新北市板橋區中山路一段161號 政風處」。",
+            False, optional=True,
+        ),
+        ContentField(
             "promotion", "廉政宣導",
             "民眾點選「廉政宣導」時，LINE 官方帳號回覆的內容。", True,
         ),
@@ -295,6 +302,11 @@ def _valid_content(key: str, raw: str) -> Any:
         return _valid_office_phone(field.label, clean_line(raw))
     if key == "ethics_email":
         return _valid_email(field.label, clean_line(raw))
+    if key == "ethics_address":
+        address = clean_line(raw)
+        if len(address) > MAX_ADDRESS:
+            raise SettingsError(f"{field.label}不得超過{MAX_ADDRESS}個字。")
+        return address
     if key == "agency_name":
         name = clean_line(raw)
         if not name:
@@ -379,6 +391,12 @@ def publish_privacy_notice(session: Session, actor: Actor, raw: str) -> PrivacyN
         raise SettingsError("請輸入個人資料蒐集告知內容。")
     if utf16_units(body) > MAX_BOT_TEXT:
         raise SettingsError(f"個人資料蒐集告知不得超過{MAX_BOT_TEXT:,}字（LINE 訊息長度限制）。")
+    left = content.notice_placeholders(body)
+    if left:
+        words = "、".join(f"「{word}」" for word in left)
+        raise SettingsError(
+            f"告知內容仍有待填寫的文字（{words}），請改為本機關的名稱及資料後再發布。"
+        )
     current = content.current_privacy_notice(session)
     if body == current.body:
         raise SettingsError("內容與目前版本相同，未發布新版本。")

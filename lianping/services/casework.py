@@ -18,7 +18,7 @@ from lianping import codes, rocdate
 from lianping.bot import messages, texts
 from lianping.bot.conversation.phone import parse_phone
 from lianping.line.limits import LIMITS, utf16_units
-from lianping.services import audit
+from lianping.services import audit, content
 from lianping.services.access import (
     RESIDENT,
     Actor,
@@ -522,6 +522,8 @@ class ManualReport:
     reporter_occupation: str | None
     recorder: str
     petition_confirmed: bool
+    # 個資法 §8: how the notice was given in person (codes.MANUAL_NOTICE_METHODS); required.
+    notice_method: str | None = None
     # 收件日期 and the time if known (Taipei); without a date, the report is received now.
     received_on: date | None = None
     received_time: time | None = None
@@ -583,7 +585,14 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         raise CaseworkError("請填寫紀錄人")
     phone = _reporter_phone(report.reporter_phone)
     if report.channel in ("walk_in", "meeting", "phone") and not report.petition_confirmed:
-        raise CaseworkError("言詞陳情須向陳情人宣讀或閱覽確認後始得登錄（行政程序法第169條）")
+        raise CaseworkError(
+            "言詞陳情須向陳情人朗讀或使其閱覽，並經其簽名或蓋章確認後始得登錄（行政程序法第169條）"
+        )
+    if report.notice_method not in codes.MANUAL_NOTICE_METHODS:
+        raise CaseworkError(
+            "請選擇個人資料蒐集告知的方式（交付書面或當面朗讀；個人資料保護法第8條）"
+        )
+    notice = content.current_privacy_notice(session)
     now = utcnow()
     received = received_at(report, now)
     anonymous = not (report.reporter_name or "").strip()
@@ -603,6 +612,9 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         confidential=report.nature == codes.TIP,
         recorder=report.recorder.strip(),
         petition_confirmed=report.petition_confirmed,
+        notice_version=notice.version,
+        notice_read_at=received,
+        notice_method=report.notice_method,
         due_at=rocdate.end_of_taipei_day(received, due_days),
         created_at=received,
         updated_at=now,
@@ -632,6 +644,8 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
             "channel": report.channel,
             "nature": report.nature,
             "received_at": received.isoformat(),
+            "notice_version": notice.version,
+            "notice_method": report.notice_method,
         },
     )
     return case

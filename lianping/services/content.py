@@ -1,7 +1,7 @@
 """Administrator-editable content: bot texts, reporting channels, due days, privacy notices.
 
 Defaults live here; a row in ``settings`` overrides one. The privacy notice is
-versioned: editing it adds a version, and each case keeps the version accepted.
+versioned: editing it adds a version, and each case keeps the version its reporter read.
 """
 
 from __future__ import annotations
@@ -62,11 +62,30 @@ def put(session: Session, key: str, value: Any, by: str | None) -> None:
         row.value, row.updated_by = value, by
 
 
+def default_privacy_notice(values: dict[str, Any]) -> str:
+    """The built-in 個資法 §8 notice filled in from the settings ``values`` (all_values):
+    the agency, its 政風單位's contact details and the retention periods."""
+    contact = texts.notice_contact(
+        str(values["ethics_phone"]), str(values["ethics_email"]), str(values["ethics_address"])
+    )
+    retention = {key: int(values[key]) for key in texts.NOTICE_RETENTION_FIELDS.values()}
+    return texts.privacy_notice(str(values["agency_name"]), contact, retention)
+
+
+# Words a published notice must not keep: the agency fallback and template marks.
+_PLACEHOLDERS = (texts.AGENCY_FALLBACK, "○○", "{", "}")
+
+
+def notice_placeholders(body: str) -> list[str]:
+    """The placeholder words a notice still holds (the agency fallback, 「○○」, braces)."""
+    return [word for word in _PLACEHOLDERS if word in body]
+
+
 def current_privacy_notice(session: Session) -> PrivacyNotice:
     """The newest privacy notice; version 1 is written from the default on first use."""
     notice = session.scalar(select(PrivacyNotice).order_by(PrivacyNotice.version.desc()).limit(1))
     if notice is None:
-        body = texts.PRIVACY_NOTICE.format(agency=get(session, "agency_name"))
+        body = default_privacy_notice(all_values(session))
         notice = add_privacy_notice(session, body, by="system")
     return notice
 
@@ -104,5 +123,11 @@ def for_conversation(session: Session) -> Content:
         promotion=str(values["promotion"]),
         help=str(values["help"]),
         due_days=int(values["due_days"]),
+        offline_ways=texts.offline_ways(
+            str(values["agency_name"]),
+            str(values["ethics_phone"]),
+            str(values["ethics_email"]),
+            str(values["ethics_address"]),
+        ),
         areas=areas.read(values["areas"]),
     )

@@ -26,6 +26,7 @@ from lianping.bot.conversation.model import (
     ListCases,
     Message,
     RateCase,
+    ReadNotice,
     SetArea,
     SetFollowing,
     SetPromotionsOptOut,
@@ -82,15 +83,22 @@ def handle(session: Session, event: InboxEvent, editable: Content | None = None)
         return after
 
     incoming = conversation.from_event(payload)
-    now = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
+    now = _from_ms(event.event_timestamp)
     resident: Resident | None = None
     state: conversation.State = {}
     extra: list[Message] = []
     if incoming.chat == "user" and incoming.chat_id:
         resident = residents.get_or_create(session, incoming.chat_id)
         state = dict(resident.conversation or {})
-        incoming = replace(incoming, subscription=_subscription(resident))
-        if resident.profile_fetched_at is None or incoming.kind == "follow":
+        incoming = replace(
+            incoming,
+            subscription=_subscription(resident),
+            notice_version=resident.notice_version,
+            notice_read_ms=_ms(resident.notice_read_at),
+        )
+        # 個資法 §8: the profile (display name) is fetched only once a notice was read.
+        unfetched = resident.profile_fetched_at is None or incoming.kind == "follow"
+        if resident.notice_version is not None and unfetched:
             after.fetch_profile_of = resident.line_user_id
         if incoming.kind in media_queries.MEDIA_KINDS and incoming.message_id:
             extra += _register_media(session, resident, incoming.message_id, incoming.kind,
@@ -119,6 +127,11 @@ def _apply(
     if isinstance(effect, SetFollowing):
         residents.set_following(resident, effect.following)
         return []
+    if isinstance(effect, ReadNotice):
+        resident.notice_version, resident.notice_read_at = effect.version, now
+        if resident.profile_fetched_at is None:
+            after.fetch_profile_of = resident.line_user_id
+        return []
     if isinstance(effect, SetArea):
         residents.set_area(resident, effect.district, effect.village)
         return []
@@ -133,10 +146,15 @@ def _apply(
         return promotion_list.carousel(latest)
     if isinstance(effect, CreateCase):
         due_days = int(content.get(session, "due_days"))
+        read_ms = effect.draft.get("notice_read_at")
+        read_at = _from_ms(read_ms) if isinstance(read_ms, int) else now
         case = cases.create_from_line(
-            session, resident, effect.draft, effect.notice_version, now, due_days
+            session, resident, effect.draft, effect.notice_version, now, due_days, read_at
         )
-        return cards.case_created(case.number, case.nature, case.due_at, case.anonymous)
+        acceptance_days = int(content.get(session, "tip_acceptance_days"))
+        return cards.case_created(
+            case.number, case.nature, case.due_at, case.anonymous, acceptance_days
+        )
     if isinstance(effect, ListCases):
         return cards.case_list([_card(case) for case in cases.for_resident(session, resident.id)])
     if isinstance(effect, ShowCase):
@@ -188,6 +206,14 @@ def _link_staff(session: Session, resident: Resident, code: str, now: datetime) 
     if user is None:
         return texts.STAFF_LINK_REFUSED
     return texts.STAFF_LINKED.format(name=user.display_name)
+
+
+def _ms(at: datetime | None) -> int | None:
+    return None if at is None else int(at.timestamp() * 1000)
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def _subscription(resident: Resident) -> Subscription:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lianping import queues
+from lianping.services import content
 from lianping.storage.inbox import MAX_ATTEMPTS
 from lianping.storage.models import InboxEvent, OutboxMessage, Resident
 
@@ -23,10 +24,13 @@ class SystemStatus:
     residents_following: int
     residents_total: int
     queue_lengths: dict[str, int] | None  # None when Redis is unreachable
+    # The 個資法 §8 notice in use, and the placeholder words it still holds (e.g. no agency).
+    notice_version: int
+    notice_placeholders: list[str]
 
 
 def system_status(session: Session, redis: Redis) -> SystemStatus:
-    """Counts of the inbox, outbox, residents and queues."""
+    """Counts of the inbox, outbox, residents and queues; whether the notice is filled in."""
     pending = InboxEvent.processed_at.is_(None)
     count = select(func.count()).select_from(InboxEvent)
     outbox_rows = session.execute(
@@ -38,6 +42,7 @@ def system_status(session: Session, redis: Redis) -> SystemStatus:
         }
     except RedisError:
         lengths = None
+    notice = content.current_privacy_notice(session)
     return SystemStatus(
         events_stored=session.scalar(count) or 0,
         events_pending=session.scalar(count.where(pending, InboxEvent.attempts < MAX_ATTEMPTS))
@@ -51,4 +56,6 @@ def system_status(session: Session, redis: Redis) -> SystemStatus:
         or 0,
         residents_total=session.scalar(select(func.count()).select_from(Resident)) or 0,
         queue_lengths=lengths,
+        notice_version=notice.version,
+        notice_placeholders=content.notice_placeholders(notice.body),
     )

@@ -70,8 +70,13 @@ def create_from_line(
     notice_version: int,
     now: datetime,
     due_days: int,
+    notice_read_at: datetime | None = None,
 ) -> Case:
-    """File a resident's completed LINE report as a case, with its media attached."""
+    """File a resident's completed LINE report as a case, with its media attached.
+
+    ``notice_version`` and ``notice_read_at`` are the 個資法 §8 notice the resident read
+    (「已閱讀」) and when; the case records them with the method ``line``.
+    """
     nature = draft["nature"]
     if nature not in codes.NATURES:
         raise ValueError(f"unknown nature {nature!r}")
@@ -93,7 +98,8 @@ def create_from_line(
         reporter_occupation=None if anonymous else draft.get("occupation"),
         confidential=nature == codes.TIP,
         notice_version=notice_version,
-        notice_read_at=now,
+        notice_read_at=notice_read_at or now,
+        notice_method="line",
         due_at=rocdate.end_of_taipei_day(now, due_days),
         created_at=now,
         updated_at=now,

@@ -39,6 +39,7 @@ def _report(sim: Sim) -> Resident:
     """A resident files a need report with a photo and contact details, then adds a note."""
     r = Resident(sim, "陳美玲")
     r.tap("我要反映")
+    r.tap("已閱讀")
     r.tap("民情需求")
     r.tap("公共設施不足或管理不當，影響生活權益")
     r.tap("地方工程")
@@ -47,7 +48,7 @@ def _report(sim: Sim) -> Resident:
     r.tap("略過")  # location
     r.send(type="image")
     r.tap("完成")  # photos
-    r.tap("同意並留下聯絡資料")
+    r.tap("留下聯絡資料")
     r.say("陳美玲 0912-345-678")
     r.say("臺北市中正區重慶南路一段122號")
     r.tap("退休")
@@ -81,6 +82,7 @@ def _more_cases(ctx: Context, officer: User) -> None:
                 reporter_address="臺中市北屯區文心路四段100號" if name else None,
                 reporter_occupation="自營商" if name else None,
                 recorder=officer.display_name, petition_confirmed=True,
+                notice_method="read_out",
             )  # fmt: skip
             case = casework.manual_intake(session, actor, report, 30)
             if channel == "phone":

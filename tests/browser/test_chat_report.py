@@ -69,6 +69,12 @@ def test_complete_need_report_with_photo_location_and_contact(
     chat.wait_for_bot("歡迎加入")
 
     chat.chip("我要反映")
+    # 個資法 §8: the notice comes before the first question that collects anything.
+    chat.wait_for_bot("個人資料蒐集告知")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "chat-notice.png"))
+    assert page.locator("#quick").get_by_role("button", name="民情需求").count() == 0
+    chat.chip("已閱讀")
     chat.chip("民情需求")
     chat.chip("公共設施不足或管理不當，影響生活權益")
     chat.chip("地方工程")
@@ -84,7 +90,7 @@ def test_complete_need_report_with_photo_location_and_contact(
     page.locator("#location-form").get_by_role("button", name="分享").click()
     chat.wait_for_bot("位置")
     chat.chip("完成")
-    chat.chip("同意並留下聯絡資料")
+    chat.chip("留下聯絡資料")
     chat.type("陳美玲 0912-345-678")
     chat.wait_for_bot("地址")
     chat.type("臺北市中正區重慶南路一段122號")
@@ -98,7 +104,7 @@ def test_complete_need_report_with_photo_location_and_contact(
         chat.wait_for_bot("案件編號")
     finally:
         page.screenshot(path=str(SCREENSHOTS / "chat-case-created.png"))
-    assert chat.taps <= 10, f"{chat.taps} taps"
+    assert chat.taps <= 11, f"{chat.taps} taps (a first report includes 已閱讀)"
     # Each of the resident's messages and answers is shown once, in order.
     user_id = page.url.rsplit("/", 1)[-1]
     sent = [item for item in sim.timeline(user_id) if item["from"] == "user"]

@@ -97,7 +97,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "createCase", "POST", "/cases", "登錄臨櫃、座談會、電話或書面反映", "cases",
         views.create_case, "CaseResponse", status=201, body="ManualIntakeRequest",
         access=WRITE, rules=True,
-        description=CASE_WRITE + "言詞陳情須經宣讀確認（行政程序法第169條）；"
+        description=CASE_WRITE + "言詞陳情須經朗讀或使其閱覽並簽名或蓋章確認（行政程序法第169條）；"
+        "須記錄個人資料蒐集告知的方式（notice_method，個人資料保護法第8條）；"
         "檢舉案件僅政風人員可登錄。回應 Location 標頭指向新案件。",
     ),
     Operation(

@@ -113,8 +113,14 @@ REQUESTS: dict[str, Schema] = {
             "petition_confirmed": {
                 "type": "boolean",
                 "default": False,
-                "description": "言詞陳情已向陳情人宣讀或閱覽確認（行政程序法第169條）；"
-                "臨櫃、座談會、電話須為 true",
+                "description": "言詞陳情已向陳情人朗讀或使其閱覽，並經其簽名或蓋章確認"
+                "（行政程序法第169條）；臨櫃、座談會、電話須為 true",
+            },
+            "notice_method": {
+                "type": "string",
+                "enum": list(codes.MANUAL_NOTICE_METHODS),
+                "description": "個人資料蒐集告知的方式（個人資料保護法第8條）：printed 交付書面、"
+                "read_out 當面朗讀；案件記錄使用中的告知版本",
             },
             "received_on": nullable(
                 {
@@ -131,7 +137,7 @@ REQUESTS: dict[str, Schema] = {
                 }
             ),
         },
-        required=["channel", "nature", "description", "recorder"],
+        required=["channel", "nature", "description", "recorder", "notice_method"],
         description="臨櫃、座談會、電話或書面反映的登錄（附件1 工作紀錄表）",
     ),
     "ClassifyRequest": obj(
@@ -318,6 +324,7 @@ DETAIL_EXTRA: dict[str, Schema] = {
     "merged_into": nullable(STRING),
     "satisfaction": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
     "notice_version": nullable({"type": "integer"}),
+    "notice_method": nullable(enum(codes.NOTICE_METHODS, "個資告知方式：line、printed、read_out")),
     "closed_at": nullable(DATE_TIME),
     "closed_at_roc": nullable(STRING),
     "timeline": {"type": "array", "items": ref("TimelineEvent")},

@@ -124,6 +124,7 @@ def detail(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         "merged_into": merged.number if merged else None,
         "satisfaction": case.satisfaction,
         "notice_version": case.notice_version,
+        "notice_method": case.notice_method,
         "closed_at": iso(case.closed_at),
         "closed_at_roc": roc(case.closed_at),
         "timeline": [event(entry) for entry in case_timeline(session, actor, case)],

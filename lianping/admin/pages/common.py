@@ -131,4 +131,5 @@ def init_app(app: Flask) -> None:
         STATUSES=codes.STATUSES,
         CHANNELS=codes.CHANNELS,
         ROLES=codes.ROLES,
+        NOTICE_METHOD_SHORT=codes.NOTICE_METHOD_SHORT,
     )

@@ -53,12 +53,16 @@ def _received(form: MultiDict[str, str]) -> tuple[date | None, time | None]:
 def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tuple[str, int]:
     actor = current_actor()
     today = rocdate.taipei_today()
+    with context.of_app().sessions.begin() as session:  # version 1 may be written on first use
+        notice_version = content.current_privacy_notice(session).version
     html = render_template(
         "admin/intake.html",
         form=form,
         error=error,
         channels=MANUAL_CHANNELS,
         spoken=SPOKEN_CHANNELS,
+        notice_methods=codes.MANUAL_NOTICE_METHODS,
+        notice_version=notice_version,
         natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
         default_recorder=actor.display_name,
         today=today.isoformat(),
@@ -72,6 +76,19 @@ def new() -> tuple[str, int]:
     """The blank form; 紀錄人 defaults to the signed-in user."""
     require_write(current_actor())
     return _form_page(MultiDict(), None, 200)
+
+
+@blueprint.get("/new/notice")
+def notice() -> str:
+    """The current 個資法 §8 notice on an A4 page, to hand over (交付書面) or read out."""
+    require_write(current_actor())
+    with context.of_app().sessions.begin() as session:  # version 1 may be written on first use
+        current = content.current_privacy_notice(session)
+        agency = str(content.get(session, "agency_name"))
+        version, body = current.version, current.body
+    return render_template(
+        "admin/notice_print.html", version=version, body=body, agency_name=agency
+    )
 
 
 @blueprint.post("/new")
@@ -101,6 +118,7 @@ def create() -> Response | tuple[str, int]:
         reporter_occupation=field("reporter_occupation") or None,
         recorder=field("recorder"),
         petition_confirmed=form.get("petition_confirmed") == "1",
+        notice_method=field("notice_method") or None,
         received_on=received_on,
         received_time=received_time,
     )

@@ -291,6 +291,7 @@ def _privacy_page(error: str | None = None, status: int = 200) -> Response:
         history = administration.privacy_history(session)
         # A notice without an author is the built-in first version.
         names = accounts.actor_names(session, (n.created_by or SYSTEM.username for n in history))
+        default_body = content.default_privacy_notice(content.all_values(session))
     current = history[0]
     draft = request.form.get("body", "") if error else current.body
     return _page(
@@ -298,6 +299,9 @@ def _privacy_page(error: str | None = None, status: int = 200) -> Response:
         status,
         current_notice=current,
         history=history,
+        default_body=default_body,
+        placeholders=content.notice_placeholders(current.body),
+        fallback=content.DEFAULTS["agency_name"],
         draft=draft,
         error=error,
         roc=rocdate.roc_datetime,

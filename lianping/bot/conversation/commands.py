@@ -6,6 +6,7 @@ from lianping.bot import messages, texts
 from lianping.bot.conversation import flow, navigation, registry
 from lianping.bot.conversation.model import Content, Incoming, Outcome, State
 from lianping.bot.conversation.state import TIP, current, start_flow
+from lianping.bot.conversation.steps import notice
 
 
 def run(state: State, name: str, event: Incoming, content: Content) -> Outcome:
@@ -25,5 +26,5 @@ def run(state: State, name: str, event: Incoming, content: Content) -> Outcome:
         return navigation.back(state, content, event.timestamp_ms)
     if name == "restart":
         restarted = start_flow(state, event.timestamp_ms, flow.flow_of(state))
-        return navigation.stay(restarted, content)
+        return notice.begin(restarted, event, content)
     return navigation.to_menu(state, event.timestamp_ms, texts.CANCELLED)

@@ -5,10 +5,24 @@ from __future__ import annotations
 from lianping.bot import texts
 from lianping.bot.conversation.model import Content
 
+# The retention settings' defaults as the built-in notice states them (services.content
+# DEFAULTS holds the same values; a test keeps the two equal).
+RETENTION = {
+    "retention_draft_hours": 24,
+    "retention_payload_days": 30,
+    "retention_outbox_days": 30,
+    "retention_orphan_media_days": 7,
+    "retention_unfollowed_days": 90,
+    "retention_case_years": 5,
+}
+
 DEFAULT_CONTENT = Content(
-    privacy_notice=texts.PRIVACY_NOTICE.format(agency=texts.AGENCY_FALLBACK),
+    privacy_notice=texts.privacy_notice(
+        texts.AGENCY_FALLBACK, texts.NOTICE_CONTACT_UNSET, RETENTION
+    ),
     privacy_version=1,
     reporting_channels=texts.REPORTING_CHANNELS,
     promotion=texts.PROMOTION,
     help=texts.HELP,
+    offline_ways=texts.offline_ways(texts.AGENCY_FALLBACK, "", "", ""),
 )

@@ -28,13 +28,15 @@ def new(nature: str | None) -> Draft:
         "photos": [],
         "attachments": [],
         "location": None,
-        "anonymous": False,
+        "anonymous": None,  # True or False once the contact step is answered
         "name": None,
         "phone": None,
         "phone_display": None,
         "address": None,
         "occupation": None,
+        # The 個資法 §8 notice read (「已閱讀」): its version and when (ms).
         "notice_version": None,
+        "notice_read_at": None,
     }
 
 

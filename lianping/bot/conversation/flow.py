@@ -18,15 +18,18 @@ _FROM_DESCRIPTION = (
     "occupation",
     "summary",
 )
+# The 個資法 §8 notice comes before the first question that collects anything.
 ORDER = {
-    REPORT: ("nature", "sub_item", "theme", *_FROM_DESCRIPTION),
-    TIP: ("tip", *_FROM_DESCRIPTION),
+    REPORT: ("notice", "nature", "sub_item", "theme", *_FROM_DESCRIPTION),
+    TIP: ("notice", "tip", *_FROM_DESCRIPTION),
 }
 # Steps that work on a draft; the rest are idle, offer_text, resume and supplement.
 DRAFT_STEPS = frozenset({*ORDER[REPORT], *ORDER[TIP], "edit"})
 
-# 修改 choices: the steps each one walks through before returning to the summary.
+# 修改 choices: the steps each one walks through before returning to the summary. The notice
+# is not a choice: it is only asked again for a draft begun before it came first.
 EDIT_GROUPS: dict[str, tuple[str, ...]] = {
+    "notice": ("notice",),
     "category": ("nature", "sub_item"),
     "theme": ("theme",),
     "description": ("description",),
@@ -35,7 +38,7 @@ EDIT_GROUPS: dict[str, tuple[str, ...]] = {
     "contact": ("contact", "contact_details", "address", "occupation"),
 }
 EDITABLE = {
-    REPORT: tuple(EDIT_GROUPS),
+    REPORT: ("category", "theme", "description", "location", "photos", "contact"),
     TIP: ("description", "location", "photos", "contact"),
 }
 
@@ -83,9 +86,11 @@ def missing_step(state: State) -> str | None:
         item = codes.SUB_ITEMS.get(str(draft.get("sub_item")))
         if item is None or item.nature != draft["nature"]:
             return "sub_item"
+    if not isinstance(draft.get("notice_version"), int):
+        return "notice"
     if not drafts.description_long_enough(draft):
         return "description"
-    if not isinstance(draft.get("notice_version"), int):
+    if not isinstance(draft.get("anonymous"), bool):
         return "contact"
     if not draft.get("anonymous") and not (draft.get("name") and draft.get("phone")):
         return "contact_details"

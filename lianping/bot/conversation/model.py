@@ -46,6 +46,10 @@ class Incoming:
     location: Location | None = None
     # The resident's 訂閱設定 as stored when the event arrived (the dispatcher adds it).
     subscription: Subscription | None = None
+    # The 個資法 §8 notice version the resident last acknowledged (「已閱讀」) and when (ms),
+    # as stored when the event arrived (the dispatcher adds them).
+    notice_version: int | None = None
+    notice_read_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Content:
     promotion: str
     help: str
     due_days: int = 30
+    # The ways to report without LINE (phone, 書面, in person), from the contact settings.
+    offline_ways: str = ""
     # 區 → its 村里, in the administrator's order (the ``areas`` setting).
     areas: dict[str, list[str]] = field(default_factory=dict)
 
@@ -78,6 +84,13 @@ class LeaveChat:
 
     chat: str
     chat_id: str
+
+
+@dataclass(frozen=True)
+class ReadNotice:
+    """The resident tapped 「已閱讀」 under this version of the 個資法 §8 notice."""
+
+    version: int
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,7 @@ class LinkStaff:
 
 Effect = (
     SetFollowing
+    | ReadNotice
     | LeaveChat
     | CreateCase
     | ListCases

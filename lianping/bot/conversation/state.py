@@ -16,7 +16,8 @@ from lianping.bot.conversation.model import State
 
 IDLE = "idle"
 REPORT, TIP = "report", "tip"
-FIRST_STEP = {REPORT: "nature", TIP: "tip"}
+# Every flow begins with the 個資法 §8 notice (steps/notice.py).
+FIRST_STEP = {REPORT: "notice", TIP: "notice"}
 
 
 def current(state: State) -> str:

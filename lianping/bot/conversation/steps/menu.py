@@ -16,7 +16,7 @@ from lianping.bot.conversation.model import (
     State,
 )
 from lianping.bot.conversation.state import IDLE, REPORT, TIP, current, has_draft, start_flow
-from lianping.bot.conversation.steps import resume, supplement, withdraw
+from lianping.bot.conversation.steps import notice, resume, supplement, withdraw
 
 
 def tokenless(
@@ -89,4 +89,4 @@ def start(state: State, flow: str, event: Incoming, content: Content) -> Outcome
     """Start a report or tip; with a draft under way, first ask whether to continue it."""
     if has_draft(state):
         return resume.offer(state, content, restart_as=flow)
-    return navigation.stay(start_flow(state, event.timestamp_ms, flow), content)
+    return notice.begin(start_flow(state, event.timestamp_ms, flow), event, content)

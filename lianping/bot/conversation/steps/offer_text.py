@@ -7,6 +7,7 @@ from lianping.bot.conversation import draft as drafts
 from lianping.bot.conversation import inputs, navigation, replies
 from lianping.bot.conversation.model import Content, Incoming, Message, Outcome, State
 from lianping.bot.conversation.state import REPORT, start_flow
+from lianping.bot.conversation.steps import notice
 
 NAME = "offer_text"
 ACTIONS = frozenset({"start_text", "decline"})
@@ -28,7 +29,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     if chosen and chosen.action == "start_text":
         pending = str(state.get("pending_text") or "")
         started = start_flow(state, event.timestamp_ms, REPORT, pending)
-        return navigation.stay(started, content)
+        return notice.begin(started, event, content)
     if chosen and chosen.action == "decline":
         return navigation.to_menu(state, event.timestamp_ms, texts.TEXT_DECLINED)
     text = inputs.typed(event)

@@ -13,6 +13,7 @@ from lianping.bot.conversation.state import (
     move,
     start_flow,
 )
+from lianping.bot.conversation.steps import notice
 
 NAME = "resume"
 ACTIONS = frozenset({"continue", "restart", "discard"})
@@ -87,4 +88,4 @@ def _continue(state: State, content: Content) -> Outcome:
 
 def _restart(state: State, event: Incoming, content: Content) -> Outcome:
     flow = TIP if state.get("restart_as", state.get("flow")) == TIP else REPORT
-    return navigation.stay(start_flow(state, event.timestamp_ms, flow), content)
+    return notice.begin(start_flow(state, event.timestamp_ms, flow), event, content)
