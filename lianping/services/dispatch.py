@@ -133,7 +133,13 @@ def _apply(
     if isinstance(effect, CreateCase):
         due_days = int(content.get(session, "due_days"))
         case = cases.create_from_line(
-            session, resident, effect.draft, effect.notice_version, now, due_days
+            session,
+            resident,
+            effect.draft,
+            effect.notice_version,
+            now,
+            due_days,
+            acceptance_days=int(content.get(session, "tip_acceptance_days")),
         )
         return cards.case_created(case.number, case.nature, case.due_at, case.anonymous)
     if isinstance(effect, ListCases):

@@ -203,6 +203,9 @@ REQUESTS: dict[str, Schema] = {
         },
     ),
     "EmptyRequest": obj({}, description="不需內容；可省略或送空物件 {}"),
+    "RevealRequest": obj(
+        {"reason": text(200, 1, "檢視個人資料的原因；記入稽核紀錄")}, required=["reason"]
+    ),
 }
 
 # ---------------------------------------------------------------- responses

@@ -40,6 +40,7 @@ DONE: dict[str, str] = {
     # Every request reads the user's role afresh: no session needs ending.
     "role-changed": "已變更權限；該同仁下一個操作起即依新權限辦理，不必重新登入。",
     "line-unlinked": "已解除 LINE 帳號連結。",
+    "head-changed": "已變更政風單位主管身分；該同仁下一個操作起即依新權限辦理。",
 }
 
 SECTIONS: list[tuple[str, str]] = [
@@ -401,6 +402,14 @@ def users() -> BaseResponse:
         return _change(
             lambda s: administration.change_role(s, actor, user_id, role, ethics),
             "role-changed",
+            error,
+            target + f"#user-{user_id}",
+        )
+    if action == "head_of_ethics":
+        head = form.get("head_of_ethics") == "1"
+        return _change(
+            lambda s: administration.set_head_of_ethics(s, actor, user_id, head),
+            "head-changed",
             error,
             target + f"#user-{user_id}",
         )
