@@ -374,3 +374,36 @@ def test_the_head_of_ethics_flag_is_for_ethics_users_only(quiet_app: Any, ctx: C
     [entry] = audits(ctx, "user.head_of_ethics")
     assert (entry.target_id, entry.after) == (str(ethics.id), {"head_of_ethics": True})
     assert "政風單位主管" in page_text(client.get("/admin/settings/users"))
+
+
+def test_an_administrator_sets_a_users_unit_for_the_supervisors_need_to_know(
+    quiet_app: Any, ctx: Context
+) -> None:
+    with ctx.sessions.begin() as session:
+        works = Unit(name="工務科")
+        session.add(works)
+        session.flush()
+        works_id = works.id
+    admin = make(ctx, "unit-admin", "admin")
+    officer = make(ctx, "unit-officer", unit_id=works_id)
+    supervisor = make(ctx, "unit-chief", "supervisor")
+    number = personal_case(ctx, "Uunit")
+    assign(ctx, number, officer)
+    chief = Staff(quiet_app, ctx, supervisor)
+    assert chief.act(number, "reveal", reason="督導案件").status_code == 403  # no unit yet
+    client = Staff(quiet_app, ctx, admin)
+    bad = client.post(
+        "/admin/settings/users", {"action": "unit", "id": supervisor.id, "unit_id": "x"}
+    )
+    assert bad.status_code == 400 and "請選擇單位" in page_text(bad)
+    done = client.post(
+        "/admin/settings/users", {"action": "unit", "id": supervisor.id, "unit_id": works_id}
+    )
+    assert done.status_code == 302
+    assert "工務科" in page_text(client.get("/admin/settings/users"))
+    shown = chief.act(number, "reveal", reason="督導案件")
+    assert shown.status_code == 200 and NAME in page_text(shown)
+    [entry] = audits(ctx, "user.unit")
+    assert (entry.before, entry.after) == ({"unit_id": None}, {"unit_id": works_id})
+    log = page_text(client.get("/admin/audit"))
+    assert "的所屬單位設為「工務科」" in log

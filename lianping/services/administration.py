@@ -515,6 +515,23 @@ def _set_head(session: Session, actor: Actor, user: User, head: bool) -> None:
     user.head_of_ethics = head
 
 
+def set_user_unit(session: Session, actor: Actor, user_id: int, unit_id: int | None) -> None:
+    """The 單位 a staff member belongs to: a supervisor reveals the personal data of the cases
+    of their own unit's officers (need-to-know). Administrators only; audited."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if unit_id is not None and (unit is None or not unit.active):
+        raise SettingsError("請選擇啟用中的單位。")
+    if user.unit_id == unit_id:
+        raise SettingsError("所屬單位未變更。")
+    audit.record(
+        session, actor, "user.unit", "user", user.id,
+        before={"unit_id": user.unit_id}, after={"unit_id": unit_id},
+    )  # fmt: skip
+    user.unit_id = unit_id
+
+
 def set_head_of_ethics(session: Session, actor: Actor, user_id: int, head: bool) -> None:
     """Make an ethics user the head of ethics (政風單位主管: opens and assigns every tip), or
     no longer. Administrators only; refused for one's own account and for non-ethics users."""

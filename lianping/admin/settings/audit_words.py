@@ -485,6 +485,13 @@ def _insider(facts: Facts) -> str:
     return f"取消檢舉案件 {facts.target} 的機關內部人員標記。"
 
 
+def _user_unit(facts: Facts) -> str:
+    unit = facts.after.get("unit_id")
+    if unit is None:
+        return f"取消使用者{_user(facts)}的所屬單位。"
+    return f"將使用者{_user(facts)}的所屬單位設為{_named(facts.names.units, unit)}。"
+
+
 def _head_of_ethics(facts: Facts) -> str:
     if facts.after.get("head_of_ethics"):
         return f"將使用者{_user(facts)}設為政風單位主管（可開啟全部檢舉案件）。"
@@ -638,6 +645,7 @@ ACTIONS: dict[str, ActionWords] = {
     "user.create": ActionWords("新增使用者", ACCOUNTS, _user_create),
     "user.role": ActionWords("變更角色或政風人員身分", ACCOUNTS, _user_role),
     "user.head_of_ethics": ActionWords("政風單位主管", ACCOUNTS, _head_of_ethics),
+    "user.unit": ActionWords("變更使用者所屬單位", ACCOUNTS, _user_unit),
     "user.deactivate": ActionWords("停用使用者", ACCOUNTS, _user_deactivate),
     "user.activate": ActionWords("重新啟用使用者", ACCOUNTS, _user_activate),
     "user.password_reset": ActionWords("重設密碼", ACCOUNTS, _password_reset),
