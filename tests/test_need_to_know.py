@@ -124,7 +124,11 @@ def test_only_the_assigned_ethics_officer_and_the_head_open_a_tip(
         assert page.status_code == 200 and TIP in page_text(page)
         assert client.get(f"/admin/media/{media_id}").status_code == 200
         api = Api(quiet_app, api_token(ctx, user))
-        assert api.get(f"/cases/{tip}").status_code == 200
+        detail = api.get(f"/cases/{tip}")
+        assert detail.status_code == 200
+        case = detail.get_json()["case"]
+        assert case["confidential"] and case["reporter"]["name"] is None  # sealed here too
+        assert "acceptance_due_at" in case and case["insider"] is False
         views = [(e.actor, e.after["via"]) for e in audits(ctx, "tip.view", tip)]
         name = user.username
         assert views[-4:] == [
@@ -300,6 +304,7 @@ def test_acceptance_and_result_notices_of_a_line_tip(quiet_app: Any, ctx: Contex
     shown = page_text(client.get(f"/admin/cases/{number}"))
     assert "受理通知逾期" not in page_text(client.get("/admin/cases"))
     assert "LINE：" in shown  # whether it actually went out, from the outbox row
+    assert "檢舉受理通知" in shown  # on the timeline, in words
     early = client.act(number, "tip-result", method="mail", body="經查無具體事證。")
     assert early.status_code == 400 and "處理完畢" in page_text(early)
     with ctx.sessions.begin() as session:
