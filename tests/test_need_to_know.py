@@ -344,8 +344,14 @@ def test_the_insider_flag_is_audited_and_shown(quiet_app: Any, ctx: Context) -> 
     officer = make(ctx, "ethics-i", ethics=True)
     number = tip_case(ctx, "Utipinsider", officer)
     client = Staff(quiet_app, ctx, officer)
+    with ctx.sessions.begin() as session:  # a unit that allows itself more than the law
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        case.acceptance_due_at = rocdate.end_of_taipei_day(case.created_at, 30)
     assert client.act(number, "tip-insider", insider="1").status_code == 302
-    assert case_row(ctx, number).insider
+    flagged = case_row(ctx, number)
+    assert flagged.insider
+    # 公益揭弊者保護法: the acceptance notice within 20 days, whatever the setting.
+    assert flagged.acceptance_due_at == rocdate.end_of_taipei_day(flagged.created_at, 20)
     page = page_text(client.get(f"/admin/cases/{number}"))
     assert "適用公益揭弊者保護法" in page
     # 公益揭弊者保護法: the result notice within 6 months of receipt.

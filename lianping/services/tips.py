@@ -39,8 +39,8 @@ CONCLUDED = frozenset({codes.REPLIED, codes.CLOSED, codes.TRANSFERRED, codes.REJ
                        codes.MERGED})  # fmt: skip
 MAX_RESULT = 1000
 # 公益揭弊者保護法 §6 (as the Agency Against Corruption's guidance cites it): an insider's
-# result notice within 6 months of receipt (its acceptance notice within 20 days, which
-# is also the default ``tip_acceptance_days``).
+# acceptance notice within 20 days of receipt, the result notice within 6 months.
+INSIDER_ACCEPTANCE_DAYS = 20
 INSIDER_RESULT_MONTHS = 6
 
 
@@ -131,15 +131,21 @@ def send_result(session: Session, actor: Actor, case: Case, method: str, body: s
 
 
 def set_insider(session: Session, actor: Actor, case: Case, insider: bool) -> Result:
-    """Mark a tip as made by an insider (機關內部人員): 公益揭弊者保護法 applies."""
+    """Mark a tip as made by an insider (機關內部人員): 公益揭弊者保護法 applies, and its
+    acceptance deadline is at most that law's 20 days, whatever the unit's setting."""
     _tip(actor, case)
     if case.insider == insider:
         return Result(case)
+    changes: dict[str, object] = {"insider": insider}
+    latest = rocdate.end_of_taipei_day(case.created_at, INSIDER_ACCEPTANCE_DAYS)
+    if insider and (case.acceptance_due_at is None or case.acceptance_due_at > latest):
+        changes["acceptance_due_at"] = latest
     audit.record(
         session, actor, "case.insider", "case", case.number,
-        before={"insider": case.insider}, after={"insider": insider},
+        before={name: getattr(case, name) for name in changes}, after=changes,
     )  # fmt: skip
-    case.insider = insider
+    for name, value in changes.items():
+        setattr(case, name, value)
     case.updated_at = utcnow()
     words = "標記為機關內部人員檢舉（適用公益揭弊者保護法）" if insider else "取消機關內部人員標記"
     cases.add_event(session, case, "insider", actor.username, body=words)
