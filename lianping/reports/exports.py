@@ -73,7 +73,8 @@ _FORMULA_START = frozenset("=+-@\t\r")
 
 
 def reveals_personal_data(actor: Actor) -> bool:
-    """Whether the actor's exports carry personal data in full (then they are audited)."""
+    """Whether the actor's exports may carry personal data in full, on the rows they may
+    reveal (then they are audited)."""
     return actor.can_reveal
 
 

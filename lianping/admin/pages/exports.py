@@ -48,8 +48,8 @@ def cases(fmt: str) -> Response:
     if flt is None or (flt.nature == codes.TIP and not actor.ethics):
         # The inbox names the wrong filter in words and changes nothing.
         return redirect(url_for("inbox.index", **args))
-    if exports.reveals_personal_data(actor):
-        with ctx.sessions.begin() as session:
+    with ctx.sessions.begin() as session:
+        if exports.reveals_personal_data(actor):
             audit.record(
                 session,
                 actor,
@@ -58,7 +58,6 @@ def cases(fmt: str) -> Response:
                 fmt,
                 after={"filter": args, "personal_data": True},
             )
-    with ctx.sessions.begin() as session:
         # Every view of a tip is logged: an export holding one is a view of it (its
         # reporter is not in the file; see reports.exports).
         for number in exports.confidential_numbers(session, actor, flt):
