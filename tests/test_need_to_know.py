@@ -292,6 +292,10 @@ def test_acceptance_and_result_notices_of_a_line_tip(quiet_app: Any, ctx: Contex
     assert "受理通知逾期" in inbox
     page = page_text(client.get(f"/admin/cases/{number}"))
     assert "寄送受理通知" in page and "寄送結果通知" not in page  # not concluded yet
+    # Never the ordinary reply: no composer, and a reply posted anyway is refused in words.
+    assert "送出回覆" not in page
+    refused = client.act(number, "reply", body="已收到。", step="send")
+    assert refused.status_code == 400 and "受理通知及處理結果通知" in page_text(refused)
     sent = client.act(number, "tip-acceptance", method="line")
     assert sent.status_code == 302
     case = case_row(ctx, number)

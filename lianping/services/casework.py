@@ -361,8 +361,13 @@ def reply_text(number: str, body: str) -> str:
 
 
 def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
-    """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆."""
+    """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆.
+
+    Not a tip: its reporter is answered by an acceptance and a result notice (``tips``).
+    """
     _guard(actor, case)
+    if case.confidential:
+        raise CaseworkError("檢舉案件請以受理通知及處理結果通知答復檢舉人")
     # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
     status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
     _move(case, status)
