@@ -63,7 +63,7 @@ def _method(session: Session, case: Case, method: str) -> str:
 def _send(session: Session, actor: Actor, case: Case, kind: str, method: str, text: str) -> Result:
     outbox_ids = _notify(session, case, [messages.text(text)]) if method == "line" else []
     if method == "line" and not outbox_ids:
-        raise CaseworkError("反映者已封鎖本帳號，無法以LINE通知")
+        raise CaseworkError("檢舉人已封鎖本帳號，無法以LINE通知")
     now = utcnow()
     column = "accepted_at" if kind == ACCEPTANCE else "result_notified_at"
     before = getattr(case, column)
@@ -123,7 +123,9 @@ def send_result(session: Session, actor: Actor, case: Case, method: str, body: s
     """Send (LINE) or record the result notice of a concluded tip."""
     _tip(actor, case)
     if case.status not in CONCLUDED:
-        raise CaseworkError("檢舉案件處理完畢（已回覆、已結案、已函轉等）後才能寄送結果通知")
+        raise CaseworkError(
+            "檢舉案件處理完畢（狀態為已回覆、結案、已函轉、不予處理或併案）後才能寄送結果通知"
+        )
     if case.result_notified_at is not None:
         raise CaseworkError("已寄送結果通知")
     text = result_text(case, body)
