@@ -213,6 +213,8 @@ def test_walk_in_and_reclassified_tips_keep_the_reporter_apart(ctx: Context) -> 
         assert case.confidential and case.reporter_name is None and case.reporter_phone is None
         assert case.officer_id == ethics.id  # the ethics user who made it a tip holds it
         assert session.get_one(TipReporter, case.id).name == NAME
+    # The identity moved without passing through the audit log.
+    assert all(NAME not in str(e.before) + str(e.after) for e in audits(ctx, "case.classify"))
     assert walk_in != need
 
 

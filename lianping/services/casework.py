@@ -172,33 +172,37 @@ def classify(
         "theme": theme,
         "confidential": nature == codes.TIP or case.confidential,
     }
-    if changes["confidential"] and not case.confidential:
-        changes.update(_seal(session, actor, case))
+    sealing = changes["confidential"] and not case.confidential
+    if sealing:
+        changes.update(_tip_holder(session, actor, case))
     _change(session, actor, case, "case.classify", changes)
+    if sealing:
+        _seal(session, case)
     words = codes.NATURES[nature] + (f"／{codes.SUB_ITEMS[sub_item].label}" if sub_item else "")
     cases.add_event(session, case, "classified", actor.username, body=f"分類為{words}")
     return Result(case)
 
 
-def _seal(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
-    """A case becoming a tip: its reporter moves to ``tip_reporters`` (貪污治罪條例 §18).
-
-    Returns the case's changes: the reporter fields emptied and, when its officer is not
-    ethics staff, the tip given to the ethics user who made it one (the head reassigns).
-    """
-    fields = reporter_fields(session, case)
-    if any(fields.values()) and session.get(TipReporter, case.id) is None:
-        session.add(TipReporter(case_id=case.id, **fields))
-    changes: dict[str, Any] = {
-        "reporter_name": None,
-        "reporter_phone": None,
-        "reporter_address": None,
-        "reporter_occupation": None,
-    }
+def _tip_holder(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
+    """A case becoming a tip stays with its officer if ethics staff, else goes to the ethics
+    user who made it one (the head of ethics reassigns it)."""
     officer = session.get(User, case.officer_id) if case.officer_id else None
-    if officer is None or not officer.ethics:
-        changes["officer_id"] = actor.user_id
-    return changes
+    return {} if officer is not None and officer.ethics else {"officer_id": actor.user_id}
+
+
+def _seal(session: Session, case: Case) -> None:
+    """A case now a tip: its reporter moves to ``tip_reporters`` (貪污治罪條例 §18). The
+    values are never written to the audit log; the classify entry records the change."""
+    fields = {
+        "name": case.reporter_name,
+        "phone": case.reporter_phone,
+        "address": case.reporter_address,
+        "occupation": case.reporter_occupation,
+    }
+    if any(fields.values()):
+        session.add(TipReporter(case_id=case.id, **fields))
+    case.reporter_name = case.reporter_phone = case.reporter_address = None
+    case.reporter_occupation = None
 
 
 def assign(
