@@ -145,6 +145,12 @@ def reveals(ctx: Context, number: str) -> list[AuditEntry]:
         )
 
 
+def assign_to(ctx: Context, number: str, user: User) -> None:
+    """Give the case to ``user`` directly (need-to-know follows the assignment)."""
+    with ctx.sessions.begin() as session:
+        session.scalars(select(Case).where(Case.number == number)).one().officer_id = user.id
+
+
 def add_row(ctx: Context, row: Any) -> int:
     with ctx.sessions.begin() as session:
         session.add(row)
@@ -307,6 +313,9 @@ def test_tips_are_only_listed_for_ethics_staff(app: Any, ctx: Context, officer: 
     assert need in plain and tip not in plain and "收受招待" not in plain
     assert officer.get("/admin/cases?nature=tip").status_code == 400
     ethics = Staff(app, ctx, staff(ctx, "ethics", "officer", ethics=True))
+    # Need-to-know: ethics staff list the tips assigned to them, not every tip.
+    assert tip not in ethics.get("/admin/cases").get_data(as_text=True)
+    assign_to(ctx, tip, ethics.user)
     listed = ethics.get("/admin/cases").get_data(as_text=True)
     assert tip in listed and "保密" in listed
 
@@ -317,6 +326,7 @@ def test_a_tip_reclassified_by_ethics_staff_stays_confidential(
     tip = line_case(ctx, "Utip2", nature="tip", sub_item=None, description="里長疑似挪用經費。")
     need = line_case(ctx, "Uneed2")
     ethics = Staff(app, ctx, staff(ctx, "ethics2", "officer", ethics=True))
+    assign_to(ctx, tip, ethics.user)
     moved = ethics.act(tip, "classify", nature="need", sub_item="need-1")
     assert moved.status_code in (200, 302)
     with ctx.sessions() as session:
@@ -327,7 +337,7 @@ def test_a_tip_reclassified_by_ethics_staff_stays_confidential(
     assert listed.status_code == 200
     html = listed.get_data(as_text=True)
     assert need in html and tip not in html
-    assert officer.get(f"/admin/cases/{tip}").status_code == 403
+    assert officer.get(f"/admin/cases/{tip}").status_code == 404
     assert tip in ethics.get("/admin/cases?nature=need").get_data(as_text=True)
 
 
@@ -389,13 +399,19 @@ def test_tip_case_media_and_print_are_refused_without_ethics(
         f"/admin/media/{media_id}",
     ):
         response = officer.get(url)
-        assert response.status_code == 403, url
+        # Answered as a case that does not exist: nobody learns a tip is there.
+        assert response.status_code == 404, url
         assert "疑似收賄" not in response.get_data(as_text=True)
-    assert officer.act(number, "note", note="看看").status_code == 403
-    assert officer.act(number, "reveal").status_code == 403
+    assert officer.act(number, "note", note="看看").status_code == 404
+    assert officer.act(number, "reveal", reason="查證").status_code == 404
     ethics = Staff(app, ctx, staff(ctx, "ethics2", "officer", ethics=True))
+    assert ethics.get(f"/admin/cases/{number}").status_code == 404
+    assign_to(ctx, number, ethics.user)
     assert ethics.get(f"/admin/cases/{number}").status_code == 200
     assert ethics.get(f"/admin/media/{media_id}").status_code == 200
+    # Never a 工作紀錄表, even for the officer handling it: refused in words.
+    printed = ethics.get(f"/admin/cases/{number}/print")
+    assert printed.status_code == 403 and "不製作工作紀錄表" in page_text(printed)
 
 
 def test_unknown_case_is_404(officer: Staff) -> None:
@@ -431,14 +447,16 @@ def test_case_page_shows_every_form_field_masked(ctx: Context, officer: Staff) -
 
 def test_reveal_shows_personal_data_once_and_is_audited(ctx: Context, officer: Staff) -> None:
     number = personal_case(ctx, "Ureveal")
-    response = officer.act(number, "reveal")
+    assign_to(ctx, number, officer.user)
+    response = officer.act(number, "reveal", reason="電話聯繫反映者")
     assert response.status_code == 200
     text = page_text(response)
     assert NAME in text and "0912-345-678" in text and ADDRESS in text and "Ureveal" in text
     assert "本次檢視已記錄" in text
     [entry] = reveals(ctx, number)
     assert entry.actor == "officer" and entry.user_id == officer.user.id
-    assert ("reveal", "檢視反映者個人資料") in events(ctx, number)
+    assert entry.after == {"fields": ["name", "phone", "address"], "reason": "電話聯繫反映者"}
+    assert ("reveal", "檢視反映者個人資料：電話聯繫反映者") in events(ctx, number)
     again = officer.get(f"/admin/cases/{number}")
     assert again.status_code == 200 and "王○明" in page_text(again)
     assert NAME not in again.get_data(as_text=True)
@@ -880,6 +898,7 @@ def test_print_view_is_laid_out_like_form_1(ctx: Context, officer: Staff) -> Non
     with ctx.sessions.begin() as session:
         content.put(session, "agency_name", "臺北市政府政風處", by="test")
     number = personal_case(ctx, "Uprint")
+    assign_to(ctx, number, officer.user)  # the assigned officer may see it in full
     with ctx.sessions.begin() as session:
         case = session.scalars(select(Case)).one()
         case.handling_opinion = "已函請工務局修復。"
@@ -926,10 +945,11 @@ def test_citizen_text_is_escaped_everywhere(ctx: Context, officer: Staff) -> Non
     number = line_case(
         ctx, "Uxss", description="路燈" + XSS[0] + XSS[1], name=XSS[1] + "王", occupation=XSS[0]
     )
+    assign_to(ctx, number, officer.user)
     for url in ("/admin/cases", f"/admin/cases/{number}", f"/admin/cases/{number}/print"):
         html = officer.get(url).get_data(as_text=True)
         for payload in XSS:
             assert payload not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
-    revealed = officer.act(number, "reveal").get_data(as_text=True)
+    revealed = officer.act(number, "reveal", reason="查證").get_data(as_text=True)
     assert XSS[1] not in revealed and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;王" in revealed

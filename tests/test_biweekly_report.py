@@ -3,7 +3,8 @@
 A known set of cases and broadcasts straddles the period's edges (Taipei midnight
 on both ends); every count, summary and handling line of the JSON is checked, and
 the ODS and XLSX files are read back with reader libraries (pyexcel-ods3, openpyxl).
-A confidential tip raises the 民情需求事項 count and never appears anywhere.
+A tip is not counted (tips are on neither form) and never appears anywhere; a former tip
+reclassified as a need is counted and never told.
 """
 
 from __future__ import annotations
@@ -243,21 +244,19 @@ def test_every_count_summary_and_handling_line(ctx: Context, seeded: dict[str, A
     }
     need, reform, promotion = (data["rows"][key] for key in ("need", "reform", "promotion"))
 
-    # Four need cases (both edges included) and one tip, which counts but is not told.
-    assert need["count"] == 5
+    # Four need cases (both edges included); the tip is on neither form.
+    assert need["count"] == 4
     assert need["summaries"] == [
         "1151026-0001（115年10月26日，公共設施欠缺或管理不當，地方工程）：公園路燈故障，夜間行人危險。",
         "1151027-0001（115年10月27日，公共設施欠缺或管理不當）："
         "我是＊＊＊，住＊＊＊，水溝蓋破損請修復，電話 ＊＊＊。",
         "1151028-0001（115年10月28日，申辦效率及服務品質）：戶政事務所等候時間過長，建議增設線上預約。",
         "1151108-0001（115年11月8日）：社區活動中心冷氣故障已報修多次。",
-        "另受理檢舉案件1案，依法保密，不予摘述。",
     ]
     assert need["handling"] == [
         "已回覆反映者2案（其中已結案1案）。",
         "已函請相關機關參處1案（臺北市政府工務局1案）。",
         "已簽會權責單位處理中1案（工務科1案）。",
-        "檢舉案件1案依規定保密處理。",
     ]
     assert reform["count"] == 2
     assert reform["summaries"] == [
@@ -280,7 +279,7 @@ def test_every_count_summary_and_handling_line(ctx: Context, seeded: dict[str, A
 
 def test_the_form_text_ends_each_summary_with_its_count(ctx: Context, seeded: Any) -> None:
     report = build(ctx)
-    assert report.row("need").summary_text.endswith("\n（計5案）")
+    assert report.row("need").summary_text.endswith("\n（計4案）")
     assert report.row("reform").summary_text.startswith("1. 1151029-0001")
     assert report.row("promotion").summary_text.endswith("（計2案）")
 
@@ -307,13 +306,12 @@ def test_a_former_tip_stays_untold_and_a_transfer_keeps_its_agency(
     ]
 
 
-def test_a_period_of_tips_only_does_not_say_nothing_was_received(ctx: Context) -> None:
+def test_a_period_of_tips_only_counts_no_need(ctx: Context) -> None:
     with ctx.sessions.begin() as session:
         session.add(_case(TIP_NUMBER, "tip", OPENS, TIP_TEXT, confidential=True))
     need = build(ctx).to_json()["rows"]["need"]
-    assert need["count"] == 1
-    assert need["summaries"] == ["另受理檢舉案件1案，依法保密，不予摘述。"]
-    assert need["handling"] == ["檢舉案件1案依規定保密處理。"]
+    assert need["count"] == 0
+    assert not any("檢舉" in line for line in need["summaries"] + need["handling"])
 
 
 def test_control_characters_in_a_description_do_not_break_the_files(ctx: Context) -> None:
@@ -375,8 +373,7 @@ def _all_text(report: BiweeklyReport, tmp_path: Path) -> str:
 
 def test_a_tip_never_appears_in_any_rendering(ctx: Context, seeded: Any, tmp_path: Path) -> None:
     everything = _all_text(build(ctx), tmp_path)
-    assert "另受理檢舉案件1案" in everything
-    for secret in (TIP_NUMBER, TIP_TEXT, "回扣", "檢舉案件2案"):
+    for secret in (TIP_NUMBER, TIP_TEXT, "回扣", "另受理檢舉案件"):
         assert secret not in everything
     for personal in (NAME, PHONE, "0912-345-678", ADDRESS, "重慶南路"):
         assert personal not in everything
@@ -400,7 +397,7 @@ def test_ods_reads_back_like_the_form(ctx: Context, seeded: Any, tmp_path: Path)
         ["3", "反貪倡廉宣導"],
     ]
     assert [row[2].rsplit("\n", 1)[-1] for row in rows[3:6]] == [
-        "（計5案）",
+        "（計4案）",
         "（計2案）",
         "（計2案）",
     ]
@@ -427,7 +424,7 @@ def test_xlsx_reads_back_like_the_form(ctx: Context, seeded: Any) -> None:
         "施政興革反映",
         "反貪倡廉宣導",
     ]
-    assert sheet["C4"].value.endswith("（計5案）")
+    assert sheet["C4"].value.endswith("（計4案）")
     assert sheet["C5"].value.endswith("（計2案）")
     assert sheet["C6"].value.endswith("（計2案）")
     assert sheet["C4"].alignment.wrap_text
@@ -443,7 +440,7 @@ def test_csv_is_utf8_with_a_bom(ctx: Context, seeded: Any) -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"]
     assert rows[2] == list(biweekly_files.HEADERS)
-    assert rows[3][1] == "民情需求事項" and rows[3][2].endswith("（計5案）")
+    assert rows[3][1] == "民情需求事項" and rows[3][2].endswith("（計4案）")
 
 
 def test_download_names_are_zh_tw_with_an_ascii_fallback(ctx: Context, seeded: Any) -> None:
@@ -486,7 +483,7 @@ def test_a_submission_is_frozen_against_later_edits(ctx: Context, seeded: Any) -
     assert entry.after == {
         "period_from": "2026-10-26",
         "period_to": "2026-11-08",
-        "counts": {"need": 5, "reform": 2, "promotion": 2},
+        "counts": {"need": 4, "reform": 2, "promotion": 2},
         "sha256": stored.sha256,
     }
 
@@ -539,7 +536,7 @@ def test_the_api_gives_the_same_report_to_every_role(
     )
     path.write_bytes(ods.get_data())
     rows = pyexcel_ods3.get_data(str(path))["工作成果彙報表"]
-    assert rows[3][2].endswith("（計5案）")
+    assert rows[3][2].endswith("（計4案）")
 
 
 def test_the_api_defaults_to_the_last_period_and_refuses_bad_ranges(app: Any, ctx: Context) -> None:

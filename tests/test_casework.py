@@ -167,9 +167,14 @@ def test_viewer_cannot_change_and_tips_are_for_ethics_staff(ctx: Context) -> Non
         with pytest.raises(PermissionDenied):
             casework.add_note(session, who["viewer"], case, "看過了")
         with pytest.raises(PermissionDenied):
-            casework.reveal(session, who["viewer"], case)
-        with pytest.raises(PermissionDenied):
+            casework.reveal(session, who["viewer"], case, "查證聯絡方式")
+        # A tip is need-to-know: answered as if it did not exist, also to ethics staff
+        # it is not assigned to (tests/test_need_to_know.py has the whole rule).
+        with pytest.raises(LookupError):
             casework.get_case(session, who["officer"], tip)
+        with pytest.raises(LookupError):
+            casework.get_case(session, who["ethics"], tip)
+        session.scalar(select(Case).where(Case.number == tip)).officer_id = who["ethics"].user_id
         assert casework.get_case(session, who["ethics"], tip).confidential
 
 
@@ -178,7 +183,8 @@ def test_every_reveal_and_change_is_audited(ctx: Context) -> None:
     number = line_case(ctx, "U" + "c1" * 16, name="林大華", phone="+886223811234")
     with ctx.sessions.begin() as session:
         case = casework.get_case(session, who["officer"], number)
-        shown = casework.reveal(session, who["officer"], case)
+        case.officer_id = who["officer"].user_id  # need-to-know: the assigned officer
+        shown = casework.reveal(session, who["officer"], case, "電話聯繫反映者")
         assert shown["name"] == "林大華"
         casework.add_note(session, who["officer"], case, "已電話聯繫")
     with ctx.sessions() as session:

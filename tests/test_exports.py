@@ -96,6 +96,7 @@ def test_an_officer_exports_every_field_in_full_and_it_is_audited(
     number = personal_case(ctx, "Uexp", theme="works", description="路燈不亮\n第二行")
     with ctx.sessions.begin() as session:
         case = session.scalars(select(Case)).one()
+        case.officer_id = officer.user.id  # need-to-know: in full on the officer's own cases
         case.handling_opinion = "已簽會工務局。"
         case.recorder = "陳承辦"
         created, due = case.created_at, case.due_at
@@ -140,14 +141,18 @@ def test_a_tip_is_never_exported_to_a_non_ethics_role(app: Any, ctx: Context) ->
         assert refused.headers["Location"] == "/admin/cases?nature=tip"
         assert "疑似收賄" not in refused.get_data(as_text=True)
     ethics = Staff(app, ctx, staff(ctx, "ethics", "officer", ethics=True))
+    # Need-to-know: ethics staff export the tips assigned to them, not every tip.
+    assert [row["案件編號"] for row in export(ethics, "csv")] == [plain]
+    with ctx.sessions.begin() as session:
+        session.scalars(select(Case).where(Case.number == tip)).one().officer_id = ethics.user.id
     assert sorted(row["案件編號"] for row in export(ethics, "csv")) == sorted([plain, tip])
     assert [row["案件編號"] for row in export(ethics, "ods", "nature=tip")] == [tip]
-    # Each export that carried the tip reporter's identity is a reveal of that case.
+    # Each export holding the tip is a view of it, in the audit log.
     with ctx.sessions() as session:
-        reveals = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "case.reveal").order_by(AuditEntry.id)
+        views = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "tip.view").order_by(AuditEntry.id)
         ).all()
-    assert [(entry.target_id, entry.after["via"]) for entry in reveals] == [
+    assert [(entry.target_id, entry.after["via"]) for entry in views] == [
         (tip, "export.csv"),
         (tip, "export.ods"),
     ]

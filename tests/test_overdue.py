@@ -49,7 +49,7 @@ def test_the_filter_the_flag_the_export_and_the_count_agree(
 ) -> None:
     assert len(late) == len(WAITING)
     with ctx.sessions() as session:
-        found = case_search.search(session, CaseFilter(overdue=True), ethics=False)
+        found = case_search.search(session, CaseFilter(overdue=True), tips=case_search.NO_TIPS)
         assert {case.number for case in found.cases} == late
         [page] = exports.rows(session, SYSTEM, CaseFilter())
         column = exports.HEADERS.index("逾期")

@@ -96,14 +96,13 @@ def test_the_report_reads_like_the_form_and_escapes_citizen_text(
         "實施方式",
         "內容摘要",
         "處理意見",
-        "（計2案）",
         "（計1案）",
         "（計0案）",
     ):
         assert words in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
-    # Even an ethics administrator sees the tip only as a count.
-    assert "另受理檢舉案件1案，依法保密，不予摘述。" in html
+    # Tips are on neither form: not even counted, for an ethics administrator either.
+    assert "另受理檢舉案件" not in html
     assert TIP_NUMBER not in html and TIP_TEXT not in html
     for extension in ("ods", "xlsx", "csv"):
         assert f"/admin/reports/biweekly/{extension}?from=2026-10-26&amp;to=2026-11-08" in html
@@ -126,7 +125,7 @@ def test_print_view_and_downloads(app: Any, ctx: Context, cases: None) -> None:
         )
     xlsx = client.get("/admin/reports/biweekly/xlsx", query_string=QUERY).get_data()
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
-    assert sheet["C4"].value.endswith("（計2案）") and sheet["C5"].value.endswith("（計1案）")
+    assert sheet["C4"].value.endswith("（計1案）") and sheet["C5"].value.endswith("（計1案）")
 
 
 def test_the_form_as_pdf(app: Any, ctx: Context, cases: None) -> None:

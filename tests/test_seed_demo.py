@@ -29,6 +29,7 @@ from lianping.storage.models import (
     MediaFile,
     ReplyTemplate,
     Resident,
+    TipReporter,
     User,
 )
 from lianping_dev import demo
@@ -95,7 +96,10 @@ def test_seeded_cases_follow_the_rules(ctx: Context) -> None:
         if case.satisfaction is not None:
             assert 1 <= case.satisfaction <= 5 and case.status == codes.CLOSED
         if case.officer_id is not None and case.nature == codes.TIP:
-            assert users["demo-ethics"].id == case.officer_id
+            assert case.officer_id in (users["demo-ethics"].id, users["demo-ethics2"].id)
+        if case.confidential:  # the reporter kept apart, in tip_reporters
+            assert case.reporter_name is None and case.reporter_phone is None
+            assert case.acceptance_due_at is not None
     statuses = Counter(c.status for c in cases)
     assert statuses[codes.CLOSED] > 100  # two years of history: most are done
     assert statuses[codes.CLOSED] < 300  # …but not all
@@ -115,22 +119,28 @@ def test_seeded_cases_follow_the_rules(ctx: Context) -> None:
     # Staff accounts exist and the password works.
     assert {"demo-admin", "demo-supervisor", "demo-ethics"} <= set(users)
     assert users["demo-ethics"].ethics and users["demo-admin"].role == "admin"
+    assert users["demo-ethics-head"].head_of_ethics and not users["demo-ethics"].head_of_ethics
     with ctx.sessions.begin() as session:
         assert accounts.authenticate(session, "demo-admin", PASSWORD) is not None
 
-    # The inbox query finds them; tips only for ethics staff.
+    # Tips' reporters are in tip_reporters, one row per tip that has one.
+    with ctx.sessions() as session:
+        sealed = session.scalars(select(TipReporter.case_id)).all()
+    tip_ids = {c.id for c in cases if c.confidential}
+    assert sealed and set(sealed) <= tip_ids
+    # The inbox query finds them; tips only for those who may open them.
     tips = sum(c.nature == codes.TIP for c in cases)
     with ctx.sessions() as session:
-        counts = case_search.status_counts(session, CaseFilter(), ethics=True)
+        counts = case_search.status_counts(session, CaseFilter(), tips=case_search.ALL_TIPS)
         assert sum(counts.values()) == 300
-        assert sum(case_search.status_counts(session, CaseFilter(), ethics=False).values()) == (
-            300 - tips
-        )
-        page = case_search.search(session, CaseFilter(), ethics=True)
+        assert sum(
+            case_search.status_counts(session, CaseFilter(), tips=case_search.NO_TIPS).values()
+        ) == (300 - tips)
+        page = case_search.search(session, CaseFilter(), tips=case_search.ALL_TIPS)
         assert len(page.cases) == case_search.PAGE_SIZE and page.next_cursor
         newest = max(cases, key=lambda c: (c.created_at, c.id))
         assert page.cases[0].number == newest.number
-        found = case_search.search(session, CaseFilter(q=numbers[7]), ethics=True)
+        found = case_search.search(session, CaseFilter(q=numbers[7]), tips=case_search.ALL_TIPS)
         assert [c.number for c in found.cases] == [numbers[7]]
 
     # A real case created later on one of those days takes the next number.

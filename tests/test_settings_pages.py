@@ -391,7 +391,7 @@ def _intake(ctx: Context, nature: str = "need", officer: User | None = None) -> 
         reporter_address=None, reporter_occupation=None, recorder="收文", petition_confirmed=False,
         notice_method="printed",
     )  # fmt: skip
-    ethics_staff = dataclasses.replace(SYSTEM, ethics=True)
+    ethics_staff = dataclasses.replace(SYSTEM, ethics=True, head_of_ethics=True)
     with ctx.sessions.begin() as session:
         case = casework.manual_intake(session, ethics_staff, report, 30)
         if officer is not None:
@@ -403,6 +403,7 @@ def test_user_role_and_ethics_change_takes_effect_on_the_next_request(
     app: Any, admin: Admin, ctx: Context
 ) -> None:
     clerk = staff(ctx, "clerk", "supervisor", ethics=True)
+    clerk.head_of_ethics = True  # opens every tip (logging in stores the account as it is)
     clerk_client, clerk_csrf = logged_in(app, ctx, clerk)
     tip = _intake(ctx, codes.TIP)
     ordinary = _intake(ctx)
@@ -422,11 +423,14 @@ def test_user_role_and_ethics_change_takes_effect_on_the_next_request(
         # Rights are read again on every request: the session stays, with the new rights.
         assert session.scalar(select(func.count()).where(WebSession.user_id == clerk.id)) == 1
     assert clerk_client.get("/admin/cases").status_code == 200
-    assert clerk_client.get(f"/admin/cases/{tip}").status_code == 403  # no longer 政風人員
+    assert clerk_client.get(f"/admin/cases/{tip}").status_code == 404  # no longer 政風人員
     wrote = clerk_client.post(
         f"/admin/cases/{ordinary}/note", data={"csrf_token": clerk_csrf, "note": "試寫"}
     )
     assert wrote.status_code == 403
+    # The head of ethics is ethics staff first: that flag went with it, audited.
+    [head] = audit_entries(ctx, "user.head_of_ethics")
+    assert (head.before, head.after) == ({"head_of_ethics": True}, {"head_of_ethics": False})
     [entry] = audit_entries(ctx, "user.role")
     assert (entry.actor, entry.target_id) == ("chief", str(clerk.id))
     assert entry.before == {"role": "supervisor", "ethics": True}
@@ -436,6 +440,13 @@ def test_user_role_and_ethics_change_takes_effect_on_the_next_request(
         "/admin/settings/users", action="role", id=str(clerk.id), role="officer", ethics="1"
     )
     assert granted.status_code == 302
+    # Ethics staff again, but not the head: an unassigned tip stays closed to them.
+    assert clerk_client.get(f"/admin/cases/{tip}").status_code == 404
+    made_head = admin.post(
+        "/admin/settings/users", action="head_of_ethics", id=str(clerk.id), head_of_ethics="1"
+    )
+    assert made_head.status_code == 302
+    assert "政風單位主管" in admin.get("/admin/settings/users").get_data(as_text=True)
     assert clerk_client.get(f"/admin/cases/{tip}").status_code == 200
 
 

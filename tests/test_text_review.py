@@ -114,6 +114,7 @@ FILL: dict[str, str] = {
     "count": "99",
     "date": LONG_DATE,
     "due": LONG_DATE,
+    "received": LONG_DATE,
     "days": "90",
     "email": "e" * (administration.MAX_EMAIL - len("@ntpc.gov.tw")) + "@ntpc.gov.tw",
     "excerpt": "記" * 200 + "…",

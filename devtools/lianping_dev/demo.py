@@ -62,6 +62,8 @@ from lianping_dev import demo_media
 TPE = timezone(timedelta(hours=8))
 SPAN_DAYS = 730
 DUE_DAYS = 30
+# A tip's acceptance notice falls due this many days after receipt (the setting's default).
+TIP_ACCEPTANCE_DAYS = 20
 BATCH = 2000
 MAX_EVENTS = 6
 
@@ -87,6 +89,7 @@ class StaffSpec:
     display_name: str
     role: str
     ethics: bool = False
+    head_of_ethics: bool = False
 
 
 STAFF = (
@@ -97,6 +100,9 @@ STAFF = (
     StaffSpec("demo-officer3", "黃淑芬", "officer"),
     StaffSpec("demo-officer4", "張家銘", "officer"),
     StaffSpec("demo-ethics", "李佩珊", "officer", ethics=True),
+    StaffSpec("demo-ethics2", "蔡宗翰", "officer", ethics=True),
+    # 政風單位主管: opens and assigns every tip; the other ethics staff only their own.
+    StaffSpec("demo-ethics-head", "王淑惠", "supervisor", ethics=True, head_of_ethics=True),
     StaffSpec("demo-viewer", "周書豪", "viewer"),
 )
 # Reply templates an administrator set up: answers officers pick on the case page and finish
@@ -123,6 +129,8 @@ REPLY_TEMPLATES = (
 RETIRED_TEMPLATE = ("已受理（舊版）", "您好，您的反映已受理，我們會儘快處理。")
 OFFICERS = ("demo-officer1", "demo-officer2", "demo-officer3", "demo-officer4", "demo-ethics")
 OFFICER_WEIGHTS = (28, 26, 22, 18, 6)
+# Tips go to these ethics officers in turn (by the tip's place in the plan).
+TIP_OFFICERS = ("demo-ethics", "demo-ethics2")
 
 # -- words -------------------------------------------------------------------------------------
 
@@ -528,6 +536,9 @@ AUDITED: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "status": ("case.status", None),
 }
 STATUS_WITH_ACTION = frozenset({codes.ASSIGNED, codes.IN_PROGRESS})
+# A tip in one of these is concluded: its result notice went out.
+CONCLUDED_TIPS = frozenset({codes.REPLIED, codes.CLOSED, codes.TRANSFERRED, codes.REJECTED,
+                            codes.MERGED})  # fmt: skip
 # How many files a LINE report that has any comes with, and how often one has any.
 ATTACHMENT_SHARE = 0.35
 ATTACHMENT_COUNTS = (1, 2, 3, 4, 6), (45, 25, 15, 10, 5)
@@ -785,6 +796,7 @@ def _staff(session: Session, password: str | None, summary: SeedSummary) -> dict
             session, spec.username, password, spec.role,
             display_name=spec.display_name, ethics=spec.ethics,
         )  # fmt: skip
+        users[spec.username].head_of_ethics = spec.head_of_ethics
         summary.users_created.append(spec.username)
     return users
 
@@ -982,8 +994,10 @@ def _case(
     anonymous = rng.random() < (0.5 if tip else 0.04 if manual else 0.16)
     sub_item = rng.choice(topic.sub_items) if topic.sub_items else None
     theme = rng.choice(topic.themes)
-    officer = world.users["demo-ethics" if tip else rng.choices(OFFICERS, OFFICER_WEIGHTS)[0]]
-    supervisor = world.users["demo-ethics" if tip else "demo-supervisor"]
+    officer = world.users[
+        TIP_OFFICERS[index % 2] if tip else rng.choices(OFFICERS, OFFICER_WEIGHTS)[0]
+    ]
+    supervisor = world.users["demo-ethics-head" if tip else "demo-supervisor"]
     recorder = officer.display_name if manual else None
     subject = _fill(topic.subject, rng)
     location = None
@@ -1015,6 +1029,13 @@ def _case(
         "notice_version": world.notice_version,
         "notice_read_at": created,
         "notice_method": _notice_method(p.channel),
+        # One tip in seven from inside the agency (公益揭弊者保護法), by its place in the plan.
+        "insider": tip and index % 7 == 0,
+        "acceptance_due_at": rocdate.end_of_taipei_day(created, TIP_ACCEPTANCE_DAYS)
+        if tip
+        else None,
+        "accepted_at": None,
+        "result_notified_at": None,
         "due_at": rocdate.end_of_taipei_day(created, DUE_DAYS),
         "resident_update_at": None,
         "officer_id": None,
@@ -1233,6 +1254,25 @@ def _apply(row: dict[str, Any], steps: list[Step], now: datetime, rng: random.Ra
         row["resident_update_at"] = at
     row["updated_at"] = max(s.at for s in done)
     return done
+
+
+def _seal_tip(row: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """A tip's reporter moves to ``tip_reporters`` (the case row keeps none), and the notices
+    its officer sent: acceptance once it was assigned, the result once it was concluded."""
+    if not row["confidential"]:
+        return None
+    reporter = {
+        name: row.pop(f"reporter_{name}") for name in ("name", "phone", "address", "occupation")
+    }
+    row.update({f"reporter_{name}": None for name in reporter})
+    if row["officer_id"] is not None:
+        accepted = row["created_at"] + timedelta(days=TIP_ACCEPTANCE_DAYS // 4)
+        row["accepted_at"] = accepted if accepted <= now else None
+    if row["status"] in CONCLUDED_TIPS and row["accepted_at"] is not None:
+        row["result_notified_at"] = max(row["updated_at"], row["accepted_at"])
+    if not any(reporter.values()):
+        return None
+    return {"case_id": row["id"], **reporter, "created_at": row["created_at"]}
 
 
 def _attachments(
@@ -1582,12 +1622,16 @@ def seed(
         events: list[dict[str, Any]] = []
         media: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
+        reporters: list[dict[str, Any]] = []
         for index in range(start, min(start + BATCH, len(planned))):
             row, steps, target = _case(index, planned[index], resident_ids, world, now, rng)
             timeline = _apply(row, steps, now, rng)
             row["id"] = ids[index]
             if target is not None and row["status"] == codes.MERGED:
                 row["merged_into_id"] = ids[target]
+            sealed = _seal_tip(row, now)
+            if sealed is not None:
+                reporters.append(sealed)
             rows.append(row)
             if media_dir is not None and row["channel"] == "line":
                 media += _attachments(row, timeline, media_dir, media_rng)
@@ -1598,6 +1642,7 @@ def seed(
             summary.by_channel[row["channel"]] += 1
             summary.overdue += row["status"] in waiting and row["due_at"] < now
         bulk_insert(session, "cases", rows)
+        bulk_insert(session, "tip_reporters", reporters)
         bulk_insert(session, "case_events", events)
         bulk_insert(session, "media_files", media)
         audits.sort(key=lambda entry: entry["at"])

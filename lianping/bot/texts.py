@@ -581,3 +581,19 @@ STAFF_LINK_REFUSED = (
     "請在管理系統「我的帳號」頁面重新產生連結碼，並於10分鐘內傳送。"
 )
 STAFF_LINK_LOCKED = "連結碼輸入錯誤次數過多，為保護帳號安全，請於15分鐘後再試。"
+
+# -- a tip's notices, sent by the ethics officer handling it ---------------------------------
+# A tip gets an acceptance notice and, once concluded, a result notice (no 30-day reply).
+# The reporter's identity is kept secret by law; nothing here promises an outcome.
+
+TIP_ACCEPTED = (
+    "【檢舉案件 {number} 受理通知】\n"
+    "您於{received}提出的檢舉，本單位已受理，將依相關法令處理。\n"
+    "您的身分資料依貪污治罪條例第18條及獎勵保護檢舉貪污瀆職辦法予以保密。\n"
+    "處理結果將於處理完畢後另行通知您。"
+)
+TIP_RESULT = (
+    "【檢舉案件 {number} 處理結果通知】\n"
+    "{body}\n\n"
+    "您的身分資料依貪污治罪條例第18條及獎勵保護檢舉貪污瀆職辦法予以保密。"
+)

@@ -4,10 +4,10 @@ What is counted (decided here, stated in the report's rows):
 
 - a case belongs to the period when it was received (``created_at``) on a Taipei
   date within the inclusive range, whatever its status now;
-- 民情需求事項 counts ``need`` cases plus ``tip`` cases; 施政興革反映 counts ``reform``
-  cases. A confidential case (every tip, and a former tip staff reclassified, which
-  stays confidential) is never summarised nor named in 處理意見: one generic line per
-  row says how many there were, nothing more;
+- 民情需求事項 counts ``need`` cases, 施政興革反映 ``reform`` cases; tips are on neither
+  form (their reporters' protection: 貪污治罪條例 §18). A former tip staff reclassified
+  stays confidential: it is counted in its new row but never summarised nor named in
+  處理意見, one generic line per row says how many there were, nothing more;
 - 反貪倡廉宣導 counts broadcasts that went out (``storage.promotions.went_out``: sent,
   or stopped after some of it was sent; not the staff test sends) whose sending
   started in the period.
@@ -70,7 +70,7 @@ def build(session: Session, period_from: date, period_to: date) -> BiweeklyRepor
         period_from=period_from,
         period_to=period_to,
         rows=(
-            _case_row(session, (codes.NEED, codes.TIP), start, end, groups, sub_items),
+            _case_row(session, (codes.NEED,), start, end, groups, sub_items),
             _case_row(session, (codes.REFORM,), start, end, groups, sub_items),
             _promotion_row(session, start, end),
         ),

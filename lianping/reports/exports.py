@@ -5,8 +5,10 @@ an export holds exactly what the inbox lists; tips only for ethics staff), read
 as plain columns ``PAGE`` rows at a time (``yield_per``: a server-side cursor on
 PostgreSQL). CSV and ODS are produced as
 the rows arrive; XLSX goes through openpyxl's write-only mode into a temporary
-file, which is then sent in chunks. Personal data is in full only for roles that
-may reveal it (``Actor.can_reveal``); the caller audits such an export.
+file, which is then sent in chunks. Personal data is in full only on the rows whose
+case the actor may reveal (``services.access.may_reveal``: their own cases, their unit's
+as its supervisor, every case as administrator); a tip's reporter is never in an export
+(it is kept in ``tip_reporters``). The caller audits such an export and each tip in it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from lianping import codes, rocdate
 from lianping.bot.conversation.phone import display_phone
 from lianping.reports.cells import printable
 from lianping.reports.work_record import ANONYMOUS, Names
-from lianping.services.access import Actor, mask_address, mask_name, mask_phone
+from lianping.services.access import (
+    Actor,
+    mask_address,
+    mask_name,
+    mask_phone,
+    revealable_officers,
+    tip_scope,
+)
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
 from lianping.storage.models import Case, utcnow
@@ -64,7 +73,8 @@ _FORMULA_START = frozenset("=+-@\t\r")
 
 
 def reveals_personal_data(actor: Actor) -> bool:
-    """Whether the actor's exports carry personal data in full (then they are audited)."""
+    """Whether the actor's exports may carry personal data in full, on the rows they may
+    reveal (then they are audited)."""
     return actor.can_reveal
 
 
@@ -108,7 +118,9 @@ def _roc(moment: datetime) -> str:
 _SUB_ITEM_WORDING = {code: item.wording for code, item in codes.SUB_ITEMS.items()}
 
 
-def _cell_maker(names: Names, revealed: bool, now: datetime) -> Callable[[Any], list[str]]:
+def _cell_maker(
+    names: Names, revealable: frozenset[int] | None, now: datetime
+) -> Callable[[Any], list[str]]:
     """A function turning one fetched row into its cells (lookups bound once: 100k rows)."""
     channels, natures, themes = codes.CHANNELS.get, codes.NATURES.get, codes.THEMES.get
     statuses, sub_items = codes.STATUSES.get, _SUB_ITEM_WORDING.get
@@ -121,7 +133,8 @@ def _cell_maker(names: Names, revealed: bool, now: datetime) -> Callable[[Any], 
             unit_id, agency_id, anonymous, name, occupation, phone, address, description,
             opinion, recorder, signing_agency,
         ) = case  # fmt: skip
-        if not revealed:  # the masking of services.access.personal_data
+        # Need-to-know, row by row: the masking of services.access.personal_data.
+        if revealable is not None and officer_id not in revealable:
             name, phone, address = mask_name(name), mask_phone(phone), mask_address(address)
         # Free text may hold characters a file cannot take: each writer removes them
         # (reports.cells.printable), the CSV once per page rather than per cell.
@@ -151,28 +164,28 @@ def _cell_maker(names: Names, revealed: bool, now: datetime) -> Callable[[Any], 
     return cells
 
 
-def confidential_numbers(session: Session, flt: CaseFilter) -> list[str]:
-    """The confidential cases (tips) an ethics user's export of ``flt`` holds, by number."""
-    query = case_search.filtered(select(Case.number), flt, True)
+def confidential_numbers(session: Session, actor: Actor, flt: CaseFilter) -> list[str]:
+    """The confidential cases (tips) the actor's export of ``flt`` holds, by number."""
+    query = case_search.filtered(select(Case.number), flt, tip_scope(actor))
     return list(session.scalars(query.where(Case.confidential.is_(True)).order_by(Case.number)))
 
 
-def statement(flt: CaseFilter, *, ethics: bool) -> Select[*tuple[Any, ...]]:
-    """The export's query: the inbox's own filter and order (tips only for ethics)."""
+def statement(flt: CaseFilter, *, tips: case_search.TipScope) -> Select[*tuple[Any, ...]]:
+    """The export's query: the inbox's own filter and order (tips as ``tips`` allows)."""
     column = Case.due_at if flt.sort == "due" else Case.created_at
     ascending = flt.sort in ("oldest", "due")
     order = (column.asc(), Case.id.asc()) if ascending else (column.desc(), Case.id.desc())
     # case_search's filter, so an export holds exactly what the inbox lists.
-    return case_search.filtered(select(*COLUMNS), flt, ethics).order_by(*order)
+    return case_search.filtered(select(*COLUMNS), flt, tips).order_by(*order)
 
 
 def rows(session: Session, actor: Actor, flt: CaseFilter) -> Iterator[list[list[str]]]:
     """The export's rows, ``PAGE`` at a time from one streamed query (a server-side cursor
     on PostgreSQL), so memory stays flat whatever the count."""
-    cells = _cell_maker(Names.load(session), reveals_personal_data(actor), utcnow())
+    cells = _cell_maker(Names.load(session), revealable_officers(session, actor), utcnow())
     # On the connection: plain rows, without the ORM's per-row bookkeeping.
     stream = session.connection().execution_options(yield_per=PAGE)
-    for partition in stream.execute(statement(flt, ethics=actor.ethics)).partitions(PAGE):
+    for partition in stream.execute(statement(flt, tips=tip_scope(actor))).partitions(PAGE):
         yield [cells(case) for case in partition]
 
 

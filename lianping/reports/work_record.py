@@ -1,9 +1,11 @@
 """附件1 村里廉政平臺工作紀錄表 as data: one record per case, as the actor may see it.
 
 Rendered to ODT by ``reports.work_record_files`` and to PDF by ``reports.pdf``. The
-rules are the print view's: a ``tip`` opens only to ``ethics`` staff; roles that may
-reveal personal data get it in full, and each such record is a reveal, logged on the
-case and in the audit log (``services.casework.reveal``); everyone else gets it masked.
+rules are the print view's: a tip (or a former tip: any confidential case) never has
+one, its reporter's identity being sealed (貪污治罪條例 §18); staff who may reveal the
+case's personal data (``services.access.may_reveal``) get it in full, and each such
+record is a reveal, logged on the case and in the audit log (``services.casework.reveal``);
+everyone else gets it masked.
 """
 
 from __future__ import annotations
@@ -17,14 +19,31 @@ from sqlalchemy.orm import Session
 from lianping import codes, rocdate
 from lianping.bot.conversation.phone import display_phone
 from lianping.services import casework, content
-from lianping.services.access import Actor, personal_data, require_open
+from lianping.services.access import (
+    Actor,
+    PermissionDenied,
+    has_reporter_data,
+    may_reveal,
+    personal_data,
+    require_open,
+)
 from lianping.storage import case_search
-from lianping.storage.case_search import CaseFilter
+from lianping.storage.case_search import NO_TIPS, CaseFilter
 from lianping.storage.models import Agency, Case, Unit, User
 
 # A period's batch is one file; beyond this many cases the form asks for a shorter period.
 MAX_BATCH = 500
 ANONYMOUS = "匿名"
+
+
+# Why a full record is a reveal: printing or filing the form is the purpose (audit reason).
+REVEAL_REASON = "製作工作紀錄表（附件1）"
+
+
+def refuse_tip(case: Case) -> None:
+    """A tip (or former tip) is never on a 工作紀錄表: refused in words (HTTP 403)."""
+    if case.confidential:
+        raise PermissionDenied("檢舉案件不製作工作紀錄表（附件1），以保護檢舉人身分。")
 
 
 class TooManyRecords(ValueError):
@@ -110,17 +129,14 @@ class WorkRecord:
         return notes + ([f"主題：{self.theme}"] if self.theme else [])
 
 
-def _has_personal_data(case: Case) -> bool:
-    return bool(case.reporter_name or case.reporter_phone or case.reporter_address)
-
-
 def for_case(
     session: Session, actor: Actor, case: Case, *, names: Names, agency: str
 ) -> WorkRecord:
     """The record of ``case`` for ``actor``; a full record is a logged reveal (caller commits)."""
     require_open(actor, case)
-    if actor.can_reveal and _has_personal_data(case):
-        person = casework.reveal(session, actor, case)
+    refuse_tip(case)
+    if may_reveal(session, actor, case) and has_reporter_data(session, case):
+        person = casework.reveal(session, actor, case, REVEAL_REASON)
         revealed = True
     else:
         person, revealed = personal_data(case, revealed=False), False
@@ -157,10 +173,10 @@ def for_number(session: Session, actor: Actor, number: str) -> WorkRecord:
 def for_period(session: Session, actor: Actor, start: date, end: date) -> list[WorkRecord]:
     """The records of the cases received from ``start`` to ``end`` (Taipei dates), oldest first.
 
-    Tips are left out unless the actor is ethics staff, as in the inbox.
+    Tips (and former tips) are never on it, whoever asks.
     """
     flt = CaseFilter(date_from=start, date_to=end, sort="oldest")
-    page = case_search.search(session, flt, ethics=actor.ethics, limit=MAX_BATCH)
+    page = case_search.search(session, flt, tips=NO_TIPS, limit=MAX_BATCH)
     if page.next_cursor is not None:
         raise TooManyRecords(f"此期間的案件超過{MAX_BATCH}件，請縮短期間後再下載。")
     names = Names.load(session)

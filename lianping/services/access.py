@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from lianping.storage import cases
-from lianping.storage.models import Case, User
+from lianping.storage.case_search import ALL_TIPS, NO_TIPS, TipScope
+from lianping.storage.models import Case, TipReporter, User
 
 WRITERS = frozenset({"admin", "supervisor", "officer"})
 REVEALERS = frozenset({"admin", "supervisor", "officer"})
@@ -13,6 +17,11 @@ REVEALERS = frozenset({"admin", "supervisor", "officer"})
 
 class PermissionDenied(Exception):
     """The actor's role does not allow this (HTTP 403)."""
+
+
+class CaseHidden(LookupError):
+    """A tip the actor may not open: answered exactly like a case that does not exist (404),
+    so nobody learns that a tip exists from its number."""
 
 
 @dataclass(frozen=True)
@@ -25,10 +34,22 @@ class Actor:
     role: str
     ethics: bool = False
     ip: str | None = None
+    # 政風單位主管: opens every tip; other ethics staff only the tips assigned to them.
+    head_of_ethics: bool = False
+    unit_id: int | None = None
 
     @classmethod
     def of(cls, user: User, ip: str | None = None) -> Actor:
-        return cls(user.id, user.username, user.display_name, user.role, user.ethics, ip)
+        return cls(
+            user.id,
+            user.username,
+            user.display_name,
+            user.role,
+            user.ethics,
+            ip,
+            head_of_ethics=user.ethics and user.head_of_ethics,
+            unit_id=user.unit_id,
+        )
 
     @property
     def can_write(self) -> bool:
@@ -60,17 +81,55 @@ def require_admin(actor: Actor) -> None:
 
 
 def can_open(actor: Actor, case: Case) -> bool:
-    """Tips (檢舉) are need-to-know: only ethics staff open them.
+    """Tips (檢舉) are need-to-know: only the ethics officer the tip is assigned to and the
+    head of ethics open one (貪污治罪條例 §18), not every ethics user nor an administrator.
 
     A case stays confidential once it was a tip, even after ethics staff reclassify
-    it: the reporter's identity stays protected (公益揭弊者保護法).
+    it: the reporter's identity stays protected.
     """
-    return not case.confidential or actor.ethics
+    if not case.confidential:
+        return True
+    if not actor.ethics:
+        return False
+    return actor.head_of_ethics or (actor.user_id is not None and case.officer_id == actor.user_id)
 
 
 def require_open(actor: Actor, case: Case) -> None:
+    """Refuse a tip the actor may not open as if it did not exist (``CaseHidden``, a 404)."""
     if not can_open(actor, case):
-        raise PermissionDenied("此案件為檢舉案件，僅政風人員可檢視")
+        raise CaseHidden(case.number)
+
+
+def tip_scope(actor: Actor) -> TipScope:
+    """The confidential cases the actor's lists, counts and exports may hold (``can_open``)."""
+    if not actor.ethics:
+        return NO_TIPS
+    if actor.head_of_ethics:
+        return ALL_TIPS
+    return TipScope(officer_id=actor.user_id if actor.user_id is not None else 0)
+
+
+def may_reveal(session: Session, actor: Actor, case: Case) -> bool:
+    """Need-to-know for the reporter's personal data (個資法 §5, §16).
+
+    A tip: whoever may open it (the assigned ethics officer, the head of ethics). Any
+    other case: its assigned officer, a supervisor of that officer's unit, administrators.
+    Viewers never.
+    """
+    if not actor.can_reveal or not can_open(actor, case):
+        return False
+    if case.confidential:
+        return True
+    if actor.is_admin:
+        return True
+    if case.officer_id is None or actor.user_id is None:
+        return False
+    if case.officer_id == actor.user_id:
+        return True
+    if actor.role != "supervisor" or actor.unit_id is None:
+        return False
+    officer = session.get(User, case.officer_id)
+    return officer is not None and officer.unit_id == actor.unit_id
 
 
 def mask_name(name: str | None) -> str | None:
@@ -101,8 +160,50 @@ def mask_address(address: str | None) -> str | None:
     return address[:3] + "＊＊＊"
 
 
+def revealable_officers(session: Session, actor: Actor) -> frozenset[int] | None:
+    """For lists and exports: the officers whose (ordinary) cases' personal data the actor
+    may see, by ``may_reveal``'s rule; None is every case (administrators)."""
+    if actor.is_admin:
+        return None
+    if not actor.can_reveal or actor.user_id is None:
+        return frozenset()
+    ids = {actor.user_id}
+    if actor.role == "supervisor" and actor.unit_id is not None:
+        ids.update(session.scalars(select(User.id).where(User.unit_id == actor.unit_id)))
+    return frozenset(ids)
+
+
+def reporter_fields(session: Session, case: Case) -> dict[str, str | None]:
+    """附件1's reporter fields in clear: a confidential case's from ``tip_reporters``."""
+    if case.confidential:
+        row = session.get(TipReporter, case.id)
+        return {
+            "name": row.name if row else None,
+            "phone": row.phone if row else None,
+            "address": row.address if row else None,
+            "occupation": row.occupation if row else None,
+        }
+    return {
+        "name": case.reporter_name,
+        "phone": case.reporter_phone,
+        "address": case.reporter_address,
+        "occupation": case.reporter_occupation,
+    }
+
+
+def has_reporter_data(session: Session, case: Case) -> bool:
+    """Whether the case holds a reporter's name, phone or address to reveal."""
+    fields = reporter_fields(session, case)
+    return bool(fields["name"] or fields["phone"] or fields["address"])
+
+
 def personal_data(case: Case, revealed: bool) -> dict[str, str | None]:
-    """附件1's reporter fields, masked unless ``revealed``."""
+    """附件1's reporter fields of an ordinary case, masked unless ``revealed``.
+
+    A confidential case holds none here (they are in ``tip_reporters``): all sealed.
+    """
+    if case.confidential:
+        return {"name": None, "phone": None, "address": None, "occupation": None}
     fields = {
         "name": case.reporter_name,
         "phone": case.reporter_phone,

@@ -521,6 +521,47 @@ def change_role(session: Session, actor: Actor, user_id: int, role: str, ethics:
         session, actor, "user.role", "user", user.id,
         before=before, after={"role": role, "ethics": ethics},
     )  # fmt: skip
+    if user.head_of_ethics and not ethics:  # the head of ethics is ethics staff first
+        _set_head(session, actor, user, False)
+
+
+def _set_head(session: Session, actor: Actor, user: User, head: bool) -> None:
+    audit.record(
+        session, actor, "user.head_of_ethics", "user", user.id,
+        before={"head_of_ethics": user.head_of_ethics}, after={"head_of_ethics": head},
+    )  # fmt: skip
+    user.head_of_ethics = head
+
+
+def set_user_unit(session: Session, actor: Actor, user_id: int, unit_id: int | None) -> None:
+    """The 單位 a staff member belongs to: a supervisor reveals the personal data of the cases
+    of their own unit's officers (need-to-know). Administrators only; audited."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if unit_id is not None and (unit is None or not unit.active):
+        raise SettingsError("請選擇啟用中的單位。")
+    if user.unit_id == unit_id:
+        raise SettingsError("所屬單位未變更。")
+    audit.record(
+        session, actor, "user.unit", "user", user.id,
+        before={"unit_id": user.unit_id}, after={"unit_id": unit_id},
+    )  # fmt: skip
+    user.unit_id = unit_id
+
+
+def set_head_of_ethics(session: Session, actor: Actor, user_id: int, head: bool) -> None:
+    """Make an ethics user the head of ethics (政風單位主管: opens and assigns every tip), or
+    no longer. Administrators only; refused for one's own account and for non-ethics users."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    if user.head_of_ethics == head:
+        raise SettingsError("政風單位主管身分未變更。")
+    if user.id == actor.user_id:
+        raise SettingsError("無法變更目前登入帳號的政風單位主管身分，請由另一位系統管理者辦理。")
+    if head and not (user.ethics and user.active):
+        raise SettingsError("只有啟用中的政風人員可設為政風單位主管。")
+    _set_head(session, actor, user, head)
 
 
 def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:

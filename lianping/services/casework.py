@@ -24,15 +24,18 @@ from lianping.services.access import (
     Actor,
     PermissionDenied,
     can_open,
-    personal_data,
+    may_reveal,
+    reporter_fields,
     require_open,
     require_write,
 )
 from lianping.storage import cases, outbox
-from lianping.storage.models import Agency, Case, Resident, Unit, User, utcnow
+from lianping.storage.models import Agency, Case, Resident, TipReporter, Unit, User, utcnow
 
 # An extension's reason is told to the resident in one LINE message (texts.DUE_EXTENDED).
 MAX_EXTENSION_REASON = 500
+# Why personal data was revealed: kept in the audit entry, so a line of words, not an essay.
+MAX_REVEAL_REASON = 200
 # 行政程序法 §173: the grounds on which a petition may be left unhandled.
 REJECTION_REASONS: dict[str, str] = {
     "no_content": "無具體內容",
@@ -163,26 +166,58 @@ def classify(
         raise CaseworkError("主題不正確")
     if codes.TIP in (case.nature, nature) and case.nature != nature and not actor.ethics:
         raise CaseworkError("僅政風人員可將案件列為或移出檢舉案件")
-    changes = {
+    changes: dict[str, Any] = {
         "nature": nature,
         "sub_item": sub_item,
         "theme": theme,
         "confidential": nature == codes.TIP or case.confidential,
     }
+    sealing = changes["confidential"] and not case.confidential
+    if sealing:
+        changes.update(_tip_holder(session, actor, case))
     _change(session, actor, case, "case.classify", changes)
+    if sealing:
+        _seal(session, case)
     words = codes.NATURES[nature] + (f"／{codes.SUB_ITEMS[sub_item].label}" if sub_item else "")
     cases.add_event(session, case, "classified", actor.username, body=f"分類為{words}")
     return Result(case)
 
 
+def _tip_holder(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
+    """A case becoming a tip stays with its officer if ethics staff, else goes to the ethics
+    user who made it one (the head of ethics reassigns it)."""
+    officer = session.get(User, case.officer_id) if case.officer_id else None
+    return {} if officer is not None and officer.ethics else {"officer_id": actor.user_id}
+
+
+def _seal(session: Session, case: Case) -> None:
+    """A case now a tip: its reporter moves to ``tip_reporters`` (貪污治罪條例 §18). The
+    values are never written to the audit log; the classify entry records the change."""
+    fields = {
+        "name": case.reporter_name,
+        "phone": case.reporter_phone,
+        "address": case.reporter_address,
+        "occupation": case.reporter_occupation,
+    }
+    if any(fields.values()):
+        session.add(TipReporter(case_id=case.id, **fields))
+    case.reporter_name = case.reporter_phone = case.reporter_address = None
+    case.reporter_occupation = None
+
+
 def assign(
     session: Session, actor: Actor, case: Case, officer_id: int | None, unit_id: int | None
 ) -> Result:
-    """Give the case to an officer and/or unit; a new case becomes 已分案."""
+    """Give the case to an officer and/or unit; a new case becomes 已分案.
+
+    A tip is assigned by the head of ethics, to ethics staff only.
+    """
     _guard(actor, case)
     officer = session.get(User, officer_id) if officer_id else None
     if officer_id and (officer is None or not officer.active or officer.role == "viewer"):
         raise CaseworkError("承辦人不存在或無承辦權限")
+    if case.confidential and not actor.head_of_ethics:
+        raise CaseworkError("檢舉案件由政風單位主管分案")
     if officer is not None and case.confidential and not officer.ethics:
         raise CaseworkError("檢舉案件只能分給政風人員")
     unit = session.get(Unit, unit_id) if unit_id else None
@@ -330,8 +365,13 @@ def reply_text(number: str, body: str) -> str:
 
 
 def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
-    """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆."""
+    """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆.
+
+    Not a tip: its reporter is answered by an acceptance and a result notice (``tips``).
+    """
     _guard(actor, case)
+    if case.confidential:
+        raise CaseworkError("檢舉案件請以受理通知及處理結果通知答復檢舉人")
     # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
     status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
     _move(case, status)
@@ -478,25 +518,47 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
     return Result(case, outbox_ids)
 
 
-def reveal(session: Session, actor: Actor, case: Case) -> dict[str, str | None]:
-    """The reporter's personal data, for roles allowed to see it; every reveal is logged."""
+def reveal_reason(typed: str | None) -> str:
+    """The reason for a reveal, required and short (it goes into the audit entry)."""
+    reason = " ".join((typed or "").split())
+    if not reason:
+        raise CaseworkError("請說明檢視個人資料的原因")
+    if len(reason) > MAX_REVEAL_REASON:
+        raise CaseworkError(f"檢視原因請在{MAX_REVEAL_REASON}字以內")
+    return reason
+
+
+def reveal(session: Session, actor: Actor, case: Case, reason: str) -> dict[str, str | None]:
+    """The reporter's personal data, for those who need to know (``access.may_reveal``),
+    with the reason; every reveal is logged with its reason. A tip's reporter comes from
+    ``tip_reporters``."""
     require_open(actor, case)
     if not actor.can_reveal:
         raise PermissionDenied("您的角色無法檢視個人資料")
+    if not may_reveal(session, actor, case):
+        raise PermissionDenied("僅承辦人、其單位主管及系統管理者可檢視此案件的個人資料")
+    why = reveal_reason(reason)
     audit.record(
         session,
         actor,
         "case.reveal",
         "case",
         case.number,
-        after={"fields": ["name", "phone", "address"]},
+        after={"fields": ["name", "phone", "address"], "reason": why},
     )
-    cases.add_event(session, case, "reveal", actor.username, body="檢視反映者個人資料")
-    data = personal_data(case, revealed=True)
+    cases.add_event(session, case, "reveal", actor.username, body=f"檢視反映者個人資料：{why}")
+    data = reporter_fields(session, case)
     if case.resident_id:
         resident = session.get(Resident, case.resident_id)
         data["line_user_id"] = resident.line_user_id if resident else None
     return data
+
+
+def record_view(session: Session, actor: Actor, case: Case, via: str) -> None:
+    """Log a look at a tip (its page, a media file, an export or the API detail): every
+    view of a tip is in the audit log, as the reporter's protection requires."""
+    if case.confidential:
+        audit.record(session, actor, "tip.view", "case", case.number, after={"via": via})
 
 
 def mark_read(session: Session, actor: Actor, case: Case) -> Result:
@@ -567,8 +629,19 @@ def _reporter_phone(typed: str | None) -> str | None:
     return parsed[0]
 
 
-def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days: int) -> Case:
-    """Record a report made in person; §169 asks that it be read back and confirmed."""
+def manual_intake(
+    session: Session,
+    actor: Actor,
+    report: ManualReport,
+    due_days: int,
+    acceptance_days: int | None = None,
+) -> Case:
+    """Record a report made in person; §169 asks that it be read back and confirmed.
+
+    A tip's reporter goes to ``tip_reporters``; the tip is assigned to the ethics officer
+    who recorded it (they heard the reporter already) and its acceptance notice falls
+    due ``acceptance_days`` after receipt.
+    """
     require_write(actor)
     if report.channel not in codes.CHANNELS or report.channel == "line":
         raise CaseworkError("請選擇受理管道（臨櫃、座談會、電話或書面）")
@@ -596,6 +669,13 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
     now = utcnow()
     received = received_at(report, now)
     anonymous = not (report.reporter_name or "").strip()
+    tip = report.nature == codes.TIP
+    reporter = {
+        "name": (report.reporter_name or "").strip() or None,
+        "phone": phone,
+        "address": (report.reporter_address or "").strip() or None,
+        "occupation": (report.reporter_occupation or "").strip() or None,
+    }
     case = Case(
         number=cases.next_number(session, received),
         channel=report.channel,
@@ -605,11 +685,15 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
         status=codes.RECEIVED,
         description=report.description.strip(),
         anonymous=anonymous,
-        reporter_name=(report.reporter_name or "").strip() or None,
-        reporter_phone=phone,
-        reporter_address=(report.reporter_address or "").strip() or None,
-        reporter_occupation=(report.reporter_occupation or "").strip() or None,
-        confidential=report.nature == codes.TIP,
+        reporter_name=None if tip else reporter["name"],
+        reporter_phone=None if tip else reporter["phone"],
+        reporter_address=None if tip else reporter["address"],
+        reporter_occupation=None if tip else reporter["occupation"],
+        confidential=tip,
+        officer_id=actor.user_id if tip else None,
+        acceptance_due_at=rocdate.end_of_taipei_day(received, acceptance_days)
+        if tip and acceptance_days is not None
+        else None,
         recorder=report.recorder.strip(),
         petition_confirmed=report.petition_confirmed,
         notice_version=notice.version,
@@ -621,6 +705,8 @@ def manual_intake(session: Session, actor: Actor, report: ManualReport, due_days
     )
     session.add(case)
     session.flush()
+    if tip and any(reporter.values()):
+        session.add(TipReporter(case_id=case.id, **reporter))
     created = f"{codes.CHANNELS[report.channel]}受理，紀錄人{case.recorder}"
     if rocdate.taipei_date(received) != rocdate.taipei_date(now):
         created += f"；{rocdate.roc_date(now)}登錄"

@@ -146,12 +146,19 @@ def _apply(
         return promotion_list.carousel(latest)
     if isinstance(effect, CreateCase):
         due_days = int(content.get(session, "due_days"))
+        acceptance_days = int(content.get(session, "tip_acceptance_days"))
         read_ms = effect.draft.get("notice_read_at")
         read_at = _from_ms(read_ms) if isinstance(read_ms, int) else now
         case = cases.create_from_line(
-            session, resident, effect.draft, effect.notice_version, now, due_days, read_at
+            session,
+            resident,
+            effect.draft,
+            effect.notice_version,
+            now,
+            due_days,
+            read_at,
+            acceptance_days=acceptance_days,
         )
-        acceptance_days = int(content.get(session, "tip_acceptance_days"))
         return cards.case_created(
             case.number, case.nature, case.due_at, case.anonymous, acceptance_days
         )

@@ -43,6 +43,9 @@ KIND_LABELS: dict[str, str] = {
     "extended": "延長期限",
     "reveal": "檢視個人資料",
     "satisfaction": "滿意度回饋",
+    "tip_acceptance": "檢舉受理通知",
+    "tip_result": "檢舉處理結果通知",
+    "insider": "機關內部人員標記",
 }
 # The outbox row an event points to may be gone; the API says so rather than omit it.
 MISSING = "missing"

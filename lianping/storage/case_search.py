@@ -1,7 +1,8 @@
 """The case inbox query: filters, search, sort and keyset pagination, plus per-status counts.
 
 Shared by the admin inbox, the JSON API and exports, so a filter means the
-same everywhere. Confidential tips are left out for viewers without ``ethics``.
+same everywhere. Confidential tips are listed only to those who may open them
+(``TipScope``, from ``services.access.tip_scope``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,26 @@ CASE_NUMBER_PREFIX = re.compile(r"^\d{3,7}(-\d{0,4})?$")
 PAGE_SIZE = 50
 # Open and still waiting for an answer (a reply ends the wait): past due, such a case is overdue.
 AWAITING_ANSWER = codes.OPEN_STATUSES - {codes.REPLIED}
+
+
+@dataclass(frozen=True)
+class TipScope:
+    """Which confidential cases (tips, former tips) a viewer's lists hold: every one
+    (``every``), those assigned to ``officer_id``, or none."""
+
+    every: bool = False
+    officer_id: int | None = None
+
+    def condition(self) -> ColumnElement[bool] | None:
+        if self.every:
+            return None
+        if self.officer_id is not None:
+            return or_(Case.confidential.is_(False), Case.officer_id == self.officer_id)
+        return Case.confidential.is_(False)
+
+
+NO_TIPS = TipScope()
+ALL_TIPS = TipScope(every=True)
 
 
 class FilterError(ValueError):
@@ -109,12 +130,13 @@ def _parse(name: str, raw: str) -> Any:
     return raw.strip()[:100]
 
 
-def filtered(statement: AnySelect, flt: CaseFilter, ethics: bool) -> AnySelect:
-    """``statement`` narrowed to the cases ``flt`` lists for staff with or without ethics."""
+def filtered(statement: AnySelect, flt: CaseFilter, tips: TipScope) -> AnySelect:
+    """``statement`` narrowed to the cases ``flt`` lists, holding only the tips ``tips`` allows."""
     conditions: list[Any] = []
-    if not ethics:
-        # Every tip is confidential, and a former tip stays so (services.access.can_open).
-        conditions.append(Case.confidential.is_(False))
+    # Every tip is confidential, and a former tip stays so (services.access.can_open).
+    sealed = tips.condition()
+    if sealed is not None:
+        conditions.append(sealed)
     if flt.status == "open":
         conditions.append(Case.status.in_(codes.OPEN_STATUSES))
     elif flt.status:
@@ -164,14 +186,14 @@ def search(
     session: Session,
     flt: CaseFilter,
     *,
-    ethics: bool,
+    tips: TipScope,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
     """One page of cases; pass ``next_cursor`` back for the next page (keyset, no OFFSET)."""
     column = Case.due_at if flt.sort == "due" else Case.created_at
     ascending = flt.sort in ("oldest", "due")
-    statement = filtered(select(Case), flt, ethics)
+    statement = filtered(select(Case), flt, tips)
     if cursor:
         moment, case_id = _decode(cursor)
         if ascending:
@@ -189,7 +211,7 @@ def search(
     return Page(rows, _cursor_after(rows[-1], flt.sort) if more and rows else None)
 
 
-def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[str, int] | None:
+def status_counts(session: Session, flt: CaseFilter, *, tips: TipScope) -> dict[str, int] | None:
     """How many cases each status tab holds under the other filters.
 
     None for a text search: counting every match of a short word means reading
@@ -198,7 +220,7 @@ def status_counts(session: Session, flt: CaseFilter, *, ethics: bool) -> dict[st
     if flt.q:
         return None
     statement = filtered(
-        select(Case.status, func.count()).group_by(Case.status), flt.without_status(), ethics
+        select(Case.status, func.count()).group_by(Case.status), flt.without_status(), tips
     )
     counts = {status: 0 for status in codes.STATUSES}
     counts.update({status: n for status, n in session.execute(statement).all()})

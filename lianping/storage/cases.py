@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.storage.db import dialect_insert
-from lianping.storage.models import Case, CaseCounter, CaseEvent, MediaFile, Resident
+from lianping.storage.models import Case, CaseCounter, CaseEvent, MediaFile, Resident, TipReporter
 
 RESIDENT = "resident"
 SYSTEM = "system"
@@ -71,16 +71,25 @@ def create_from_line(
     now: datetime,
     due_days: int,
     notice_read_at: datetime | None = None,
+    *,
+    acceptance_days: int | None = None,
 ) -> Case:
     """File a resident's completed LINE report as a case, with its media attached.
 
     ``notice_version`` and ``notice_read_at`` are the 個資法 §8 notice the resident read
-    (「已閱讀」) and when; the case records them with the method ``line``.
+    (「已閱讀」) and when; the case records them with the method ``line``. A tip's reporter
+    is written to ``tip_reporters``, never to the case row, and its acceptance notice falls
+    due ``acceptance_days`` after receipt.
     """
     nature = draft["nature"]
     if nature not in codes.NATURES:
         raise ValueError(f"unknown nature {nature!r}")
     anonymous = bool(draft.get("anonymous"))
+    tip = nature == codes.TIP
+    reporter = {
+        name: None if anonymous else draft.get(name)
+        for name in ("name", "phone", "address", "occupation")
+    }
     case = Case(
         number=next_number(session, now),
         channel="line",
@@ -92,11 +101,14 @@ def create_from_line(
         location=draft.get("location"),
         resident_id=resident.id,
         anonymous=anonymous,
-        reporter_name=None if anonymous else draft.get("name"),
-        reporter_phone=None if anonymous else draft.get("phone"),
-        reporter_address=None if anonymous else draft.get("address"),
-        reporter_occupation=None if anonymous else draft.get("occupation"),
-        confidential=nature == codes.TIP,
+        reporter_name=None if tip else reporter["name"],
+        reporter_phone=None if tip else reporter["phone"],
+        reporter_address=None if tip else reporter["address"],
+        reporter_occupation=None if tip else reporter["occupation"],
+        confidential=tip,
+        acceptance_due_at=rocdate.end_of_taipei_day(now, acceptance_days)
+        if tip and acceptance_days is not None
+        else None,
         notice_version=notice_version,
         notice_read_at=notice_read_at or now,
         notice_method="line",
@@ -106,6 +118,8 @@ def create_from_line(
     )
     session.add(case)
     session.flush()
+    if tip and any(reporter.values()):
+        session.add(TipReporter(case_id=case.id, **reporter, created_at=now))
     message_ids = [str(m) for m in draft.get("photos") or []]
     message_ids += [str(a["message_id"]) for a in draft.get("attachments") or []]
     attach_media(session, case, resident, message_ids)

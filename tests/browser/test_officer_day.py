@@ -240,6 +240,7 @@ def test_an_officers_day_on_the_realistic_data(
         page.get_by_role("button", name="標示為已讀").click()
         page.get_by_text("已將民眾補充標示為已讀").wait_for()
     if page.get_by_role("button", name="顯示個人資料").count():
+        page.get_by_label("檢視原因").fill("電話聯繫反映者，確認路燈位置")
         page.get_by_role("button", name="顯示個人資料").click()
         page.get_by_text("已顯示反映者個人資料").wait_for()
     with ctx.sessions() as session:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from lianping.context import Context
 from lianping.services import accounts
 from lianping.storage import cases, residents
-from lianping.storage.models import ReplyTemplate, utcnow
+from lianping.storage.models import Case, ReplyTemplate, utcnow
 from tests.admin_support import SESSION_COOKIE, staff
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +56,8 @@ def test_hostile_text_renders_as_text(browser: Any, ctx: Context, web: str) -> N
     number = _hostile_case(ctx)
     officer = staff(ctx, "xss.officer", "officer")
     with ctx.sessions.begin() as session:
+        # Need-to-know: the officer the case is assigned to may reveal its personal data.
+        session.scalars(select(Case).where(Case.number == number)).one().officer_id = officer.id
         opened = accounts.open_session(session, session.merge(officer))
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="zh-TW", timezone_id="Asia/Taipei"
@@ -70,6 +73,7 @@ def test_hostile_text_renders_as_text(browser: Any, ctx: Context, web: str) -> N
 
         page.goto(f"{web}/admin/cases/{number}")
         _assert_inert(page, dialogs, DESCRIPTION, SUPPLEMENT, f"意見{IMG}", IMG)
+        page.get_by_label("檢視原因").fill(f"查證{SCRIPT}")
         page.get_by_role("button", name="顯示個人資料").click()
         page.get_by_text("本次檢視已記錄").wait_for()
         _assert_inert(page, dialogs, NAME, f"臺北市中正區{SCRIPT}", DESCRIPTION, SUPPLEMENT)

@@ -31,7 +31,8 @@ from lianping_dev import demo
 CASES = 3000
 SEED = 11
 PASSWORD = "realistic-demo-password"
-# An administrator who is also 政風 staff sees every page and every case, tips included.
+# An administrator who is also the head of ethics sees every page and every case, tips
+# included (other ethics staff open only the tips assigned to them).
 CHIEF = "realistic-chief"
 # Two-week periods of 附件2 and 附件1 batches requested: the last year.
 PERIODS = 26
@@ -43,9 +44,10 @@ PER_EXTREME = 2
 def seed(session: Session, media_dir: Path) -> demo.SeedSummary:
     """The demo data at working size, the chief's account and the reports staff submitted."""
     summary = demo.seed(session, CASES, seed=SEED, password=PASSWORD, media_dir=media_dir)
-    accounts.create_user(
+    chief = accounts.create_user(
         session, CHIEF, PASSWORD, "admin", display_name="廉政平臺主任", ethics=True
     )
+    chief.head_of_ethics = True
     supervisor = session.scalars(select(User).where(User.username == "demo-supervisor")).one()
     for period_from, period_to in periods(session)[:2]:
         submissions.submit(session, Actor.of(supervisor), period_from, period_to)
@@ -82,7 +84,7 @@ def ids(session: Session) -> Ids:
     found.extreme_cases = extreme_cases(session)
     found.tips = set(
         session.scalars(
-            select(Case.number).where(Case.number.in_(found.cases), Case.nature == codes.TIP)
+            select(Case.number).where(Case.number.in_(found.cases), Case.confidential.is_(True))
         )
     )
     found.media = sample_media(session)

@@ -84,10 +84,14 @@ def _inbox(r: Realistic) -> list[Get]:
 
 
 def _case_pages(r: Realistic, view: str = "") -> list[Get]:
-    gets = [Get(f"/admin/cases/{n}{view}", HTML, contains=(n,)) for n in r.ids.cases]
+    gets = []
     for number in r.ids.cases:
-        if number in r.ids.tips:  # staff without 政風 are refused a tip, in words
-            gets.append(Get(f"/admin/cases/{number}{view}", HTML, status=403, user=OFFICER))
+        if number in r.ids.tips and view == "/print":  # never a 工作紀錄表, refused in words
+            gets.append(Get(f"/admin/cases/{number}{view}", HTML, status=403))
+        else:
+            gets.append(Get(f"/admin/cases/{number}{view}", HTML, contains=(number,)))
+        if number in r.ids.tips:  # to staff it is not assigned to, as if it did not exist
+            gets.append(Get(f"/admin/cases/{number}{view}", HTML, status=404, user=OFFICER))
         elif not view:
             gets.append(Get(f"/admin/cases/{number}", HTML, user=VIEWER, contains=(number,)))
     return gets
@@ -101,6 +105,9 @@ def _record_files(r: Realistic) -> list[Get]:
         for number in r.ids.cases:
             description = session.scalar(select(Case.description).where(Case.number == number))
             words = (number, _opening_words(description or ""))
+            if number in r.ids.tips:  # never a 工作紀錄表, refused in words
+                gets.append(Get(f"/admin/cases/{number}/record.odt", HTML, status=403))
+                continue
             gets.append(Get(f"/admin/cases/{number}/record.odt", ODT, contains=words))
             if number in r.ids.extreme_cases:
                 gets.append(Get(f"/admin/cases/{number}/record.pdf", PDF, contains=words))
@@ -125,11 +132,13 @@ def _media(r: Realistic) -> list[Get]:
 # -- exports and reports ----------------------------------------------------------------------
 
 
-def count(r: Realistic, args: dict[str, str], ethics: bool = True) -> int:
-    """How many cases the inbox lists for ``args``: what an export of them must hold."""
+def count(r: Realistic, args: dict[str, str], tips: bool = True) -> int:
+    """How many cases the inbox lists for ``args`` (with every tip, the head of ethics's
+    view, or none): what an export of them must hold."""
     flt = CaseFilter.from_args(args)
+    scope = case_search.ALL_TIPS if tips else case_search.NO_TIPS
     with r.session() as session:
-        statement = case_search.filtered(select(func.count()).select_from(Case), flt, ethics)
+        statement = case_search.filtered(select(func.count()).select_from(Case), flt, scope)
         return int(session.scalar(statement) or 0)
 
 
@@ -143,7 +152,7 @@ def _exports(r: Realistic) -> list[Get]:
             gets.append(Get(url(f"/admin/exports/cases.{fmt}", **args), kind, rows=rows))
     for args in [{"status": s} for s in codes.STATUSES] + [{"nature": n} for n in codes.NATURES]:
         gets.append(Get(url("/admin/exports/cases.csv", **args), CSV, rows=count(r, args) + 1))
-    rows = count(r, {}, ethics=False) + 1
+    rows = count(r, {}, tips=False) + 1
     gets.append(Get("/admin/exports/cases.csv", CSV, user=OFFICER, rows=rows))
     return gets
 
@@ -189,7 +198,11 @@ def record_batches(r: Realistic, fmt: str) -> list[Get]:
         with r.session() as session:
             numbers = tuple(
                 session.scalars(
-                    select(Case.number).where(Case.created_at >= start, Case.created_at < end)
+                    select(Case.number).where(
+                        Case.created_at >= start,
+                        Case.created_at < end,
+                        Case.confidential.is_(False),  # a tip is never on 附件1
+                    )
                 )
             )
         query = {"date_from": period[0].isoformat(), "date_to": period[1].isoformat()}
@@ -286,6 +299,7 @@ ROUTES: dict[str, Routes] = {
     "case.show": _case_pages,
     "case.print_view": lambda r: _case_pages(r, "/print"),
     "intake.new": lambda r: [Get("/admin/cases/new", HTML)],
+    "intake.notice": lambda r: [Get("/admin/cases/new/notice", HTML)],
     "work_records.one": _record_files,
     "work_records.form": lambda r: [Get("/admin/records", HTML)],
     "work_records.batch": _record_batches,

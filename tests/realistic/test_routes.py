@@ -2,7 +2,8 @@
 
 Pages are requested with real ids from the data (every sampled case, broadcast, template,
 submission), lists are walked to their last page, as staff with and without 政風 and as a
-viewer; each must answer 200 (or the zh-TW 403 page a tip is to staff without 政風), in zh-TW,
+viewer; each must answer 200 (or the zh-TW 404 page a tip is to staff it is not assigned to,
+or the 403 refusing a tip its 工作紀錄表), in zh-TW,
 without Python's values leaking through.
 """
 

@@ -84,7 +84,10 @@ class Operation:
 
 
 CASE_WRITE = "寫入：系統管理者、主管、承辦人；檢視者 403。"
-TIP_404 = "檢舉（tip）案件僅政風人員（ethics）可開啟，其他人一律 404，與不存在的案件相同。"
+TIP_404 = (
+    "檢舉（tip）案件僅承辦的政風人員與政風單位主管可開啟（每次開啟記入稽核紀錄），"
+    "其他人一律 404，與不存在的案件相同。"
+)
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -156,9 +159,10 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "revealCase", "POST", "/cases/{number}/reveal", "檢視反映者個人資料（記錄）", "casework",
-        views.reveal, "RevealResponse", body="EmptyRequest", body_optional=True, access=REVEAL,
-        description="系統管理者、主管、承辦人；檢視者 403。每次檢視都記入稽核紀錄與案件歷程。"
-        + TIP_404,
+        views.reveal, "RevealResponse", body="RevealRequest", access=REVEAL, rules=True,
+        description="限需要知悉者：案件的承辦人、承辦人所屬單位的主管、系統管理者（檢舉案件："
+        "承辦的政風人員與政風單位主管）；其他人 403。須說明原因（200字以內），"
+        "每次檢視連同原因記入稽核紀錄與案件歷程。" + TIP_404,
     ),
     Operation(
         "markCaseRead", "POST", "/cases/{number}/read", "標示反映者補充為已讀", "casework",

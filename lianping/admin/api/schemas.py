@@ -209,6 +209,9 @@ REQUESTS: dict[str, Schema] = {
         },
     ),
     "EmptyRequest": obj({}, description="不需內容；可省略或送空物件 {}"),
+    "RevealRequest": obj(
+        {"reason": text(200, 1, "檢視個人資料的原因；記入稽核紀錄")}, required=["reason"]
+    ),
 }
 
 # ---------------------------------------------------------------- responses
@@ -325,6 +328,10 @@ DETAIL_EXTRA: dict[str, Schema] = {
     "satisfaction": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
     "notice_version": nullable({"type": "integer"}),
     "notice_method": nullable(enum(codes.NOTICE_METHODS, "個資告知方式：line、printed、read_out")),
+    "insider": {"type": "boolean", "description": "檢舉人為機關內部人員（適用公益揭弊者保護法）"},
+    "acceptance_due_at": nullable({**DATE_TIME, "description": "檢舉案件受理通知期限"}),
+    "accepted_at": nullable({**DATE_TIME, "description": "檢舉案件受理通知寄送時間"}),
+    "result_notified_at": nullable({**DATE_TIME, "description": "檢舉案件處理結果通知寄送時間"}),
     "closed_at": nullable(DATE_TIME),
     "closed_at_roc": nullable(STRING),
     "timeline": {"type": "array", "items": ref("TimelineEvent")},

@@ -25,7 +25,7 @@ from lianping.context import Context
 from lianping.jobs import delivery
 from lianping.reports import biweekly
 from lianping.services import casework, content, report_periods, timeline
-from lianping.services.access import Actor, PermissionDenied
+from lianping.services.access import Actor, PermissionDenied, tip_scope
 from lianping.services.casework import ManualReport, Result
 from lianping.storage import keyset
 from lianping.storage.case_search import (
@@ -102,8 +102,8 @@ def list_cases(actor: Actor, query: Body, args: Any) -> Payload:
         _check_cursor(cursor)
     with unit_of_work() as (_, session):
         limit = query.get("limit", PAGE_SIZE)
-        page = search(session, flt, ethics=actor.ethics, cursor=cursor, limit=limit)
-        counts = status_counts(session, flt, ethics=actor.ethics)
+        page = search(session, flt, tips=tip_scope(actor), cursor=cursor, limit=limit)
+        counts = status_counts(session, flt, tips=tip_scope(actor))
         now = utcnow()
         items = [serialize.summary(case, now) for case in page.cases]
     return {"items": items, "next_cursor": page.next_cursor, "counts": counts}
@@ -130,7 +130,8 @@ def create_case(actor: Actor, body: Body) -> Payload:
     )
     with unit_of_work() as (_, session):
         due_days = int(content.get(session, "due_days"))
-        case = casework.manual_intake(session, actor, report, due_days)
+        acceptance_days = int(content.get(session, "tip_acceptance_days"))
+        case = casework.manual_intake(session, actor, report, due_days, acceptance_days)
         session.commit()
         detail = serialize.detail(session, actor, case)
     location = url_for("api.getCase", number=case.number)
@@ -140,7 +141,10 @@ def create_case(actor: Actor, body: Body) -> Payload:
 def get_case(actor: Actor, number: str) -> Payload:
     with unit_of_work() as (_, session):
         case = open_case(session, actor, number)
-        return {"case": serialize.detail(session, actor, case)}
+        casework.record_view(session, actor, case, "api")
+        detail = serialize.detail(session, actor, case)
+        session.commit()
+    return {"case": detail}
 
 
 def classify(actor: Actor, number: str, body: Body) -> Payload:
@@ -247,7 +251,7 @@ def extend(actor: Actor, number: str, body: Body) -> Payload:
 def reveal(actor: Actor, number: str, body: Body) -> Payload:
     with unit_of_work() as (_, session):
         case = open_case(session, actor, number)
-        data = casework.reveal(session, actor, case)
+        data = casework.reveal(session, actor, case, body["reason"])
         session.commit()
     return {"number": number, "personal_data": {"line_user_id": None, **data}}
 

@@ -20,12 +20,15 @@ from lianping.admin.pages.common import (
 )
 from lianping.bot import texts
 from lianping.jobs import delivery
-from lianping.services import casework, content
+from lianping.reports.work_record import REVEAL_REASON, refuse_tip
+from lianping.services import casework, content, tips
 from lianping.services.access import (
     Actor,
     PermissionDenied,
     can_open,
+    has_reporter_data,
     mask_name,
+    may_reveal,
     personal_data,
 )
 from lianping.services.casework import CaseworkError, Result
@@ -61,6 +64,11 @@ DONE: dict[str, str] = {
     "請另行告知延長理由及新期限。",
     "read": "已將民眾補充標示為已讀。",
     "created": "已新增紀錄。",
+    "tip-acceptance-notified": "受理通知已排入LINE傳送，傳送結果顯示於下方及處理歷程。",
+    "tip-acceptance": "已記錄受理通知（當面交付或郵寄）；系統未以LINE傳送。",
+    "tip-result-notified": "處理結果通知已排入LINE傳送，傳送結果顯示於下方及處理歷程。",
+    "tip-result": "已記錄處理結果通知（當面交付或郵寄）；系統未以LINE傳送。",
+    "tip-insider": "已更新機關內部人員標記。",
 }
 
 
@@ -86,16 +94,29 @@ def case_view(
         "person": person,
         "revealed": revealed is not None,
         "line_name": line_name if revealed is not None else mask_name(line_name),
+        # Need-to-know: only those who may reveal get the control (and a reason field).
+        "may_reveal": may_reveal(session, actor, case),
         "resident": resident,
         "lookups": lookups,
         "overdue": case_search.is_overdue(case.status, case.due_at, utcnow()),
         "line_reach": casework.line_reach(session, case),
         "signing_agency": signing or None,
         "merged_into": merged_into.number if merged_into else None,
-        "has_personal_data": bool(
-            case.reporter_name or case.reporter_phone or case.reporter_address or resident
-        ),
+        "has_personal_data": has_reporter_data(session, case) or resident is not None,
         "actor": actor,
+        "tip": _tip_view(session, case) if case.confidential else None,
+    }
+
+
+def _tip_view(session: Session, case: Case) -> dict[str, Any]:
+    """A tip's notices: deadlines, what was sent, and whether LINE delivered it."""
+    return {
+        "acceptance_overdue": tips.acceptance_overdue(case, utcnow()),
+        "insider_result_due": tips.insider_result_due(case),
+        "concluded": case.status in tips.CONCLUDED,
+        "deliveries": tips.deliveries(session, case),
+        "methods": tips.METHODS,
+        "acceptance_text": tips.acceptance_text(case),
     }
 
 
@@ -111,8 +132,9 @@ def _render(
 ) -> tuple[str, int]:
     actor = current_actor()
     ctx = context.of_app()
-    with ctx.sessions() as session:
+    with ctx.sessions.begin() as session:
         case = _load(session, actor, number)
+        casework.record_view(session, actor, case, "page")
         view = case_view(session, actor, case, revealed)
         lookups: Lookups = view["lookups"]
         html = render_template(
@@ -152,12 +174,17 @@ def show(number: str) -> tuple[str, int]:
 
 @blueprint.post("/<number>/reveal")
 def reveal(number: str) -> tuple[str, int]:
-    """Show the reporter's personal data on this response only; the reveal is logged."""
+    """Show the reporter's personal data on this response only; the reveal and its reason
+    are logged. Without a reason nothing is shown and nothing is recorded."""
     actor = current_actor()
     ctx = context.of_app()
-    with ctx.sessions.begin() as session:
-        case = _load(session, actor, number)
-        data = casework.reveal(session, actor, case)
+    form: Form = MultiDict(request.form)
+    try:
+        with ctx.sessions.begin() as session:
+            case = _load(session, actor, number)
+            data = casework.reveal(session, actor, case, _text(form, "reason"))
+    except CaseworkError as exc:
+        return _render(number, error=str(exc), form=form, open_action="reveal", status=400)
     return _render(number, revealed=data)
 
 
@@ -262,6 +289,18 @@ def _read(session: Session, actor: Actor, case: Case, form: Form) -> Result:
     return casework.mark_read(session, actor, case)
 
 
+def _tip_acceptance(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return tips.send_acceptance(session, actor, case, _text(form, "method"))
+
+
+def _tip_result(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return tips.send_result(session, actor, case, _text(form, "method"), _text(form, "body"))
+
+
+def _tip_insider(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return tips.set_insider(session, actor, case, form.get("insider") == "1")
+
+
 Action = Callable[[Session, Actor, Case, Form], Result]
 ACTIONS: dict[str, Action] = {
     "classify": _classify,
@@ -274,13 +313,20 @@ ACTIONS: dict[str, Action] = {
     "status": _status,
     "extend": _extend,
     "read": _read,
+    "tip-acceptance": _tip_acceptance,
+    "tip-result": _tip_result,
+    "tip-insider": _tip_insider,
 }
 # Actions that tell the resident on LINE when they can; a confirmation says whether they did.
 NOTIFYING = frozenset({"route-external", "status", "extend"})
+# A tip's notices go on LINE or are recorded as handed over or mailed.
+TIP_NOTICES = frozenset({"tip-acceptance", "tip-result"})
 
 
 def _done(action: str, result: Result, reach: str) -> str:
     """The confirmation's code: what the action did, and whether a LINE message was queued."""
+    if action in TIP_NOTICES:
+        return f"{action}-notified" if result.outbox_ids else action
     if action not in NOTIFYING:
         return action
     if result.outbox_ids:
@@ -343,8 +389,9 @@ def print_view(number: str) -> str:
     ctx = context.of_app()
     with ctx.sessions.begin() as session:
         case = _load(session, actor, number)
-        has_data = bool(case.reporter_name or case.reporter_phone or case.reporter_address)
-        revealed = casework.reveal(session, actor, case) if actor.can_reveal and has_data else None
+        refuse_tip(case)
+        reveals = may_reveal(session, actor, case) and has_reporter_data(session, case)
+        revealed = casework.reveal(session, actor, case, REVEAL_REASON) if reveals else None
         view = case_view(session, actor, case, revealed)
         html = render_template(
             "admin/print.html",

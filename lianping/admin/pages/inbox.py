@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from lianping import codes, context
 from lianping.admin.pages.common import Lookups, current_actor
-from lianping.services.access import personal_data
+from lianping.services import tips
+from lianping.services.access import personal_data, tip_scope
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter, FilterError
 from lianping.storage.models import Case, utcnow
@@ -48,9 +49,12 @@ class Row:
     overdue: bool
     officer: str
     unit: str
+    acceptance_overdue: bool = False  # a tip's acceptance notice is past its deadline
 
 
 def reporter_words(case: Case) -> str:
+    if case.confidential and not case.anonymous:
+        return "已密封"  # a tip's reporter is kept apart, not even masked here
     if case.anonymous or not case.reporter_name:
         return "匿名"
     return personal_data(case, revealed=False)["name"] or "匿名"
@@ -104,12 +108,12 @@ def index() -> tuple[str, int]:
         if error is None:
             try:
                 page = case_search.search(
-                    session, flt, ethics=actor.ethics, cursor=args.get("cursor")
+                    session, flt, tips=tip_scope(actor), cursor=args.get("cursor")
                 )
             except FilterError:
                 error = "頁碼無效，已回到第一頁。"
-                page = case_search.search(session, flt, ethics=actor.ethics)
-            counts = case_search.status_counts(session, flt, ethics=actor.ethics)
+                page = case_search.search(session, flt, tips=tip_scope(actor))
+            counts = case_search.status_counts(session, flt, tips=tip_scope(actor))
         now = utcnow()
         rows = [
             Row(
@@ -118,6 +122,7 @@ def index() -> tuple[str, int]:
                 case_search.is_overdue(case.status, case.due_at, now),
                 lookups.user_name(case.officer_id),
                 lookups.unit_name(case.unit_id),
+                tips.acceptance_overdue(case, now),
             )
             for case in page.cases
         ]

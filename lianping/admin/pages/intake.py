@@ -130,7 +130,8 @@ def create() -> Response | tuple[str, int]:
     try:
         with ctx.sessions.begin() as session:
             due_days = int(content.get(session, "due_days"))
-            case = casework.manual_intake(session, actor, report, due_days)
+            acceptance_days = int(content.get(session, "tip_acceptance_days"))
+            case = casework.manual_intake(session, actor, report, due_days, acceptance_days)
             number = case.number
     except CaseworkError as exc:
         return _form_page(form, str(exc), 400)

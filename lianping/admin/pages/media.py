@@ -1,4 +1,7 @@
-"""Residents' stored photos and files, served only to staff who may open their case."""
+"""Residents' stored photos and files, served only to staff who may open their case.
+
+A tip's file the actor may not open is a 404 like a missing one; each file of a tip
+served is in the audit log."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from lianping import context
 from lianping.admin.pages.common import current_actor, not_found
-from lianping.services.access import require_open
+from lianping.services import casework
+from lianping.services.access import can_open
 from lianping.storage import media as media_store
 from lianping.storage.models import Case, MediaFile
 
@@ -23,16 +27,16 @@ def show(media_id: int) -> Response:
     """The stored file with its own Content-Type; never sniffed, images inline, others attached."""
     actor = current_actor()
     ctx = context.of_app()
-    with ctx.sessions() as session:
+    with ctx.sessions.begin() as session:
         media = session.get(MediaFile, media_id)
         if media is None or media.case_id is None:
             abort(404)
         case = session.get(Case, media.case_id)
-        if case is None:
+        if case is None or not can_open(actor, case):
             abort(404)
-        require_open(actor, case)
         if media.status != media_store.STORED or not media.path:
             abort(404)
+        casework.record_view(session, actor, case, f"media.{media_id}")
         root = ctx.settings.media_dir.resolve()
         path = (root / media.path).resolve()
         content_type = media.content_type or "application/octet-stream"

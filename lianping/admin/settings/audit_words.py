@@ -477,7 +477,50 @@ def _case_reveal(facts: Facts) -> str:
     if via.startswith("export."):
         kind = EXPORT_FORMATS.get(via.removeprefix("export."), via.removeprefix("export."))
         return f"匯出案件清單（{kind}）時一併取得檢舉案件 {facts.target} 檢舉人的{fields}。"
-    return f"檢視{_case(facts)}反映者的{fields}。"
+    reason = facts.after.get("reason")
+    why = f"，原因：{_quote(reason)}" if reason else ""
+    return f"檢視{_case(facts)}反映者的{fields}{why}。"
+
+
+# Where a tip was looked at (tip.view's ``via``); a media file is ``media.<id>``.
+TIP_VIEWS = {"page": "案件頁面", "api": "API 案件明細"}
+TIP_NOTICES = {"acceptance": "受理通知", "result": "結果通知"}
+TIP_NOTICE_METHODS = {"line": "以 LINE 傳送", "in_person": "當面交付", "mail": "郵寄"}
+
+
+def _tip_view(facts: Facts) -> str:
+    via = str(facts.after.get("via") or "page")
+    if via.startswith("export."):
+        kind = EXPORT_FORMATS.get(via.removeprefix("export."), via.removeprefix("export."))
+        return f"匯出案件清單（{kind}）時包含檢舉案件 {facts.target}。"
+    if via.startswith("media."):
+        return f"開啟檢舉案件 {facts.target} 的附件（編號 {via.removeprefix('media.')}）。"
+    return f"檢視檢舉案件 {facts.target}（{TIP_VIEWS.get(via, via)}）。"
+
+
+def _tip_notice(facts: Facts) -> str:
+    kind = TIP_NOTICES.get(str(facts.after.get("kind")), "通知")
+    method = TIP_NOTICE_METHODS.get(str(facts.after.get("method")), "")
+    return f"{method}檢舉案件 {facts.target} 的{kind}。"
+
+
+def _insider(facts: Facts) -> str:
+    if facts.after.get("insider"):
+        return f"將檢舉案件 {facts.target} 標記為機關內部人員檢舉（適用公益揭弊者保護法）。"
+    return f"取消檢舉案件 {facts.target} 的機關內部人員標記。"
+
+
+def _user_unit(facts: Facts) -> str:
+    unit = facts.after.get("unit_id")
+    if unit is None:
+        return f"取消使用者{_user(facts)}的所屬單位。"
+    return f"將使用者{_user(facts)}的所屬單位設為{_named(facts.names.units, unit)}。"
+
+
+def _head_of_ethics(facts: Facts) -> str:
+    if facts.after.get("head_of_ethics"):
+        return f"將使用者{_user(facts)}設為政風單位主管（可開啟全部檢舉案件）。"
+    return f"取消使用者{_user(facts)}的政風單位主管身分。"
 
 
 def _case_read(facts: Facts) -> str:
@@ -617,6 +660,9 @@ ACTIONS: dict[str, ActionWords] = {
     "case.extend": ActionWords("延長處理期限", CASES, _case_extend),
     "case.reveal": ActionWords("檢視個人資料", CASES, _case_reveal),
     "case.read_update": ActionWords("民眾補充標示已讀", CASES, _case_read),
+    "tip.view": ActionWords("檢視檢舉案件", CASES, _tip_view),
+    "tip.notice": ActionWords("檢舉案件受理／結果通知", CASES, _tip_notice),
+    "case.insider": ActionWords("機關內部人員檢舉標記", CASES, _insider),
     "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
     "report.submit": ActionWords("送出工作成果彙報表", CASES, _report),
     "auth.login": ActionWords("登入", ACCOUNTS, _login),
@@ -624,6 +670,8 @@ ACTIONS: dict[str, ActionWords] = {
     "user.lock": ActionWords("帳號暫停登入", ACCOUNTS, _lock),
     "user.create": ActionWords("新增使用者", ACCOUNTS, _user_create),
     "user.role": ActionWords("變更角色或政風人員身分", ACCOUNTS, _user_role),
+    "user.head_of_ethics": ActionWords("政風單位主管", ACCOUNTS, _head_of_ethics),
+    "user.unit": ActionWords("變更使用者所屬單位", ACCOUNTS, _user_unit),
     "user.deactivate": ActionWords("停用使用者", ACCOUNTS, _user_deactivate),
     "user.activate": ActionWords("重新啟用使用者", ACCOUNTS, _user_activate),
     "user.password_reset": ActionWords("重設密碼", ACCOUNTS, _password_reset),

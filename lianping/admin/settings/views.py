@@ -18,7 +18,7 @@ from lianping.admin.settings import audit_words
 from lianping.services import accounts, administration, content
 from lianping.services.access import SYSTEM, require_admin
 from lianping.services.administration import SettingsError
-from lianping.storage.models import AuditEntry, ReplyTemplate, utcnow
+from lianping.storage.models import AuditEntry, ReplyTemplate, Unit, utcnow
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 AUDIT_PAGE = 50
@@ -40,6 +40,8 @@ DONE: dict[str, str] = {
     # Every request reads the user's role afresh: no session needs ending.
     "role-changed": "已變更權限；該同仁下一個操作起即依新權限辦理，不必重新登入。",
     "line-unlinked": "已解除 LINE 帳號連結。",
+    "head-changed": "已變更政風單位主管身分；該同仁下一個操作起即依新權限辦理。",
+    "unit-changed": "已變更所屬單位；主管可檢視其單位承辦人案件的個人資料。",
 }
 
 SECTIONS: list[tuple[str, str]] = [
@@ -332,6 +334,11 @@ def _users_page(
 ) -> Response:
     with context.of_app().sessions() as session:
         rows = administration.users(session)
+        units = {u.id: u.name for u in session.scalars(select(Unit).order_by(Unit.name))}
+        active_units = [
+            (u.id, u.name)
+            for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
+        ]
     if error_for not in {u.id for u in rows}:
         error_for = None  # no such row to show it on: the message goes to the top
     now = utcnow()
@@ -348,6 +355,8 @@ def _users_page(
         posted=request.form if error else {},
         form_action=request.form.get("action") if error else None,
         min_password=administration.accounts.MIN_PASSWORD_LENGTH,
+        units=units,
+        active_units=active_units,
         current="settings.users",
     )
 
@@ -406,6 +415,25 @@ def users() -> BaseResponse:
         return _change(
             lambda s: administration.change_role(s, actor, user_id, role, ethics),
             "role-changed",
+            error,
+            target + f"#user-{user_id}",
+        )
+    if action == "unit":
+        raw = form.get("unit_id", "")
+        if raw and not raw.isdigit():
+            return error("請選擇單位。")
+        unit_id = int(raw) if raw else None
+        return _change(
+            lambda s: administration.set_user_unit(s, actor, user_id, unit_id),
+            "unit-changed",
+            error,
+            target + f"#user-{user_id}",
+        )
+    if action == "head_of_ethics":
+        head = form.get("head_of_ethics") == "1"
+        return _change(
+            lambda s: administration.set_head_of_ethics(s, actor, user_id, head),
+            "head-changed",
             error,
             target + f"#user-{user_id}",
         )
