@@ -17,7 +17,7 @@ import pytest
 
 from lianping import codes
 from lianping.bot import cards, messages, texts
-from lianping.bot.conversation import Content
+from lianping.bot.conversation import Content, privacy
 from lianping.bot.conversation.draft import MAX_DESCRIPTION, MAX_PLACE
 from lianping.line.limits import LIMITS, check_messages, utf16_units
 from lianping.services import accounts, administration, broadcast_rules, casework
@@ -138,6 +138,20 @@ FILL: dict[str, str] = {
     "reason": "因" * casework.MAX_EXTENSION_REASON,
     "status": max(codes.STATUS_FOR_RESIDENTS.values(), key=len),
     "step": max(texts.STEP_NAMES.values(), key=len),
+    # 個資說明: a §3 request, its outcome and the data held (storage/data_requests).
+    "id": "9" * 12,
+    "field": max(privacy.FIELDS.values(), key=len),
+    "expires": LONG_DATE + " 23:59",
+    "url": "https://" + "u" * 200 + "/my-data/" + "t" * 43,
+    "media": "99",
+    "cases": "999",
+    "numbers": "、".join(["1151231-9999"] * 12),
+    "version": "999",
+    "notice": texts.MY_DATA_NOTICE.format(version="999", date=LONG_DATE),
+    "tags": "、".join(["標" * 40] * 10),
+    "address": "址" * 100,
+    "occupation": "職" * 20,
+    "photos": "5",
 }
 
 
