@@ -431,3 +431,32 @@ def test_a_resident_who_blocked_the_account_gets_no_message_and_the_page_says_so
     assert only_request(ctx).outcome_outbox_id is None
     page = boss.client.get(f"{PAGE}{rid}").get_data(as_text=True)
     assert "未傳送" in page
+
+
+def test_the_hourly_housekeeping_removes_expired_copies_and_kept_line_ids(
+    app: Any, ctx: Context
+) -> None:
+    from lianping.jobs import sweep
+
+    ids = seed(ctx)
+    copy_id = file_request(ctx, FileDataRequest("copy"))
+    boss = Staff(app, ctx, "boss", "supervisor")
+    boss.post(f"{PAGE}{copy_id}/decide", status="granted", reason="符合")
+    delete_id = file_request(ctx, FileDataRequest("delete"))
+    boss.post(f"{PAGE}{delete_id}/decide", status="granted", reason="依法刪除")
+    with ctx.sessions.begin() as session:
+        request = session.get(DataRequest, copy_id)
+        assert request is not None
+        stored = ctx.settings.media_dir / str(request.export_path)
+        case = session.get(Case, ids["case_id"])
+        assert case is not None
+        case.status = "closed"
+    ctx.redis.delete(sweep.HOUSEKEEPING_KEY)
+    sweep._housekeeping(ctx, utcnow())
+    assert stored.exists()  # its link is still good
+    with ctx.sessions() as session:
+        resident = session.get(Resident, ids["resident_id"])
+        assert resident is not None and resident.purged_at is not None
+    ctx.redis.delete(sweep.HOUSEKEEPING_KEY)
+    sweep._housekeeping(ctx, utcnow() + timedelta(days=8))
+    assert not stored.exists()
