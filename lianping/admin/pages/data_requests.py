@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -265,13 +265,22 @@ def _remove(relative: str | None) -> None:
         (context.of_app().settings.media_dir / relative).unlink(missing_ok=True)
 
 
+def _load_counts() -> None:
+    """Before a staff page is built: the open and overdue requests for the navigation. Read
+    here, not while the page renders, so no second connection waits on the view's writes."""
+    if request.method == "GET" and g.get("actor") is not None and request.path.startswith("/admin"):
+        with context.of_app().sessions() as session:
+            g.data_request_counts = queries.counts(session, utcnow())
+
+
 def open_counts() -> tuple[int, int]:
-    """Open and overdue requests, for the navigation (a Jinja global, called when shown)."""
-    with context.of_app().sessions() as session:
-        return queries.counts(session, utcnow())
+    """Open and overdue requests, for the navigation (a Jinja global)."""
+    found: tuple[int, int] = g.get("data_request_counts", (0, 0))
+    return found
 
 
 def init_app(app: Flask) -> None:
     """Register the pages and the navigation's count."""
     app.register_blueprint(blueprint)
+    app.before_request(_load_counts)
     app.jinja_env.globals.update(data_request_counts=open_counts)
