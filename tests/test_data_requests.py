@@ -264,6 +264,8 @@ def test_a_granted_correction_changes_the_case_with_a_timeline_entry(
     assert "已將案件 1151201-0001 的電話更正" in outcome_text(ctx, rid)
     page = boss.client.get(f"{PAGE}{rid}").get_data(as_text=True)
     assert "已排入傳送佇列，尚未送達" in page
+    timeline = boss.client.get("/admin/cases/1151201-0001").get_data(as_text=True)
+    assert "依個資請求更正" in timeline
 
 
 def test_a_refusal_changes_nothing_and_tells_the_reason(app: Any, ctx: Context) -> None:

@@ -42,6 +42,7 @@ KIND_LABELS: dict[str, str] = {
     "extended": "延長期限",
     "reveal": "檢視個人資料",
     "satisfaction": "滿意度回饋",
+    "data_correction": "依個資請求更正",
 }
 # The outbox row an event points to may be gone; the API says so rather than omit it.
 MISSING = "missing"
