@@ -462,3 +462,24 @@ def test_the_hourly_housekeeping_removes_expired_copies_and_kept_line_ids(
     ctx.redis.delete(sweep.HOUSEKEEPING_KEY)
     sweep._housekeeping(ctx, utcnow() + timedelta(days=8))
     assert not stored.exists()
+
+
+def test_the_chat_answer_fits_one_line_message_however_much_is_held(ctx: Context) -> None:
+    """Many long tags and cases with the longest contact details still make one message."""
+    seed(ctx)
+    with ctx.sessions.begin() as session:
+        resident = session.scalars(select(Resident)).one()
+        for n in range(60):
+            residents.add_tag(session, [resident.id], f"{n:02d}" + "標" * 38)
+        for n in range(30):
+            session.add(
+                Case(
+                    number=f"1151202-{n:04d}", channel="line", nature="need",
+                    description="內容", resident_id=resident.id, reporter_name="名" * 20,
+                    reporter_phone="+886912345678", reporter_address="址" * 100,
+                    reporter_occupation="職" * 20, due_at=utcnow(),
+                )
+            )  # fmt: skip
+    said = chat(ctx, ShowMyData())
+    assert len(said.encode("utf-16-le")) // 2 <= 5000
+    assert "等61個" in said and "另有22件案件未列出" in said

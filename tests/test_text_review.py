@@ -148,7 +148,7 @@ FILL: dict[str, str] = {
     "numbers": "、".join(["1151231-9999"] * 12),
     "version": "999",
     "notice": texts.MY_DATA_NOTICE.format(version="999", date=LONG_DATE),
-    "tags": "、".join(["標" * 40] * 10),
+    "tags": "、".join(["標" * 40] * 20) + texts.MY_DATA_MORE_TAGS.format(count=999),
     "address": "址" * 100,
     "occupation": "職" * 20,
     "photos": "5",

@@ -551,6 +551,7 @@ MY_DATA_CASE = (
     "　姓名：{name}\n　電話：{phone}\n　地址：{address}\n　職業：{occupation}\n　照片：{photos}張"
 )
 MY_DATA_NO_CASES = "・案件：無"
+MY_DATA_MORE_TAGS = "等{count}個"
 MY_DATA_MORE_CASES = "另有{count}件案件未列出，請申請複製本查看全部內容。"
 MY_DATA_QUIZ = "・有獎徵答作答紀錄：{count}筆"
 MY_DATA_MEDIA = "・未列入案件的照片或檔案：{count}個"

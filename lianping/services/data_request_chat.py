@@ -19,6 +19,7 @@ from lianping.storage.models import Resident
 
 # Cases listed in the chat's answer (a LINE text holds 5,000 characters); a copy has all.
 MAX_CASES_SHOWN = 10
+MAX_TAGS_SHOWN = 20
 
 
 def answer(
@@ -58,6 +59,14 @@ def _file(session: Session, resident: Resident, effect: FileDataRequest, now: da
     )
 
 
+def _tags(tags: list[str], in_chat: bool) -> str:
+    if not tags:
+        return texts.NONE_GIVEN
+    if in_chat and len(tags) > MAX_TAGS_SHOWN:
+        return "、".join(tags[:MAX_TAGS_SHOWN]) + texts.MY_DATA_MORE_TAGS.format(count=len(tags))
+    return "、".join(tags)
+
+
 def _or_none(value: str | None) -> str:
     return value or texts.NONE_GIVEN
 
@@ -78,7 +87,7 @@ def my_data_text(held: queries.HeldData, now: datetime, limit: int | None = MAX_
         texts.MY_DATA_PROFILE.format(
             name=_or_none(held.display_name),
             area=area,
-            tags="、".join(held.tags) or texts.NONE_GIVEN,
+            tags=_tags(held.tags, limit is not None),
             promotions=texts.SUBSCRIPTION_PAUSED
             if held.promotions_opt_out
             else texts.SUBSCRIPTION_RECEIVING,
