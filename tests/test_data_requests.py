@@ -483,3 +483,30 @@ def test_the_chat_answer_fits_one_line_message_however_much_is_held(ctx: Context
     said = chat(ctx, ShowMyData())
     assert len(said.encode("utf-16-le")) // 2 <= 5000
     assert "等61個" in said and "另有22件案件未列出" in said
+
+
+def test_a_tip_reporters_correction_is_decided_by_ethics_staff_and_kept_apart(
+    app: Any, ctx: Context
+) -> None:
+    ids = seed(ctx)
+    with ctx.sessions.begin() as session:
+        tip = session.get(Case, ids["tip_id"])
+        assert tip is not None
+        tip.status = "received"
+    rid = file_request(ctx, FileDataRequest("correct", "1151201-0002", "phone", "+886987654321"))
+    plain = Staff(app, ctx, "boss", "supervisor")
+    shown = plain.client.get(f"{PAGE}{rid}").get_data(as_text=True)
+    assert "0987-654-321" not in shown and "******4321" in shown
+    refused = plain.post(f"{PAGE}{rid}/decide", status="granted", reason="核對無誤")
+    assert refused.status_code == 403 and "僅政風人員可決定" in refused.get_data(as_text=True)
+    assert only_request(ctx).status == "pending"
+    ethics = Staff(app, ctx, "head", "supervisor", ethics=True)
+    assert "0987-654-321" in ethics.client.get(f"{PAGE}{rid}").get_data(as_text=True)
+    assert (
+        ethics.post(f"{PAGE}{rid}/decide", status="granted", reason="核對無誤").status_code == 302
+    )
+    with ctx.sessions() as session:
+        reporter = session.get(TipReporter, ids["tip_id"])
+        tip = session.get(Case, ids["tip_id"])
+        assert reporter is not None and reporter.phone == "+886987654321"
+        assert tip is not None and tip.reporter_phone is None
