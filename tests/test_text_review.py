@@ -17,7 +17,7 @@ import pytest
 
 from lianping import codes
 from lianping.bot import cards, messages, texts
-from lianping.bot.conversation import Content
+from lianping.bot.conversation import Content, privacy
 from lianping.bot.conversation.draft import MAX_DESCRIPTION, MAX_PLACE
 from lianping.line.limits import LIMITS, check_messages, utf16_units
 from lianping.services import accounts, administration, broadcast_rules, casework
@@ -143,7 +143,20 @@ FILL: dict[str, str] = {
     "acceptance_days": "90",
     # The 個資法 §8 notice's retention periods and the 政風單位's contact details.
     **{field: "9999" for field in texts.NOTICE_RETENTION_FIELDS},
+    # The unit's address (settings) and a reporter's (at most 100 characters either way).
     "address": "址" * administration.MAX_ADDRESS,
+    # 個資說明: a §3 request, its outcome and the data held (storage/data_requests).
+    "id": "9" * 12,
+    "field": max(privacy.FIELDS.values(), key=len),
+    "expires": LONG_DATE + " 23:59",
+    "url": "https://" + "u" * 200 + "/my-data/" + "t" * 43,
+    "media": "99",
+    "cases": "999",
+    "numbers": "、".join(["1151231-9999"] * 12),
+    "notice": texts.MY_DATA_NOTICE.format(version="999", date=LONG_DATE),
+    "tags": "、".join(["標" * 40] * 20) + texts.MY_DATA_MORE_TAGS.format(count=999),
+    "occupation": "職" * 20,
+    "photos": "5",
 }
 FILL["contact"] = texts.notice_contact(FILL["phone"], FILL["email"], FILL["address"])
 FILL["ways"] = texts.offline_ways(FILL["agency"], FILL["phone"], FILL["email"], FILL["address"])

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.bot.conversation.draft import MAX_DESCRIPTION
-from lianping.services import accounts, administration, broadcast_rules, content
+from lianping.services import accounts, administration, broadcast_rules, content, data_requests
 from lianping.services.access import Actor
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage.cases import CREATED_WORDS, CREATED_WORDS_TIP, RESIDENT
@@ -564,6 +564,7 @@ class SeedSummary:
     by_channel: Counter[str] = field(default_factory=Counter)
     overdue: int = 0
     broadcasts: int = 0
+    data_requests: int = 0
     first_day: date | None = None
     last_day: date | None = None
     seconds: float = 0.0
@@ -587,7 +588,7 @@ class SeedSummary:
             "管道：" + share(self.by_channel, codes.CHANNELS),
             f"逾期未結：{self.overdue:,} 件；單位 {self.units}、機關 {self.agencies}、"
             f"回覆範本 {self.templates}",
-            f"已發送反貪倡廉宣導推播 {self.broadcasts} 則",
+            f"已發送反貪倡廉宣導推播 {self.broadcasts} 則；個資請求 {self.data_requests} 件",
         ]
 
 
@@ -1339,6 +1340,66 @@ def _event_rows(case_id: int, steps: list[Step]) -> list[dict[str, Any]]:
 AAC_SITE = "https://www.aac.moj.gov.tw/"
 
 
+# 個資請求 (個資法 §3) over the last weeks: the share of each state, and staff's reasons.
+REQUEST_STATES = (
+    ("pending", 45),
+    ("extended", 10),
+    ("granted", 30),
+    ("partly", 5),
+    ("refused", 10),
+)
+REQUEST_REASONS = {
+    "extended": "需向承辦單位調閱案卷並核對資料，依個人資料保護法第13條延長處理期間。",
+    "granted": "經核對為本人資料，准予辦理。",
+    "partly": "案件紀錄依檔案法應予保存，其餘個人資料准予刪除。",
+    "refused": "所請更正之內容無從查證，且案件業已結案，依法不予更正。",
+}
+
+
+def _data_requests(
+    session: Session,
+    line_cases: list[tuple[int, int, str]],
+    users: dict[str, User],
+    now: datetime,
+    rng: random.Random,
+) -> int:
+    """About one 個資請求 per hundred LINE cases, of every kind and state, received in the
+    last seven weeks (some past their §13 due date); returns how many."""
+    if not line_cases:
+        return 0
+    decider = users["demo-supervisor"].id
+    rows: list[dict[str, Any]] = []
+    for index in range(max(1, len(line_cases) // 100)):
+        case_id, resident_id, status = rng.choice(line_cases)
+        kind = list(codes.DATA_REQUEST_KINDS)[index % len(codes.DATA_REQUEST_KINDS)]
+        state = _pick(rng, REQUEST_STATES)
+        received = now - timedelta(days=rng.uniform(0.2, 48))
+        correct = kind == "correct"
+        field_name = rng.choice(("name", "phone", "address"))
+        value = {"name": _person_name, "phone": _phone, "address": _address}[field_name](rng)
+        rows.append(
+            {
+                "resident_id": resident_id,
+                "kind": kind,
+                "status": state,
+                "case_id": case_id if correct or status in codes.OPEN_STATUSES else None,
+                "details": {"field": field_name, "value": value} if correct else {},
+                "received_at": received,
+                "due_at": data_requests.due_of(kind, received)
+                + (timedelta(days=10) if state == "extended" else timedelta()),
+                "extended_at": received + timedelta(days=5) if state == "extended" else None,
+                "extension_reason": REQUEST_REASONS["extended"] if state == "extended" else None,
+                "decided_at": received + timedelta(days=rng.uniform(1, 12))
+                if state in ("granted", "partly", "refused")
+                else None,
+                "decided_by": decider if state in ("granted", "partly", "refused") else None,
+                "decision_reason": REQUEST_REASONS.get(state) if state != "extended" else None,
+            }
+        )
+    bulk_insert(session, "data_requests", rows)
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class DemoBroadcast:
     """A 反貪倡廉 promotion sent ``days_ago`` days before now, in our composed-message form."""
@@ -1615,6 +1676,7 @@ def seed(
     say(f"planned {cases:,} cases, {summary.residents:,} residents")
 
     ids = reserve_ids(session, "cases", cases)
+    line_cases: list[tuple[int, int, str]] = []  # (case id, resident id, status)
     waiting = codes.OPEN_STATUSES - {codes.REPLIED}
     media_rng = random.Random(f"lianping-demo-media:{seed}:{existing}")
     for start in range(0, len(planned), BATCH):
@@ -1633,6 +1695,8 @@ def seed(
             if sealed is not None:
                 reporters.append(sealed)
             rows.append(row)
+            if row["resident_id"] is not None:
+                line_cases.append((row["id"], row["resident_id"], row["status"]))
             if media_dir is not None and row["channel"] == "line":
                 media += _attachments(row, timeline, media_dir, media_rng)
             events += _event_rows(row["id"], timeline)
@@ -1653,6 +1717,9 @@ def seed(
         if done % (10 * BATCH) == 0 or done == cases:
             say(f"{done:,}/{cases:,} cases ({time.perf_counter() - began:.1f} s)")
     summary.cases = len(ids)
+    summary.data_requests = _data_requests(
+        session, line_cases, users, now, random.Random(f"lianping-demo-requests:{seed}:{existing}")
+    )
     summary.broadcasts = _broadcasts(
         session, users, now, random.Random(f"lianping-demo-broadcasts:{seed}:{existing}")
     )

@@ -47,7 +47,7 @@ HELP = (
     "・查詢案件：查看您反映案件的處理進度，也可以補充說明。\n"
     "・檢舉管道：貪瀆不法的檢舉方式。\n"
     "・廉政宣導：最新的反貪倡廉訊息。\n"
-    "・個資說明：我們如何蒐集及使用您的個人資料。\n"
+    "・個資說明：個人資料告知事項，以及查詢、申請複製本、更正、停止利用或刪除您的個人資料。\n"
     "・訂閱設定：設定您所在的區及村里，或暫停接收廉政宣導訊息。\n"
     "填寫時隨時可以輸入「上一步」「取消」「重新開始」或「說明」。"
 )
@@ -558,6 +558,127 @@ OPTED_IN = "已恢復接收廉政宣導訊息，謝謝您的支持。"
 SUBSCRIPTION_DONE = "訂閱設定已完成，謝謝您。"
 SUBSCRIPTION_THANKS = "不客氣。還要調整請點選下方按鈕，設定好了請點「完成」。"
 SUBSCRIPTION_LEFT = "已離開訂閱設定，已完成的設定仍然有效。"
+
+# -- 個資說明: the resident's rights under 個人資料保護法 §3 ---------------------------------
+
+PRIVACY_MENU = (
+    "個資說明\n"
+    "依個人資料保護法第3條，您可以就本機關保有的您的個人資料，請求查詢或閱覽、製給複製本、"
+    "補充或更正、停止蒐集處理利用或刪除。請選擇："
+)
+LABEL_PRIVACY_NOTICE = "閱讀個資告知事項"
+LABEL_MY_DATA = "查詢我的個資"
+LABEL_DATA_COPY = "申請複製本"
+LABEL_DATA_CORRECT = "更正聯絡資料"
+LABEL_DATA_ERASE = "停止利用或刪除"
+LABEL_DATA_STOP = "申請停止利用"
+LABEL_DATA_DELETE = "申請刪除"
+LABEL_REQUEST_CONFIRM = "確定申請"
+LABEL_FIELD_NAME = "姓名"
+LABEL_FIELD_PHONE = "電話"
+LABEL_FIELD_ADDRESS = "地址"
+# Typed words that open 個資說明 or one of its choices (compared after trimming spaces).
+PRIVACY_WORDS = {
+    "個資": "",
+    "個資說明": "",
+    "查詢個資": "my_data",
+    "查詢我的個資": "my_data",
+    "複製本": "copy",
+    "申請複製本": "copy",
+    "更正資料": "correct",
+    "更正聯絡資料": "correct",
+    "刪除我的資料": "erase",
+    "刪除個資": "erase",
+    "停止利用": "erase",
+}
+PRIVACY_BUSY = "您正在填寫{flow}內容，請先完成或取消目前的填寫，再使用「個資說明」。"
+PRIVACY_LEFT = "已離開個資說明。"
+# 個資法 §13 I (查詢、閱覽、複製本) and II (補充更正、停止、刪除): the periods to decide.
+DATA_COPY_CONFIRM = (
+    "申請製給複製本\n"
+    "本機關會整理保有的您的個人資料（LINE顯示名稱、所在區／村里、各案件的聯絡資料及照片等），"
+    "經審核後，以一次性下載連結傳送給您；連結{days}日內有效，限下載一次。\n"
+    "本機關將於收到申請後15日內決定，必要時得延長一次（最長15日），並會告知您延長的原因。"
+    "確定要申請嗎？"
+)
+DATA_ERASE_PROMPT = (
+    "停止利用或刪除\n"
+    "・停止利用：不再傳送廉政宣導訊息給您，並移除您的區／村里設定及標籤，不再用於宣導。\n"
+    "・刪除：刪除您的LINE顯示名稱、區／村里、標籤、尚未送出的填寫內容，"
+    "以及未列入案件的照片與檔案，本帳號也不再以LINE與您聯繫。"
+    "您有處理中的案件時，會暫時保留您的LINE識別碼，以便通知處理結果，案件處理完畢後再刪除。\n"
+    "已成立的案件屬於機關的紀錄，依檔案法及本機關檔案保存年限保存，期滿後刪除其中的個人資料。\n"
+    "本機關將於收到申請後30日內決定，必要時得延長一次（最長30日），並會告知您延長的原因。請選擇："
+)
+DATA_CORRECT_PICK = "請選擇要更正聯絡資料的案件（限處理中的案件）："
+DATA_CORRECT_NONE = (
+    "您目前沒有處理中的案件，沒有可在這裡更正的聯絡資料。"
+    "已結束的案件如需補充或更正，請依「閱讀個資告知事項」所列方式向本機關提出。"
+)
+DATA_CORRECT_FIELD = "要更正案件 {number} 的哪一項聯絡資料？"
+DATA_CORRECT_VALUE = "請輸入案件 {number} 正確的{field}："
+DATA_CORRECT_BAD_NAME = "姓名請在20字以內，且不含數字，請再輸入一次。"
+DATA_CORRECT_BAD_PHONE = "這個電話號碼無法辨識，請輸入市話（含區碼）或手機號碼，例如 0912-345-678。"
+DATA_CORRECT_BAD_ADDRESS = "地址請在100字以內，請再輸入一次。"
+DATA_CORRECT_REFUSED = (
+    "案件 {number} 目前無法在這裡更正聯絡資料（可能已結束處理，或不是您反映的案件）。"
+)
+DATA_REQUEST_FILED = (
+    "已收到您「{kind}」的申請（申請編號 {id}）。本機關將於{due}前決定，並在這裡通知您結果。"
+)
+DATA_REQUEST_WAITING = (
+    "您「{kind}」的申請（申請編號 {id}）正在處理中，本機關將於{due}前決定，並在這裡通知您結果。"
+)
+MY_DATA_HEAD = "本機關目前保有您的個人資料如下（{date}）："
+MY_DATA_PROFILE = (
+    "・LINE顯示名稱：{name}\n"
+    "・所在區／村里：{area}\n"
+    "・標籤：{tags}\n"
+    "・廉政宣導訊息：{promotions}\n"
+    "・已閱讀的個資告知事項：{notice}"
+)
+MY_DATA_NOTICE = "第{version}版（{date}）"
+MY_DATA_CASE = (
+    "案件 {number}（{date}）\n"
+    "　姓名：{name}\n　電話：{phone}\n　地址：{address}\n　職業：{occupation}\n　照片：{photos}張"
+)
+MY_DATA_NO_CASES = "・案件：無"
+MY_DATA_MORE_TAGS = "等{count}個"
+MY_DATA_MORE_CASES = "另有{count}件案件未列出，請申請複製本查看全部內容。"
+MY_DATA_QUIZ = "・有獎徵答作答紀錄：{count}筆"
+MY_DATA_MEDIA = "・未列入案件的照片或檔案：{count}個"
+MY_DATA_FOOT = "如需複製本、更正、停止利用或刪除，請點「個資說明」提出申請。"
+# The outcome of a decided request, sent on LINE.
+DATA_OUTCOME_HEAD = "【個人資料「{kind}」申請結果（申請編號 {id}）】"
+DATA_OUTCOME_REFUSED = "經審核，本申請不予准許。理由：{reason}"
+DATA_OUTCOME_PARTLY = "經審核，本申請部分准予。說明：{reason}"
+DATA_OUTCOME_ACCESS = "已在對話中提供您的個人資料。"
+DATA_OUTCOME_COPY = (
+    "您的個人資料複製本已備妥，請於{expires}前點選下列連結下載（限下載一次）：\n{url}"
+)
+DATA_OUTCOME_CORRECT = "已將案件 {number} 的{field}更正為您提供的內容。"
+DATA_OUTCOME_STOP = (
+    "已停止傳送廉政宣導訊息給您，並已移除您的區／村里設定及標籤。"
+    "您的案件資料仍依規定保存，並僅用於處理及回覆您的案件。"
+)
+DATA_OUTCOME_DELETED = (
+    "已刪除：您的LINE顯示名稱、區／村里、標籤、尚未送出的填寫內容，"
+    "以及未列入案件的照片與檔案（{media}個）。"
+)
+DATA_OUTCOME_KEPT = (
+    "保留：您的{cases}件案件屬於本機關的紀錄，依檔案法及本機關檔案保存年限保存，"
+    "期滿後刪除其中的個人資料；有獎徵答僅保留不具名的統計。"
+)
+DATA_OUTCOME_GONE = "本則通知之後，本帳號不再以LINE與您聯繫。"
+DATA_OUTCOME_LINE_KEPT = (
+    "您尚有處理中的案件（{numbers}），為將處理結果通知您，暫時保留您的LINE識別碼；"
+    "這些案件處理完畢後即予刪除。"
+)
+DATA_OUTCOME_FOOT = "如有疑義，請依「個資說明」中告知事項所列方式洽詢本機關。"
+DATA_EXTENDED = (
+    "【個人資料「{kind}」申請延長處理通知（申請編號 {id}）】\n"
+    "因{reason}，本申請的決定期限延至{due}（個人資料保護法第13條）。造成不便，敬請見諒。"
+)
 
 # -- 有獎徵答 and the 廉政宣導 menu ---------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """Periodic sweep: re-enqueue stored-but-unprocessed events and unsent outbox rows,
 start scheduled broadcasts when due, resume broadcasts a crashed worker left behind,
-(hourly) remove uploaded images no broadcast uses, and (daily) queue the retention purge."""
+(hourly) remove uploaded images no broadcast uses, remove personal-data copies whose link
+expired and erase the LINE ids kept for a granted deletion once no case is open, and (daily)
+queue the retention purge."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import datetime, timedelta
 from lianping import context
 from lianping.context import Context
 from lianping.jobs import broadcasts, delivery, inbox, purge
-from lianping.services import promotion_images
+from lianping.services import data_requests, promotion_images
 from lianping.storage import inbox as inbox_queries
 from lianping.storage import outbox as outbox_queries
 from lianping.storage.models import utcnow
@@ -62,6 +64,12 @@ def _housekeeping(ctx: Context, now: datetime) -> int:
         return 0
     with ctx.sessions.begin() as session:
         files = promotion_images.forget_unused(session, now)
+        copies = data_requests.expired_copies(session, now)
+        erased = data_requests.finish_deferred_deletions(session, now)
+    if copies or erased:
+        log.info("sweep removed %d expired copies, erased %d kept LINE ids", len(copies), erased)
+    for relative in copies:
+        (ctx.settings.media_dir / relative).unlink(missing_ok=True)
     for relative in files:
         (ctx.settings.media_dir / relative).unlink(missing_ok=True)
     if files:

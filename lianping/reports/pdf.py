@@ -372,3 +372,19 @@ def biweekly_pdf(report: BiweeklyReport) -> bytes:
     pdf.ln(NOTE_GAP_MM)
     pdf.paragraph(NOTE_2, 11)
     return bytes(pdf.output())
+
+
+# -- a resident's copy of their personal data (個資法 §10 製給複製本) ---------------------------
+
+
+def plain_pdf(title: str, paragraphs: list[str]) -> bytes:
+    """An A4 document: ``title`` centred, then each paragraph (its lines kept as given)."""
+    pdf = _Document(title)
+    pdf.add_page()
+    pdf.paragraph(title, 16, align="C", bold=True)
+    pdf.ln(4)
+    for paragraph in paragraphs:
+        for line in paragraph.split("\n"):
+            pdf.paragraph(line, 12)
+        pdf.ln(2)
+    return bytes(pdf.output())

@@ -21,9 +21,11 @@ from lianping.bot.conversation.model import (
     Content,
     CreateCase,
     Effect,
+    FileDataRequest,
     LeaveChat,
     LinkStaff,
     ListCases,
+    ListCorrectable,
     Message,
     RateCase,
     ReadNotice,
@@ -31,12 +33,13 @@ from lianping.bot.conversation.model import (
     SetFollowing,
     SetPromotionsOptOut,
     ShowCase,
+    ShowMyData,
     ShowPromotions,
     Subscription,
     WithdrawCase,
 )
 from lianping.line.limits import LIMITS
-from lianping.services import accounts, casework, content
+from lianping.services import accounts, casework, content, data_request_chat
 from lianping.storage import case_search, cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
@@ -201,6 +204,8 @@ def _apply(
         return [messages.text(texts.SATISFACTION_ALREADY)]
     if isinstance(effect, LinkStaff):
         return [messages.text(_link_staff(session, resident, effect.code, now))]
+    if isinstance(effect, ShowMyData | ListCorrectable | FileDataRequest):
+        return data_request_chat.answer(session, resident, effect, now)
     return []  # LeaveChat is carried out after commit
 
 

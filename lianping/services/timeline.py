@@ -46,6 +46,7 @@ KIND_LABELS: dict[str, str] = {
     "tip_acceptance": "檢舉受理通知",
     "tip_result": "檢舉處理結果通知",
     "insider": "機關內部人員標記",
+    "data_correction": "依個資請求更正",
 }
 # The outbox row an event points to may be gone; the API says so rather than omit it.
 MISSING = "missing"

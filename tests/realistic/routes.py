@@ -23,7 +23,7 @@ from lianping.reports import biweekly
 from lianping.services import report_periods
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
-from lianping.storage.models import Agency, Case, MediaFile, Unit, User
+from lianping.storage.models import Agency, Case, DataRequest, MediaFile, Unit, User
 from tests.realistic.data import CHIEF
 from tests.realistic.readers import CSV, HTML, JSON, ODS, ODT, PDF, XLSX
 from tests.realistic.tier import Get, Realistic
@@ -95,6 +95,14 @@ def _case_pages(r: Realistic, view: str = "") -> list[Get]:
         elif not view:
             gets.append(Get(f"/admin/cases/{number}", HTML, user=VIEWER, contains=(number,)))
     return gets
+
+
+def _data_request_pages(r: Realistic) -> list[Get]:
+    """Every seeded 個資請求's page, to a decider; an officer may read it too, masked."""
+    with r.session() as session:
+        ids = list(session.scalars(select(DataRequest.id).order_by(DataRequest.id)))
+    gets = [Get(f"/admin/data-requests/{request_id}", HTML) for request_id in ids]
+    return [*gets, Get(f"/admin/data-requests/{ids[0]}", HTML, user=OFFICER)] if ids else gets
 
 
 def _record_files(r: Realistic) -> list[Get]:
@@ -300,6 +308,10 @@ ROUTES: dict[str, Routes] = {
     "case.print_view": lambda r: _case_pages(r, "/print"),
     "intake.new": lambda r: [Get("/admin/cases/new", HTML)],
     "intake.notice": lambda r: [Get("/admin/cases/new/notice", HTML)],
+    "data_requests.index": lambda r: [
+        Get(url("/admin/data-requests/", show=show), HTML) for show in ("open", "overdue", "all")
+    ],
+    "data_requests.show": _data_request_pages,
     "work_records.one": _record_files,
     "work_records.form": lambda r: [Get("/admin/records", HTML)],
     "work_records.batch": _record_batches,

@@ -7,6 +7,7 @@ from lianping.admin.pages import (
     account,
     case,
     common,
+    data_requests,
     exports,
     inbox,
     intake,
@@ -27,3 +28,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exports.blueprint)
     app.register_blueprint(work_records.blueprint)
     app.register_blueprint(account.blueprint)
+    data_requests.init_app(app)

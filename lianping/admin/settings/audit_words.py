@@ -39,6 +39,8 @@ TARGET_TYPES: dict[str, str] = {
     "promotion_image": "宣導圖片",
     "tag": "追蹤者標籤",
     "retention": "保存期限清除",
+    "data_request": "個資請求",
+    "resident": "民眾",
 }
 # A text longer than this, or on several lines, is shown under the sentence, not in it.
 INLINE_TEXT = 40
@@ -641,10 +643,65 @@ def _image(facts: Facts) -> str:
     return f"上傳宣導圖片（{kind or '圖片'}{kilobytes}）。"
 
 
+# -- 個資請求 (個資法 §3 requests) -----------------------------------------------------------
+
+
+def _request(facts: Facts) -> str:
+    return f"個資請求 {facts.target} "
+
+
+def _request_kind(facts: Facts) -> str:
+    kind = facts.value("kind")
+    return _quote(codes.DATA_REQUEST_KINDS.get(str(kind), str(kind or "")))
+
+
+def _request_file(facts: Facts) -> str:
+    case = facts.after.get("case")
+    about = f"（案件 {case}）" if case else ""
+    due = _moment(facts.after.get("due_at"))
+    return f"民眾在 LINE 提出{_request_kind(facts)}請求{about}，為{_request(facts)}，期限{due}。"
+
+
+def _request_access(facts: Facts) -> str:
+    return f"系統於 LINE 對話中即時答覆民眾的查詢（{_request(facts).strip()}）。"
+
+
+def _request_extend(facts: Facts) -> Described:
+    sentence = f"將{_request(facts)}的決定期限延至{_moment(facts.after.get('due_at'))}。"
+    return Described(sentence, [("延長理由", str(facts.after.get("reason", "")))])
+
+
+def _request_decide(facts: Facts) -> Described:
+    status = codes.DATA_REQUEST_STATUSES.get(str(facts.after.get("status")), "")
+    sentence = f"決定{_request(facts)}（{_request_kind(facts)}）：{status}。"
+    return Described(sentence, [("理由", str(facts.after.get("reason", "")))])
+
+
+def _request_download(facts: Facts) -> str:
+    return f"民眾下載{_request(facts)}的個人資料複製本。"
+
+
+def _request_view(facts: Facts) -> str:
+    return f"檢視{_request(facts)}所請求更正的{_personal(facts.after.get('fields'))}。"
+
+
+def _deferred_erase(facts: Facts) -> str:
+    return (
+        f"已無處理中案件，刪除 {_number(facts.after.get('count'))} 位申請刪除者保留的 LINE 識別碼。"
+    )
+
+
+def _case_correct(facts: Facts) -> str:
+    request = facts.after.get("request_id")
+    via = f"依個資請求 {request} " if request else "依個資請求"
+    return f"{via}更正{_case(facts)}反映者的{_personal(facts.after.get('fields'))}。"
+
+
 # -- the table ----------------------------------------------------------------------------
 
 CASES, ACCOUNTS, SETTINGS, PROMOTION = "案件", "帳號與登入", "設定", "宣導與追蹤者"
 PERSONAL_DATA = "個人資料保護"
+REQUESTS = TARGET_TYPES["data_request"]
 UNIT, AGENCY = TARGET_TYPES["unit"], TARGET_TYPES["agency"]
 
 ACTIONS: dict[str, ActionWords] = {
@@ -664,6 +721,14 @@ ACTIONS: dict[str, ActionWords] = {
     "tip.notice": ActionWords("檢舉案件受理／結果通知", CASES, _tip_notice),
     "case.insider": ActionWords("機關內部人員檢舉標記", CASES, _insider),
     "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
+    "case.correct": ActionWords("依個資請求更正個人資料", REQUESTS, _case_correct),
+    "data_request.file": ActionWords("民眾提出個資請求", REQUESTS, _request_file),
+    "data_request.access": ActionWords("即時答覆個資查詢", REQUESTS, _request_access),
+    "data_request.extend": ActionWords("延長個資請求期限", REQUESTS, _request_extend),
+    "data_request.decide": ActionWords("決定個資請求", REQUESTS, _request_decide),
+    "data_request.view": ActionWords("檢視個資請求內容", REQUESTS, _request_view),
+    "data_request.download": ActionWords("下載個資複製本", REQUESTS, _request_download),
+    "data_request.deferred_erase": ActionWords("刪除保留的LINE識別碼", REQUESTS, _deferred_erase),
     "report.submit": ActionWords("送出工作成果彙報表", CASES, _report),
     "auth.login": ActionWords("登入", ACCOUNTS, _login),
     "auth.logout": ActionWords("登出", ACCOUNTS, _logout),

@@ -175,6 +175,28 @@ class LinkStaff:
     code: str
 
 
+@dataclass(frozen=True)
+class ShowMyData:
+    """個資法 §10 查詢／閱覽: answer with the personal data held about the resident, and record
+    the request as granted at once."""
+
+
+@dataclass(frozen=True)
+class ListCorrectable:
+    """Offer the resident's open cases, whose contact details they may correct."""
+
+
+@dataclass(frozen=True)
+class FileDataRequest:
+    """A §3 request for staff to decide: ``kind`` is copy, correct, stop or delete; a
+    correction names the case and the one field (name, phone, address) with its new value."""
+
+    kind: str
+    number: str | None = None
+    field: str | None = None
+    value: str | None = None
+
+
 Effect = (
     SetFollowing
     | ReadNotice
@@ -190,6 +212,9 @@ Effect = (
     | AnswerQuiz
     | ShowPromotions
     | LinkStaff
+    | ShowMyData
+    | ListCorrectable
+    | FileDataRequest
 )
 
 

@@ -7,6 +7,8 @@ from lianping.bot.conversation.steps import (
     address,
     contact,
     contact_details,
+    correct_field,
+    correct_value,
     description,
     edit,
     idle,
@@ -16,6 +18,8 @@ from lianping.bot.conversation.steps import (
     occupation,
     offer_text,
     photos,
+    privacy,
+    privacy_confirm,
     resume,
     sub_district,
     sub_item,
@@ -51,5 +55,9 @@ for _step in (
     sub_district,
     sub_village,
     withdraw,
+    privacy,
+    privacy_confirm,
+    correct_field,
+    correct_value,
 ):
     registry.register(_step)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from lianping.bot import messages, texts
-from lianping.bot.conversation import inputs, navigation, subscription
+from lianping.bot.conversation import inputs, navigation, privacy, subscription
 from lianping.bot.conversation.model import (
     Content,
     Incoming,
@@ -36,6 +36,8 @@ def tokenless(
         return withdraw.enter(state, number, event.timestamp_ms, content)
     if action == "tip":
         return start(state, TIP, event, content)
+    if action == "correct" and number:
+        return privacy.correct(state, number, event, content)
     if action == "rate" and number and params.get("v", "").isdigit():
         # The satisfaction question of a closed case: the dispatcher thanks or declines.
         return Outcome(state, [], [RateCase(number, int(params["v"]))])
@@ -46,8 +48,12 @@ _ITEM_BY_LABEL = {label: item for item, label in texts.MENU_LABELS.items()}
 
 
 def typed_item(event: Incoming) -> str | None:
-    """The main-menu item whose label the resident typed (``查詢案件`` → ``status``), if any."""
+    """The main-menu item whose label the resident typed (``查詢案件`` → ``status``), if any;
+    a 個資說明 word is ``privacy`` or ``privacy:<choice>`` (``複製本`` → ``privacy:copy``)."""
     text = inputs.typed(event)
+    choice = privacy.typed_choice(event)
+    if choice is not None:
+        return f"privacy:{choice}"
     return _ITEM_BY_LABEL.get(text) if text else None
 
 
@@ -65,6 +71,11 @@ def choose(state: State, item: str, event: Incoming, content: Content) -> Outcom
         return Outcome(state, [], [ListCases()])
     if item == "subscription":
         return subscription.enter(state, event, content)
+    if item.startswith("privacy"):
+        choice = item.partition(":")[2]
+        if choice or not has_draft(state):
+            return privacy.enter(state, choice, event, content)
+        item = "privacy"  # inside a report: the notice, then the question again
     answers = {
         "channels": content.reporting_channels,
         "promotion": content.promotion,
