@@ -101,7 +101,8 @@ def _change(
     return before
 
 
-def _guard(actor: Actor, case: Case) -> None:
+def guard_write(actor: Actor, case: Case) -> None:
+    """Refuse an actor who may not change cases or may not open this one."""
     require_write(actor)
     require_open(actor, case)
 
@@ -129,7 +130,7 @@ def line_reach(session: Session, case: Case) -> str:
     return REACHABLE if resident is not None and resident.following else BLOCKED
 
 
-def _notify(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
+def notify_resident(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
     """Push messages to the resident of a LINE case; nothing when LINE cannot reach them."""
     resident = _line_resident(session, case)
     if resident is None or line_reach(session, case) != REACHABLE:
@@ -155,7 +156,7 @@ def classify(
     theme: str | None,
 ) -> Result:
     """Set the nature, sub-item and theme (seed 004's categories)."""
-    _guard(actor, case)
+    guard_write(actor, case)
     if nature not in codes.NATURES:
         raise CaseworkError("性質不正確")
     if sub_item is not None and (
@@ -212,7 +213,7 @@ def assign(
 
     A tip is assigned by the head of ethics, to ethics staff only.
     """
-    _guard(actor, case)
+    guard_write(actor, case)
     officer = session.get(User, officer_id) if officer_id else None
     if officer_id and (officer is None or not officer.active or officer.role == "viewer"):
         raise CaseworkError("承辦人不存在或無承辦權限")
@@ -246,7 +247,7 @@ def assign(
 
 def route_internal(session: Session, actor: Actor, case: Case, unit_id: int, note: str) -> Result:
     """簽會 the responsible internal unit (seed 004 玖.一): the case is 處理中."""
-    _guard(actor, case)
+    guard_write(actor, case)
     _move(case, codes.IN_PROGRESS)
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
@@ -287,7 +288,7 @@ def route_external(
     letter_date: date,
 ) -> Result:
     """函請相關機關參處 (seed 004 玖.二); the resident is told (行政程序法 §172)."""
-    _guard(actor, case)
+    guard_write(actor, case)
     _move(case, codes.TRANSFERRED)
     agency = session.get(Agency, agency_id)
     if agency is None or not agency.active:
@@ -312,7 +313,7 @@ def route_external(
         date=rocdate.roc_date(letter_date),
         letter=letter_number.strip(),
     )
-    outbox_ids = _notify(session, case, [messages.text(notice)])
+    outbox_ids = notify_resident(session, case, [messages.text(notice)])
     cases.add_event(
         session,
         case,
@@ -333,7 +334,7 @@ def set_opinion(
     session: Session, actor: Actor, case: Case, opinion: str, signing_agency: str | None = None
 ) -> Result:
     """Write the 處理意見 of 附件1, and its 簽辦機關 when given."""
-    _guard(actor, case)
+    guard_write(actor, case)
     changes: dict[str, Any] = {"handling_opinion": opinion.strip() or None}
     if signing_agency is not None:
         if len(signing_agency.strip()) > 200:
@@ -346,7 +347,7 @@ def set_opinion(
 
 def add_note(session: Session, actor: Actor, case: Case, note: str) -> Result:
     """An internal note: never shown to the resident."""
-    _guard(actor, case)
+    guard_write(actor, case)
     if not note.strip():
         raise CaseworkError("內部註記不可空白")
     cases.add_event(session, case, "note", actor.username, body=note.strip())
@@ -369,7 +370,7 @@ def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
 
     Not a tip: its reporter is answered by an acceptance and a result notice (``tips``).
     """
-    _guard(actor, case)
+    guard_write(actor, case)
     if case.confidential:
         raise CaseworkError("檢舉案件請以受理通知及處理結果通知答復檢舉人")
     # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
@@ -378,7 +379,7 @@ def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
     text = reply_text(case.number, body)
     if case.resident_id is None:
         raise CaseworkError("此案件非經由LINE反映，請以電話或書面回覆後記錄處理意見")
-    outbox_ids = _notify(session, case, [messages.text(text)])
+    outbox_ids = notify_resident(session, case, [messages.text(text)])
     if not outbox_ids:
         raise CaseworkError("反映者已封鎖本帳號，無法以LINE回覆")
     _change(session, actor, case, "case.reply", {"status": status})
@@ -404,7 +405,7 @@ def change_status(
     merge_into: str | None = None,
 ) -> Result:
     """Move the case along its lifecycle (不予處理 needs a §173 reason, 併案 a target)."""
-    _guard(actor, case)
+    guard_write(actor, case)
     if status not in codes.STATUSES:
         raise CaseworkError("狀態不正確")
     _move(case, status)
@@ -427,7 +428,7 @@ def change_status(
         words += f"（{REJECTION_REASONS[reason]}）"
     outbox_ids: list[int] = []
     if status == codes.CLOSED and case.satisfaction is None:
-        outbox_ids = _notify(session, case, [satisfaction_question(case.number)])
+        outbox_ids = notify_resident(session, case, [satisfaction_question(case.number)])
     data: dict[str, Any] = {"status": status}
     if outbox_ids:
         data["outbox_id"] = outbox_ids[0]
@@ -490,7 +491,7 @@ def withdraw_for_resident(session: Session, case: Case, now: datetime) -> Result
 
 def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason: str) -> Result:
     """Extend the answer deadline with a reason; the resident is told."""
-    _guard(actor, case)
+    guard_write(actor, case)
     reason = texts.extension_reason(reason)
     if not reason:
         raise CaseworkError("延長期限須說明理由")
@@ -505,7 +506,7 @@ def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason
     notice = texts.DUE_EXTENDED.format(
         number=case.number, reason=reason, due=rocdate.roc_date(due_at)
     )
-    outbox_ids = _notify(session, case, [messages.text(notice)])
+    outbox_ids = notify_resident(session, case, [messages.text(notice)])
     cases.add_event(
         session,
         case,
@@ -563,7 +564,7 @@ def record_view(session: Session, actor: Actor, case: Case, via: str) -> None:
 
 def mark_read(session: Session, actor: Actor, case: Case) -> Result:
     """The officer has read what the resident added."""
-    _guard(actor, case)
+    guard_write(actor, case)
     if case.resident_update_at is not None:
         _change(session, actor, case, "case.read_update", {"resident_update_at": None})
     return Result(case)

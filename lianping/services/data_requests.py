@@ -24,6 +24,7 @@ from lianping.services import audit
 from lianping.services.access import SYSTEM, Actor, PermissionDenied
 from lianping.storage import cases, outbox, residents
 from lianping.storage import data_requests as queries
+from lianping.storage import media as media_queries
 from lianping.storage.erasure import erase_residents
 from lianping.storage.models import (
     Case,
@@ -41,7 +42,6 @@ DECISIONS = ("granted", "partly", "refused")
 MAX_REASON = 500
 # Where copies wait for their one download, under the media directory.
 EXPORT_DIR = "data_exports"
-PURGED = "purged"  # MediaFile.status of a file removed with the profile
 
 
 class DataRequestError(ValueError):
@@ -360,9 +360,9 @@ def _delete(
     """
     media = queries.unfiled_media(session, resident.id)
     for item in media:
-        if item.path:
-            result.delete_files.append(item.path)
-        item.path, item.sha256, item.status, item.purged_at = None, None, PURGED, now
+        path = media_queries.purge_file(item, now)
+        if path:
+            result.delete_files.append(path)
     held_cases = len(queries.held_data(session, resident).cases)
     open_numbers = queries.open_case_numbers(session, resident.id)
     lines = [

@@ -23,9 +23,9 @@ from lianping.services.casework import (
     REACHABLE,
     CaseworkError,
     Result,
-    _guard,
-    _notify,
+    guard_write,
     line_reach,
+    notify_resident,
 )
 from lianping.services.timeline import Delivery
 from lianping.storage import cases
@@ -45,7 +45,7 @@ INSIDER_RESULT_MONTHS = 6
 
 
 def _tip(actor: Actor, case: Case) -> None:
-    _guard(actor, case)
+    guard_write(actor, case)
     if not case.confidential:
         raise CaseworkError("此案件不是檢舉案件")
 
@@ -61,7 +61,7 @@ def _method(session: Session, case: Case, method: str) -> str:
 
 
 def _send(session: Session, actor: Actor, case: Case, kind: str, method: str, text: str) -> Result:
-    outbox_ids = _notify(session, case, [messages.text(text)]) if method == "line" else []
+    outbox_ids = notify_resident(session, case, [messages.text(text)]) if method == "line" else []
     if method == "line" and not outbox_ids:
         raise CaseworkError("檢舉人已封鎖本帳號，無法以LINE通知")
     now = utcnow()

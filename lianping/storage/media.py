@@ -13,6 +13,7 @@ from lianping.storage.db import insert_ignoring_duplicates
 from lianping.storage.models import Case, MediaFile, utcnow
 
 PENDING, STORED, UNSENT, TOO_LARGE, FAILED = "pending", "stored", "unsent", "too_large", "failed"
+PURGED = "purged"  # the file was removed (retention purge or a granted deletion)
 
 # What the product keeps of each kind (LINE allows more for some; we store evidence, not archives).
 MAX_BYTES = {
@@ -71,4 +72,15 @@ def forget(session: Session, message_id: str, at: datetime) -> str | None:
         return None
     path, media.path, media.status = media.path, None, UNSENT
     media.sha256 = None
+    return path
+
+
+def purge_file(media: MediaFile, now: datetime) -> str | None:
+    """Mark ``media`` purged and return the stored file's path for the caller to delete
+    once the transaction has committed (None when no file was stored).
+
+    A download still under way sees the status and keeps nothing (jobs.media).
+    """
+    path = media.path
+    media.path, media.sha256, media.status, media.purged_at = None, None, PURGED, now
     return path

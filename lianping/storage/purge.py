@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes
 from lianping.storage import erasure
+from lianping.storage import media as media_queries
 from lianping.storage.cases import RESIDENT
 from lianping.storage.inbox import MAX_ATTEMPTS
 from lianping.storage.models import (
@@ -39,7 +40,6 @@ EVENT_KEYS = ("webhookEventId", "type", "timestamp", "mode")
 # What stands where a purged case's text quoted its reporter: 附件2's own blot
 # (reports.biweekly.BLOT), so the report of a period reads the same before and after.
 BLOT = "＊＊＊"
-PURGED = "purged"  # MediaFile.status once its file is gone
 # What replaces a LINE user id in purged inbox and outbox rows (never a real id).
 PURGED_MARK = "purged"
 # Conversation flows that hold a draft report (bot.conversation.state.FIRST_STEP).
@@ -306,10 +306,9 @@ def _purge_media(
         statement = statement.limit(limit)
     removed = Removed()
     for media in session.scalars(statement):
-        if media.path:
-            removed.files.append(media.path)
-        # A download still under way sees the status and keeps nothing (jobs.media).
-        media.path, media.sha256, media.status, media.purged_at = None, None, PURGED, now
+        path = media_queries.purge_file(media, now)
+        if path:
+            removed.files.append(path)
         removed.count += 1
     return removed
 
