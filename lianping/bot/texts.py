@@ -420,6 +420,8 @@ FIELD_LOCATION = "位置"
 FIELD_CONTACT = "聯絡"
 FIELD_DUE = "回覆"
 NONE_GIVEN = "未提供"
+# Staff give tags; a resident without any has none, not "not given".
+NO_TAGS = "無"
 PHOTOS_COUNT = "{count}張"
 ATTACHMENTS_COUNT = "，附件{count}個"
 ANONYMOUS = "不具名（僅以LINE通知）"

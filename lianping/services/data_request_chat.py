@@ -61,7 +61,7 @@ def _file(session: Session, resident: Resident, effect: FileDataRequest, now: da
 
 def _tags(tags: list[str], in_chat: bool) -> str:
     if not tags:
-        return texts.NONE_GIVEN
+        return texts.NO_TAGS
     if in_chat and len(tags) > MAX_TAGS_SHOWN:
         return "、".join(tags[:MAX_TAGS_SHOWN]) + texts.MY_DATA_MORE_TAGS.format(count=len(tags))
     return "、".join(tags)
