@@ -71,7 +71,8 @@ def wanted_characters() -> set[str]:
     found = big5_characters()
     for start, stop in ranges:
         found.update(chr(c) for c in range(start, stop))
-    found.update("○●□■△▲◇◆☆★〓※→←↑↓")
+    # ・ and • head residents' and the bot's own lists (e.g. the copy of one's personal data).
+    found.update("○●□■△▲◇◆☆★〓※→←↑↓・•")
     return found
 
 

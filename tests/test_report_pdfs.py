@@ -336,3 +336,13 @@ def test_names_with_rare_characters_print_and_a_character_no_font_has_prints_as_
         lines = drawn_lines(pdf.work_records_pdf([record]), RECORD_EDGES)
         text = "".join(squeeze(line.text) for _, line in lines)
         assert f"{name}〓" in text
+
+
+def test_every_character_of_the_bots_texts_prints() -> None:
+    # A copy of a resident's personal data (個資法 §3) prints the bot's own words, bullets
+    # included: none of them may come out as 〓.
+    from lianping.bot import texts
+
+    words = "".join(value for value in vars(texts).values() if isinstance(value, str))
+    lacking = sorted({ch for ch in words if ch != "\n" and ord(ch) not in pdf.font_codepoints()})
+    assert lacking == []
