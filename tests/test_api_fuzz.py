@@ -130,17 +130,19 @@ def test_no_5xx_and_every_answer_matches_the_document(
             ),
         )
     if "{number}" in operation.path:
-        # Half the numbers are real cases, so actions reach the services, not only 404.
-        strategy = st.one_of(
-            strategy,
-            st.sampled_from(seeded.numbers).flatmap(
-                lambda number: operation.as_strategy(
-                    generation_mode=mode, path_parameters={"number": number}
-                )
-            ),
+        # Two numbers in three are real cases, so actions reach the services, not only 404
+        # (an action whose body must also name real rows, e.g. assign, then succeeds often
+        # enough that the check of an accepted request per operation never fails by chance).
+        real = st.sampled_from(seeded.numbers).flatmap(
+            lambda number: operation.as_strategy(
+                generation_mode=mode, path_parameters={"number": number}
+            )
         )
+        strategy = st.one_of(strategy, real, real)
     swap = _real_ids(seeded)
-    strategy = st.tuples(strategy, st.booleans()).map(lambda pair: swap(*pair))
+    # Three bodies in four name real rows.
+    use_real = st.sampled_from([True, True, True, False])
+    strategy = st.tuples(strategy, use_real).map(lambda pair: swap(*pair))
 
     @settings(
         max_examples=MAX_EXAMPLES,
