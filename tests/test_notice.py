@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from lianping import codes
 from lianping.bot import texts
 from lianping.bot.conversation import Content, ReadNotice
-from lianping.bot.conversation.defaults import DEFAULT_CONTENT, RETENTION
+from lianping.bot.conversation.defaults import DEFAULT_CONTENT
 from lianping.context import Context
 from lianping.services import content
 from lianping.storage.models import AuditEntry, Case, PrivacyNotice, Resident
@@ -199,8 +199,7 @@ def test_the_default_notice_gives_every_section_8_item(ctx: Context) -> None:
     assert content.notice_placeholders(body) == []
 
 
-def test_the_built_in_notice_states_the_retention_defaults() -> None:
-    assert {key: content.DEFAULTS[key] for key in RETENTION} == RETENTION
+def test_the_built_in_notice_names_no_agency_and_asks_no_consent() -> None:
     assert "同意" not in DEFAULT_CONTENT.privacy_notice
     assert content.notice_placeholders(DEFAULT_CONTENT.privacy_notice) == [texts.AGENCY_FALLBACK]
 

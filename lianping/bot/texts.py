@@ -284,8 +284,6 @@ WITHOUT_LINE = (
     "本機關依個人資料保護法第15條，於執行法定職務必要範圍內蒐集您的資料；"
     "如不願經由LINE提供，請改用下列方式{flow}：\n{ways}"
 )
-OFFLINE_PHONE = "・電話：{phone}"
-OFFLINE_EMAIL = "・電子郵件：{email}"
 OFFLINE_LETTER = "・書面郵寄或親至{agency}：{address}"
 OFFLINE_IN_PERSON = "・書面郵寄或親至{agency}"
 OFFLINE_TIP_LINE = "・檢舉貪瀆不法，也可以撥打法務部廉政署檢舉專線 0800-286-586。"
@@ -293,8 +291,8 @@ OFFLINE_TIP_LINE = "・檢舉貪瀆不法，也可以撥打法務部廉政署檢
 
 def offline_ways(agency: str, phone: str, email: str, address: str) -> str:
     """The ways to report without LINE, one a line, from the 政風單位's contact settings."""
-    lines = [OFFLINE_PHONE.format(phone=phone)] if phone else []
-    lines += [OFFLINE_EMAIL.format(email=email)] if email else []
+    lines = [LOCAL_UNIT_PHONE.format(phone=phone)] if phone else []
+    lines += [LOCAL_UNIT_EMAIL.format(email=email)] if email else []
     letter = OFFLINE_LETTER if address else OFFLINE_IN_PERSON
     lines.append(letter.format(agency=agency, address=address))
     return "\n".join([*lines, OFFLINE_TIP_LINE])

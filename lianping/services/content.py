@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lianping.bot import texts
+from lianping.bot.conversation.defaults import RETENTION
 from lianping.bot.conversation.model import Content
 from lianping.storage import areas
 from lianping.storage.models import PrivacyNotice, Setting, utcnow
@@ -28,12 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "ethics_address": "",
     # Retention schedule (個資法 §11, 檔案法): how long each kind of personal data is kept.
     # services.retention documents each; the agency's 檔案 unit confirms the case years.
-    "retention_draft_hours": 24,
-    "retention_payload_days": 30,
-    "retention_outbox_days": 30,
-    "retention_orphan_media_days": 7,
-    "retention_unfollowed_days": 90,
-    "retention_case_years": 5,
+    **RETENTION,
     # Tips: the acceptance notice is due this many days after the tip arrives.
     "tip_acceptance_days": 20,
     "promotion": texts.PROMOTION,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from lianping.bot import texts
 from lianping.bot.conversation.model import Content
 
-# The retention settings' defaults as the built-in notice states them (services.content
-# DEFAULTS holds the same values; a test keeps the two equal).
+# The retention settings' defaults (services.content.DEFAULTS takes them from here), as the
+# built-in notice states them.
 RETENTION = {
     "retention_draft_hours": 24,
     "retention_payload_days": 30,
