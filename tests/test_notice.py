@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from lianping import codes
-from lianping.bot import texts
+from lianping.bot import messages, texts
 from lianping.bot.conversation import Content, ReadNotice
 from lianping.bot.conversation.defaults import DEFAULT_CONTENT
 from lianping.context import Context
+from lianping.line.limits import LIMITS, utf16_units
 from lianping.services import content
 from lianping.storage.models import AuditEntry, Case, PrivacyNotice, Resident
 from lianping_dev.simulator import events as line_events
@@ -366,3 +367,14 @@ def test_the_api_intake_records_the_notice_method_and_requires_it(app: Any, ctx:
     assert created.get_json()["case"]["notice_method"] == "printed"
     with ctx.sessions() as session:
         assert session.scalars(select(Case.notice_method)).all() == ["printed"]
+
+
+def test_a_notice_longer_than_a_message_is_sent_in_whole_paragraphs_within_the_limit() -> None:
+    # 4,000 characters of Extension B are 8,000 UTF-16 units: more than one LINE message.
+    paragraphs = ["一、" + "個" * 1500, "二、" + "𠮷" * 3000, "三、" + "資" * 200]
+    notice = "\n".join(paragraphs)
+    sent = [m["text"] for m in messages.long_text(notice)]
+    assert all(utf16_units(part) <= LIMITS["text_utf16_units"] for part in sent)
+    assert "".join(sent).replace("\n", "") == notice.replace("\n", "")
+    assert sent[0] == paragraphs[0]  # a paragraph that fits is never split
+    assert len(messages.long_text("一行")) == 1

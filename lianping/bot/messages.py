@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lianping.bot import texts
-from lianping.line.limits import LIMITS
+from lianping.line.limits import LIMITS, utf16_units
 
 Message = dict[str, Any]
 Item = dict[str, Any]
@@ -74,6 +74,23 @@ def with_quick_replies(message: Message, items: list[Item]) -> Message:
 def text(body: str, quick_replies: list[Item] | None = None) -> Message:
     """A text message, optionally carrying quick-reply items."""
     return with_quick_replies({"type": "text", "text": body}, quick_replies or [])
+
+
+def long_text(body: str) -> list[Message]:
+    """``body`` as text messages of whole paragraphs, each within LINE's limit (the privacy
+    notice an administrator writes may outgrow one message)."""
+    limit = LIMITS["text_utf16_units"]
+    found: list[str] = []
+    for line in body.split("\n"):
+        while utf16_units(line) > limit:  # a paragraph longer than a message: cut it
+            cut = limit // 2  # a character is at most two UTF-16 units
+            found.append(line[:cut])
+            line = line[cut:]
+        if found and utf16_units(f"{found[-1]}\n{line}") <= limit:
+            found[-1] = f"{found[-1]}\n{line}"
+        else:
+            found.append(line)
+    return [text(part) for part in found if part.strip()] or [text(body)]
 
 
 def with_menu(body: str) -> Message:

@@ -85,7 +85,7 @@ def choose(state: State, item: str, event: Incoming, content: Content) -> Outcom
     if item not in answers:
         return None
     if current(state) != IDLE:
-        return navigation.stay(state, content, [messages.text(answers[item])])
+        return navigation.stay(state, content, messages.long_text(answers[item]))
     if item == "channels":
         tip = messages.postback_item(texts.LABEL_TIP, tip_data())
         body = f"{content.reporting_channels}\n{texts.CHANNELS_TIP_HINT}"

@@ -19,29 +19,12 @@ from lianping.bot.conversation.model import (
     State,
 )
 from lianping.bot.conversation.state import idle, move, with_draft
-from lianping.line.limits import LIMITS, utf16_units
 
 NAME = "notice"
 ACTIONS = frozenset({"read", "without_line"})
 # Media sent before the notice is read joins no draft (the dispatcher still stores the file,
 # as for media sent outside a report, until the retention purge): it only gets a reminder.
 MEDIA = inputs.MEDIA_KINDS
-
-
-def parts(notice: str) -> list[str]:
-    """The notice as text messages: whole paragraphs, each message within LINE's limit."""
-    limit = LIMITS["text_utf16_units"]
-    found: list[str] = []
-    for line in notice.split("\n"):
-        while utf16_units(line) > limit:  # a paragraph longer than a message: cut it
-            cut = limit // 2  # a character is at most two UTF-16 units
-            found.append(line[:cut])
-            line = line[cut:]
-        if found and utf16_units(f"{found[-1]}\n{line}") <= limit:
-            found[-1] = f"{found[-1]}\n{line}"
-        else:
-            found.append(line)
-    return [part for part in found if part.strip()] or [notice]
 
 
 def _question(state: State, content: Content) -> Message:
@@ -57,8 +40,7 @@ def _question(state: State, content: Content) -> Message:
 
 def prompt(state: State, content: Content) -> list[Message]:
     """The whole notice as the administrator published it, then 已閱讀 / 不經由LINE提供."""
-    notice = [messages.text(part) for part in parts(content.privacy_notice)]
-    return [*notice, _question(state, content)]
+    return [*messages.long_text(content.privacy_notice), _question(state, content)]
 
 
 def begin(state: State, event: Incoming, content: Content) -> Outcome:

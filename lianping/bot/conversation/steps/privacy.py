@@ -37,7 +37,7 @@ def handle(state: State, event: Incoming, content: Content) -> Outcome:
     chosen = inputs.choice(event)
     action = chosen.action if chosen else None
     if action == "notice":
-        return navigation.stay(state, content, [messages.text(content.privacy_notice)])
+        return navigation.stay(state, content, messages.long_text(content.privacy_notice))
     if action in ("my_data", "copy", "correct", "erase"):
         return privacy.enter(state, action, event, content)
     return navigation.retry(state, content)
