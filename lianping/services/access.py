@@ -120,16 +120,8 @@ def may_reveal(session: Session, actor: Actor, case: Case) -> bool:
         return False
     if case.confidential:
         return True
-    if actor.is_admin:
-        return True
-    if case.officer_id is None or actor.user_id is None:
-        return False
-    if case.officer_id == actor.user_id:
-        return True
-    if actor.role != "supervisor" or actor.unit_id is None:
-        return False
-    officer = session.get(User, case.officer_id)
-    return officer is not None and officer.unit_id == actor.unit_id
+    officers = revealable_officers(session, actor)
+    return officers is None or case.officer_id in officers
 
 
 def mask_name(name: str | None) -> str | None:
@@ -161,8 +153,9 @@ def mask_address(address: str | None) -> str | None:
 
 
 def revealable_officers(session: Session, actor: Actor) -> frozenset[int] | None:
-    """For lists and exports: the officers whose (ordinary) cases' personal data the actor
-    may see, by ``may_reveal``'s rule; None is every case (administrators)."""
+    """The officers whose (ordinary) cases' personal data the actor may see: their own, and
+    a supervisor's unit's; None is every case (administrators). ``may_reveal`` and the
+    lists and exports all use this one rule."""
     if actor.is_admin:
         return None
     if not actor.can_reveal or actor.user_id is None:

@@ -76,8 +76,7 @@ def handle(session: Session, event: InboxEvent, editable: Content | None = None)
     if event.event_type == "unsend":
         message_id = str((payload.get("unsend") or {}).get("messageId"))
         inbox.redact_unsent(session, event.source_key, message_id)
-        at = datetime.fromtimestamp(event.event_timestamp / 1000, UTC)
-        path = media_queries.forget(session, message_id, at)
+        path = media_queries.forget(session, message_id, _from_ms(event.event_timestamp))
         if path:
             after.delete_files.append(path)
         return after
