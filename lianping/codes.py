@@ -188,3 +188,48 @@ DATA_REQUEST_STATUSES: dict[str, str] = {
     "refused": "不予准許",
 }
 DATA_REQUEST_OPEN = frozenset({"pending", "extended"})
+
+# Notices the law requires a reporter be given (CaseNotice.kind): 行政程序法 §171–173, the
+# 處理人民陳情案件要點's extension notice, and a tip's acceptance and result notices.
+NOTICE_KINDS: dict[str, str] = {
+    "acceptance": "受理通知",
+    "details": "補陳通知",
+    "transfer": "移送通知",
+    "extension": "延長處理期限通知",
+    "refusal": "不予處理通知",
+    "result": "處理結果通知",
+}
+# How a notice reached the reporter (CaseNotice.delivery); ``pending``: printed, not yet out.
+NOTICE_DELIVERIES: dict[str, str] = {
+    "line": "LINE",
+    "mail": "郵寄",
+    "in_person": "當面交付",
+    "pending": "尚未寄送",
+}
+
+# 平臺地點 (seed 004 伍) and their 聯絡人 (陸).
+PLACE_KINDS: dict[str, str] = {
+    "village_office": "村里辦公處",
+    "community": "社區發展協會",
+    "school": "學校",
+    "association": "公益社團",
+    "other": "其他",
+}
+CONTACT_ROLES: dict[str, str] = {
+    "chief": "村里長",
+    "clerk": "村里幹事",
+    "volunteer": "廉政志工",
+    "community": "社區組織",
+    "school": "學校人員",
+    "other": "其他",
+}
+# Field activities (seed 004 柒.一), in its order.
+ACTIVITY_KINDS: dict[str, str] = {
+    "interview": "個別晤談",
+    "visit": "親往拜會",
+    "briefing": "說明會",
+    "forum": "小型座談",
+    "local_meeting": "列席地方集會",
+    "leaflets": "分發文宣",
+    "other": "其他",
+}

@@ -29,7 +29,8 @@ from lianping.services.access import (
     require_open,
     require_write,
 )
-from lianping.storage import cases, outbox
+from lianping.services.notices import notify_resident
+from lianping.storage import cases
 from lianping.storage.models import Agency, Case, Resident, TipReporter, Unit, User, utcnow
 
 # An extension's reason is told to the resident in one LINE message (texts.DUE_EXTENDED).
@@ -111,31 +112,6 @@ def _move(case: Case, status: str) -> None:
     """Refuse a status the lifecycle does not allow next; checked before anything else is."""
     if status != case.status and status not in TRANSITIONS[case.status]:
         raise LifecycleConflict(case, status)
-
-
-# Whether LINE can carry a notice to the case's resident (see ``line_reach``).
-REACHABLE, NO_LINE, BLOCKED = "reachable", "no_line", "blocked"
-
-
-def _line_resident(session: Session, case: Case) -> Resident | None:
-    return session.get(Resident, case.resident_id) if case.resident_id else None
-
-
-def line_reach(session: Session, case: Case) -> str:
-    """``reachable`` (a LINE case whose resident still follows), ``no_line`` (walk-in, meeting,
-    phone or letter) or ``blocked`` (the resident blocked or left the account)."""
-    if case.resident_id is None:
-        return NO_LINE
-    resident = _line_resident(session, case)
-    return REACHABLE if resident is not None and resident.following else BLOCKED
-
-
-def notify_resident(session: Session, case: Case, body: list[dict[str, Any]]) -> list[int]:
-    """Push messages to the resident of a LINE case; nothing when LINE cannot reach them."""
-    resident = _line_resident(session, case)
-    if resident is None or line_reach(session, case) != REACHABLE:
-        return []
-    return [outbox.add(session, resident.line_user_id, body).id]
 
 
 def get_case(session: Session, actor: Actor, number: str) -> Case:

@@ -32,6 +32,15 @@ DEFAULTS: dict[str, Any] = {
     **RETENTION,
     # Tips: the acceptance notice is due this many days after the tip arrives.
     "tip_acceptance_days": 20,
+    # 處理人民陳情案件要點 as the agency adopted it: the most days one approved extension
+    # may add to the answer deadline (services.casework).
+    "extension_max_days": 30,
+    # Printed notices (services.notices): the letterhead's sender line under the agency's
+    # name, e.g. 「政風室」; blank prints the agency's name alone.
+    "letter_sender": "",
+    # 附件1: print the lines the form does not have (案件編號／受理管道, 細項／主題, the
+    # printing footer); off by default, so the form is exactly seed 004's.
+    "work_record_extras": False,
     "promotion": texts.PROMOTION,
     "help": texts.HELP,
     # 工作成果彙報表: periods of two weeks start on this date (ISO, a Monday) and every 14 days.

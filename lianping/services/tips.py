@@ -19,14 +19,8 @@ from lianping.bot import messages, texts
 from lianping.line.limits import LIMITS, utf16_units
 from lianping.services import audit, timeline
 from lianping.services.access import Actor
-from lianping.services.casework import (
-    REACHABLE,
-    CaseworkError,
-    Result,
-    guard_write,
-    line_reach,
-    notify_resident,
-)
+from lianping.services.casework import CaseworkError, Result, guard_write
+from lianping.services.notices import REACHABLE, line_reach, notify_resident
 from lianping.services.timeline import Delivery
 from lianping.storage import cases
 from lianping.storage.models import Case, CaseEvent, OutboxMessage, utcnow

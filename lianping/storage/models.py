@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -257,6 +258,24 @@ class Case(Base):
     # Set when the retention purge removed the reporter's personal data (the record stays).
     personal_data_purged_at: Mapped[datetime | None]
     due_at: Mapped[datetime]
+    # 補陳 (行政程序法 §171 II practice): the officer asked for missing details at this time;
+    # the answer clock is paused until the resident answers (or the officer records it).
+    details_requested_at: Mapped[datetime | None]
+    # An extension the officer proposed, waiting for a supervisor's approval (要點: 簽請核准).
+    extension_due_on: Mapped[date | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extension_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    extension_at: Mapped[datetime | None]
+    # 首長核可 of a 簽會 or 函轉 (seed 004 玖.一、二): who approved (name and title), on what day.
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_on: Mapped[date | None]
+    # A tip's 移送: the authority that received it (法務部廉政署, a 地方檢察署…); the letter's
+    # number and date are ``letter_number`` and ``letter_date``.
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    # The field activity (座談, 拜會…) at which the report was taken.
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("field_activities.id", ondelete="SET NULL"), index=True
+    )
     # Set when the resident adds information; the officer clears it on reading.
     resident_update_at: Mapped[datetime | None]
     # Staff side of 附件1 and the routing of seed 004 玖.
@@ -335,6 +354,33 @@ class DataRequest(Base):
     export_downloaded_at: Mapped[datetime | None]
 
 
+class CaseNotice(Base):
+    """A notice the law requires the reporter be given (受理, 移送, 延長, 不予處理, 補陳, 結果).
+
+    ``kind`` is a code of codes.NOTICE_KINDS, ``body`` the text as the reporter reads it.
+    ``delivery`` says how it went out (codes.NOTICE_DELIVERIES): ``line`` with the outbox row
+    whose status says whether it arrived; ``mail`` or ``in_person`` once staff record that
+    they mailed or handed the printed letter (``delivered_at``); ``pending`` while the
+    printed letter has not gone out. Nothing is ever shown as sent that was not.
+    """
+
+    __tablename__ = "case_notices"
+    __table_args__ = (Index("ix_case_notices_case_created", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    delivery: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    delivered_at: Mapped[datetime | None]
+    delivered_by: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CaseEvent(Base):
     """An entry on a case's timeline; ``public`` ones are shown to the resident."""
 
@@ -392,6 +438,97 @@ class Agency(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class Place(Base):
+    """A 平臺地點 (seed 004 伍): a village office, community association, school, 公益社團…"""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # codes.PLACE_KINDS
+    district: Mapped[str] = mapped_column(String(20))  # 區
+    village: Mapped[str | None] = mapped_column(String(20))  # 村里
+    address: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlaceContact(Base):
+    """A 平臺聯絡人 of a place (村里長, 村里幹事, 廉政志工…): personal data, masked and purged
+    by the same rules as a reporter's (``ended_at`` starts the retention clock)."""
+
+    __tablename__ = "place_contacts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # codes.CONTACT_ROLES
+    name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+
+
+class FieldActivity(Base):
+    """A visit or event of the field work (seed 004 柒): 晤談, 拜會, 說明會, 座談, 集會, 文宣.
+
+    ``promotion`` marks 宣揚反貪倡廉資訊 done at it: counted in 附件2 row 3, never on 附件1.
+    ``materials`` lists the 宣導 materials handed out: [{"name": str, "quantity": int}].
+    """
+
+    __tablename__ = "field_activities"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # codes.ACTIVITY_KINDS
+    held_on: Mapped[date] = mapped_column(index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
+    venue: Mapped[str | None] = mapped_column(String(300))  # where, when not a registered place
+    district: Mapped[str | None] = mapped_column(String(20))
+    topic: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str | None] = mapped_column(String(32))  # codes.THEMES
+    participants: Mapped[int] = mapped_column(default=0)
+    promotion: Mapped[bool] = mapped_column(default=False)
+    materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ActivityContact(Base):
+    """A 聯絡人 who took part in an activity (named participants are optional)."""
+
+    __tablename__ = "activity_contacts"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("field_activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("place_contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ActivityPhoto(Base):
+    """A photo of a field activity, uploaded by staff."""
+
+    __tablename__ = "activity_photos"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("field_activities.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class User(Base):
@@ -620,3 +757,24 @@ class ReportSubmission(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 簽陳首長 (seed 004 玖.四): who approved sending it (name and title), on what day.
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_on: Mapped[date | None]
+
+
+class ReportDraft(Base):
+    """The officer's edit of a period's 附件2 內容摘要 and 處理意見 before 送出.
+
+    ``texts`` is {"need"|"reform"|"promotion": {"summary": str, "handling": str}}; a row not
+    edited keeps the product's draft.
+    """
+
+    __tablename__ = "report_drafts"
+    __table_args__ = (UniqueConstraint("period_from", "period_to", name="uq_report_drafts_period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    texts: Mapped[dict[str, Any]]
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

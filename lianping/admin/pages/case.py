@@ -21,7 +21,7 @@ from lianping.admin.pages.common import (
 from lianping.bot import texts
 from lianping.jobs import delivery
 from lianping.reports.work_record import REVEAL_REASON, refuse_tip
-from lianping.services import casework, content, tips
+from lianping.services import casework, content, notices, tips
 from lianping.services.access import (
     Actor,
     PermissionDenied,
@@ -99,7 +99,7 @@ def case_view(
         "resident": resident,
         "lookups": lookups,
         "overdue": case_search.is_overdue(case.status, case.due_at, utcnow()),
-        "line_reach": casework.line_reach(session, case),
+        "line_reach": notices.line_reach(session, case),
         "signing_agency": signing or None,
         "merged_into": merged_into.number if merged_into else None,
         "has_personal_data": has_reporter_data(session, case) or resident is not None,
@@ -372,7 +372,7 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
             case = _load(session, actor, number)
             result = handler(session, actor, case, form)
             still_open = can_open(actor, case)
-            reach = casework.line_reach(session, case)
+            reach = notices.line_reach(session, case)
     except CaseworkError as exc:
         return _render(number, error=str(exc), form=form, open_action=action, status=400)
     delivery.enqueue_after_commit(ctx, result.outbox_ids)
