@@ -204,6 +204,9 @@ NOTICE_DELIVERIES: dict[str, str] = {
     "line": "LINE",
     "mail": "郵寄",
     "in_person": "當面交付",
+    # A reply recorded as given by phone or e-mail (casework.record_reply).
+    "phone": "電話",
+    "email": "電子郵件",
     "pending": "尚未寄送",
 }
 

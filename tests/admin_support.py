@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from lianping.context import Context
@@ -37,3 +38,40 @@ def api_token(ctx: Context, user: User) -> dict[str, str]:
     with ctx.sessions.begin() as session:
         token = accounts.create_token(session, session.merge(user), "tests")
     return {"Authorization": f"Bearer {token}"}
+
+
+API_BASE = "/api/v1"
+
+
+class Api:
+    """A test client for one staff member's token that records, in ``called``, the statuses
+    each API operation answered (so a module can check every operation once succeeded)."""
+
+    def __init__(
+        self, app: Any, headers: dict[str, str], called: defaultdict[str, set[int]]
+    ) -> None:
+        self.app, self.client, self.headers, self.called = app, app.test_client(), headers, called
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        if body is not None:
+            kwargs["json"] = body
+        response = self.client.open(API_BASE + path, method=method, headers=headers, **kwargs)
+        try:
+            endpoint, _ = self.app.url_map.bind("localhost").match(
+                API_BASE + path.split("?")[0], method=method
+            )
+        except Exception:
+            endpoint = None
+        if endpoint and endpoint.startswith("api.") and endpoint != "api.not_found":
+            self.called[endpoint.removeprefix("api.")].add(response.status_code)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("POST", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("PUT", path, body, **kwargs)

@@ -164,6 +164,12 @@ def officer(quiet_app: Any, ctx: Context, quiet: Context) -> Staff:
     return Staff(quiet_app, ctx, staff(ctx, "officer", "officer"))
 
 
+@pytest.fixture
+def chief(quiet_app: Any, ctx: Context, quiet: Context) -> Staff:
+    """A supervisor: extends a deadline in one step (an officer's waits for approval)."""
+    return Staff(quiet_app, ctx, staff(ctx, "chief", "supervisor"))
+
+
 class Queued:
     """The outbox ids the pages put on the real delivery queue (after their commit)."""
 
@@ -343,11 +349,21 @@ def test_a_tip_reclassified_by_ethics_staff_stays_confidential(
 
 # -- case page: permissions ------------------------------------------------------------------
 
+# 首長核可 of a 簽會 or 函轉.
+APPROVED = {"approved_by": "局長 王○○", "approved_on": "2026-11-20"}
 WRITE_POSTS: list[tuple[str, dict[str, str]]] = [
     ("classify", {"nature": "reform", "sub_item": "reform-1"}),
     ("assign", {"officer_id": "1"}),
-    ("route-internal", {"unit_id": "1", "note": "請處理"}),
-    ("route-external", {"agency_id": "1", "letter_number": "字第1號", "letter_date": "2026-01-02"}),
+    ("route-internal", {"unit_id": "1", "note": "請處理", **APPROVED}),
+    (
+        "route-external",
+        {"agency_id": "1", "letter_number": "字第1號", "letter_date": "2026-01-02", **APPROVED},
+    ),
+    ("record-reply", {"method": "mail", "body": "已函復", "on": "2026-01-02"}),
+    ("request-details", {"what": "請提供路燈編號"}),
+    ("record-details", {"answer": "編號 A12", "on": "2026-01-02"}),
+    ("decide-extension", {"decision": "approve"}),
+    ("refer-tip", {"target": "aac", "letter_number": "字第1號", "letter_date": "2026-01-02"}),
     ("opinion", {"opinion": "已處理"}),
     ("note", {"note": "註記"}),
     ("reply", {"body": "回覆", "step": "send"}),
@@ -508,11 +524,16 @@ def test_every_action_works_and_writes_the_timeline(
 
     ok("classify", nature="need", sub_item="need-1", theme="works")
     ok("assign", officer_id=officer.user.id, unit_id=unit)
-    ok("route-internal", unit_id=unit, note="請派員修復")
+    ok("route-internal", unit_id=unit, note="請派員修復", **APPROVED)
     ok("opinion", opinion="已請工務科於本週修復。")
     ok("note", note="里長來電關心")
     ok("read")
-    ok("status", status="replied")
+    ok(
+        "record-reply",
+        method="phone",
+        body="已電話告知修復時程。",
+        on=rocdate.taipei_today().isoformat(),
+    )
     case = load(ctx, number)
     assert (case.nature, case.sub_item, case.theme) == ("need", "need-1", "works")
     assert (case.officer_id, case.unit_id) == (officer.user.id, unit)
@@ -520,16 +541,18 @@ def test_every_action_works_and_writes_the_timeline(
     assert case.resident_update_at is None
     assert case.status == codes.REPLIED
     kinds = [kind for kind, _ in events(ctx, number)]
-    for kind in ("classified", "assigned", "routed", "opinion", "note", "status"):
+    for kind in ("classified", "assigned", "routed", "opinion", "note", "reply_recorded"):
         assert kind in kinds, kind
     html = officer.get(f"/admin/cases/{number}").get_data(as_text=True)
     assert "內部註記" in html and "里長來電關心" in html
-    assert "簽會工務科：請派員修復" in page_text(officer.get(f"/admin/cases/{number}"))
+    assert "簽會工務科（局長 王○○於115年11月20日核可）：請派員修復" in page_text(
+        officer.get(f"/admin/cases/{number}")
+    )
     assert queued.ids() == []  # none of these speak to the resident
 
 
 def test_reply_transfer_extension_and_close_are_queued_and_delivered(
-    ctx: Context, officer: Staff, sim: Sim, queued: Queued
+    ctx: Context, officer: Staff, chief: Staff, sim: Sim, queued: Queued
 ) -> None:
     user = sim.new_resident("通知")
     number = line_case(ctx, user)
@@ -538,12 +561,10 @@ def test_reply_transfer_extension_and_close_are_queued_and_delivered(
 
     assert officer.act(
         number, "route-external", agency_id=agency, letter_number="北市政字第1150000123號",
-        letter_date="2026-11-21",
+        letter_date="2026-11-21", **APPROVED,
     ).status_code == 302  # fmt: skip
     new_due = (due + timedelta(days=10)).date().isoformat()
-    assert (
-        officer.act(number, "extend", new_due=new_due, reason="需會同現場勘查").status_code == 302
-    )
+    assert chief.act(number, "extend", new_due=new_due, reason="需會同現場勘查").status_code == 302
     assert officer.act(number, "reply", body="已修復完成，謝謝您。", step="send").status_code == 302
     assert officer.act(number, "status", status="closed").status_code == 302
 
@@ -586,7 +607,7 @@ def _confirmation(officer: Staff, response: Any) -> str:
 
 @pytest.mark.parametrize("reach", ["line", "blocked", "walk_in"])
 def test_confirmations_say_what_was_sent_and_nothing_more(
-    ctx: Context, officer: Staff, queued: Queued, reach: str
+    ctx: Context, officer: Staff, chief: Staff, queued: Queued, reach: str
 ) -> None:
     """A LINE case whose resident follows is told of a transfer, an extension and the close;
     a 簽會 tells nobody; a walk-in case or a resident who blocked the account gets nothing."""
@@ -605,22 +626,24 @@ def test_confirmations_say_what_was_sent_and_nothing_more(
     page = page_text(officer.get(f"/admin/cases/{number}"))
     assert ("系統自動以 LINE 通知反映者已移送" in page) is told
     assert ("登錄函轉並以 LINE 通知" in page) is told
-    assert ("延長後系統以 LINE 通知反映者" in page) is told
+    assert ("系統以 LINE 通知反映者延長理由" in page) is told
     assert ("會以 LINE 詢問反映者滿意度" in page) is told
-    assert ("系統不會通知反映者" in page) is not told
+    assert ("系統建立書面移送通知" in page) is not told
 
     steps: list[tuple[str, dict[str, Any]]] = [
-        ("route-internal", {"unit_id": unit, "note": "請派員修復"}),
+        ("route-internal", {"unit_id": unit, "note": "請派員修復", **APPROVED}),
         ("route-external", {"agency_id": agency, "letter_number": "字第1號",
-                            "letter_date": "2026-11-21"}),
+                            "letter_date": "2026-11-21", **APPROVED}),
         ("extend", {"new_due": (due + timedelta(days=10)).date().isoformat(),
                     "reason": "需會同現場勘查"}),
-        ("status", {"status": "replied"}),
+        ("record-reply", {"method": "mail", "body": "已函復處理情形。",
+                          "on": rocdate.taipei_today().isoformat()}),
         ("status", {"status": "closed"}),
     ]  # fmt: skip
     for action, data in steps:
         before = len(queued.ids())
-        message = _confirmation(officer, officer.act(number, action, **data))
+        who = chief if action == "extend" else officer
+        message = _confirmation(who, who.act(number, action, **data))
         sent = len(queued.ids()) > before
         # Only a message that was queued is claimed; a missing one is said to be missing.
         assert ("已排入LINE" in message) is sent, (action, message)
@@ -630,10 +653,10 @@ def test_confirmations_say_what_was_sent_and_nothing_more(
         elif action in ("route-external", "extend"):
             assert sent is told, (action, message)
             if reach == "walk_in":
-                assert "此案件非經由LINE反映，系統未通知反映者" in message
+                assert "此案件非經由LINE反映，已建立書面" in message
             if reach == "blocked":
                 assert "反映者已封鎖本帳號，無法以LINE通知" in message
-        elif data["status"] == "closed":
+        elif data.get("status") == "closed":
             assert sent is told and ("滿意度" in message) is told
     assert len(queued.ids()) == (3 if told else 0)
 
@@ -682,9 +705,21 @@ def test_reply_preview_shows_exactly_what_line_will_show(ctx: Context, officer: 
         ("assign", {"officer_id": "abc"}, "「承辦人」的值不正確"),
         ("assign", {"officer_id": "99999"}, "承辦人不存在"),
         ("route-internal", {}, "請選擇簽會單位"),
-        ("route-external", {"agency_id": "AGENCY", "letter_date": "2026-11-21"}, "請填寫函文文號"),
-        ("route-external", {"agency_id": "AGENCY", "letter_number": "字1"}, "請填寫發文日期"),
-        ("route-external", {"letter_number": "字1", "letter_date": "2026-11-21"}, "受文機關"),
+        (
+            "route-external",
+            {"agency_id": "AGENCY", "letter_date": "2026-11-21", **APPROVED},
+            "請填寫函文文號",
+        ),
+        (
+            "route-external",
+            {"agency_id": "AGENCY", "letter_number": "字1", **APPROVED},
+            "請填寫發文日期",
+        ),
+        (
+            "route-external",
+            {"letter_number": "字1", "letter_date": "2026-11-21", **APPROVED},
+            "受文機關",
+        ),
         ("note", {"note": "   "}, "內部註記不可空白"),
         ("reply", {"body": "", "step": "send"}, "回覆內容不可空白"),
         ("reply", {"body": "長" * 5000, "step": "send"}, "回覆內容過長"),
@@ -734,7 +769,7 @@ def test_merge_points_to_the_target(ctx: Context, officer: Staff) -> None:
     assert (
         officer.act(rejected, "status", status="rejected", reason="no_content").status_code == 302
     )
-    assert "無具體內容" in page_text(officer.get(f"/admin/cases/{rejected}"))
+    assert "無具體之內容" in page_text(officer.get(f"/admin/cases/{rejected}"))
 
 
 # -- manual intake ---------------------------------------------------------------------------
@@ -773,7 +808,10 @@ def test_manual_intake_form_and_section_169(ctx: Context, officer: Staff) -> Non
     with ctx.sessions() as session:
         case = session.scalars(select(Case)).one()
         due_days = int(content.get(session, "due_days"))
-    assert created.headers["Location"].endswith(f"/admin/cases/{case.number}?done=created")
+    # The acceptance notice is a letter still to send: the confirmation says so.
+    assert created.headers["Location"].endswith(
+        f"/admin/cases/{case.number}?done=created&letters=1"
+    )
     assert (case.channel, case.nature, case.sub_item, case.theme) == (
         "walk_in", "need", "need-3", "other",
     )  # fmt: skip
@@ -908,8 +946,8 @@ def test_print_view_is_laid_out_like_form_1(ctx: Context, officer: Staff) -> Non
     response = officer.get(f"/admin/cases/{number}/print")
     assert response.status_code == 200
     text = page_text(response)
-    assert "（臺北市政府政風處）村里廉政平臺工作紀錄表" in re.sub(r"\s+", "", text)
-    assert rocdate.roc_date(created) in text
+    title = f"臺北市政府政風處村里廉政平臺工作紀錄表{rocdate.roc_date(created)}"
+    assert title in re.sub(r"\s+", "", text)  # the form's title line: the name, then the date
     for label in (
         "反映者姓名",
         "職業",
@@ -919,7 +957,7 @@ def test_print_view_is_laid_out_like_form_1(ctx: Context, officer: Staff) -> Non
         "紀　錄　人（簽名）",
     ):
         assert label in text, label
-    assert "☑民情需求事項" in text and "□施政興革反映" in text
+    assert "■民情需求事項" in text and "□施政興革反映" in text
     assert "需求／反映等" in text and "內容概述" in text
     assert DESCRIPTION in text and "已函請工務局修復。" in text
     assert "陳承辦" in text and "臺北市政府工務局" in text
@@ -932,7 +970,7 @@ def test_print_view_is_laid_out_like_form_1(ctx: Context, officer: Staff) -> Non
 def test_anonymous_print_logs_no_reveal(ctx: Context, officer: Staff) -> None:
     number = line_case(ctx, "Uprint2", anonymous=True, nature="reform", sub_item="reform-2")
     text = page_text(officer.get(f"/admin/cases/{number}/print"))
-    assert "□民情需求事項" in text and "☑施政興革反映" in text and "匿名" in text
+    assert "□民情需求事項" in text and "■施政興革反映" in text and "匿名" in text
     assert reveals(ctx, number) == []
 
 

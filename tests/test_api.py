@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import fields
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from lianping import codes
+from lianping import codes, rocdate
 from lianping.admin.api.operations import OPERATIONS, WRITE
 from lianping.context import Context
+from lianping.reports.biweekly_model import BiweeklyReport
 from lianping.rocdate import taipei_today
 from lianping.services.casework import REJECTION_REASONS
 from lianping.storage import cases, residents
@@ -31,60 +32,33 @@ from lianping.storage.models import (
     AuditEntry,
     Case,
     ReplyTemplate,
+    ReportSubmission,
     Unit,
     User,
     utcnow,
 )
 from lianping_dev.simulator.client import SimulatorClient as Sim
-from tests.admin_support import api_token, staff
+from tests.admin_support import API_BASE as BASE
+from tests.admin_support import Api, api_token, staff
 from tests.support import WorkerProcess, wait_until
 
-BASE = "/api/v1"
 # operation id → HTTP statuses it answered during this module's tests.
 CALLED: dict[str, set[int]] = defaultdict(set)
 
 NAME, PHONE, ADDRESS = "王小明", "0912345678", "臺北市中正區重慶南路一段122號"
 
 
-class Api:
-    """A test client for one staff member's token that records the operations it calls."""
-
-    def __init__(self, app: Any, headers: dict[str, str]) -> None:
-        self.app = app
-        self.client = app.test_client()
-        self.headers = headers
-
-    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        if body is not None:
-            kwargs["json"] = body
-        response = self.client.open(BASE + path, method=method, headers=headers, **kwargs)
-        adapter = self.app.url_map.bind("localhost")
-        try:
-            endpoint, _ = adapter.match(BASE + path.split("?")[0], method=method)
-        except Exception:
-            endpoint = None
-        if endpoint and endpoint.startswith("api.") and endpoint != "api.not_found":
-            CALLED[endpoint.removeprefix("api.")].add(response.status_code)
-        return response
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
-        return self.call("POST", path, body, **kwargs)
-
-
 @pytest.fixture
 def team(app: Any, ctx: Context) -> dict[str, Api]:
-    """Four staff members with tokens: an ethics admin, an officer, an ethics officer, a viewer."""
+    """Staff with tokens: an ethics admin, an officer, an ethics officer, a viewer, a supervisor."""
     made = {
         "admin": staff(ctx, "api-admin", "admin", ethics=True),
         "officer": staff(ctx, "api-officer", "officer"),
         "ethics": staff(ctx, "api-ethics", "officer", ethics=True),
         "viewer": staff(ctx, "api-viewer", "viewer"),
+        "chief": staff(ctx, "api-chief", "supervisor"),
     }
-    return {name: Api(app, api_token(ctx, user)) for name, user in made.items()}
+    return {name: Api(app, api_token(ctx, user), CALLED) for name, user in made.items()}
 
 
 @pytest.fixture
@@ -95,6 +69,10 @@ def places(ctx: Context) -> dict[str, int]:
         session.add_all([unit, agency, template])
         session.flush()
         return {"unit": unit.id, "agency": agency.id, "template": template.id}
+
+
+# 首長核可 of a 簽會 or 函轉 (seed 004 玖.一、二).
+APPROVED = {"approved_by": "局長 王○○", "approved_on": "2026-11-20"}
 
 
 def manual(**overrides: Any) -> dict[str, Any]:
@@ -299,24 +277,38 @@ def test_viewer_gets_403_on_every_write(
         "createCase": manual(),
         "classifyCase": {"nature": "reform", "sub_item": None, "theme": None},
         "assignCase": {"officer_id": None, "unit_id": places["unit"]},
-        "routeCase": {"to": "unit", "unit_id": places["unit"], "note": ""},
+        "routeCase": {"to": "unit", "unit_id": places["unit"], "note": "", **APPROVED},
         "replyCase": {"text": "已處理。"},
+        "recordReply": {"text": "已函復。", "method": "mail", "date": "2026-11-20"},
+        "requestDetails": {"text": "請提供路燈編號"},
+        "recordDetails": {"text": "A12", "date": "2026-11-20"},
+        "decideExtension": {"approve": True},
+        "referTip": {"target": "aac", "letter_number": "字第1號", "letter_date": "2026-11-20"},
         "changeCaseStatus": {"status": "withdrawn"},
         "addCaseNote": {"text": "內部"},
         "setCaseOpinion": {"text": "意見"},
-        "extendCase": {
+        "proposeExtension": {
             "due_date": (taipei_today() + timedelta(days=90)).isoformat(),
             "reason": "需會勘",
         },
         "revealCase": {"reason": "查證"},
         "markCaseRead": None,
-    }
-    # Broadcast writes have their own check in tests/test_api_broadcasts.py.
-    writes = [op for op in OPERATIONS if op.method != "GET" and op.tag != "broadcasts"]
+        "recordNoticeDelivery": {"method": "mail", "on": taipei_today().isoformat()},
+        "saveBiweeklyDraft": {"from": "2026-10-26", "to": "2026-11-08", "row": "need",
+                              "summary": "改寫。"},
+        "revertBiweeklyDraft": {"from": "2026-10-26", "to": "2026-11-08", "row": "need"},
+        "submitBiweeklyReport": {"from": "2026-10-26", "to": "2026-11-08",
+                                 "approved_by": "處長", "approved_on": "2026-11-10"},
+    }  # fmt: skip
+    # Broadcast and field-work writes have their own checks (tests/test_api_broadcasts.py,
+    # tests/test_fieldwork_api.py).
+    writes = [
+        op for op in OPERATIONS if op.method != "GET" and op.tag not in ("broadcasts", "fieldwork")
+    ]
     assert {op.operation_id for op in writes} == set(bodies)
     for op in writes:
-        path = op.path.replace("{number}", number)
-        response = team["viewer"].post(path, bodies[op.operation_id])
+        path = op.path.replace("{number}", number).replace("{notice_id}", "1")
+        response = team["viewer"].call(op.method, path, bodies[op.operation_id])
         assert response.status_code == 403, op.operation_id
         assert error_of(response)["code"] == "forbidden"
         assert op.access in (WRITE, "reveal")
@@ -397,12 +389,16 @@ def test_casework_flow_over_the_api(team: dict[str, Api], places: dict[str, int]
     assert kept.get_json()["case"]["signing_agency"] == "本府工務科"
 
     routed = api.post(
-        f"/cases/{number}/route", {"to": "unit", "unit_id": places["unit"], "note": "請派員會勘"}
+        f"/cases/{number}/route",
+        {"to": "unit", "unit_id": places["unit"], "note": "請派員會勘", **APPROVED},
     )
     assert routed.get_json()["case"]["status"] == "in_progress"
 
     due = taipei_today() + timedelta(days=60)
-    extended = api.post(f"/cases/{number}/extend", {"due_date": due.isoformat(), "reason": "會勘"})
+    chief = team["chief"]
+    extended = chief.post(
+        f"/cases/{number}/extend", {"due_date": due.isoformat(), "reason": "會勘"}
+    )
     assert extended.status_code == 200
     assert extended.get_json()["case"]["due_at_roc"].startswith(f"{due.year - 1911}年")
     earlier = api.post(
@@ -417,8 +413,11 @@ def test_casework_flow_over_the_api(team: dict[str, Api], places: dict[str, int]
     no_line = api.post(f"/cases/{number}/reply", {"text": "已處理"})
     assert no_line.status_code == 422
 
-    closed = api.post(f"/cases/{number}/status", {"status": "replied"})
-    assert closed.status_code == 200
+    closed = api.post(
+        f"/cases/{number}/reply-record",
+        {"text": "已電話說明。", "method": "phone", "date": taipei_today().isoformat()},
+    )
+    assert closed.status_code == 200 and closed.get_json()["case"]["status"] == "replied"
     done = api.post(f"/cases/{number}/status", {"status": "closed"})
     assert done.get_json()["case"]["status"] == "closed"
     assert done.get_json()["case"]["closed_at_roc"]
@@ -450,7 +449,7 @@ def test_status_moves_follow_the_lifecycle(team: dict[str, Api]) -> None:
     rejected = api.post(f"/cases/{number}/status", {"status": "rejected", "reason": "no_content"})
     case = rejected.get_json()["case"]
     assert (case["status"], case["rejection_reason"]) == ("rejected", "no_content")
-    assert case["rejection_reason_label"] == "無具體內容"
+    assert case["rejection_reason_label"] == "無具體之內容" and case["rejection_clause"] == 1
     # Reopened, then merged into another case.
     assert api.post(f"/cases/{number}/status", {"status": "in_progress"}).status_code == 200
     other = create(api)
@@ -461,7 +460,13 @@ def test_status_moves_follow_the_lifecycle(team: dict[str, Api]) -> None:
     # Routing is a status move too: a merged case cannot be transferred.
     route = api.post(
         f"/cases/{number}/route",
-        {"to": "agency", "agency_id": 1, "letter_number": "字第1號", "letter_date": "2026-01-02"},
+        {
+            "to": "agency",
+            "agency_id": 1,
+            "letter_number": "字第1號",
+            "letter_date": "2026-01-02",
+            **APPROVED,
+        },
     )
     assert route.status_code == 409
 
@@ -477,25 +482,85 @@ def test_answers_list_the_line_notices_an_action_queued(
         residents.set_following(residents.get_or_create(session, "Unotices2"), False)
     due = (taipei_today() + timedelta(days=60)).isoformat()
     for number, told in ((following, True), (blocked, False), (create(api), False)):
-        internal = api.post(f"/cases/{number}/route", {"to": "unit", "unit_id": places["unit"]})
+        internal = api.post(
+            f"/cases/{number}/route", {"to": "unit", "unit_id": places["unit"], **APPROVED}
+        )
         assert internal.status_code == 200 and internal.get_json()["notices"] == []
         for path, body in (
             ("route", {"to": "agency", "agency_id": places["agency"],
-                       "letter_number": "字第1號", "letter_date": "2026-11-21"}),
+                       "letter_number": "字第1號", "letter_date": "2026-11-21", **APPROVED}),
             ("extend", {"due_date": due, "reason": "會勘"}),
         ):  # fmt: skip
-            answer = api.post(f"/cases/{number}/{path}", body)
+            who = team["chief"] if path == "extend" else api
+            answer = who.post(f"/cases/{number}/{path}", body)
             assert answer.status_code == 200, answer.get_json()
             notices = answer.get_json()["notices"]
             assert len(notices) == (1 if told else 0), (number, path, notices)
             assert all(n["state"] == "pending" for n in notices)
-        assert api.post(f"/cases/{number}/status", {"status": "replied"}).status_code == 200
+        written = {"text": "已函復。", "method": "mail", "date": taipei_today().isoformat()}
+        assert api.post(f"/cases/{number}/reply-record", written).status_code == 200
         closed = api.post(f"/cases/{number}/status", {"status": "closed"}).get_json()
         assert len(closed["notices"]) == (1 if told else 0)
         [event] = [e for e in closed["case"]["timeline"] if e["data"].get("status") == "closed"]
         assert [n["outbox_id"] for n in closed["notices"]] == (
             [event["delivery"]["outbox_id"]] if told else []
         )
+
+
+def test_procedure_actions_over_the_api(
+    ctx: Context, team: dict[str, Api], places: dict[str, int]
+) -> None:
+    """補陳 pauses and resumes the clock, an officer's extension waits for a supervisor, a
+    tip is 移送'd and never routed, a walk-in's refusal is a letter to mail."""
+    api, chief, today = team["officer"], team["chief"], taipei_today()
+    number = create(api)
+    due = api.get(f"/cases/{number}").get_json()["case"]["due_at"]
+    asked = api.post(f"/cases/{number}/details-request", {"text": "請提供路燈編號"})
+    assert asked.status_code == 200 and asked.get_json()["notices"] == []  # a letter, no LINE
+    case = asked.get_json()["case"]
+    assert case["details_requested_at"] and case["status"] == "received"
+    again = api.post(f"/cases/{number}/details-request", {"text": "再補"})
+    assert again.status_code == 422 and "尚未收到" in error_of(again)["message"]
+    answered = api.post(
+        f"/cases/{number}/details-answer", {"text": "編號 A12", "date": today.isoformat()}
+    )
+    case = answered.get_json()["case"]
+    assert case["details_requested_at"] is None and case["due_at"] == due  # paused 0 days
+    assert case["timeline"][-1]["kind"] == "details_received"
+
+    new_due = (rocdate.taipei_date(datetime.fromisoformat(due)) + timedelta(days=20)).isoformat()
+    proposed = api.post(f"/cases/{number}/extend", {"due_date": new_due, "reason": "會勘"})
+    case = proposed.get_json()["case"]
+    assert case["due_at"] == due and proposed.get_json()["notices"] == []
+    assert case["extension_proposal"]["due_date"] == new_due
+    assert case["extension_proposal"]["reason"] == "會勘"
+    own = api.post(f"/cases/{number}/extend/decision", {"approve": True})
+    assert own.status_code == 403
+    approved = chief.post(f"/cases/{number}/extend/decision", {"approve": True})
+    case = approved.get_json()["case"]
+    assert case["extension_proposal"] is None and case["due_at"].startswith(new_due[:4])
+    assert rocdate.taipei_date(datetime.fromisoformat(case["due_at"])).isoformat() == new_due
+    too_far = chief.post(
+        f"/cases/{number}/extend",
+        {"due_date": (date.fromisoformat(new_due) + timedelta(days=31)).isoformat(),
+         "reason": "會勘"},
+    )  # fmt: skip
+    assert too_far.status_code == 422 and "不得超過30日" in error_of(too_far)["message"]
+
+    tip = create(team["ethics"], nature="tip", sub_item=None, theme=None)
+    routed = team["ethics"].post(
+        f"/cases/{tip}/route", {"to": "unit", "unit_id": places["unit"], **APPROVED}
+    )
+    assert routed.status_code == 422 and "移送" in error_of(routed)["message"]
+    referred = team["ethics"].post(
+        f"/cases/{tip}/refer",
+        {"target": "prosecutor", "name": "臺灣新北地方檢察署", "letter_number": "政字第9號",
+         "letter_date": today.isoformat()},
+    )  # fmt: skip
+    case = referred.get_json()["case"]
+    assert (case["status"], case["status_label"]) == ("transferred", "已移送")
+    assert case["referred_to"] == "臺灣新北地方檢察署" and case["letter_number"] == "政字第9號"
+    assert all(e["public"] is False for e in case["timeline"] if e["kind"] == "referred")
 
 
 @pytest.mark.e2e
@@ -511,6 +576,7 @@ def test_route_to_agency_tells_the_line_resident(
             "agency_id": places["agency"],
             "letter_number": "北市政風字第1150000123號",
             "letter_date": "2026-11-21",
+            **APPROVED,
         },
     )
     assert response.status_code == 200, response.get_json()
@@ -633,7 +699,13 @@ def test_bad_input_is_400_with_a_stable_code(team: dict[str, Api], places: dict[
     agency = refused(
         api.post(
             f"/cases/{number}/route",
-            {"to": "agency", "agency_id": 1, "letter_number": "1", "letter_date": "2026-02-30"},
+            {
+                "to": "agency",
+                "agency_id": 1,
+                "letter_number": "1",
+                "letter_date": "2026-02-30",
+                **APPROVED,
+            },
         ),
         "validation_error",
     )
@@ -650,7 +722,9 @@ def test_bad_input_is_400_with_a_stable_code(team: dict[str, Api], places: dict[
     # Semantic rules of casework: 422.
     refused(api.post("/cases", manual(petition_confirmed=False)), "unprocessable", 422)
     refused(
-        api.post(f"/cases/{number}/route", {"to": "unit", "unit_id": 999}), "unprocessable", 422
+        api.post(f"/cases/{number}/route", {"to": "unit", "unit_id": 999, **APPROVED}),
+        "unprocessable",
+        422,
     )
     # Query strings.
     for query in (
@@ -742,6 +816,136 @@ def test_biweekly_report_as_json_and_as_a_file(team: dict[str, Api]) -> None:
     assert "filename*=UTF-8''" in ods.headers["Content-Disposition"]
 
 
+# ---------------------------------------------------------------- notices
+
+
+def test_notices_with_their_delivery_letters_and_the_list_to_mail(
+    ctx: Context, team: dict[str, Api]
+) -> None:
+    number = create(team["officer"])
+    assign(ctx, number, "api-officer")
+    detail = team["officer"].get(f"/cases/{number}").get_json()["case"]
+    [notice] = detail["notices"]
+    assert (notice["kind"], notice["delivery"], notice["delivery_label"]) == (
+        "acceptance", "pending", "尚未寄送",
+    )  # fmt: skip
+    assert notice["outbox"] is None and notice["delivered_at"] is None
+    assert "如需延長，將通知您理由" in notice["body"]
+    assert all(event["kind"] != "notice" for event in detail["timeline"])
+    path = f"/cases/{number}/notices/{notice['id']}"
+    assert notice["letters"]["pdf"] == f"{BASE}{path}?format=pdf"
+    shown = team["viewer"].get(path).get_json()["notice"]
+    assert shown == notice
+    # The letter: in full for the case's officer (a logged reveal), masked for the viewer.
+    letter = team["officer"].get(path + "?format=pdf")
+    assert letter.status_code == 200 and letter.headers["Content-Type"] == "application/pdf"
+    odt = team["viewer"].get(path + "?format=odt")
+    assert odt.headers["Content-Type"] == "application/vnd.oasis.opendocument.text"
+    with ctx.sessions() as session:
+        reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.reveal"))
+        assert [entry.actor for entry in reveals] == ["api-officer"]
+    assert team["viewer"].get(path + "?format=doc").status_code == 400
+    other = create(team["officer"])
+    assert team["viewer"].get(f"/cases/{other}/notices/{notice['id']}").status_code == 404
+    assert team["viewer"].get(f"/cases/{number}/notices/abc").status_code == 404
+    # 待寄送通知, oldest first; a tip's letter only for those who may open the tip.
+    pending = team["viewer"].get("/notices/pending").get_json()
+    assert [item["case_number"] for item in pending["items"]] == [number, other]
+    assert pending["total"] == 2
+    # Recording the delivery: not in the future, once.
+    tomorrow = (taipei_today() + timedelta(days=1)).isoformat()
+    late = team["officer"].post(path + "/delivery", {"method": "mail", "on": tomorrow})
+    assert late.status_code == 422 and "不得晚於今天" in error_of(late)["message"]
+    bad = team["officer"].post(path + "/delivery", {"method": "fax", "on": tomorrow})
+    assert bad.status_code == 400
+    today = taipei_today().isoformat()
+    done = team["officer"].post(path + "/delivery", {"method": "mail", "on": today})
+    assert done.status_code == 200, done.get_json()
+    [mailed] = done.get_json()["case"]["notices"]
+    assert mailed["delivery"] == "mail" and mailed["delivered_at"] is not None
+    assert mailed["delivery_label"].startswith("郵寄（")
+    again = team["officer"].post(path + "/delivery", {"method": "in_person", "on": today})
+    assert again.status_code == 422 and "已登錄寄送" in error_of(again)["message"]
+    pending = team["viewer"].get("/notices/pending").get_json()
+    assert [item["case_number"] for item in pending["items"]] == [other]
+
+
+def test_a_line_notice_has_its_outbox_state_and_no_letter(
+    ctx: Context, team: dict[str, Api], places: dict[str, int]
+) -> None:
+    from lianping.services import notices as notice_service
+
+    number = line_case(ctx, "Uapinotice")
+    with ctx.sessions.begin() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        made = notice_service.issue(session, case, "extension", "延長處理期限。", "tests")
+        notice_id = made.id
+    [notice] = team["viewer"].get(f"/cases/{number}").get_json()["case"]["notices"]
+    assert notice["id"] == notice_id and notice["delivery"] == "line"
+    assert notice["outbox"]["state"] == "pending" and notice["letters"] is None
+    assert notice["delivery_label"] == "LINE：待送"
+    refused = team["officer"].post(
+        f"/cases/{number}/notices/{notice_id}/delivery",
+        {"method": "mail", "on": taipei_today().isoformat()},
+    )
+    assert refused.status_code == 422 and "LINE" in error_of(refused)["message"]
+
+
+def test_biweekly_drafts_and_submission_over_the_api(ctx: Context, team: dict[str, Api]) -> None:
+    create(team["officer"])
+    today = taipei_today().isoformat()
+    period = {"from": today, "to": today}
+    query = f"/reports/biweekly?from={today}&to={today}"
+    drafted = team["viewer"].get(query).get_json()
+    assert drafted["edited_rows"] == [] and drafted["rows"]["need"]["edited"] == {
+        "summary": False,
+        "handling": False,
+    }
+    edit = {**period, "row": "need", "summary": "（二）路燈故障1案。"}
+    refused = team["officer"].call("PUT", "/reports/biweekly/draft", edit)
+    assert refused.status_code == 403 and "僅主管或系統管理者" in error_of(refused)["message"]
+    blank = team["admin"].call("PUT", "/reports/biweekly/draft", {**edit, "summary": " \n "})
+    assert blank.status_code == 422 and "不得空白" in error_of(blank)["message"]
+    unknown = team["admin"].call("PUT", "/reports/biweekly/draft", {**edit, "row": "tip"})
+    assert unknown.status_code == 400 and error_of(unknown)["code"] == "validation_error"
+    saved = team["admin"].call("PUT", "/reports/biweekly/draft", edit)
+    assert saved.status_code == 200
+    body = saved.get_json()
+    assert body["edited_rows"] == ["need"]
+    assert body["rows"]["need"]["summaries"] == ["（二）路燈故障1案。"]
+    assert body["rows"]["need"]["summary_text"] == "（二）路燈故障1案。\n（計1案）。"
+    assert body["rows"]["need"]["handling"] == drafted["rows"]["need"]["handling"]
+    assert team["viewer"].get(query).get_json() == body
+
+    submit = {**period, "approved_by": "處長 林大同", "approved_on": today}
+    early = team["admin"].post("/reports/biweekly/submissions", submit)
+    assert early.status_code == 422 and "尚未結束" in error_of(early)["message"]
+    stale = team["admin"].post(
+        "/reports/biweekly/submissions",
+        {**submit, "confirm_unfinished": True, "digest": "0" * 64},
+    )
+    assert stale.status_code == 409 and error_of(stale)["code"] == "report_changed"
+    missing = team["admin"].post("/reports/biweekly/submissions", {**period, "approved_on": today})
+    assert missing.status_code == 400
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 0
+    digest = BiweeklyReport.from_json(body).digest()
+    sent = team["admin"].post(
+        "/reports/biweekly/submissions", {**submit, "confirm_unfinished": True, "digest": digest}
+    )
+    assert sent.status_code == 201, sent.get_json()
+    answer = sent.get_json()
+    assert answer["approved_by"] == "處長 林大同" and answer["approved_on"] == today
+    assert answer["report"]["rows"]["need"]["summaries"] == ["（二）路燈故障1案。"]
+    assert sent.headers["Location"].endswith(f"/admin/reports/submissions/{answer['id']}")
+
+    reverted = team["admin"].post("/reports/biweekly/draft/revert", {**period, "row": "need"})
+    assert reverted.status_code == 200 and reverted.get_json() == drafted
+    with ctx.sessions() as session:
+        stored = session.scalars(select(ReportSubmission)).one()
+        assert stored.data["rows"]["need"]["summaries"] == ["（二）路燈故障1案。"]
+
+
 # ---------------------------------------------------------------- coverage (keep last)
 
 
@@ -761,8 +965,9 @@ def test_every_documented_operation_was_exercised(
         op["operationId"]: f"{method.upper()} {path}"
         for path, ops in doc["paths"].items()
         for method, op in ops.items()
-        # tests/test_api_broadcasts.py judges the broadcast operations the same way.
-        if op["tags"] != ["broadcasts"]
+        # tests/test_api_broadcasts.py and tests/test_fieldwork_api.py judge the broadcast and
+        # field-work operations the same way.
+        if op["tags"] not in (["broadcasts"], ["fieldwork"])
     }
     untested = {
         operation: where

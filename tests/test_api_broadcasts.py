@@ -21,37 +21,12 @@ from lianping.context import Context
 from lianping.storage.models import AuditEntry, Broadcast, Resident, utcnow
 from lianping_dev.simulator.app import RunningSimulator
 from lianping_dev.simulator.client import SimulatorClient as Sim
-from tests.admin_support import api_token, staff
+from tests.admin_support import API_BASE as BASE
+from tests.admin_support import Api, api_token, staff
 from tests.support import WorkerProcess, wait_until
 
-BASE = "/api/v1"
 CALLED: dict[str, set[int]] = defaultdict(set)
 TEXT = [{"type": "text", "text": "反貪倡廉，從你我做起。"}]
-
-
-class Api:
-    """One staff member's token; records which operation answered what."""
-
-    def __init__(self, app: Any, headers: dict[str, str]) -> None:
-        self.app, self.client, self.headers = app, app.test_client(), headers
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.client.open(BASE + path, method=method, headers=self.headers, json=body)
-        try:
-            endpoint, _ = self.app.url_map.bind("localhost").match(
-                BASE + path.split("?")[0], method=method
-            )
-        except Exception:
-            endpoint = None
-        if endpoint and endpoint.startswith("api.") and endpoint != "api.not_found":
-            CALLED[endpoint.removeprefix("api.")].add(response.status_code)
-        return response
-
-    def get(self, path: str) -> Any:
-        return self.call("GET", path)
-
-    def post(self, path: str, body: Any = None) -> Any:
-        return self.call("POST", path, body)
 
 
 @pytest.fixture
@@ -61,7 +36,7 @@ def team(app: Any, ctx: Context) -> dict[str, Api]:
         "officer": staff(ctx, "b-officer", "officer"),
         "viewer": staff(ctx, "b-viewer", "viewer"),
     }
-    return {name: Api(app, api_token(ctx, user)) for name, user in made.items()}
+    return {name: Api(app, api_token(ctx, user), CALLED) for name, user in made.items()}
 
 
 def followers(sim: Sim, ctx: Context, count: int, **fields: Any) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -27,15 +28,24 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from lianping import rocdate
 from lianping.admin.api.operations import OPERATIONS
 from lianping.context import Context
-from lianping.services import broadcasts
+from lianping.rocdate import taipei_today
+from lianping.services import activities, broadcasts, casework, content, places
 from lianping.services.access import SYSTEM
+from lianping.services.activities import ActivityForm
+from lianping.services.places import ContactForm, PlaceForm
 from lianping.storage import cases, residents
-from lianping.storage.models import Agency, ReplyTemplate, Unit, User, utcnow
+from lianping.storage.models import Agency, CaseNotice, ReplyTemplate, Unit, User, utcnow
 from tests.admin_support import api_token, staff
 
 MAX_EXAMPLES = int(os.environ.get("LIANPING_FUZZ_EXAMPLES", "25"))
+# The same examples on every run, so whether an operation ever got a 2xx does not depend on
+# chance; LIANPING_FUZZ_RANDOM=1 draws new ones (for a longer hunt).
+DERANDOMIZE = os.environ.get("LIANPING_FUZZ_RANDOM") != "1"
+# The body dates an action refuses in the future or before the case was received.
+PAST_DATES = ("on", "date", "letter_date", "approved_on")
 # Operation label ("POST /api/v1/cases/{number}/route") → status → responses.
 ANSWERED: defaultdict[str, Counter[int]] = defaultdict(Counter)
 
@@ -52,6 +62,10 @@ class Seeded:
     numbers: list[str]
     ids: dict[str, int]
     broadcasts: list[int]
+    notices: list[tuple[str, int]]  # (case number, notice id): walk-in cases' letters
+    places: list[int]
+    contacts: list[tuple[int, int]]  # (place id, contact id)
+    activities: list[int]
 
 
 def _seed(ctx: Context) -> Seeded:
@@ -72,7 +86,32 @@ def _seed(ctx: Context) -> Seeded:
                 "phone": "0912345678",
                 "address": "臺北市中正區重慶南路一段122號",
             }
-            numbers.append(cases.create_from_line(session, resident, draft, 1, utcnow(), 30).number)
+            case = cases.create_from_line(session, resident, draft, 1, utcnow(), 30)
+            # The reform case waits for a 補陳 answer (the need case may be asked for one),
+            # each for a supervisor's decision on an extension, so recording the answer and
+            # deciding can succeed.
+            case.details_requested_at = utcnow() if nature == "reform" else None
+            case.extension_due_on, case.extension_reason = date(2999, 12, 30), "會勘"
+            case.extension_at = utcnow()
+            numbers.append(case.number)
+        # Any generated deadline up to 2999 within the agency's maximum, so extending can
+        # succeed (the 30-day default would refuse nearly every random date).
+        content.put(session, "extension_max_days", 400_000, "fuzz")
+        # Walk-in reports: each has its acceptance notice, a letter to print and record.
+        notices = []
+        for index in range(4):
+            report = casework.ManualReport(
+                channel="walk_in", nature="need", sub_item=None, theme=None,
+                description=f"臨櫃反映第{index}件：路燈不亮。", reporter_name="王小明",
+                reporter_phone=None, reporter_address="臺北市中正區重慶南路一段122號",
+                reporter_occupation=None, recorder="紀錄人", petition_confirmed=True,
+                notice_method="printed",
+            )  # fmt: skip
+            case = casework.manual_intake(session, SYSTEM, report, 30)
+            notice_id = session.scalars(
+                select(CaseNotice.id).where(CaseNotice.case_id == case.id)
+            ).one()
+            notices.append((case.number, notice_id))
         # Drafts to a test audience that has someone in it, so sending can succeed.
         session.get_one(User, officer).line_user_id = "U" + "e" * 32
         promotion = [{"type": "text", "text": "反貪倡廉"}]
@@ -83,7 +122,22 @@ def _seed(ctx: Context) -> Seeded:
             ).id
             for n in range(6)
         ]  # fmt: skip
-    return Seeded(numbers, ids, broadcast_ids)
+        # 平臺地點 with contacts and activities; no areas set, so any 區 is accepted.
+        content.put(session, "areas", "", by="fuzz")
+        place_ids, contact_pairs, activity_ids = [], [], []
+        for n in range(3):
+            place = places.create_place(session, SYSTEM, PlaceForm(f"地點{n}", "school", "中正區"))
+            place_ids.append(place.id)
+            for m in range(4):
+                form = ContactForm(role="chief", name=f"聯絡人{n}{m}")
+                contact_pairs.append(
+                    (place.id, places.add_contact(session, SYSTEM, place, form).id)
+                )
+            activity_ids.append(activities.create_activity(session, SYSTEM, ActivityForm(
+                kind="forum", held_on=rocdate.taipei_today(), topic=f"座談{n}", place_id=place.id,
+            )).id)  # fmt: skip
+        ids["place_id"], ids["activity_id"] = place_ids[0], activity_ids[0]
+    return Seeded(numbers, ids, broadcast_ids, notices, place_ids, contact_pairs, activity_ids)
 
 
 def _real_ids(seeded: Seeded) -> Any:
@@ -95,6 +149,17 @@ def _real_ids(seeded: Seeded) -> Any:
                 key: seeded.ids[key] if key in seeded.ids and isinstance(value, int) else value
                 for key, value in case.body.items()
             }
+            # A letter's delivery, a reply, a 補陳 answer, a letter and a 首長核可 are dated
+            # between the case's intake and today (a random date almost never is): today.
+            for key in PAST_DATES:
+                if isinstance(case.body.get(key), str):
+                    case.body[key] = taipei_today().isoformat()
+            # An activity is held within the last year (a random date almost never is), at a
+            # place or a venue with its 區 (seldom both generated): at a real place, then.
+            if isinstance(case.body.get("held_on"), str):
+                case.body["held_on"] = rocdate.taipei_today().isoformat()
+                case.body["place_id"] = seeded.ids["place_id"]
+                case.body.pop("contact_ids", None)
         return case
 
     return swap
@@ -129,7 +194,40 @@ def test_no_5xx_and_every_answer_matches_the_document(
                 )
             ),
         )
-    if "{number}" in operation.path:
+    if "{contact_id}" in operation.path:
+        strategy = st.one_of(strategy, *[
+            st.sampled_from(seeded.contacts).flatmap(
+                lambda pair: operation.as_strategy(
+                    generation_mode=mode,
+                    path_parameters={"place_id": pair[0], "contact_id": pair[1]},
+                )
+            )
+        ] * 2)  # fmt: skip
+    elif "{place_id}" in operation.path:
+        strategy = st.one_of(strategy, *[
+            st.sampled_from(seeded.places).flatmap(
+                lambda number: operation.as_strategy(
+                    generation_mode=mode, path_parameters={"place_id": number}
+                )
+            )
+        ] * 2)  # fmt: skip
+    if "{activity_id}" in operation.path:
+        strategy = st.one_of(strategy, *[
+            st.sampled_from(seeded.activities).flatmap(
+                lambda number: operation.as_strategy(
+                    generation_mode=mode, path_parameters={"activity_id": number}
+                )
+            )
+        ] * 2)  # fmt: skip
+    if "{notice_id}" in operation.path:
+        # Two in three are a real case's own notice, so the letter and the delivery answer.
+        real = st.sampled_from(seeded.notices).flatmap(
+            lambda pair: operation.as_strategy(
+                generation_mode=mode, path_parameters={"number": pair[0], "notice_id": pair[1]}
+            )
+        )
+        strategy = st.one_of(strategy, real, real)
+    elif "{number}" in operation.path:
         # Two numbers in three are real cases, so actions reach the services, not only 404
         # (an action whose body must also name real rows, e.g. assign, then succeeds often
         # enough that the check of an accepted request per operation never fails by chance).
@@ -148,6 +246,7 @@ def test_no_5xx_and_every_answer_matches_the_document(
         max_examples=MAX_EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=DERANDOMIZE,
         suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy)

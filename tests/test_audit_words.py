@@ -22,7 +22,7 @@ import lianping
 from lianping import codes, rocdate
 from lianping.admin.settings import audit_words
 from lianping.context import Context
-from lianping.reports import submissions
+from lianping.reports import drafts, submissions
 from lianping.services import (
     administration,
     broadcasts,
@@ -230,7 +230,8 @@ def test_each_entry_reads_as_a_sentence(ctx: Context, admin: Admin) -> None:
         session.flush()
         case = casework.get_case(session, actor, number)
         casework.classify(session, actor, case, "need", "need-1", "works")
-        casework.route_internal(session, actor, case, unit.id, "請派員修復")
+        approval = casework.Approval("局長 王○○", date(2026, 11, 20))
+        casework.route_internal(session, actor, case, unit.id, "請派員修復", approval)
         casework.extend_due(session, actor, case, date.today() + timedelta(days=60), "需會勘")
         casework.change_status(session, actor, case, codes.REJECTED, reason="no_content")
         casework.add_note(session, actor, case, "里長來電關心")
@@ -260,7 +261,16 @@ def test_each_entry_reads_as_a_sentence(ctx: Context, admin: Admin) -> None:
     supervisor = dataclasses.replace(actor, role="supervisor")
     with ctx.sessions.begin() as session:
         today = rocdate.taipei_today()
-        submissions.submit(session, supervisor, today - timedelta(days=13), today)
+        start = today - timedelta(days=13)
+        drafted = {"summary": "", "handling": ""}
+        edits = (("need", {"summary": "路燈修繕1案。"}), ("reform", {"handling": "簽會"}))
+        for key, texts in edits:
+            drafts.save(session, supervisor, start, today, key, texts, drafted)
+        drafts.revert(session, supervisor, start, today, "reform")
+        submissions.submit(
+            session, supervisor, start, today, approved_by="局長 林大同", approved_on=today,
+            confirm_unfinished=True,
+        )  # fmt: skip
     exported = admin.client.get("/admin/exports/cases.csv?status=rejected&nature=need")
     assert exported.status_code == 200
     exported.get_data()
@@ -284,15 +294,22 @@ def test_each_entry_reads_as_a_sentence(ctx: Context, admin: Admin) -> None:
     assert by_action["broadcast.cancel"].startswith("取消推播「反賄選宣導」（原為已排程，原排定")
     assert by_action["report.submit"].startswith("送出工作成果彙報表（資料統計期間")
     assert "民情需求事項1案" in by_action["report.submit"]
+    assert "核可人局長 林大同，核可日期" in by_action["report.submit"]
+    assert "編修之列：民情需求事項" in by_action["report.submit"]
+    assert by_action["report.draft"].startswith("編修工作成果彙報表「民情需求事項」內容摘要（資料")
+    reverted = by_action["report.draft_revert"]
+    assert reverted.startswith("工作成果彙報表「施政興革反映」還原為系統草稿")
     assert by_action["cases.export"] == (
         "匯出案件清單（CSV 檔，含反映者個人資料）；"
         "篩選條件：狀態「不予處理」、性質「民情需求事項」。"
     )
     assert by_action["case.route_internal"] == (
-        f"將案件 {number} 簽會「工務科」，狀態由「新收」改為「處理中」。"
+        f"將案件 {number} 簽會「工務科」，局長 王○○於115年11月20日核可，"
+        "狀態由「新收」改為「處理中」。"
     )
     assert by_action["case.status"] == (
-        f"將案件 {number} 的狀態由「處理中」改為「不予處理」（行政程序法第173條：無具體內容）。"
+        f"將案件 {number} 的狀態由「處理中」改為「不予處理」"
+        "（行政程序法第173條第1款：無具體之內容）。"
     )
     assert by_action["setting.update"] == "修改設定「處理期限預設日數」：由「30」改為「20」。"
     assert by_action["user.role"] == (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,18 +24,22 @@ import pytest
 from sqlalchemy import func, select
 
 from lianping.context import Context
-from lianping.reports import biweekly, biweekly_files, submissions
+from lianping.reports import biweekly, biweekly_files, drafts, submissions
 from lianping.reports.biweekly_model import BiweeklyReport
 from lianping.rocdate import taipei_today
 from lianping.services import content, report_periods
 from lianping.services.access import Actor, PermissionDenied
+from lianping.storage import areas
 from lianping.storage.models import (
     Agency,
     AuditEntry,
     Broadcast,
     BroadcastLink,
     Case,
+    FieldActivity,
+    Place,
     QuizAnswer,
+    ReportDraft,
     ReportSubmission,
     Resident,
     Unit,
@@ -244,32 +249,32 @@ def test_every_count_summary_and_handling_line(ctx: Context, seeded: dict[str, A
     }
     need, reform, promotion = (data["rows"][key] for key in ("need", "reform", "promotion"))
 
-    # Four need cases (both edges included); the tip is on neither form.
+    # Four need cases (both edges included); the tip is on neither form. The summary is the
+    # officer's kind: by sub-item in seed 004's order, themes counted, never a resident's words.
     assert need["count"] == 4
     assert need["summaries"] == [
-        "1151026-0001（115年10月26日，公共設施欠缺或管理不當，地方工程）：公園路燈故障，夜間行人危險。",
-        "1151027-0001（115年10月27日，公共設施欠缺或管理不當）："
-        "我是＊＊＊，住＊＊＊，水溝蓋破損請修復，電話 ＊＊＊。",
-        "1151028-0001（115年10月28日，申辦效率及服務品質）：戶政事務所等候時間過長，建議增設線上預約。",
-        "1151108-0001（115年11月8日）：社區活動中心冷氣故障已報修多次。",
+        "（二）公共設施欠缺或設置管理不當2案：地方工程1案。",
+        "（三）民眾申辦案件作業效率、服務品質滿意度1案。",
+        "（未分細項）1案。",
     ]
     assert need["handling"] == [
-        "已回覆反映者2案（其中已結案1案）。",
-        "已函請相關機關參處1案（臺北市政府工務局1案）。",
-        "已簽會權責單位處理中1案（工務科1案）。",
+        "已回復反映者2案，其中1案已結案。",
+        "簽會本機關權責單位處理中1案（工務科1案）。",
+        "函請相關機關參處1案（臺北市政府工務局1案）。",
     ]
     assert reform["count"] == 2
     assert reform["summaries"] == [
-        "1151029-0001（115年10月29日，對施政作為的意見，里鄰經費）：建議公開里鄰經費使用明細。",
-        "1151101-0001（115年11月1日，法令或措施影響權益）：停車費調漲影響居民權益。",
+        "（一）民眾對機關各項施政作為之意見1案：里鄰經費1案。",
+        "（二）機關法令規章或行政措施1案。",
     ]
-    assert reform["handling"] == ["新收待分案1案。", "依行政程序法第173條不予處理1案。"]
+    assert reform["handling"] == ["新收待分案1案。", "依行政程序法第173條規定不予處理1案。"]
+    assert data["edited_rows"] == [] and not need["edited"]["summary"]
 
     # Sent, and stopped after some chunks; not the trial, the unsent or the next period's.
     assert promotion["count"] == 2
     assert promotion["summaries"] == [
-        "115年10月28日以LINE發送「反賄選有獎徵答」（全部追蹤者）。",
-        "115年11月1日以LINE發送「廉政志工招募」（依區／村里）。",
+        "1. 115年10月28日以LINE發送「反賄選有獎徵答」（全部追蹤者）。",
+        "2. 115年11月1日以LINE發送「廉政志工招募」（依區／村里）。",
     ]
     assert promotion["handling"] == [
         "「反賄選有獎徵答」已發送，發送對象1,234人；有獎徵答3人作答，答對2人；連結點閱7次。",
@@ -278,17 +283,18 @@ def test_every_count_summary_and_handling_line(ctx: Context, seeded: dict[str, A
 
 
 def test_the_form_text_ends_each_summary_with_its_count(ctx: Context, seeded: Any) -> None:
+    """The form's 「……（計○案）。」, its closing 「。」 included."""
     report = build(ctx)
-    assert report.row("need").summary_text.endswith("\n（計4案）")
-    assert report.row("reform").summary_text.startswith("1. 1151029-0001")
-    assert report.row("promotion").summary_text.endswith("（計2案）")
+    assert report.row("need").summary_text.endswith("。\n（計4案）。")
+    assert report.row("reform").summary_text.startswith("（一）民眾對機關各項施政作為之意見")
+    assert report.row("promotion").summary_text.endswith("（計2案）。")
 
 
 def test_a_former_tip_stays_untold_and_a_transfer_keeps_its_agency(
     ctx: Context, seeded: dict[str, Any]
 ) -> None:
-    """A tip reclassified as a need stays confidential; an answered transfer still names
-    the agency it went to."""
+    """A tip reclassified as a need is counted in its row, never summarised and never called
+    a tip; an answered transfer still names the agency it went to."""
     with ctx.sessions.begin() as session:
         tip = session.scalars(select(Case).where(Case.number == TIP_NUMBER)).one()
         tip.nature, tip.sub_item = "need", "need-2"
@@ -297,13 +303,16 @@ def test_a_former_tip_stays_untold_and_a_transfer_keeps_its_agency(
     need = build(ctx).to_json()["rows"]["need"]
     assert need["count"] == 5
     assert all(TIP_NUMBER not in line and "回扣" not in line for line in need["summaries"])
-    assert need["summaries"][-1] == "另受理檢舉案件1案，依法保密，不予摘述。"
+    # Its sub-item is not told either: (二) still counts the two open-to-tell cases.
+    assert need["summaries"][0] == "（二）公共設施欠缺或設置管理不當2案：地方工程1案。"
+    assert need["summaries"][-1] == "另有1案依規定保密，不予摘述。"
     assert need["handling"] == [
-        "已回覆反映者3案（其中已結案2案）。",
-        "已函請相關機關參處1案（臺北市政府工務局1案）。",
-        "已簽會權責單位處理中1案（工務科1案）。",
-        "檢舉案件1案依規定保密處理。",
+        "已回復反映者3案，其中2案已結案。",
+        "簽會本機關權責單位處理中1案（工務科1案）。",
+        "函請相關機關參處1案（臺北市政府工務局1案）。",
+        "另有1案依規定保密處理。",
     ]
+    assert "檢舉" not in str(need)
 
 
 def test_a_period_of_tips_only_counts_no_need(ctx: Context) -> None:
@@ -314,49 +323,100 @@ def test_a_period_of_tips_only_counts_no_need(ctx: Context) -> None:
     assert not any("檢舉" in line for line in need["summaries"] + need["handling"])
 
 
-def test_control_characters_in_a_description_do_not_break_the_files(ctx: Context) -> None:
+def test_control_characters_in_a_topic_do_not_break_the_files(ctx: Context) -> None:
     with ctx.sessions.begin() as session:
-        session.add(_case("1151026-0001", "need", OPENS, "門鈴\x07故障\x1b，請修復。"))
+        session.add(
+            FieldActivity(kind="forum", held_on=FROM, venue="里民\x07活動中心",
+                          topic="門鈴\x1b宣導", promotion=True, created_by="test")
+        )  # fmt: skip
     report = build(ctx)
-    assert report.row("need").summaries[0].endswith("：門鈴故障，請修復。")
+    assert (
+        report.row("promotion").summaries[0]
+        == "1. 115年10月26日於里民活動中心舉辦小型座談（門鈴宣導）。"
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(biweekly_files.to_xlsx(report))).active
-    assert any("門鈴故障" in str(cell.value) for row in sheet.iter_rows() for cell in row)
+    assert any("門鈴宣導" in str(cell.value) for row in sheet.iter_rows() for cell in row)
     assert biweekly_files.to_ods(report)[:2] == b"PK"
 
 
 def test_an_empty_period_says_so(ctx: Context, seeded: Any) -> None:
     data = build(ctx, date(2026, 9, 1), date(2026, 9, 14)).to_json()
     assert [data["rows"][key]["count"] for key in ("need", "reform", "promotion")] == [0, 0, 0]
-    assert data["rows"]["need"]["summaries"] == []
-    assert data["rows"]["need"]["handling"] == ["本期未受理此類反映事項。"]
-    assert data["rows"]["promotion"]["handling"] == ["本期未以LINE官方帳號發送宣導訊息。"]
+    assert data["rows"]["need"]["summaries"] == ["本期未受理民情需求事項。"]
+    assert data["rows"]["need"]["summary_text"] == "本期未受理民情需求事項。\n（計0案）。"
+    assert data["rows"]["need"]["handling"] == ["本期無待處理案件。"]
+    assert data["rows"]["promotion"]["summaries"] == ["本期未辦理反貪倡廉宣導。"]
+    assert data["rows"]["promotion"]["handling"] == [
+        "本期未辦理宣導活動，亦未以LINE官方帳號發送宣導訊息。"
+    ]
 
 
-def test_many_cases_list_the_first_and_count_the_rest_by_sub_item(ctx: Context) -> None:
-    total = biweekly.SUMMARY_LIMIT + 5
+def test_many_cases_are_summarised_by_sub_item_theme_and_district(ctx: Context) -> None:
+    """However many cases, one line per sub-item: the three main themes and 區, then 「等」."""
+    themes = ["works", "works", "dredging", "disaster", "subsidies", "other"]
+    places = ["臺北市大安區復興南路一段1號", "100台灣臺北市信義區市府路1號", "大安區和平東路",
+              "花蓮縣花蓮市中山路", "某公園旁", None]  # fmt: skip
+    total = 35
     with ctx.sessions.begin() as session:
         session.add_all(
             _case(
                 f"1151027-{index:04d}", "need", OPENS + timedelta(minutes=index),
-                f"第{index}件路面坑洞。", sub_item="need-2" if index % 3 else "need-4",
+                f"第{index}件路面坑洞。", sub_item="need-2" if index % 5 else "need-4",
+                theme=themes[index % 6],
+                location={"address": places[index % 6]} if places[index % 6] else None,
             )
             for index in range(total)
         )  # fmt: skip
     row = build(ctx).row("need")
     assert row.count == total
-    assert len(row.summaries) == biweekly.SUMMARY_LIMIT + 1
-    assert row.summaries[-1] == (
-        "另有5案未逐案列載（全期依細項：公共設施欠缺或管理不當23案、業務整合及流程簡化12案）。"
+    assert row.summaries == (
+        "（二）公共設施欠缺或設置管理不當28案：地方工程9案、搶災搶險5案、河川疏濬5案等；"
+        "大安區9案、信義區5案、花蓮市5案。",
+        "（四）各機關行政業務整合、流程簡化需求建議7案：地方工程3案、搶災搶險1案、河川疏濬1案等；"
+        "大安區3案、信義區1案、花蓮市1案。",
     )
     assert row.handling == ("新收待分案35案。",)
+    assert not any("坑洞" in line for line in row.summaries)
 
 
-def test_excerpts_are_one_line_trimmed_and_blot_personal_data() -> None:
-    text = "請聯絡\n  +886 912-345-678 或 a.b@example.com，LINE：U" + "0" * 32 + "。" + "長" * 80
-    excerpt = biweekly.excerpt_of(text, [None, "林", ""])
-    assert "\n" not in excerpt and "912" not in excerpt and "example" not in excerpt
-    assert excerpt.startswith("請聯絡 ＊＊＊ 或 ＊＊＊，LINE：＊＊＊。長")
-    assert len(excerpt) == biweekly.EXCERPT_CHARS and excerpt.endswith("…")
+def test_handling_says_which_cases_wait_for_the_residents_details(ctx: Context) -> None:
+    """補陳 asked (details_requested_at) and not answered yet: said apart, while still open."""
+    asked = OPENS + timedelta(days=2)
+    with ctx.sessions.begin() as session:
+        session.add_all(
+            [
+                _case("1151027-0001", "need", OPENS, "路燈。", status="assigned",
+                      details_requested_at=asked),
+                _case("1151027-0002", "need", OPENS, "水溝。", status="in_progress",
+                      details_requested_at=asked),
+                # Ended since: no longer waiting for anything.
+                _case("1151027-0003", "need", OPENS, "路樹。", status="withdrawn",
+                      details_requested_at=asked),
+            ]
+        )  # fmt: skip
+    assert build(ctx).row("need").handling == (
+        "簽會本機關權責單位處理中1案（未指定1案）。",
+        "已分案由承辦人處理中1案。",
+        "已請反映者補陳資料2案，俟補正後續行處理。",
+        "反映者撤回1案。",
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "district"),
+    [
+        ("臺北市大安區復興南路一段1號", "大安區"),
+        ("100台灣臺北市中正區重慶南路一段122號", "中正區"),
+        ("新北市 板橋區 中山路一段161號", "板橋區"),
+        ("花蓮縣花蓮市中山路", "花蓮市"),
+        ("嘉義縣阿里山鄉中山村", "阿里山鄉"),
+        ("信義區松仁路", "信義區"),
+        ("公園旁邊", None),
+        ("", None),
+    ],
+)
+def test_the_district_of_an_address(address: str, district: str | None) -> None:
+    assert areas.district_of(address) == district
 
 
 def _all_text(report: BiweeklyReport, tmp_path: Path) -> str:
@@ -373,7 +433,7 @@ def _all_text(report: BiweeklyReport, tmp_path: Path) -> str:
 
 def test_a_tip_never_appears_in_any_rendering(ctx: Context, seeded: Any, tmp_path: Path) -> None:
     everything = _all_text(build(ctx), tmp_path)
-    for secret in (TIP_NUMBER, TIP_TEXT, "回扣", "另受理檢舉案件"):
+    for secret in (TIP_NUMBER, TIP_TEXT, "回扣", "檢舉"):
         assert secret not in everything
     for personal in (NAME, PHONE, "0912-345-678", ADDRESS, "重慶南路"):
         assert personal not in everything
@@ -388,48 +448,51 @@ def test_ods_reads_back_like_the_form(ctx: Context, seeded: Any, tmp_path: Path)
     book = pyexcel_ods3.get_data(str(path))
     assert list(book) == ["工作成果彙報表"]
     rows = book["工作成果彙報表"]
-    assert rows[0][0] == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
-    assert rows[1][0] == "【資料統計期間：115年10月26日-11月8日】"
-    assert rows[2] == ["項次", "實施方式", "內容摘要", "處理意見"]
-    assert [row[:2] for row in rows[3:6]] == [
+    assert rows[0][0] == "（附件2）"
+    assert rows[1][0] == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
+    assert rows[2][0] == "【資料統計期間：115年10月26日-11月8日】"
+    assert rows[3] == ["項次", "實施方式", "內容摘要", "處理意見"]
+    assert [row[:2] for row in rows[4:7]] == [
         ["1", "民情需求事項"],
         ["2", "施政興革反映"],
         ["3", "反貪倡廉宣導"],
     ]
-    assert [row[2].rsplit("\n", 1)[-1] for row in rows[3:6]] == [
-        "（計4案）",
-        "（計2案）",
-        "（計2案）",
+    assert [row[2].rsplit("\n", 1)[-1] for row in rows[4:7]] == [
+        "（計4案）。",
+        "（計2案）。",
+        "（計2案）。",
     ]
-    assert rows[3][2].startswith("1. 1151026-0001（115年10月26日")
-    assert rows[3][3].split("\n")[0] == "已回覆反映者2案（其中已結案1案）。"
-    assert rows[6][0].startswith("【註】")
+    assert rows[4][2].startswith("（二）公共設施欠缺或設置管理不當2案")
+    assert rows[4][3].split("\n")[0] == "已回復反映者2案，其中1案已結案。"
+    assert rows[7][0] == biweekly_files.NOTE
     # The layout: A4 portrait page, print area on the form, wrapped text in the rows.
     with ZipFile(path) as archive:
         styles = archive.read("styles.xml").decode()
         body = archive.read("content.xml").decode()
     assert 'fo:page-width="210mm"' in styles and 'style:print-orientation="portrait"' in styles
-    assert "table:print-ranges=\"'工作成果彙報表'.A1:'工作成果彙報表'.D7\"" in body
+    assert "table:print-ranges=\"'工作成果彙報表'.A1:'工作成果彙報表'.D8\"" in body
     assert 'fo:wrap-option="wrap"' in body
 
 
 def test_xlsx_reads_back_like_the_form(ctx: Context, seeded: Any) -> None:
     book = openpyxl.load_workbook(io.BytesIO(biweekly_files.to_xlsx(build(ctx))))
     sheet = book["工作成果彙報表"]
-    assert sheet["A1"].value == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
-    assert sheet["A2"].value == "【資料統計期間：115年10月26日-11月8日】"
-    assert [sheet.cell(row=3, column=c).value for c in range(1, 5)] == list(biweekly_files.HEADERS)
-    assert [sheet.cell(row=r, column=2).value for r in (4, 5, 6)] == [
+    assert sheet["A1"].value == "（附件2）"
+    assert sheet["A2"].value == "臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"
+    assert sheet["A3"].value == "【資料統計期間：115年10月26日-11月8日】"
+    assert [sheet.cell(row=4, column=c).value for c in range(1, 5)] == list(biweekly_files.HEADERS)
+    assert [sheet.cell(row=r, column=2).value for r in (5, 6, 7)] == [
         "民情需求事項",
         "施政興革反映",
         "反貪倡廉宣導",
     ]
-    assert sheet["C4"].value.endswith("（計4案）")
-    assert sheet["C5"].value.endswith("（計2案）")
-    assert sheet["C6"].value.endswith("（計2案）")
-    assert sheet["C4"].alignment.wrap_text
-    assert "A1:D1" in {str(rng) for rng in sheet.merged_cells.ranges}
-    assert sheet.print_area == "'工作成果彙報表'!$A$1:$D$7"
+    assert sheet["C5"].value.endswith("（計4案）。")
+    assert sheet["C6"].value.endswith("（計2案）。")
+    assert sheet["C7"].value.endswith("（計2案）。")
+    assert sheet["A8"].value == biweekly_files.NOTE
+    assert sheet["C5"].alignment.wrap_text
+    assert {"A1:D1", "A2:D2", "A3:D3", "A8:D8"} <= {str(rng) for rng in sheet.merged_cells.ranges}
+    assert sheet.print_area == "'工作成果彙報表'!$A$1:$D$8"
     assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.page_setup.orientation == "portrait"
 
@@ -438,9 +501,12 @@ def test_csv_is_utf8_with_a_bom(ctx: Context, seeded: Any) -> None:
     data = biweekly_files.to_csv(build(ctx))
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"]
-    assert rows[2] == list(biweekly_files.HEADERS)
-    assert rows[3][1] == "民情需求事項" and rows[3][2].endswith("（計4案）")
+    assert rows[0] == ["（附件2）"]
+    assert rows[1] == ["臺北市政府政風處115年11月辦理村里廉政平臺工作成果彙報表"]
+    assert rows[2] == ["【資料統計期間：115年10月26日-11月8日】"]
+    assert rows[3] == list(biweekly_files.HEADERS)
+    assert rows[4][1] == "民情需求事項" and rows[4][2].endswith("（計4案）。")
+    assert rows[-1] == [biweekly_files.NOTE]
 
 
 def test_download_names_are_zh_tw_with_an_ascii_fallback(ctx: Context, seeded: Any) -> None:
@@ -456,17 +522,32 @@ def test_download_names_are_zh_tw_with_an_ascii_fallback(ctx: Context, seeded: A
 # ---------------------------------------------------------------- submissions
 
 
-def test_a_submission_is_frozen_against_later_edits(ctx: Context, seeded: Any) -> None:
+APPROVAL = {"approved_by": "處長 林大同", "approved_on": date(2026, 11, 10)}
+
+
+def _drafted(report: BiweeklyReport, key: str) -> dict[str, str]:
+    row = report.row(key)
+    return {"summary": row.summary_body, "handling": row.handling_text}
+
+
+def test_a_submission_keeps_the_edited_text_and_the_heads_approval(
+    ctx: Context, seeded: Any
+) -> None:
     chief = staff(ctx, "chief", "supervisor")
     actor = Actor.of(chief)
+    edited = "（二）公共設施2案：路燈及水溝蓋。\n（三）戶政等候過長1案。"
     with ctx.sessions.begin() as session:
-        submission = submissions.submit(session, actor, FROM, TO)
+        drafted = biweekly.build(session, FROM, TO, edited=False)
+        drafts.save(
+            session, actor, FROM, TO, "need", {"summary": edited}, _drafted(drafted, "need")
+        )
+        submission = submissions.submit(session, actor, FROM, TO, **APPROVAL)
         submission_id, sent_ods = submission.id, submission.ods
     with ctx.sessions.begin() as session:
         case = session.scalar(select(Case).where(Case.number == "1151026-0001"))
         assert case is not None
-        case.description = "已更正的內容。"
-        case.status = "closed"
+        case.sub_item, case.status = "need-1", "closed"
+        drafts.save(session, actor, FROM, TO, "need", {"summary": "改寫。"}, {})
     with ctx.sessions() as session:
         stored = submissions.fetch(session, submission_id)
         assert stored is not None
@@ -476,8 +557,17 @@ def test_a_submission_is_frozen_against_later_edits(ctx: Context, seeded: Any) -
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "report.submit"))
     assert stored.ods == sent_ods
     assert stored.sha256 == hashlib.sha256(sent_ods).hexdigest() == listed.sha256
-    assert "公園路燈故障" in frozen.row("need").summaries[0]
-    assert "已更正的內容" in now.row("need").summaries[0]
+    assert frozen.row("need").summaries == (
+        "（二）公共設施2案：路燈及水溝蓋。",
+        "（三）戶政等候過長1案。",
+    )
+    assert frozen.row("need").edited_summary and not frozen.row("need").edited_handling
+    assert stored.data["edited_rows"] == ["need"]
+    assert now.row("need").summaries == ("改寫。",)
+    assert (stored.approved_by, stored.approved_on) == ("處長 林大同", date(2026, 11, 10))
+    assert (listed.approved_by, listed.approved_on) == ("處長 林大同", date(2026, 11, 10))
+    path_text = _ods_text(sent_ods)
+    assert "路燈及水溝蓋" in path_text and "（計4案）。" in path_text
     assert listed.submitted_by == "chief 測試" and listed.id == submission_id
     assert entry is not None and entry.actor == "chief" and entry.target_id == str(submission_id)
     assert entry.after == {
@@ -485,16 +575,189 @@ def test_a_submission_is_frozen_against_later_edits(ctx: Context, seeded: Any) -
         "period_to": "2026-11-08",
         "counts": {"need": 4, "reform": 2, "promotion": 2},
         "sha256": stored.sha256,
+        "approved_by": "處長 林大同",
+        "approved_on": "2026-11-10",
+        "edited_rows": ["need"],
     }
 
 
+def _ods_text(data: bytes) -> str:
+    with ZipFile(io.BytesIO(data)) as archive:
+        return re.sub("<[^>]+>", "", archive.read("content.xml").decode())
+
+
 @pytest.mark.parametrize("role", ["officer", "viewer"])
-def test_only_supervisors_and_administrators_submit(ctx: Context, role: str) -> None:
+def test_only_supervisors_and_administrators_edit_and_submit(ctx: Context, role: str) -> None:
     actor = Actor.of(staff(ctx, f"{role}-x", role, ethics=True))
     with ctx.sessions() as session, pytest.raises(PermissionDenied, match="僅主管或系統管理者"):
-        submissions.submit(session, actor, FROM, TO)
+        submissions.submit(session, actor, FROM, TO, **APPROVAL)
+    with ctx.sessions() as session, pytest.raises(PermissionDenied, match="僅主管或系統管理者"):
+        drafts.save(session, actor, FROM, TO, "need", {"summary": "改寫。"}, {})
     with ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 0
+        assert session.scalar(select(func.count()).select_from(ReportDraft)) == 0
+
+
+def test_an_edit_is_used_in_every_format_and_reverts_to_the_draft(
+    ctx: Context, seeded: Any, tmp_path: Path
+) -> None:
+    actor = Actor.of(staff(ctx, "chief", "supervisor"))
+    with ctx.sessions.begin() as session:
+        drafted = biweekly.build(session, FROM, TO, edited=False)
+        drafts.save(
+            session, actor, FROM, TO, "reform",
+            {"summary": "  建議公開里鄰經費明細等2案。\r\n\r\n", "handling": "已簽會民政科研處。"},
+            _drafted(drafted, "reform"),
+        )  # fmt: skip
+    report = build(ctx)
+    row = report.row("reform")
+    assert row.summary_text == "建議公開里鄰經費明細等2案。\n（計2案）。"
+    assert row.handling == ("已簽會民政科研處。",)
+    assert report.edited_rows == ["reform"] and report.to_json()["rows"]["reform"]["edited"] == {
+        "summary": True,
+        "handling": True,
+    }
+    assert report.row("need") == drafted.row("need")  # rows not edited keep the draft
+    everything = _all_text(report, tmp_path)
+    assert everything.count("建議公開里鄰經費明細等2案。") >= 4  # JSON, CSV, ODS, XLSX
+    with ctx.sessions.begin() as session:
+        assert drafts.revert(session, actor, FROM, TO, "reform")
+        assert not drafts.revert(session, actor, FROM, TO, "reform")
+    assert build(ctx) == drafted
+
+
+def test_an_edit_equal_to_the_draft_is_no_edit(ctx: Context, seeded: Any) -> None:
+    actor = Actor.of(staff(ctx, "chief", "supervisor"))
+    with ctx.sessions.begin() as session:
+        drafted = biweekly.build(session, FROM, TO, edited=False)
+        texts = _drafted(drafted, "need")
+        drafts.save(session, actor, FROM, TO, "need", texts, texts)
+    report = build(ctx)
+    assert report.edited_rows == [] and report == drafted
+
+
+@pytest.mark.parametrize(
+    ("key", "texts", "words"),
+    [
+        ("need", {"summary": " \n "}, "民情需求事項的內容摘要不得空白"),
+        ("need", {"handling": "長" * 4001}, "處理意見不得超過4,000字"),
+        ("need", {}, "請填寫內容摘要或處理意見"),
+        ("tip", {"summary": "某課長收賄。"}, "沒有這一列"),
+        ("reform", {"summary": 5}, "須為文字"),
+    ],
+)
+def test_a_bad_edit_is_refused_in_words_and_nothing_is_kept(
+    ctx: Context, key: str, texts: dict[str, Any], words: str
+) -> None:
+    actor = Actor.of(staff(ctx, "chief", "supervisor"))
+    with ctx.sessions() as session, pytest.raises(drafts.DraftError, match=words):
+        drafts.save(session, actor, FROM, TO, key, texts, {})
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportDraft)) == 0
+
+
+def test_a_period_not_yet_ended_is_submitted_only_when_confirmed(ctx: Context) -> None:
+    actor = Actor.of(staff(ctx, "chief", "supervisor"))
+    today = taipei_today()
+    start = today - timedelta(days=13)
+    approval = {"approved_by": "處長 林大同", "approved_on": today}
+    with ctx.sessions() as session, pytest.raises(submissions.SubmissionError) as refused:
+        submissions.submit(session, actor, start, today, **approval)
+    assert "尚未結束" in str(refused.value) and "請勾選確認" in str(refused.value)
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 0
+    with ctx.sessions.begin() as session:
+        submissions.submit(session, actor, start, today, confirm_unfinished=True, **approval)
+        # A period that ended yesterday needs no confirmation.
+        yesterday = today - timedelta(days=1)
+        submissions.submit(session, actor, yesterday - timedelta(days=13), yesterday, **approval)
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 2
+
+
+@pytest.mark.parametrize(
+    ("approved_by", "approved_on", "words"),
+    [
+        ("", date(2026, 11, 10), "請填寫核可人"),
+        ("　 ", date(2026, 11, 10), "請填寫核可人"),
+        ("處" * 101, date(2026, 11, 10), "核可人不得超過100個字"),
+        ("處長 林大同", None, "請填寫核可日期"),
+        ("處長 林大同", taipei_today() + timedelta(days=1), "核可日期不得晚於今天"),
+    ],
+)
+def test_the_heads_approval_is_required(
+    ctx: Context, approved_by: str, approved_on: date | None, words: str
+) -> None:
+    actor = Actor.of(staff(ctx, "chief", "supervisor"))
+    with ctx.sessions() as session, pytest.raises(submissions.SubmissionError, match=words):
+        submissions.submit(
+            session, actor, FROM, TO, approved_by=approved_by, approved_on=approved_on
+        )
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 0
+
+
+# ---------------------------------------------------------------- field activities (row 3)
+
+
+def test_a_forum_with_reports_taken_is_in_row_3_and_its_reports_in_rows_1_and_2(
+    ctx: Context, seeded: Any
+) -> None:
+    """Issue 13's acceptance: a 小型座談 with 30 people and 50 leaflets, two reports taken
+    there; row 3 shows it beside the broadcasts, rows 1 and 2 count the reports."""
+    with ctx.sessions.begin() as session:
+        office = Place(name="大安區龍安里辦公處", kind="village_office", district="大安區")
+        session.add(office)
+        session.flush()
+        forum = FieldActivity(
+            kind="forum", held_on=date(2026, 11, 3), place_id=office.id, topic="河川疏濬",
+            theme="dredging", participants=30, promotion=True, created_by="test",
+            materials=[{"name": "反貪宣導摺頁", "quantity": 50}, {"name": "", "quantity": 9}],
+        )  # fmt: skip
+        visit = FieldActivity(
+            kind="visit", held_on=date(2026, 10, 27), venue="龍安國小", topic="校園廉政宣導",
+            participants=0, promotion=True, created_by="test",
+        )  # fmt: skip
+        not_promotion = FieldActivity(
+            kind="interview", held_on=date(2026, 11, 4), topic="里長晤談", created_by="test"
+        )
+        next_period = FieldActivity(
+            kind="briefing", held_on=date(2026, 11, 9), topic="下期說明會", promotion=True,
+            created_by="test",
+        )  # fmt: skip
+        session.add_all([forum, visit, not_promotion, next_period])
+        session.flush()
+        at = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+        session.add_all(
+            [
+                _case("1151103-0001", "need", at, "堤防旁路燈不亮。", sub_item="need-2",
+                      theme="dredging", activity_id=forum.id, channel="meeting"),
+                _case("1151103-0002", "reform", at, "建議疏濬工程公開招標資訊。",
+                      sub_item="reform-1", activity_id=forum.id, channel="meeting"),
+                _case("1151103-0003", "tip", at, "某承包商圍標。", confidential=True,
+                      activity_id=forum.id, channel="meeting"),
+            ]
+        )  # fmt: skip
+    data = build(ctx).to_json()
+    need, reform, promotion = (data["rows"][key] for key in ("need", "reform", "promotion"))
+    assert need["count"] == 5 and reform["count"] == 3
+    assert (
+        need["summaries"][0]
+        == "（二）公共設施欠缺或設置管理不當3案：地方工程1案、河川疏濬1案；大安區1案。"
+    )
+    assert promotion["count"] == 4  # two activities and two broadcasts
+    assert promotion["summaries"] == [
+        "1. 115年10月27日於龍安國小親往拜會（校園廉政宣導）。",
+        "2. 115年11月3日於大安區龍安里辦公處舉辦小型座談（河川疏濬），參加30人，"
+        "發放反貪宣導摺頁50份。",
+        "3. 115年10月28日以LINE發送「反賄選有獎徵答」（全部追蹤者）。",
+        "4. 115年11月1日以LINE發送「廉政志工招募」（依區／村里）。",
+    ]
+    assert promotion["handling"][0] == (
+        "辦理宣導活動2場，參加計30人次，發放宣導品計50份；現場受理民眾反映2案，"
+        "已分別列入民情需求事項或施政興革反映列管。"
+    )
+    assert "圍標" not in str(data) and "檢舉" not in str(data)
 
 
 # ---------------------------------------------------------------- the API
@@ -536,7 +799,7 @@ def test_the_api_gives_the_same_report_to_every_role(
     )
     path.write_bytes(ods.get_data())
     rows = pyexcel_ods3.get_data(str(path))["工作成果彙報表"]
-    assert rows[3][2].endswith("（計4案）")
+    assert rows[4][2].endswith("（計4案）。")
 
 
 def test_the_api_defaults_to_the_last_period_and_refuses_bad_ranges(app: Any, ctx: Context) -> None:

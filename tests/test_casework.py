@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from lianping import codes
+from lianping import codes, rocdate
 from lianping.bot.conversation.phone import ContactError, parse_contact
 from lianping.context import Context
 from lianping.jobs import delivery
@@ -17,6 +17,7 @@ from lianping.storage import cases, residents
 from lianping.storage.models import Agency, AuditEntry, Case, CaseEvent, Unit, utcnow
 from lianping_dev.simulator.client import SimulatorClient as Sim
 
+APPROVAL = casework.Approval("局長 王○○", date(2026, 11, 20))
 DRAFT = {"nature": "need", "sub_item": "need-2", "description": "路燈不亮已兩週，夜間行人危險。"}
 
 
@@ -28,6 +29,7 @@ def actors(ctx: Context) -> dict[str, Actor]:
                 ("officer", "officer", False),
                 ("ethics", "officer", True),
                 ("viewer", "viewer", False),
+                ("chief", "supervisor", False),
             ]
         }
         return {name: Actor.of(user) for name, user in made.items()}
@@ -49,7 +51,13 @@ def test_route_to_another_agency_tells_the_resident(sim: Sim, ctx: Context) -> N
         session.flush()
         case = casework.get_case(session, who["officer"], number)
         result = casework.route_external(
-            session, who["officer"], case, agency.id, "北市政風字第1150000123號", date(2026, 11, 21)
+            session,
+            who["officer"],
+            case,
+            agency.id,
+            "北市政風字第1150000123號",
+            date(2026, 11, 21),
+            APPROVAL,
         )
         assert case.status == codes.TRANSFERRED
     for outbox_id in result.outbox_ids:
@@ -70,7 +78,7 @@ def test_lifecycle_reply_close_and_satisfaction(sim: Sim, ctx: Context) -> None:
         case = casework.get_case(session, who["officer"], number)
         casework.assign(session, who["officer"], case, who["officer"].user_id, unit.id)
         assert case.status == codes.ASSIGNED
-        casework.route_internal(session, who["officer"], case, unit.id, "請派員修復")
+        casework.route_internal(session, who["officer"], case, unit.id, "請派員修復", APPROVAL)
         replied = casework.reply(session, who["officer"], case, "已於11月25日修復完成。")
         with pytest.raises(casework.CaseworkError):
             casework.change_status(session, who["officer"], case, codes.ASSIGNED)
@@ -118,14 +126,15 @@ def test_an_extension_tells_the_resident_why_and_until_when(
     user = sim.new_resident("延長")
     number = line_case(ctx, user)
     with ctx.sessions.begin() as session:
-        case = casework.get_case(session, who["officer"], number)
-        result = casework.extend_due(session, who["officer"], case, date(2099, 1, 4), typed)
+        case = casework.get_case(session, who["chief"], number)
+        new_due = rocdate.taipei_date(case.due_at) + timedelta(days=20)
+        result = casework.extend_due(session, who["chief"], case, new_due, typed)
     for outbox_id in result.outbox_ids:
         assert delivery.deliver_now(ctx, outbox_id) == "sent"
     [notice] = [m["message"]["text"] for m in sim.bot_messages(user)]
     assert notice == (
         f"【案件 {number} 延長處理期限通知】\n"
-        "因需會同工務局現場會勘，本案處理期限延至188年1月4日，造成不便，敬請見諒。"
+        f"因需會同工務局現場會勘，本案處理期限延至{rocdate.roc_date(new_due)}，造成不便，敬請見諒。"
     )
 
 
@@ -137,7 +146,7 @@ def test_an_extension_reason_too_long_for_the_notice_is_refused(sim: Sim, ctx: C
         due = case.due_at
         reason = "因" + "會勘" * 300
         with pytest.raises(casework.CaseworkError, match="延長理由請在500字以內"):
-            casework.extend_due(session, who["officer"], case, date(2099, 1, 4), reason)
+            casework.extend_due(session, who["chief"], case, date(2099, 1, 4), reason)
     with ctx.sessions() as session:
         case = session.scalars(select(Case).where(Case.number == number)).one()
         kinds = session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()

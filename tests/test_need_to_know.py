@@ -4,7 +4,7 @@ officer, that officer's unit supervisor and administrators, with a reason; tip n
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -316,7 +316,10 @@ def test_acceptance_and_result_notices_of_a_line_tip(quiet_app: Any, ctx: Contex
     with ctx.sessions.begin() as session:
         case = session.scalars(select(Case).where(Case.number == number)).one()
         casework.change_status(session, Actor.of(officer), case, "in_progress")
-        casework.change_status(session, Actor.of(officer), case, "replied")
+        # Concluded by its 移送 to 法務部廉政署 (a tip is never 已回覆 without a reply).
+        casework.refer_tip(
+            session, Actor.of(officer), case, "aac", None, "政字第1號", date(2026, 11, 20)
+        )
     empty = client.act(number, "tip-result", method="mail", body=" ")
     assert empty.status_code == 400 and "請填寫處理結果" in page_text(empty)
     mailed = client.act(number, "tip-result", method="mail", body="經查無具體事證。")

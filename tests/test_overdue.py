@@ -64,6 +64,9 @@ def test_the_filter_the_flag_the_export_and_the_count_agree(
 
 def test_a_case_is_due_until_the_moment_passes() -> None:
     now = utcnow()
-    assert case_search.is_overdue(codes.ASSIGNED, now - timedelta(seconds=1), now)
-    assert not case_search.is_overdue(codes.ASSIGNED, now, now)
-    assert not case_search.is_overdue(codes.REPLIED, now - timedelta(days=1), now)
+    assert case_search.is_overdue(codes.ASSIGNED, now - timedelta(seconds=1), now, None)
+    assert not case_search.is_overdue(codes.ASSIGNED, now, now, None)
+    assert not case_search.is_overdue(codes.REPLIED, now - timedelta(days=1), now, None)
+    # Waiting for a 補陳 answer: the clock is paused.
+    paused = now - timedelta(days=3)
+    assert not case_search.is_overdue(codes.ASSIGNED, now - timedelta(days=1), now, paused)

@@ -16,7 +16,7 @@ from lianping.context import Context
 from lianping.reports import biweekly_files
 from lianping.rocdate import taipei_today
 from lianping.services import content, report_periods
-from lianping.storage.models import AuditEntry, Case, ReportSubmission
+from lianping.storage.models import AuditEntry, Case, ReportDraft, ReportSubmission
 from tests.admin_support import logged_in, staff
 
 FROM, TO = date(2026, 10, 26), date(2026, 11, 8)
@@ -83,7 +83,7 @@ def test_the_page_preselects_the_last_complete_period(app: Any, ctx: Context) ->
     assert "彙報表由主管或系統管理者核對後送出" in html
 
 
-def test_the_report_reads_like_the_form_and_escapes_citizen_text(
+def test_the_report_reads_like_the_form_and_never_quotes_residents(
     app: Any, ctx: Context, cases: None
 ) -> None:
     client, _ = client_for(app, ctx, "admin", ethics=True)
@@ -96,13 +96,15 @@ def test_the_report_reads_like_the_form_and_escapes_citizen_text(
         "實施方式",
         "內容摘要",
         "處理意見",
-        "（計1案）",
-        "（計0案）",
+        "（計1案）。",
+        "（計0案）。",
+        "（未分細項）1案。",
     ):
         assert words in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    # An officer's summary: no resident's words (escaped or not) in the report.
+    assert "路燈故障" not in html and "alert(1)" not in html
     # Tips are on neither form: not even counted, for an ethics administrator either.
-    assert "另受理檢舉案件" not in html
+    assert "檢舉" not in html.split('id="report-heading"')[1].split('id="submissions"')[0]
     assert TIP_NUMBER not in html and TIP_TEXT not in html
     for extension in ("ods", "xlsx", "csv"):
         assert f"/admin/reports/biweekly/{extension}?from=2026-10-26&amp;to=2026-11-08" in html
@@ -125,7 +127,8 @@ def test_print_view_and_downloads(app: Any, ctx: Context, cases: None) -> None:
         )
     xlsx = client.get("/admin/reports/biweekly/xlsx", query_string=QUERY).get_data()
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
-    assert sheet["C4"].value.endswith("（計1案）") and sheet["C5"].value.endswith("（計1案）")
+    assert sheet["A1"].value == "（附件2）"
+    assert sheet["C5"].value.endswith("（計1案）。") and sheet["C6"].value.endswith("（計1案）。")
 
 
 def test_the_form_as_pdf(app: Any, ctx: Context, cases: None) -> None:
@@ -161,12 +164,20 @@ def test_a_bad_period_is_explained(app: Any, ctx: Context, query: Any, message: 
     assert download.status_code == 400 and message in download.get_data(as_text=True)
 
 
+APPROVAL = {"approved_by": "處長 林大同", "approved_on": "2026-11-10"}
+
+
 def test_a_supervisor_submits_after_confirming(app: Any, ctx: Context, cases: None) -> None:
     client, csrf = client_for(app, ctx, "supervisor")
     page = client.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
     assert 'action="/admin/reports/biweekly/submit"' in page and 'name="confirm"' in page
+    assert 'name="approved_by"' in page and 'name="approved_on"' in page
+    # The period has ended: no question about an unfinished one.
+    assert 'name="confirm_unfinished"' not in page
 
-    unconfirmed = client.post("/admin/reports/biweekly/submit", data={"csrf_token": csrf, **QUERY})
+    unconfirmed = client.post(
+        "/admin/reports/biweekly/submit", data={"csrf_token": csrf, **QUERY, **APPROVAL}
+    )
     assert unconfirmed.status_code == 400
     assert "請勾選確認本期彙報表內容無誤後再送出。" in unconfirmed.get_data(as_text=True)
     bad = client.post(
@@ -179,6 +190,15 @@ def test_a_supervisor_submits_after_confirming(app: Any, ctx: Context, cases: No
     reviewed = re.search(r'name="digest" value="([0-9a-f]{64})"', page)
     assert reviewed is not None
     form = {"csrf_token": csrf, "confirm": "yes", "digest": reviewed.group(1), **QUERY}
+    for missing, words in (
+        ({"approved_on": "2026-11-10"}, "請填寫核可人（首長姓名及職稱）。"),
+        ({"approved_by": "處長 林大同"}, "請填寫核可日期。"),
+        ({"approved_by": "處長 林大同", "approved_on": "明天"}, "核可日期格式不正確"),
+    ):
+        refused = client.post("/admin/reports/biweekly/submit", data={**form, **missing})
+        assert refused.status_code == 400 and words in refused.get_data(as_text=True), words
+    assert _submissions(ctx) == 0
+    form.update(APPROVAL)
     with ctx.sessions.begin() as session:
         # A case answered while the supervisor was reading: that report is not the one sent.
         changing = session.scalars(select(Case).where(Case.number == "1151028-0002")).one()
@@ -201,21 +221,27 @@ def test_a_supervisor_submits_after_confirming(app: Any, ctx: Context, cases: No
 
     with ctx.sessions.begin() as session:
         submission = session.scalars(select(ReportSubmission)).one()
+        assert (submission.approved_by, submission.approved_on) == (
+            "處長 林大同",
+            date(2026, 11, 10),
+        )
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "report.submit"))
         assert entry.one().actor == "supervisor-r"
         submission_id, stored_ods = submission.id, submission.ods
         # A later edit to a case changes the live report, not the submitted one.
         case = session.scalars(select(Case).where(Case.number == "1151028-0002")).one()
-        case.description = "內容已更正為其他建議。"
+        case.sub_item = "reform-3"
 
     listing = client.get("/admin/reports/submissions").get_data(as_text=True)
     assert "115年10月26日至115年11月8日" in listing and "supervisor-r 測試" in listing
+    assert "處長 林大同（115年11月10日）" in listing
     assert f"/admin/reports/submissions/{submission_id}/ods" in listing
     frozen = client.get(f"/admin/reports/submissions/{submission_id}").get_data(as_text=True)
-    assert "建議公開補助款運用情形" in frozen and "內容已更正" not in frozen
+    assert "（未分細項）1案。" in frozen and "（三）機關政策涉及多數民眾權益爭議事項" not in frozen
+    assert "核可：處長 林大同　115年11月10日" in frozen
     assert hashlib.sha256(stored_ods).hexdigest() in frozen
     live = client.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
-    assert "內容已更正為其他建議" in live
+    assert "（三）機關政策涉及多數民眾權益爭議事項1案。" in live
     download = client.get(f"/admin/reports/submissions/{submission_id}/ods")
     assert download.status_code == 200 and download.get_data() == stored_ods
     assert download.headers["Content-Type"] == biweekly_files.MEDIA_TYPES["ods"]
@@ -223,14 +249,76 @@ def test_a_supervisor_submits_after_confirming(app: Any, ctx: Context, cases: No
     assert client.get("/admin/reports/submissions/999999/ods").status_code == 404
 
 
+def test_a_period_not_yet_ended_asks_for_confirmation(app: Any, ctx: Context) -> None:
+    client, csrf = client_for(app, ctx, "supervisor")
+    today = taipei_today()
+    query = {"from": (today - timedelta(days=13)).isoformat(), "to": today.isoformat()}
+    page = client.get("/admin/reports/biweekly", query_string=query).get_data(as_text=True)
+    assert 'name="confirm_unfinished"' in page and "尚未結束" in page
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page)
+    assert digest is not None
+    form = {"csrf_token": csrf, "confirm": "yes", "digest": digest.group(1), **query,
+            "approved_by": "處長 林大同", "approved_on": today.isoformat()}  # fmt: skip
+    refused = client.post("/admin/reports/biweekly/submit", data=form)
+    assert refused.status_code == 400
+    assert "尚未結束" in refused.get_data(as_text=True) and _submissions(ctx) == 0
+    sent = client.post("/admin/reports/biweekly/submit", data={**form, "confirm_unfinished": "yes"})
+    assert sent.status_code == 302 and _submissions(ctx) == 1
+
+
+def test_the_officer_edits_the_drafted_texts_and_reverts_them(
+    app: Any, ctx: Context, cases: None
+) -> None:
+    client, csrf = client_for(app, ctx, "supervisor")
+    page = client.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
+    assert 'action="/admin/reports/biweekly/draft"' in page and 'id="summary-need"' in page
+    assert "還原為系統草稿" not in page  # nothing edited yet
+    edit = {"csrf_token": csrf, **QUERY, "row": "need",
+            "summary": "路燈<script>alert(1)</script>故障1案。",
+            "handling": "已請工務科修復。"}  # fmt: skip
+    saved = client.post("/admin/reports/biweekly/draft", data=edit)
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#row-need")
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "已儲存「民情需求事項」的編修內容" in page and "還原為系統草稿" in page
+    assert "路燈&lt;script&gt;alert(1)&lt;/script&gt;故障1案。\n（計1案）。" in page
+    assert "<script>alert(1)" not in page
+    printed = client.get("/admin/reports/biweekly/print", query_string=QUERY).get_data(as_text=True)
+    assert "已請工務科修復。" in printed
+    csv_text = client.get("/admin/reports/biweekly/csv", query_string=QUERY).get_data().decode()
+    assert "路燈<script>alert(1)</script>故障1案。\n（計1案）。" in csv_text.replace("\r\n", "\n")
+
+    empty = client.post("/admin/reports/biweekly/draft", data={**edit, "summary": "  "})
+    assert empty.status_code == 400
+    assert "民情需求事項的內容摘要不得空白" in empty.get_data(as_text=True)
+    reverted = client.post(
+        "/admin/reports/biweekly/draft/revert", data={"csrf_token": csrf, **QUERY, "row": "need"}
+    )
+    assert reverted.status_code == 302
+    page = client.get(reverted.headers["Location"]).get_data(as_text=True)
+    assert "「民情需求事項」已還原為系統草稿" in page and "故障1案" not in page
+
+    officer, officer_csrf = client_for(app, ctx, "officer")
+    html = officer.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
+    assert 'action="/admin/reports/biweekly/draft"' not in html
+    refused = officer.post(
+        "/admin/reports/biweekly/draft", data={**edit, "csrf_token": officer_csrf}
+    )
+    assert refused.status_code == 403
+    with ctx.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReportDraft)) == 1
+        draft = session.scalars(select(ReportDraft)).one()
+        assert draft.texts == {}
+
+
 @pytest.mark.parametrize("role", ["officer", "viewer"])
 def test_others_cannot_submit(app: Any, ctx: Context, cases: None, role: str) -> None:
     client, csrf = client_for(app, ctx, role, ethics=True)
     response = client.post(
-        "/admin/reports/biweekly/submit", data={"csrf_token": csrf, "confirm": "yes", **QUERY}
+        "/admin/reports/biweekly/submit",
+        data={"csrf_token": csrf, "confirm": "yes", **QUERY, **APPROVAL},
     )
     assert response.status_code == 403
-    assert "僅主管或系統管理者可送出工作成果彙報表" in response.get_data(as_text=True)
+    assert "僅主管或系統管理者可編修及送出工作成果彙報表" in response.get_data(as_text=True)
     assert _submissions(ctx) == 0
 
 

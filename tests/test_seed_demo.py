@@ -21,12 +21,16 @@ from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
 from lianping.storage.cases import next_number
 from lianping.storage.models import (
+    ActivityContact,
     AuditEntry,
     Broadcast,
     Case,
     CaseCounter,
     CaseEvent,
+    FieldActivity,
     MediaFile,
+    Place,
+    PlaceContact,
     ReplyTemplate,
     Resident,
     TipReporter,
@@ -36,8 +40,11 @@ from lianping_dev import demo
 from tests.admin_support import logged_in, staff
 
 PASSWORD = "demo-password-1"
-PUBLIC_KINDS = {"created", "status", "reply", "transferred", "resident_message"}
-INTERNAL_KINDS = {"classified", "assigned", "routed", "opinion", "satisfaction"}
+PUBLIC_KINDS = {"created", "status", "reply", "transferred", "resident_message",
+                "details_requested"}  # fmt: skip
+# A tip's 移送 and an extension waiting for a supervisor are internal (issue 13's procedure).
+INTERNAL_KINDS = {"classified", "assigned", "routed", "opinion", "satisfaction", "referred",
+                  "extension_proposed"}  # fmt: skip
 
 
 def _seed(ctx: Context, count: int, **kwargs: object) -> demo.SeedSummary:
@@ -103,13 +110,14 @@ def test_seeded_cases_follow_the_rules(ctx: Context) -> None:
     statuses = Counter(c.status for c in cases)
     assert statuses[codes.CLOSED] > 100  # two years of history: most are done
     assert statuses[codes.CLOSED] < 300  # …but not all
-    # Timelines: 2–6 entries, created first, public flags as the services set them.
+    # Timelines: 2–7 entries (a 補陳, an extension proposal or a tip's 移送 adds one), created
+    # first, public flags as the services set them.
     by_case: dict[int, list[CaseEvent]] = {}
     for event in events:
         by_case.setdefault(event.case_id, []).append(event)
     for case in cases:
         timeline = sorted(by_case[case.id], key=lambda e: (e.created_at, e.id))
-        assert 2 <= len(timeline) <= 6
+        assert 2 <= len(timeline) <= 7
         assert timeline[0].kind == "created" and timeline[0].created_at == case.created_at
         assert all(case.created_at <= e.created_at <= now for e in timeline)
         for event in timeline:
@@ -251,3 +259,39 @@ def test_staff_have_reply_templates_to_answer_with(ctx: Context, app: Any) -> No
     client, _ = logged_in(app, ctx, staff(ctx, "template-reader"))
     page = client.get(f"/admin/cases/{number}").get_data(as_text=True)
     assert all(t.title in page for t in active)
+
+
+def test_the_demo_field_work_follows_the_rules(ctx: Context) -> None:
+    now = datetime.now(UTC)
+    summary = _seed(ctx, 800, seed=5, now=now)
+    today = rocdate.taipei_date(now)
+    with ctx.sessions() as session:
+        places = list(session.scalars(select(Place)))
+        contacts = list(session.scalars(select(PlaceContact)))
+        activities = list(session.scalars(select(FieldActivity)))
+        linked = list(session.scalars(select(Case).where(Case.activity_id.is_not(None))))
+        meetings = session.scalar(
+            select(func.count()).select_from(Case).where(Case.channel == "meeting")
+        )
+        taking = list(session.scalars(select(ActivityContact)))
+    assert (summary.places, summary.activities) == (len(places), len(activities))
+    assert len(places) == 12
+    per_place = Counter(c.place_id for c in contacts)
+    assert set(per_place.values()) <= {2, 3} and set(per_place) == {p.id for p in places}
+    assert all(p.kind in codes.PLACE_KINDS for p in places)
+    # About two a week over the demo period, all held by today; three in four promote.
+    assert 180 <= len(activities) <= 240
+    assert all(a.held_on <= today and a.kind in codes.ACTIVITY_KINDS for a in activities)
+    share = sum(a.promotion for a in activities) / len(activities)
+    assert 0.65 <= share <= 0.85
+    assert all(bool(a.materials) == a.promotion for a in activities)
+    assert all((a.place_id is None) == bool(a.venue and a.district) for a in activities)
+    # About one meeting report in 20 was taken at an activity held that very day.
+    held = {a.id: a.held_on for a in activities}
+    assert meetings and 0 < len(linked) <= meetings * 0.15
+    for case in linked:
+        assert case.channel == "meeting"
+        assert held[case.activity_id or 0] == rocdate.taipei_date(case.created_at)
+    places_of = {a.id: a.place_id for a in activities}
+    contact_place = {c.id: c.place_id for c in contacts}
+    assert taking and all(contact_place[t.contact_id] == places_of[t.activity_id] for t in taking)

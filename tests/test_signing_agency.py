@@ -49,10 +49,19 @@ def test_the_page_the_print_and_the_record_agree(app: Any, ctx: Context) -> None
         recorded, routed_out, routed_in, unrouted = (_walk_in(session, actor) for _ in range(4))
         get = casework.get_case
         casework.set_opinion(session, actor, get(session, actor, recorded), "已處理", "本處政風室")
+        approval = casework.Approval("處長 林○○", date(2026, 1, 2))
         casework.route_external(
-            session, actor, get(session, actor, routed_out), agency.id, "字第1號", date(2026, 1, 2)
+            session,
+            actor,
+            get(session, actor, routed_out),
+            agency.id,
+            "字第1號",
+            date(2026, 1, 2),
+            approval,
         )
-        casework.route_internal(session, actor, get(session, actor, routed_in), unit.id, "")
+        casework.route_internal(
+            session, actor, get(session, actor, routed_in), unit.id, "", approval
+        )
     expected = {
         recorded: "本處政風室",
         routed_out: "臺北市政府工務局",

@@ -157,6 +157,10 @@ FILL: dict[str, str] = {
     "tags": "、".join(["標" * 40] * 20) + texts.MY_DATA_MORE_TAGS.format(count=999),
     "occupation": "職" * 20,
     "photos": "5",
+    # 補陳: what the officer asks for; §173: the 款 and the longest ground.
+    "what": "補" * casework.MAX_DETAILS,
+    "clause": "3",
+    "ground": max(casework.REJECTION_REASONS.values(), key=len),
 }
 FILL["contact"] = texts.notice_contact(FILL["phone"], FILL["email"], FILL["address"])
 FILL["ways"] = texts.offline_ways(FILL["agency"], FILL["phone"], FILL["email"], FILL["address"])

@@ -106,20 +106,21 @@ def test_odt_of_a_case_is_the_form_with_personal_data_for_an_officer(
         assert odt.read("mimetype") == ODT.encode()
     assert data[30:38] == b"mimetype" and data[38 : 38 + len(ODT)] == ODT.encode()
     text = odt_paragraphs(data)
-    assert "（臺北市政府政風處）村里廉政平臺工作紀錄表" in text
+    with ctx.sessions() as session:
+        created = session.scalars(select(Case.created_at)).one()
+    # The form's title line: the agency's name (no fill-in brackets), then the date.
+    assert f"臺北市政府政風處村里廉政平臺工作紀錄表    {rocdate.roc_date(created)}" in text
+    assert not any("（臺北市政府政風處）" in paragraph for paragraph in text)
     for label in ("反映者姓名", "職業", "聯絡電話", "聯絡地址", "處　理　意　見", "簽　辦　機　關"):
         assert label in text, label
     assert "紀　錄　人（簽名）" in text and "內容概述" in text
     assert NAME in text and "教師" in text and "0912-345-678" in text and ADDRESS in text
-    assert "☑民情需求事項　　☐施政興革反映" in text
-    assert "細項：公共設施欠缺或設置管理不當，影響民眾權益之情" in text
-    assert "主題：地方工程" in text
+    assert "■民情需求事項　　□施政興革反映" in text
+    # Only the form's lines: no 案件編號／受理管道, 細項 or 主題 unless the agency turns them on.
+    assert not any(word in "".join(text) for word in ("案件編號", "受理管道", "細項：", "主題："))
     assert DESCRIPTION in text
     assert "已函請工務局修復。" in text and "並回復反映者。" in text  # one paragraph per line
     assert "陳承辦" in text and "臺北市政府工務局" in text
-    with ctx.sessions() as session:
-        created = session.scalars(select(Case.created_at)).one()
-    assert rocdate.roc_date(created) in text
     assert "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。" in text
     [entry] = reveals(ctx, number)  # a full record is a reveal, logged like the print view's
     assert entry.actor == "officer"
@@ -141,7 +142,7 @@ def test_a_viewer_gets_the_record_masked_and_nothing_is_logged(app: Any, ctx: Co
 def test_an_anonymous_case_says_so_and_reveals_nothing(ctx: Context, officer: Staff) -> None:
     number = line_case(ctx, "Uanon", anonymous=True, nature="reform", sub_item="reform-2")
     text = odt_paragraphs(officer.get(f"/admin/cases/{number}/record.odt").get_data())
-    assert "匿名" in text and "☐民情需求事項　　☑施政興革反映" in text
+    assert "匿名" in text and "□民情需求事項　　■施政興革反映" in text
     assert reveals(ctx, number) == []
 
 
@@ -283,9 +284,8 @@ def test_biweekly_pdf_is_laid_out_like_form_2() -> None:
         "內容摘要",
         "處理意見",
         "民情需求事項",
-        "1.民生路路燈不亮",
-        "2.排水溝堵塞",
-        "（計2案）",
+        "（附件2）",
+        "民生路路燈不亮排水溝堵塞（計2案）。",
         "施政興革反映",
         "函請民政局參處。",
         "反貪倡廉宣導",
@@ -309,7 +309,9 @@ def test_a_period_batch_is_one_file_with_a_page_per_case(
     data = response.get_data()
     assert odt_tables(data) == 3  # a tip is never on 附件1
     text = "\n".join(odt_paragraphs(data))
-    assert all(number in text for number in numbers) and tip not in text
+    assert text.count(NAME) == 3 and tip not in text
+    # The form has no case number line (the agency may turn it on: work_record_extras).
+    assert not any(number in text for number in numbers)
     with zipfile.ZipFile(io.BytesIO(data)) as odt:
         assert (
             odt.read("content.xml").count(b'text:style-name="AttachmentBreak"') == 2
@@ -360,3 +362,115 @@ def test_period_defaults_to_the_last_complete_report_period(ctx: Context, office
     html = officer.get("/admin/records").get_data(as_text=True)
     assert f'value="{(today() - timedelta(days=14)).isoformat()}"' in html
     assert f'value="{(today() - timedelta(days=1)).isoformat()}"' in html
+
+
+# -- 附件1 exactly as seed 004's form, in every format (a test per deviation fixed) ----------
+
+
+def _three_formats(officer: Staff, number: str) -> dict[str, str]:
+    """The record's text as the print view, the ODT and the PDF give it."""
+    html = officer.get(f"/admin/cases/{number}/print").get_data(as_text=True)
+    odt = "\n".join(odt_paragraphs(officer.get(f"/admin/cases/{number}/record.odt").get_data()))
+    [page] = pdf_text(officer.get(f"/admin/cases/{number}/record.pdf").get_data())
+    return {"print": html, "odt": odt, "pdf": page}
+
+
+def test_the_title_line_is_the_agency_without_brackets_and_then_the_date(
+    ctx: Context, officer: Staff
+) -> None:
+    """The form's 「（政風機構全銜）」 marks a fill-in; its 「年 月 日」 is on the title line."""
+    with ctx.sessions.begin() as session:
+        content.put(session, "agency_name", "臺北市政府政風處", by="test")
+    number = line_case(ctx, "Utitle")
+    with ctx.sessions() as session:
+        when = rocdate.roc_date(session.scalars(select(Case.created_at)).one())
+    found = _three_formats(officer, number)
+    assert (
+        f'<h1 class="form-title">臺北市政府政風處村里廉政平臺工作紀錄表'
+        f'<span class="form-date">{when}</span></h1>'
+    ) in found["print"]
+    assert f"臺北市政府政風處村里廉政平臺工作紀錄表    {when}" in found["odt"].split("\n")
+    assert f"臺北市政府政風處村里廉政平臺工作紀錄表{when}" in found["pdf"]
+    for text in found.values():
+        assert "（臺北市政府政風處）" not in text
+    # In the PDF the date sits on the title's baseline, to its right.
+    from tests.test_report_pdfs import drawn_lines
+
+    data = officer.get(f"/admin/cases/{number}/record.pdf").get_data()
+    [title] = [line for _, line in drawn_lines(data, (0.0,)) if "工作紀錄表" in line.text]
+    assert title.text.endswith(when)
+
+
+def test_the_nature_line_is_the_forms_two_boxes_in_every_format(
+    ctx: Context, officer: Staff
+) -> None:
+    """□ (U+25A1, the form's box) and ■ when checked; the same glyphs everywhere, no third box."""
+    number = line_case(ctx, "Uboxes", nature="reform", sub_item="reform-1")
+    for fmt, text in _three_formats(officer, number).items():
+        flat = re.sub(r"<[^>]+>|\s", "", text)
+        assert "□民情需求事項" in flat and "■施政興革反映" in flat, fmt
+        for other in ("☐", "☑", "☒", "貪瀆", "檢舉"):
+            assert other not in flat, (fmt, other)
+
+
+def test_the_pdf_font_has_the_forms_box_glyphs() -> None:
+    """The PDF draws □ and ■ as text, so its font subset must have them (not 〓)."""
+    assert {ord("□"), ord("■")} <= pdf.font_codepoints()
+    [page] = pdf_text(pdf.work_records_pdf([_record(nature="reform")]))
+    assert "□民情需求事項■施政興革反映" in page and "〓" not in page
+
+
+def test_lines_the_form_lacks_only_where_the_agency_turns_them_on(
+    ctx: Context, officer: Staff
+) -> None:
+    """案件編號／受理管道, 細項／主題 and the 列印 footer are not on seed 004's form."""
+    number = line_case(ctx, "Uextras", theme="works")
+    extras = ("案件編號", "受理管道", "細項：", "主題：地方工程")
+    for fmt, text in _three_formats(officer, number).items():
+        for word in (*extras, "列印：officer"):
+            assert word not in re.sub(r"\s", "", text), (fmt, word)
+    with ctx.sessions.begin() as session:
+        content.put(session, "work_record_extras", True, by="test")
+    found = _three_formats(officer, number)
+    for fmt, text in found.items():
+        for word in extras:
+            assert word in re.sub(r"\s", "", text), (fmt, word)
+        assert number in text, fmt
+    assert "列印：officer" in found["print"]
+
+
+def test_the_settings_page_turns_the_extra_lines_on_and_refuses_anything_else(
+    app: Any, ctx: Context
+) -> None:
+    admin = Staff(app, ctx, staff(ctx, "admin", "admin"))
+    page = admin.get("/admin/settings/texts").get_data(as_text=True)
+    assert 'id="value-work_record_extras"' in page and "工作紀錄表附加欄位" in page
+    refused = admin.post("/admin/settings/texts/work_record_extras", {"value": "yes"})
+    assert refused.status_code == 400
+    assert "請選擇工作紀錄表附加欄位是否列印" in refused.get_data(as_text=True)
+    with ctx.sessions() as session:
+        assert content.get(session, "work_record_extras") is False
+    assert (
+        admin.post("/admin/settings/texts/work_record_extras", {"value": "on"}).status_code == 302
+    )
+    with ctx.sessions() as session:
+        assert content.get(session, "work_record_extras") is True
+
+
+def test_the_attachment_mark_sits_at_the_right_as_on_the_form(ctx: Context, officer: Staff) -> None:
+    """Seed 004 sets 「（附件1）」 at the right above the title (附件2's stays at the left)."""
+    number = line_case(ctx, "Umark")
+    css = officer.get("/admin/static/print.css").get_data(as_text=True)
+    assert ".attachment { margin: 0 0 2mm; font-size: 11pt; text-align: right; }" in css
+    html = officer.get(f"/admin/cases/{number}/print").get_data(as_text=True)
+    assert '<p class="attachment">（附件1）</p>' in html
+    odt = officer.get(f"/admin/cases/{number}/record.odt").get_data()
+    with zipfile.ZipFile(io.BytesIO(odt)) as archive:
+        content_xml = archive.read("content.xml").decode()
+    style = re.search(r'<style:style style:name="Attachment".*?</style:style>', content_xml)
+    assert style is not None and 'fo:text-align="end"' in style.group()
+    from tests.test_report_pdfs import drawn_lines
+
+    data = officer.get(f"/admin/cases/{number}/record.pdf").get_data()
+    [mark] = [line for _, line in drawn_lines(data, (0.0,)) if line.text == "（附件1）"]
+    assert mark.x > 170  # mm: at the right margin (194 mm), not the left (16 mm)

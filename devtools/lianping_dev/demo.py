@@ -22,6 +22,7 @@ atomic upsert ``storage.cases.next_number`` uses, so later real cases never coll
 from __future__ import annotations
 
 import bisect
+import hashlib
 import random
 import secrets
 import time
@@ -32,14 +33,25 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import false, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
+from lianping.bot import texts
 from lianping.bot.conversation.draft import MAX_DESCRIPTION
-from lianping.services import accounts, administration, broadcast_rules, content, data_requests
+from lianping.bot.conversation.phone import display_phone
+from lianping.services import (
+    accounts,
+    activities,
+    administration,
+    broadcast_rules,
+    content,
+    data_requests,
+    report_periods,
+)
 from lianping.services.access import Actor
 from lianping.services.casework import REJECTION_REASONS
+from lianping.storage import areas
 from lianping.storage.cases import CREATED_WORDS, CREATED_WORDS_TIP, RESIDENT
 from lianping.storage.db import dialect_insert
 from lianping.storage.models import (
@@ -51,7 +63,11 @@ from lianping.storage.models import (
     BroadcastLink,
     Case,
     CaseCounter,
+    CaseEvent,
+    CaseNotice,
+    FieldActivity,
     ReplyTemplate,
+    ReportDraft,
     Resident,
     Unit,
     User,
@@ -565,6 +581,8 @@ class SeedSummary:
     overdue: int = 0
     broadcasts: int = 0
     data_requests: int = 0
+    places: int = 0
+    activities: int = 0
     first_day: date | None = None
     last_day: date | None = None
     seconds: float = 0.0
@@ -589,6 +607,7 @@ class SeedSummary:
             f"逾期未結：{self.overdue:,} 件；單位 {self.units}、機關 {self.agencies}、"
             f"回覆範本 {self.templates}",
             f"已發送反貪倡廉宣導推播 {self.broadcasts} 則；個資請求 {self.data_requests} 件",
+            f"平臺地點 {self.places} 處、平臺活動 {self.activities} 場",
         ]
 
 
@@ -1335,6 +1354,77 @@ def _event_rows(case_id: int, steps: list[Step]) -> list[dict[str, Any]]:
     ]
 
 
+# -- notices on paper ---------------------------------------------------------------------------
+
+# 行政程序法 §173's 款 of each ground a refusal notice cites.
+REFUSAL_CLAUSES = {"no_content": 1, "no_identity": 1, "repeated": 2}
+# A letter is mailed or handed over within a few days; a few old ones were never recorded.
+LETTER_FORGOTTEN = 0.05
+
+
+def _paper_notices(session: Session, now: datetime, rng: random.Random) -> int:
+    """The notices of the reports made without LINE, as printed letters: acceptance at intake,
+    transfer, refusal and result as the case went; most mailed or handed over a few days
+    later, the recent ones (and a few forgotten) still waiting in 「待寄送通知」."""
+    manual = {
+        case.id: case
+        for case in session.scalars(
+            select(Case).where(Case.resident_id.is_(None), Case.confidential.is_(False))
+        )
+    }
+    if not manual:
+        return 0
+    rows: list[dict[str, Any]] = []
+
+    def add(case: Case, kind: str, body: str, at: datetime, by: str) -> None:
+        sent = at + timedelta(days=rng.uniform(0.2, 4))
+        waiting = sent > now or rng.random() < LETTER_FORGOTTEN
+        method = "pending" if waiting else rng.choice(("mail", "mail", "mail", "in_person"))
+        rows.append(
+            {
+                "case_id": case.id, "kind": kind, "body": body, "delivery": method,
+                "outbox_id": None, "delivered_at": None if waiting else sent,
+                "delivered_by": None if waiting else by, "created_by": by, "created_at": at,
+            }
+        )  # fmt: skip
+
+    events = session.scalars(
+        select(CaseEvent)
+        .where(
+            CaseEvent.case_id.in_(list(manual)),
+            CaseEvent.kind.in_(("created", "transferred", "status")),
+        )
+        .order_by(CaseEvent.id)
+    )
+    for event in events:
+        case = manual[event.case_id]
+        status = (event.data or {}).get("status")
+        if event.kind == "created":
+            body = texts.ACCEPTANCE_NOTICE.format(
+                number=case.number,
+                received=rocdate.roc_date(case.created_at),
+                due=rocdate.roc_date(case.due_at),
+            )
+            add(case, "acceptance", body, event.created_at, event.actor)
+        elif event.kind == "transferred":
+            add(case, "transfer", event.body or "", event.created_at, event.actor)
+        elif status == codes.REJECTED and case.rejection_reason in REFUSAL_CLAUSES:
+            clause = REFUSAL_CLAUSES[case.rejection_reason]
+            body = (
+                f"【案件 {case.number} 處理通知】\n依行政程序法第173條第{clause}款不予處理"
+                f"（{REJECTION_REASONS[case.rejection_reason]}），已登記備查。"
+            )
+            add(case, "refusal", body, event.created_at, event.actor)
+        elif status == codes.REPLIED and case.handling_opinion:
+            body = f"【案件 {case.number} 處理結果通知】\n{case.handling_opinion}"
+            add(case, "result", body, event.created_at, event.actor)
+    rows.sort(key=lambda row: row["created_at"])
+    for row, notice_id in zip(rows, reserve_ids(session, "case_notices", len(rows)), strict=True):
+        row["id"] = notice_id
+    bulk_insert(session, "case_notices", rows)
+    return len(rows)
+
+
 # -- broadcasts --------------------------------------------------------------------------------
 
 AAC_SITE = "https://www.aac.moj.gov.tw/"
@@ -1605,6 +1695,173 @@ def _staff_ip(user: User) -> str:
 # -- writing ---------------------------------------------------------------------------------
 
 
+# 首長核可 of the demo agency's 簽會 and 函轉 (seed 004 玖.一、二).
+DEMO_APPROVER = "局長 許○○"
+# Where demo tips were 移送 (never an ordinary unit or agency).
+DEMO_REFERRALS = ("法務部廉政署", "臺灣臺中地方檢察署")
+
+
+def _procedure(session: Session, users: dict[str, User], now: datetime, rng: random.Random) -> None:
+    """The 陳情 procedure on the seeded cases (issue 13): 紀錄人 of LINE cases, 首長核可 of
+    routed cases, a tip's 移送, 補陳 waiting for an answer (the clock paused), extensions
+    waiting for a supervisor, and written replies kept as result notices. Runs after the
+    cases are inserted, so the plan above stays as it was."""
+    names = select(User.display_name).where(User.id == Case.officer_id).scalar_subquery()
+    session.execute(
+        update(Case)
+        .where(Case.channel == "line", Case.recorder.is_(None), Case.officer_id.is_not(None))
+        .values(recorder=names)
+    )
+    routed = session.execute(
+        select(Case.id, Case.letter_date, Case.created_at, Case.confidential, Case.status).where(
+            (Case.agency_id.is_not(None)) | (Case.unit_id.is_not(None))
+        )
+    ).all()
+    approvals = [
+        {"id": row.id, "approved_by": DEMO_APPROVER,
+         "approved_on": row.letter_date or rocdate.taipei_date(row.created_at) + timedelta(days=2)}
+        for row in routed
+        if not row.confidential and row.status != codes.RECEIVED
+    ]  # fmt: skip
+    if approvals:
+        session.execute(update(Case), [{**a, "approved_on": min(a["approved_on"], now.date())}
+                                        for a in approvals])  # fmt: skip
+    tips = session.execute(
+        select(Case.id, Case.created_at).where(
+            Case.confidential.is_(True), Case.status == codes.TRANSFERRED
+        )
+    ).all()
+    for tip in tips:
+        sent = min(rocdate.taipei_date(tip.created_at) + timedelta(days=5), now.date())
+        referred = rng.choice(DEMO_REFERRALS)
+        session.execute(
+            update(Case)
+            .where(Case.id == tip.id)
+            .values(referred_to=referred, agency_id=None, unit_id=None,
+                    letter_number=f"政風字第{1150000000 + tip.id}號", letter_date=sent)
+        )  # fmt: skip
+        session.add(
+            CaseEvent(case_id=tip.id, kind="referred", actor="demo-ethics-head", public=False,
+                      body=f"移送{referred}（{rocdate.roc_date(sent)}函）",
+                      data={"referred_to": referred},
+                      created_at=min(now, max(tip.created_at + timedelta(hours=1),
+                                              rocdate.taipei_midnight(sent) + timedelta(hours=3))))
+        )  # fmt: skip
+    waiting = session.scalars(
+        select(Case)
+        .where(
+            Case.status.in_(codes.OPEN_STATUSES - {codes.REPLIED}),
+            Case.confidential.is_(False),
+            Case.due_at > now + timedelta(days=5),
+            Case.officer_id.is_not(None),
+        )
+        .order_by(Case.id)
+        .limit(24)
+    ).all()
+    for index, case in enumerate(waiting):
+        officer = session.get(User, case.officer_id)
+        by = officer.username if officer else "demo-officer1"
+        asked = max(
+            case.created_at + timedelta(hours=1),
+            now - timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 6)),
+        )
+        asked = min(asked, now)
+        if index % 2 == 0:  # 補陳: the clock is paused until the reporter answers
+            case.details_requested_at = asked
+            on_line = case.channel == "line"
+            what = rng.choice(("請提供現場的詳細位置（門牌或路燈桿編號）。",
+                               "請提供問題發生的日期與時段。", "請提供現場照片。"))  # fmt: skip
+            session.add(
+                CaseNotice(case_id=case.id, kind="details", created_by=by, created_at=asked,
+                           body=f"【案件 {case.number} 補充資料通知】\n為處理您反映的事項，"
+                           f"請補充下列資料：\n{what}",
+                           delivery="in_person" if on_line else "pending",
+                           delivered_at=asked if on_line else None,
+                           delivered_by=by if on_line else None)
+            )  # fmt: skip
+            session.add(
+                CaseEvent(case_id=case.id, kind="details_requested", actor=by, public=True,
+                          body=f"請補充資料：{what}（處理期限暫停計算）", created_at=asked)
+            )  # fmt: skip
+        else:  # an officer's extension waiting for the supervisor
+            until = rocdate.taipei_date(case.due_at) + timedelta(days=rng.choice((7, 14, 21)))
+            reason = rng.choice(("需會同權責單位現場會勘", "需調閱相關工程契約及驗收資料"))
+            case.extension_due_on, case.extension_reason = until, reason
+            case.extension_by, case.extension_at = case.officer_id, asked
+            session.add(
+                CaseEvent(case_id=case.id, kind="extension_proposed", actor=by, public=False,
+                          body=f"擬延長處理期限至{rocdate.roc_date(until)}，理由：{reason}"
+                          "（待主管核定）", created_at=asked)
+            )  # fmt: skip
+    answered = session.execute(
+        select(Case.id, Case.updated_at, Case.officer_id)
+        .where(
+            Case.channel != "line",
+            Case.confidential.is_(False),
+            Case.status.in_((codes.REPLIED, codes.CLOSED)),
+        )
+        .limit(400)
+    ).all()
+    for row in answered:
+        # The updates above stamped some cases with the real clock, later than the demo's now.
+        at = min(row.updated_at, now)
+        session.add(
+            CaseNotice(case_id=row.id, kind="result", created_by="demo-officer1",
+                       body="您反映的事項已處理完成，處理情形如下：已派員現勘並完成改善。",
+                       delivery=rng.choice(("mail", "in_person")), created_at=at,
+                       delivered_at=at, delivered_by="demo-officer1")
+        )  # fmt: skip
+
+
+# 附件2's row 3 (宣揚反貪倡廉資訊 at field activities) and the officer's edit of a report.
+PROMOTION_VENUES = (
+    ("中正區", "中正區黎明里辦公處"), ("大同區", "大同區建功社區發展協會"),
+    ("萬華區", "萬華區福星國民小學"), ("中正區", "中正區東門里民活動中心"),
+)  # fmt: skip
+PROMOTION_MATERIALS = ("反貪宣導摺頁", "廉政宣導手冊", "檢舉管道宣導卡", "反賄選宣導海報")
+
+
+def _report_work(
+    session: Session, users: dict[str, User], now: datetime, rng: random.Random
+) -> None:
+    """附件2 at work: 宣導 field activities over the last months (unless the field work's
+    own demo data put some there already) and the officer's edit of the latest period."""
+    officer = users["demo-officer1"]
+    today = now.astimezone(TPE).date()
+    if not session.scalar(select(func.count()).select_from(FieldActivity)):
+        kinds = list(codes.ACTIVITY_KINDS)
+        themes = [code for code in codes.THEMES if code != "other"]
+        for back in range(0, 180, 9):
+            district, venue = rng.choice(PROMOTION_VENUES)
+            theme = rng.choice(themes)
+            session.add(
+                FieldActivity(
+                    kind=rng.choice(kinds), held_on=today - timedelta(days=back + rng.randrange(5)),
+                    venue=venue, district=district, topic=f"{codes.THEMES[theme]}廉政宣導",
+                    theme=theme, participants=rng.randrange(8, 60), promotion=rng.random() < 0.8,
+                    materials=[{"name": rng.choice(PROMOTION_MATERIALS),
+                                "quantity": rng.randrange(20, 200)}],
+                    summary="與里長及社區幹部交流在地公共工程及經費運用情形。",
+                    officer_id=officer.id, created_by=officer.username,
+                )
+            )  # fmt: skip
+    anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
+    period_from, period_to = report_periods.default_period(today, anchor)
+    edited = select(ReportDraft.id).where(
+        ReportDraft.period_from == period_from, ReportDraft.period_to == period_to
+    )
+    if session.scalar(edited) is not None:
+        return
+    session.add(
+        ReportDraft(
+            period_from=period_from, period_to=period_to, updated_by=users["demo-supervisor"].id,
+            texts={"need": {"handling": "已依實施計畫玖、一簽會相關單位，陳報機關首長作為施政參考，"
+                            "並回應民眾；涉他機關權責者，已簽報首長核可函請參處。"}},
+        )
+    )  # fmt: skip
+    session.flush()
+
+
 def reserve_ids(session: Session, table_name: str, count: int) -> list[int]:
     """``count`` new primary keys of ``table_name``, taken as the database would give them.
 
@@ -1629,6 +1886,168 @@ def bulk_insert(session: Session, table_name: str, rows: list[dict[str, Any]]) -
     table = Base.metadata.tables[table_name]
     for start in range(0, len(rows), BATCH):
         session.execute(insert(table), rows[start : start + BATCH])
+
+
+# -- 平臺地點, 聯絡人 and field activities ------------------------------------------------------
+
+# (kind, weight, participants low–high, topics); seed 004 柒's ways of meeting people.
+ACTIVITY_PLAN: tuple[tuple[str, int, int, int, tuple[str, ...]], ...] = (
+    ("visit", 25, 2, 6, ("拜會里長，了解里內公共設施需求", "拜會社區理事長，說明村里廉政平臺",
+                        "拜會校長，洽談校園廉政宣導")),
+    ("interview", 15, 1, 3, ("與村里幹事晤談里鄰經費核銷情形", "與廉政志工晤談社區反映事項")),
+    ("forum", 20, 12, 40, ("里鄰經費運用座談", "河川疏濬工程說明座談", "社區公共設施維護座談",
+                          "補助款及回饋金運用座談")),
+    ("briefing", 15, 20, 80, ("防汛搶險採購說明會", "地方工程施工說明會", "村里廉政平臺說明會")),
+    ("local_meeting", 15, 30, 150, ("列席里民大會", "列席社區發展協會會員大會", "列席鄰長會議")),
+    ("leaflets", 10, 50, 300, ("市場周邊發放廉政文宣", "捷運站出口發放反詐騙及廉政文宣")),
+)  # fmt: skip
+ACTIVITY_THEMES = {"河川疏濬": "dredging", "里鄰經費": "neighbourhood-funds",
+                   "地方工程": "works", "防汛搶險": "disaster", "補助款": "subsidies"}  # fmt: skip
+MATERIALS = ("反貪宣導摺頁", "廉政宣導品（環保袋）", "廉政宣導海報", "檢舉管道說明單",
+             "反詐騙宣導摺頁", "廉政志工招募簡章")  # fmt: skip
+PLACE_KINDS_PLAN = (
+    ("village_office", "{village}辦公處"),
+    ("community", "{stem}社區發展協會"),
+    ("school", "{stem}國民小學"),
+    ("association", "{district}獅子會"),
+)
+OPEN_VENUES = ("捷運站出口", "傳統市場入口", "區公所前廣場", "活動中心")
+LINK_SHARE = 20  # about one meeting report in 20 is linked to an activity
+
+
+def _fieldwork(
+    session: Session, users: dict[str, User], case_ids: list[int], now: datetime,
+    rng: random.Random, media_dir: Path | None,
+) -> tuple[int, int]:  # fmt: skip
+    """About 12 平臺地點 with 2–3 聯絡人 each, about two activities a week over the demo
+    period (three in four promoting 廉政 with materials), and about one meeting report in
+    20 linked to an activity held that day; with ``media_dir``, photos of one activity in
+    six. Returns (places, activities)."""
+    known = areas.read(content.get(session, "areas")) or {"中正區": ["黎明里", "光復里"]}
+    districts = list(known)
+    place_rows: list[dict[str, Any]] = []
+    place_ids = reserve_ids(session, "places", 12)
+    for index, place_id in enumerate(place_ids):
+        district = districts[index % len(districts)]
+        village = rng.choice(known[district] or ["中興里"])
+        kind, pattern = PLACE_KINDS_PLAN[index % len(PLACE_KINDS_PLAN)]
+        name = pattern.format(district=district, village=village, stem=village.rstrip("里村"))
+        place_rows.append({
+            "id": place_id, "name": name,
+            "kind": kind, "district": district,
+            "village": village if kind != "association" else None,
+            "address": f"{district}{village}{rng.choice(ROADS)}{rng.randint(1, 200)}號",
+            "note": None, "active": index != 11, "created_at": now - timedelta(days=SPAN_DAYS),
+        })  # fmt: skip
+    bulk_insert(session, "places", place_rows)
+    contacts: dict[int, list[int]] = {}
+    contact_rows: list[dict[str, Any]] = []
+    contact_ids = reserve_ids(session, "place_contacts", 36)
+    roles = ("chief", "clerk", "volunteer")
+    for row in place_rows:
+        for role in roles[: rng.choice((2, 3))]:
+            contact_id = contact_ids[len(contact_rows)]
+            ended = rng.random() < 0.08
+            contact_rows.append({
+                "id": contact_id, "place_id": row["id"],
+                "role": role if row["kind"] == "village_office" else rng.choice(
+                    ("community", "volunteer", "school" if row["kind"] == "school" else "other")),
+                "name": _person_name(rng), "phone": display_phone(_phone(rng)),
+                "email": f"contact{contact_id}@example.org.tw" if rng.random() < 0.4 else None,
+                "note": None, "active": not ended, "created_at": row["created_at"],
+                "ended_at": now - timedelta(days=rng.randint(30, 400)) if ended else None,
+                "purged_at": None,
+            })  # fmt: skip
+            if not ended:
+                contacts.setdefault(row["id"], []).append(contact_id)
+    bulk_insert(session, "place_contacts", contact_rows)
+
+    officers = [u for u in users.values() if u.role in ("officer", "supervisor") and u.active]
+    today = now.astimezone(TPE).date()
+    weekdays = [d for d in (today - timedelta(days=n) for n in range(SPAN_DAYS)) if d.weekday() < 5]
+    days = sorted(rng.sample(weekdays, min(len(weekdays), SPAN_DAYS * 2 // 7)))
+    # Meeting reports: one in LINK_SHARE was taken at an activity held that day.
+    meeting = list(session.execute(
+        select(Case.id, Case.created_at)
+        .where(Case.channel == "meeting", Case.id.in_(case_ids) if case_ids else false())
+        .order_by(Case.id)
+    ))  # fmt: skip
+    linked = [(case_id, rocdate.taipei_date(created)) for case_id, created in meeting
+              if rng.randrange(LINK_SHARE) == 0]  # fmt: skip
+    days = sorted(set(days) | {day for _, day in linked})
+    kinds = [plan[0] for plan in ACTIVITY_PLAN]
+    weights = [plan[1] for plan in ACTIVITY_PLAN]
+    plans = {plan[0]: plan for plan in ACTIVITY_PLAN}
+    activity_ids = reserve_ids(session, "field_activities", len(days))
+    linked_days = {day for _, day in linked}
+    rows: list[dict[str, Any]] = []
+    taking: list[dict[str, Any]] = []
+    on_day: dict[date, int] = {}
+    for activity_id, day in zip(activity_ids, days, strict=True):
+        kind = "forum" if day in linked_days else rng.choices(kinds, weights)[0]
+        _, _, low, high, topics = plans[kind]
+        topic = rng.choice(topics)
+        theme = next((code for word, code in ACTIVITY_THEMES.items() if word in topic), None)
+        place = rng.choice(place_rows[:11]) if kind != "leaflets" or rng.random() < 0.3 else None
+        promotion = kind == "leaflets" or rng.random() < 0.7
+        materials = [
+            {"name": name, "quantity": rng.choice((20, 30, 50, 100, 200))}
+            for name in rng.sample(MATERIALS, rng.randint(1, 3))
+        ] if promotion else []  # fmt: skip
+        officer = rng.choice(officers)
+        held = datetime(day.year, day.month, day.day, 17, tzinfo=TPE).astimezone(UTC)
+        participants = rng.randint(low, high)
+        rows.append({
+            "id": activity_id, "kind": kind, "held_on": day,
+            "place_id": place["id"] if place else None,
+            "venue": None if place else rng.choice(districts) + rng.choice(OPEN_VENUES),
+            "district": None if place else rng.choice(districts),
+            "topic": topic, "theme": theme, "participants": participants,
+            "promotion": promotion, "materials": materials,
+            "summary": f"{codes.ACTIVITY_KINDS[kind]}，{participants}人參加"
+                       + ("，發放宣導品並說明檢舉管道。" if promotion else "，蒐集民眾意見。"),
+            "officer_id": officer.id, "created_by": officer.username,
+            "created_at": min(held, now), "updated_at": min(held, now),
+        })  # fmt: skip
+        if rows[-1]["district"] is None and place is None:
+            rows[-1]["district"] = districts[0]
+        if (
+            place is not None
+            and kind in ("visit", "interview", "forum")
+            and contacts.get(place["id"])
+        ):
+            for contact_id in rng.sample(contacts[place["id"]], 1):
+                taking.append({"activity_id": activity_id, "contact_id": contact_id})
+        on_day.setdefault(day, activity_id)
+    bulk_insert(session, "field_activities", rows)
+    bulk_insert(session, "activity_contacts", taking)
+    if media_dir is not None:
+        bulk_insert(session, "activity_photos", _activity_photos(rows[::6], media_dir, rng))
+    if linked:
+        session.execute(
+            update(Case).execution_options(synchronize_session=False),
+            [{"id": case_id, "activity_id": on_day[day]} for case_id, day in linked],
+        )
+    return len(place_rows), len(rows)
+
+
+def _activity_photos(
+    rows: list[dict[str, Any]], media_dir: Path, rng: random.Random
+) -> list[dict[str, Any]]:
+    """One or two photos of each activity in ``rows``, written where staff uploads go."""
+    photos = []
+    for row in rows:
+        for n in range(rng.randint(1, 2)):
+            data = demo_media.photo(row["id"] + n)
+            relative = f"{activities.PHOTO_DIR}/{row['id']}-demo{n}.jpg"
+            (media_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            (media_dir / relative).write_bytes(data)
+            photos.append({
+                "activity_id": row["id"], "path": relative, "content_type": "image/jpeg",
+                "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                "created_at": row["created_at"],
+            })  # fmt: skip
+    return photos
 
 
 # -- the entry point ---------------------------------------------------------------------------
@@ -1717,6 +2136,7 @@ def seed(
         if done % (10 * BATCH) == 0 or done == cases:
             say(f"{done:,}/{cases:,} cases ({time.perf_counter() - began:.1f} s)")
     summary.cases = len(ids)
+    _procedure(session, users, now, random.Random(f"lianping-demo-procedure:{seed}:{existing}"))
     summary.data_requests = _data_requests(
         session, line_cases, users, now, random.Random(f"lianping-demo-requests:{seed}:{existing}")
     )
@@ -1725,6 +2145,17 @@ def seed(
     )
     if summary.broadcasts:
         _unsent_broadcasts(session, users, now)
+    # The field work first: 附件2's demo edit adds 宣導 activities only where there are none.
+    summary.places, summary.activities = _fieldwork(
+        session,
+        users,
+        ids,
+        now,
+        random.Random(f"lianping-demo-fieldwork:{seed}:{existing}"),
+        media_dir,
+    )
+    _paper_notices(session, now, random.Random(f"lianping-demo-notices:{seed}:{existing}"))
+    _report_work(session, users, now, random.Random(f"lianping-demo-reports:{seed}:{existing}"))
     if planned:
         summary.first_day = planned[0].created.astimezone(TPE).date()
         summary.last_day = planned[-1].created.astimezone(TPE).date()

@@ -113,6 +113,11 @@ def _content(content_type: str, rng: random.Random) -> bytes:
     return header + rng.randbytes(rng.randint(20_000, 60_000))
 
 
+def photo(variant: int) -> bytes:
+    """One of the demo's JPEG street scenes (e.g. for a field activity's photos)."""
+    return _photo(variant % PHOTO_VARIANTS)
+
+
 @cache
 def _photo(variant: int) -> bytes:
     """A small street scene (sky, road, a lamp post, a puddle) in one of a few lights."""

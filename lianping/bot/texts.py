@@ -494,14 +494,57 @@ def media_too_large(kind: str, megabytes: int) -> str:
 # -- messages staff actions send to the resident --------------------------------------
 
 STAFF_REPLY = "【案件 {number} 回覆】\n{body}\n\n如對回覆內容有疑問，可點選「查詢案件」補充說明。"
+# 行政程序法 §172 I: the competent agency answers the resident directly, copying us.
 TRANSFERRED = (
     "【案件 {number} 移請處理通知】\n"
-    "您反映的事項屬於{agency}的業務，本機關已於{date}以{letter}函請該機關處理，"
-    "後續將由該機關回覆您（行政程序法第172條）。"
+    "您反映的事項屬{agency}權責，本機關已於{date}以{letter}函請參處，"
+    "並請其逕復您、副知本機關（行政程序法第172條第1項）。"
 )
+# An anonymous reporter cannot be reached by the other agency: we tell them the outcome.
+TRANSFERRED_ANONYMOUS = (
+    "【案件 {number} 移請處理通知】\n"
+    "您反映的事項屬{agency}權責，本機關已於{date}以{letter}函請參處"
+    "（行政程序法第172條第1項）；處理情形由本機關於此通知。"
+)
+# 行政程序法 §173: the refusal is told with its ground ({clause} 款, {ground} its words).
+REFUSED = (
+    "【案件 {number} 處理通知】\n"
+    "依行政程序法第173條第{clause}款（{ground}），本案不予處理，已登記備查。"
+)
+# 補陳 (行政程序法 §171 practice): what is missing, and how to send it on LINE or on paper.
+DETAILS_REQUESTED = (
+    "【案件 {number} 補充資料通知】\n"
+    "為處理您反映的事項，請補充下列資料：\n{what}\n\n"
+    "請點選「查詢案件」，在本案點「補充說明」後傳送文字、照片或檔案。"
+    "本機關收到補充資料後繼續處理，處理期限依等待補充的日數順延。"
+)
+DETAILS_REQUESTED_LETTER = (
+    "【案件 {number} 補充資料通知】\n"
+    "為處理您反映的事項，請補充下列資料：\n{what}\n\n"
+    "請以書面、電話或親至本機關政風單位提供。"
+    "本機關收到補充資料後繼續處理，處理期限依等待補充的日數順延。"
+)
+# Remedies (行政程序法 §172 II practice) an officer may append to a result: each promises only
+# what the law gives, and only where the matter involves a 行政處分 or a public officer's act.
+REMEDIES: dict[str, str] = {
+    "appeal": "如對本案處理結果涉及之行政處分不服，得依訴願法第14條及第58條規定，"
+    "於行政處分達到或公告期滿之次日起30日內，繕具訴願書經由原行政處分機關向訴願管轄機關"
+    "提起訴願。",
+    "litigation": "如對訴願決定不服，得依行政訴訟法第106條規定，"
+    "於訴願決定書送達後2個月之不變期間內，向管轄之行政法院提起行政訴訟。",
+    "compensation": "如認公務員於執行職務行使公權力時，因故意或過失不法侵害您的自由或權利，"
+    "得依國家賠償法第10條規定，先以書面向賠償義務機關請求損害賠償。",
+}
+REMEDY_LABELS: dict[str, str] = {
+    "appeal": "訴願",
+    "litigation": "行政訴訟",
+    "compensation": "國家賠償",
+}
 DUE_EXTENDED = (
     "【案件 {number} 延長處理期限通知】\n因{reason}，本案處理期限延至{due}，造成不便，敬請見諒。"
 )
+# The timeline, when LINE finally failed to deliver a reply (the case is not answered).
+REPLY_UNDELIVERED = "LINE回覆未送達，請改以其他方式回覆"
 # Staff may begin the reason as the notice does, or end it as a sentence: it reads after 「因」.
 _REASON_OPENING = re.compile(r"^(因為|由於|因)")
 _REASON_ENDING = "。．.，,；;！!　 "
@@ -512,6 +555,13 @@ def extension_reason(typed: str) -> str:
     return _REASON_OPENING.sub("", typed.strip()).strip().rstrip(_REASON_ENDING)
 
 
+# A report made without LINE (walk-in, meeting, phone, letter) is acknowledged on paper
+# (LEGAL.md: the answer date, and that an extension is told with its reason).
+ACCEPTANCE_NOTICE = (
+    "【案件 {number} 受理通知】\n"
+    "您於{received}提出的陳情，本機關已完成收件登記並受理。"
+    "本機關將於{due}前回復處理情形；如需延長，將通知您理由。"
+)
 CASE_CLOSED = "【案件 {number} 結案通知】\n本案已處理完畢並結案。感謝您協助讓社區更好。"
 # One set of words for the 1–5 rating: the question names both ends as the buttons do.
 SATISFACTION_WORDS = {1: "非常不滿意", 2: "不滿意", 3: "普通", 4: "滿意", 5: "非常滿意"}

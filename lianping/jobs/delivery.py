@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from lianping import context, queues
 from lianping.context import Context
 from lianping.line.client import LineApiError, LineTransportError
+from lianping.services import casework
 from lianping.storage import outbox
 from lianping.storage.models import (
     OUTBOX_FAILED,
@@ -203,3 +204,6 @@ def record(ctx: Context, done: list[tuple[Snapshot, Result]]) -> None:
                 error=result.error or "",
                 failed=result.status == OUTBOX_FAILED,
             )
+            if result.status == OUTBOX_FAILED:
+                # A reply that never arrived is no answer: its case must not stay 已回覆.
+                casework.reply_undelivered(session, snapshot.id)

@@ -1,27 +1,32 @@
-"""Build the biweekly 工作成果彙報表 (seed 004 附件2) for a period from the database.
+"""Draft the biweekly 工作成果彙報表 (seed 004 附件2) for a period from the database.
 
 What is counted (decided here, stated in the report's rows):
 
 - a case belongs to the period when it was received (``created_at``) on a Taipei
   date within the inclusive range, whatever its status now;
-- 民情需求事項 counts ``need`` cases, 施政興革反映 ``reform`` cases; tips are on neither
-  form (their reporters' protection: 貪污治罪條例 §18). A former tip staff reclassified
-  stays confidential: it is counted in its new row but never summarised nor named in
-  處理意見, one generic line per row says how many there were, nothing more;
-- 反貪倡廉宣導 counts broadcasts that went out (``storage.promotions.went_out``: sent,
-  or stopped after some of it was sent; not the staff test sends) whose sending
-  started in the period.
+- 民情需求事項 counts ``need`` cases, 施政興革反映 ``reform`` cases. A corruption tip is
+  not a 民情需求事項: nature ``tip`` is on neither form nor counted (its reporter's
+  protection, 貪污治罪條例 §18). A former tip staff reclassified as a need or reform stays
+  confidential: it is counted in its row, never summarised and never called a tip — one
+  line says how many cases are kept confidential;
+- 反貪倡廉宣導 counts the field activities marked ``promotion`` held in the period
+  (座談, 拜會, 文宣發放…: seed 004 柒) and the broadcasts that went out
+  (``storage.promotions.went_out``) whose sending started in it.
 
-Every query is set-based (grouped counts, one bounded page of summaries per row),
-so the cost does not grow with the number of cases in the period. Summaries never
-carry personal data: the reporter's own name, phone and address, and anything
-shaped like a phone number, an e-mail address or a LINE id, are blotted out.
+The texts are drafted as an officer's summary, never the residents' own words: 內容摘要
+groups a row's cases by seed 004's sub-items, in its （一）（二）… order, each with its count
+and the main matters in a line (themes and 區, with counts); 處理意見 says in sentences how
+the cases stand (answered, 簽會 which units, 函請 which agencies, in progress, waiting for
+the resident's 補陳, not handled under 行政程序法 §173, merged, withdrawn). The officer edits
+both before 送出 (``reports.drafts``); counts are always computed.
+
+Every query is set-based (grouped counts, and one row of a few columns per case to tell
+its 區), so the cost grows only slowly with the number of cases in the period.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,50 +36,71 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.reports.biweekly_model import BiweeklyReport, ReportRow
+from lianping.reports import drafts
+from lianping.reports.biweekly_model import ROW_TITLES, BiweeklyReport, ReportRow
 from lianping.reports.cells import printable
 from lianping.services import content
 from lianping.services.report_periods import utc_bounds
-from lianping.storage import promotions
+from lianping.storage import areas, promotions
 from lianping.storage.models import (
     Agency,
     Broadcast,
     Case,
+    FieldActivity,
+    Place,
     Unit,
 )
 
-# Lines listed one by one per row; beyond this the row says how many more, by sub-item.
+# Activities and broadcasts listed one by one in row 3; beyond this the row says how many more.
 SUMMARY_LIMIT = 30
-# Characters of a case's 內容概述 kept in its summary line.
-EXCERPT_CHARS = 60
-BLOT = "＊＊＊"
+# Themes and 區 named in a sub-item's line, most cases first.
+MATTERS_LIMIT = 3
+# 「（一）」…「（七）」: a sub-item's number is its place in seed 004's list of its nature.
+NUMERALS = "一二三四五六七八九十"
 
-TIP_LINE = "另受理檢舉案件{count}案，依法保密，不予摘述。"
-TIP_HANDLING = "檢舉案件{count}案依規定保密處理。"
-NO_CASES = "本期未受理此類反映事項。"
-NO_BROADCASTS = "本期未以LINE官方帳號發送宣導訊息。"
+CONFIDENTIAL_LINE = "另有{count}案依規定保密，不予摘述。"
+CONFIDENTIAL_HANDLING = "另有{count}案依規定保密處理。"
+NO_CASES = "本期未受理{title}。"
+NO_HANDLING = "本期無待處理案件。"
+NO_PROMOTION = "本期未辦理反貪倡廉宣導。"
+NO_PROMOTION_HANDLING = "本期未辦理宣導活動，亦未以LINE官方帳號發送宣導訊息。"
 
-_PHONE_LIKE = re.compile(r"\+?\d(?:[\s\-－()（）]?\d){6,}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_LINE_ID = re.compile(r"\bU[0-9a-f]{32}\b")
-_SPACES = re.compile(r"\s+")
+# What the officer did at each kind of activity, as a summary line says it.
+ACTIVITY_VERBS: dict[str, str] = {
+    "interview": "進行個別晤談",
+    "visit": "親往拜會",
+    "briefing": "舉辦說明會",
+    "forum": "舉辦小型座談",
+    "local_meeting": "列席地方集會",
+    "leaflets": "分發文宣",
+    "other": "辦理宣導",
+}
 
 
-def build(session: Session, period_from: date, period_to: date) -> BiweeklyReport:
-    """The report of the period (Taipei dates, both inclusive); ranges are checked by callers."""
+def build(
+    session: Session, period_from: date, period_to: date, *, edited: bool = True
+) -> BiweeklyReport:
+    """The report of the period (Taipei dates, both inclusive); ranges are checked by callers.
+
+    With ``edited`` (the default) the officer's saved edits of the period replace the
+    drafted texts of the rows they edited (``reports.drafts``).
+    """
     start, end = utc_bounds(period_from, period_to)
     groups = _case_groups(session, start, end)
-    sub_items = _sub_item_counts(session, start, end)
-    return BiweeklyReport(
+    matters = _matters(session, start, end)
+    report = BiweeklyReport(
         agency=str(content.get(session, "agency_name")),
         period_from=period_from,
         period_to=period_to,
         rows=(
-            _case_row(session, (codes.NEED,), start, end, groups, sub_items),
-            _case_row(session, (codes.REFORM,), start, end, groups, sub_items),
-            _promotion_row(session, start, end),
+            _case_row(codes.NEED, groups, matters),
+            _case_row(codes.REFORM, groups, matters),
+            _promotion_row(session, period_from, period_to, start, end),
         ),
     )
+    if not edited:
+        return report
+    return report.with_edits(drafts.texts_of(session, period_from, period_to))
 
 
 # -- cases ---------------------------------------------------------------------------------
@@ -89,6 +115,7 @@ class _Group:
     status: str
     unit: str | None
     agency: str | None
+    awaiting_details: bool  # 補陳 asked and not yet answered
     count: int
 
 
@@ -97,94 +124,121 @@ def _in_period(start: datetime, end: datetime) -> Any:
 
 
 def _case_groups(session: Session, start: datetime, end: datetime) -> list[_Group]:
-    """Counts of the period's cases by nature, status, unit and agency (one grouped query)."""
+    """Counts of the period's need and reform cases by status, unit and agency (one query)."""
+    awaiting = Case.details_requested_at.is_not(None)
     statement = (
-        select(Case.nature, Case.confidential, Case.status, Unit.name, Agency.name, func.count())
+        select(
+            Case.nature,
+            Case.confidential,
+            Case.status,
+            Unit.name,
+            Agency.name,
+            awaiting,
+            func.count(),
+        )
         .outerjoin(Unit, Unit.id == Case.unit_id)
         .outerjoin(Agency, Agency.id == Case.agency_id)
-        .where(_in_period(start, end))
-        .group_by(Case.nature, Case.confidential, Case.status, Unit.name, Agency.name)
+        .where(_in_period(start, end), Case.nature.in_((codes.NEED, codes.REFORM)))
+        .group_by(Case.nature, Case.confidential, Case.status, Unit.name, Agency.name, awaiting)
     )
-    return [_Group(*row) for row in session.execute(statement)]
+    return [
+        _Group(nature, bool(secret), status, unit, agency, bool(waits), count)
+        for nature, secret, status, unit, agency, waits, count in session.execute(statement)
+    ]
 
 
-def _sub_item_counts(session: Session, start: datetime, end: datetime) -> dict[str, list[Any]]:
-    """Per nature, (sub-item, count) pairs of the period's open-to-tell cases, most first."""
+@dataclass(frozen=True)
+class _Matter:
+    """What one case tells the summary: its sub-item, theme and 區 (never its text)."""
+
+    nature: str
+    sub_item: str | None
+    theme: str | None
+    district: str | None
+
+
+def _matters(session: Session, start: datetime, end: datetime) -> list[_Matter]:
+    """The period's open-to-tell cases, a few columns each: the 區 of the matter is where it
+    is (its location's address), else where it was reported (the activity's, or its
+    place's). Never the resident's own: where someone lives is theirs, not the matter's
+    (and the retention purge removes it, which must not change a report)."""
     statement = (
-        select(Case.nature, Case.sub_item, func.count())
-        .where(_in_period(start, end), Case.confidential.is_(False))
-        .group_by(Case.nature, Case.sub_item)
+        select(
+            Case.nature,
+            Case.sub_item,
+            Case.theme,
+            Case.location,
+            FieldActivity.district,
+            Place.district,
+        )
+        .outerjoin(FieldActivity, FieldActivity.id == Case.activity_id)
+        .outerjoin(Place, Place.id == FieldActivity.place_id)
+        .where(
+            _in_period(start, end),
+            Case.nature.in_((codes.NEED, codes.REFORM)),
+            Case.confidential.is_(False),
+        )
     )
-    found: dict[str, list[Any]] = defaultdict(list)
-    for nature, sub_item, count in session.execute(statement):
-        found[nature].append((sub_item, count))
-    for pairs in found.values():
-        pairs.sort(key=lambda pair: (-pair[1], pair[0] or "~"))
+    found = []
+    for nature, sub_item, theme, location, activity_area, place_area in session.execute(statement):
+        area = areas.place_district(location)
+        found.append(_Matter(nature, sub_item, theme, area or activity_area or place_area))
     return found
 
 
-def _case_row(
-    session: Session,
-    natures: tuple[str, ...],
-    start: datetime,
-    end: datetime,
-    groups: list[_Group],
-    sub_items: dict[str, list[Any]],
-) -> ReportRow:
-    """The row of ``natures`` (the first names it); confidential cases counted, never told."""
-    told = [g for g in groups if g.nature in natures and not g.confidential]
-    secret = sum(g.count for g in groups if g.nature in natures and g.confidential)
-    count = sum(group.count for group in told)
-    statement = (
-        select(Case)
-        .where(_in_period(start, end), Case.nature.in_(natures), Case.confidential.is_(False))
-        .order_by(Case.created_at, Case.id)
-        .limit(SUMMARY_LIMIT)
+def _ranked(counter: Counter[str]) -> str:
+    """``地方工程5案、河川疏濬3案`` (most first, then by name), ``等`` when more are left out."""
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+    words = "、".join(f"{name}{n}案" for name, n in ranked[:MATTERS_LIMIT])
+    return words + ("等" if len(ranked) > MATTERS_LIMIT else "")
+
+
+def sub_item_line(code: str | None, matters: list[_Matter]) -> str:
+    """One sub-item's line: 「（二）公共設施欠缺或設置管理不當12案：地方工程5案；大安區4案。」"""
+    item = codes.SUB_ITEMS.get(code or "")
+    if item is None:
+        head = "（未分細項）"
+    else:
+        place = [i.code for i in codes.sub_items_of(item.nature)].index(item.code)
+        # Its heading in seed 004 up to the first comma: 「公共設施欠缺或設置管理不當」.
+        head = f"（{NUMERALS[place]}）{item.wording.split('，')[0]}"
+    themes = Counter(
+        codes.THEMES[m.theme] for m in matters if m.theme in codes.THEMES and m.theme != "other"
     )
-    summaries = [case_summary(case) for case in session.scalars(statement)]
-    if count > len(summaries):
-        breakdown = "、".join(
-            f"{_sub_item_words(code)}{n}案"
-            for nature in natures
-            for code, n in sub_items.get(nature, [])
-        )
-        summaries.append(f"另有{count - len(summaries)}案未逐案列載（全期依細項：{breakdown}）。")
+    areas = Counter(m.district for m in matters if m.district)
+    details = "；".join(_ranked(counter) for counter in (themes, areas) if counter)
+    return f"{head}{len(matters)}案" + (f"：{details}" if details else "") + "。"
+
+
+def _case_summaries(nature: str, matters: list[_Matter], secret: int) -> list[str]:
+    """內容摘要 of a case row: a line per sub-item in seed 004's order, unclassified last."""
+    by_item: dict[str | None, list[_Matter]] = defaultdict(list)
+    for matter in matters:
+        if matter.nature == nature:
+            by_item[matter.sub_item if matter.sub_item in codes.SUB_ITEMS else None].append(matter)
+    order = [item.code for item in codes.sub_items_of(nature)]
+    lines = [sub_item_line(code, by_item[code]) for code in order if by_item.get(code)]
+    if by_item.get(None):
+        lines.append(sub_item_line(None, by_item[None]))
+    if secret:
+        lines.append(CONFIDENTIAL_LINE.format(count=secret))
+    return lines or [NO_CASES.format(title=ROW_TITLES[nature])]
+
+
+def _case_row(nature: str, groups: list[_Group], matters: list[_Matter]) -> ReportRow:
+    """The row of ``nature``; confidential cases counted, never told."""
+    told = [g for g in groups if g.nature == nature and not g.confidential]
+    secret = sum(g.count for g in groups if g.nature == nature and g.confidential)
+    count = sum(group.count for group in told)
     handling = handling_lines(told)
     if secret:
-        summaries.append(TIP_LINE.format(count=secret))
-        handling.append(TIP_HANDLING.format(count=secret))
-    return ReportRow(natures[0], count + secret, tuple(summaries), tuple(handling or [NO_CASES]))
-
-
-def _sub_item_words(code: str | None) -> str:
-    return codes.SUB_ITEMS[code].label if code in codes.SUB_ITEMS else "未分細項"
-
-
-def case_summary(case: Case) -> str:
-    """One line of 內容摘要: number, ROC date, sub-item, theme and a cleaned excerpt."""
-    facts = [rocdate.roc_date(case.created_at)]
-    if case.sub_item in codes.SUB_ITEMS:
-        facts.append(codes.SUB_ITEMS[case.sub_item].label)
-    if case.theme in codes.THEMES and case.theme != "other":
-        facts.append(codes.THEMES[case.theme])
-    excerpt = excerpt_of(
-        case.description, (case.reporter_name, case.reporter_phone, case.reporter_address)
+        handling.append(CONFIDENTIAL_HANDLING.format(count=secret))
+    return ReportRow(
+        nature,
+        count + secret,
+        tuple(_case_summaries(nature, matters, secret)),
+        tuple(handling or [NO_HANDLING]),
     )
-    return f"{case.number}（{'，'.join(facts)}）：{excerpt}"
-
-
-def excerpt_of(description: str, personal: Iterable[str | None]) -> str:
-    """The description on one line, personal data blotted out, cut to ``EXCERPT_CHARS``."""
-    text = _SPACES.sub(" ", printable(description)).strip()
-    for value in personal:
-        # Single characters would blot ordinary words; a name has at least two.
-        if value and len(value.strip()) >= 2:
-            text = text.replace(value.strip(), BLOT)
-    for pattern in (_EMAIL, _LINE_ID, _PHONE_LIKE):
-        text = pattern.sub(BLOT, text)
-    if len(text) > EXCERPT_CHARS:
-        text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
-    return text
 
 
 def _named(groups: Iterable[_Group], attribute: str) -> str:
@@ -197,9 +251,9 @@ def _named(groups: Iterable[_Group], attribute: str) -> str:
 
 
 def handling_lines(groups: list[_Group]) -> list[str]:
-    """處理意見 of one row: how the cases stand now, and whom they were transferred to.
+    """處理意見 of one row, a sentence each: how the cases stand now and where they went.
 
-    Each line counts a case once; a case 函轉 and since answered is in both lines.
+    Each sentence counts a case once; a case 函轉 and since answered is in both.
     """
     by_status: dict[str, list[_Group]] = defaultdict(list)
     for group in groups:
@@ -211,22 +265,24 @@ def handling_lines(groups: list[_Group]) -> list[str]:
     lines: list[str] = []
     answered, closed = total(codes.REPLIED, codes.CLOSED), total(codes.CLOSED)
     if answered:
-        note = f"（其中已結案{closed}案）" if closed else ""
-        lines.append(f"已回覆反映者{answered}案{note}。")
+        note = f"，其中{closed}案已結案" if closed else ""
+        lines.append(f"已回復反映者{answered}案{note}。")
+    if total(codes.IN_PROGRESS):
+        units = _named(by_status[codes.IN_PROGRESS], "unit")
+        lines.append(f"簽會本機關權責單位處理中{total(codes.IN_PROGRESS)}案（{units}）。")
     transferred = [group for group in groups if group.agency is not None]
     if transferred:
         count = sum(group.count for group in transferred)
-        agencies = _named(transferred, "agency")
-        lines.append(f"已函請相關機關參處{count}案（{agencies}）。")
-    if total(codes.IN_PROGRESS):
-        units = _named(by_status[codes.IN_PROGRESS], "unit")
-        lines.append(f"已簽會權責單位處理中{total(codes.IN_PROGRESS)}案（{units}）。")
+        lines.append(f"函請相關機關參處{count}案（{_named(transferred, 'agency')}）。")
     if total(codes.ASSIGNED):
-        lines.append(f"已分案，承辦中{total(codes.ASSIGNED)}案。")
+        lines.append(f"已分案由承辦人處理中{total(codes.ASSIGNED)}案。")
     if total(codes.RECEIVED):
         lines.append(f"新收待分案{total(codes.RECEIVED)}案。")
+    waiting = sum(g.count for g in groups if g.awaiting_details and g.status in codes.OPEN_STATUSES)
+    if waiting:
+        lines.append(f"已請反映者補陳資料{waiting}案，俟補正後續行處理。")
     if total(codes.REJECTED):
-        lines.append(f"依行政程序法第173條不予處理{total(codes.REJECTED)}案。")
+        lines.append(f"依行政程序法第173條規定不予處理{total(codes.REJECTED)}案。")
     if total(codes.MERGED):
         lines.append(f"與其他案件併案處理{total(codes.MERGED)}案。")
     if total(codes.WITHDRAWN):
@@ -234,22 +290,94 @@ def handling_lines(groups: list[_Group]) -> list[str]:
     return lines
 
 
-# -- broadcasts ----------------------------------------------------------------------------
+# -- 反貪倡廉宣導: field activities and broadcasts -----------------------------------------------
 
 
-def _promotion_row(session: Session, start: datetime, end: datetime) -> ReportRow:
+def _promotion_row(
+    session: Session, period_from: date, period_to: date, start: datetime, end: datetime
+) -> ReportRow:
+    held = list(
+        session.execute(
+            select(FieldActivity, Place.name)
+            .outerjoin(Place, Place.id == FieldActivity.place_id)
+            .where(
+                FieldActivity.promotion.is_(True),
+                FieldActivity.held_on >= period_from,
+                FieldActivity.held_on <= period_to,
+            )
+            .order_by(FieldActivity.held_on, FieldActivity.id)
+        )
+    )
     sent = promotions.started_between(session, start, end)
-    if not sent:
-        return ReportRow("promotion", 0, (), (NO_BROADCASTS,))
+    if not held and not sent:
+        return ReportRow("promotion", 0, (NO_PROMOTION,), (NO_PROMOTION_HANDLING,))
+    summaries = [activity_summary(activity, place) for activity, place in held[:SUMMARY_LIMIT]]
+    if len(held) > SUMMARY_LIMIT:
+        summaries.append(f"另有{len(held) - SUMMARY_LIMIT}場宣導活動未逐場列載。")
+    handling = [activities_handling(session, [activity for activity, _ in held])] if held else []
     listed = sent[:SUMMARY_LIMIT]
     answers, links = promotions.responses(session, [b.id for b in listed])
-    summaries = [broadcast_summary(b) for b in listed]
-    handling = [broadcast_handling(b, answers.get(b.id), links.get(b.id)) for b in listed]
+    summaries += [broadcast_summary(b) for b in listed]
+    handling += [broadcast_handling(b, answers.get(b.id), links.get(b.id)) for b in listed]
     if len(sent) > len(listed):
-        more = f"另有{len(sent) - len(listed)}則宣導未逐則列載。"
+        more = f"另有{len(sent) - len(listed)}則LINE宣導未逐則列載。"
         summaries.append(more)
         handling.append(more)
-    return ReportRow("promotion", len(sent), tuple(summaries), tuple(handling))
+    numbered = [f"{n}. {line}" for n, line in enumerate(summaries, start=1)]
+    return ReportRow("promotion", len(held) + len(sent), tuple(numbered), tuple(handling))
+
+
+def _materials(activity: FieldActivity) -> list[tuple[str, int]]:
+    """The 宣導 materials handed out, as (name, quantity); entries without both left out."""
+    found = []
+    for item in activity.materials or []:
+        name, quantity = str(item.get("name") or "").strip(), item.get("quantity")
+        if name and isinstance(quantity, int) and quantity > 0:
+            found.append((name, quantity))
+    return found
+
+
+def activity_summary(activity: FieldActivity, place: str | None) -> str:
+    """「115年12月1日於○○里辦公處舉辦小型座談（河川疏濬），參加30人，發放反貪宣導摺頁50份。」"""
+    where = " ".join(printable(place or activity.venue or "").split())
+    verb = ACTIVITY_VERBS.get(activity.kind, ACTIVITY_VERBS["other"])
+    topic = " ".join(printable(activity.topic or "").split())
+    theme = codes.THEMES.get(activity.theme or "") if activity.theme != "other" else None
+    if theme and theme not in topic:
+        topic = f"{theme}：{topic}" if topic else theme
+    parts = [
+        rocdate.roc_date(activity.held_on)
+        + (f"於{where}" if where else "")
+        + verb
+        + (f"（{topic}）" if topic else "")
+    ]
+    if activity.participants:
+        parts.append(f"參加{activity.participants:,}人")
+    materials = _materials(activity)
+    if materials:
+        parts.append("發放" + "、".join(f"{name}{n:,}份" for name, n in materials))
+    return "，".join(parts) + "。"
+
+
+def activities_handling(session: Session, held: list[FieldActivity]) -> str:
+    """One sentence for the period's 宣導 activities: how many, people, materials, reports taken."""
+    people = sum(activity.participants or 0 for activity in held)
+    handed = sum(n for activity in held for _, n in _materials(activity))
+    taken = session.scalar(
+        select(func.count()).where(
+            Case.activity_id.in_([activity.id for activity in held]),
+            Case.nature.in_((codes.NEED, codes.REFORM)),
+        )
+    )
+    parts = [f"辦理宣導活動{len(held)}場"]
+    if people:
+        parts.append(f"參加計{people:,}人次")
+    if handed:
+        parts.append(f"發放宣導品計{handed:,}份")
+    line = "，".join(parts)
+    if taken:
+        line += f"；現場受理民眾反映{taken}案，已分別列入民情需求事項或施政興革反映列管"
+    return line + "。"
 
 
 def _audience_words(broadcast: Broadcast) -> str:
@@ -258,7 +386,7 @@ def _audience_words(broadcast: Broadcast) -> str:
 
 
 def broadcast_summary(broadcast: Broadcast) -> str:
-    """``115年11月12日以LINE發送「反賄選有獎徵答」（全部追蹤者）``."""
+    """``115年11月12日以LINE發送「反賄選有獎徵答」（全部追蹤者）。``."""
     when = rocdate.roc_date(broadcast.started_at) if broadcast.started_at else ""
     return f"{when}以LINE發送「{broadcast.title}」（{_audience_words(broadcast)}）。"
 

@@ -1,9 +1,9 @@
 """The 工作成果彙報表 as files: ODS (the primary format, ODF as government systems require),
 XLSX and CSV, laid out like seed 004's 附件2.
 
-Every format has the same grid: title, 統計期間, the header 項次／實施方式／內容摘要／處理意見,
-the three rows, and the form's 【註】. The spreadsheets wrap text, size the columns
-for A4 portrait and set the print area to the form.
+Every format has the same grid: the form's 「（附件2）」, title, 統計期間, the header
+項次／實施方式／內容摘要／處理意見, the three rows, and the form's 【註】. The
+spreadsheets wrap text, size the columns for A4 portrait and set the print area to the form.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ from lianping.reports.biweekly_model import BiweeklyReport
 from lianping.rocdate import roc_period
 
 SHEET_NAME = "工作成果彙報表"
+ATTACHMENT = "（附件2）"
 HEADERS = ("項次", "實施方式", "內容摘要", "處理意見")
+# Rows above the header: 「（附件2）」, the title and the period.
+HEAD_ROWS = 3
 NOTE = (
     "【註】「宣揚反貪倡廉資訊」免記載於附件1紀錄表；惟仍應填寫於本彙報表，"
     "並請各主管機關政風機構每隔二週，將本彙報表報送廉政署。"
@@ -56,8 +59,8 @@ def period_line(report: BiweeklyReport) -> str:
 
 
 def grid(report: BiweeklyReport) -> list[list[str]]:
-    """The form as rows of cells (title and period in the first cell of their rows)."""
-    rows = [[report.title], [period_line(report)], list(HEADERS)]
+    """The form as rows of cells (「（附件2）」, title and period in the first cell of theirs)."""
+    rows = [[ATTACHMENT], [report.title], [period_line(report)], list(HEADERS)]
     for number, row in enumerate(report.rows, start=1):
         rows.append([str(number), row.title, row.summary_text, row.handling_text])
     rows.append([NOTE])
@@ -175,6 +178,14 @@ def to_ods(report: BiweeklyReport) -> bytes:
         ParagraphProperties(textalign="start"),
         _text("11pt"),
     )
+    attachment = _style(
+        doc,
+        "attachment",
+        "table-cell",
+        TableCellProperties(verticalalign="middle"),
+        ParagraphProperties(textalign="start"),
+        _text("11pt"),
+    )
     note = _style(
         doc,
         "note",
@@ -188,7 +199,7 @@ def to_ods(report: BiweeklyReport) -> bytes:
     table = Table(
         name=SHEET_NAME,
         stylename=table_style,
-        printranges=f"'{SHEET_NAME}'.A1:'{SHEET_NAME}'.D{len(report.rows) + 4}",
+        printranges=f"'{SHEET_NAME}'.A1:'{SHEET_NAME}'.D{len(report.rows) + HEAD_ROWS + 2}",
     )
     for index, width in enumerate(COLUMN_MM):
         column = _style(
@@ -203,6 +214,7 @@ def to_ods(report: BiweeklyReport) -> bytes:
             row.addElement(CoveredTableCell())
         table.addElement(row)
 
+    spanning(ATTACHMENT, attachment)
     spanning(report.title, title)
     spanning(period_line(report), period)
     header = TableRow(stylename=optimal)
@@ -262,17 +274,19 @@ def to_xlsx(report: BiweeklyReport) -> bytes:
     for number, values in enumerate(rows, start=1):
         for column, value in enumerate(values, start=1):
             sheet.cell(row=number, column=column, value=value)
-    for number in (1, 2, last):
+    header_row = HEAD_ROWS + 1
+    for number in (*range(1, header_row), last):
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=4)
-    sheet["A1"].font = Font(name=FONT, size=16, bold=True)
-    sheet["A1"].alignment = centred
-    sheet["A2"].font = Font(name=FONT, size=12)
+    sheet["A1"].font = Font(name=FONT, size=11)
+    sheet["A2"].font = Font(name=FONT, size=16, bold=True)
     sheet["A2"].alignment = centred
-    sheet.row_dimensions[1].height = 28
+    sheet["A3"].font = Font(name=FONT, size=12)
+    sheet["A3"].alignment = centred
+    sheet.row_dimensions[2].height = 28
     for column in range(1, 5):
-        cell = sheet.cell(row=3, column=column)
+        cell = sheet.cell(row=header_row, column=column)
         cell.font, cell.alignment, cell.border = Font(name=FONT, size=12, bold=True), centred, boxed
-    for number in range(4, last):
+    for number in range(header_row + 1, last):
         for column in range(1, 5):
             cell = sheet.cell(row=number, column=column)
             cell.border = boxed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,13 @@ ROW_TITLES: dict[str, str] = {
     "reform": "施政興革反映",
     "promotion": "反貪倡廉宣導",
 }
+# The two texts of a row the officer may edit (its count is always computed).
+TEXT_FIELDS = ("summary", "handling")
+
+
+def lines_of(text: str) -> tuple[str, ...]:
+    """An edited text as the row keeps it: one entry per non-blank line, trimmed."""
+    return tuple(line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip())
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class ReportRow:
     summaries: tuple[str, ...]
     # 處理意見: how the period's matters were handled (answered, transferred to whom, …).
     handling: tuple[str, ...]
+    # The officer replaced the drafted 內容摘要 / 處理意見 (``reports.drafts``).
+    edited_summary: bool = False
+    edited_handling: bool = False
 
     @property
     def title(self) -> str:
@@ -39,15 +49,33 @@ class ReportRow:
         return ROW_TITLES[self.key]
 
     @property
+    def summary_body(self) -> str:
+        """The 內容摘要 as written (drafted or edited), without the computed count."""
+        return "\n".join(self.summaries)
+
+    @property
     def summary_text(self) -> str:
-        """The 內容摘要 cell: the summaries, ending with the form's （計N案）."""
-        lines = [f"{n}. {line}" for n, line in enumerate(self.summaries, start=1)]
-        return "\n".join([*lines, f"（計{self.count}案）"])
+        """The 內容摘要 cell as on the form, 「……（計○案）。」: the text, then the count."""
+        return "\n".join([*self.summaries, f"（計{self.count}案）。"])
 
     @property
     def handling_text(self) -> str:
         """The 處理意見 cell."""
         return "\n".join(self.handling)
+
+    @property
+    def edited(self) -> bool:
+        """Whether the officer edited either text of the row."""
+        return self.edited_summary or self.edited_handling
+
+    def with_texts(self, texts: dict[str, str]) -> ReportRow:
+        """The row with the officer's ``{"summary"|"handling": text}`` in place of the draft."""
+        row = self
+        if texts.get("summary"):
+            row = replace(row, summaries=lines_of(texts["summary"]), edited_summary=True)
+        if texts.get("handling"):
+            row = replace(row, handling=lines_of(texts["handling"]), edited_handling=True)
+        return row
 
 
 @dataclass(frozen=True)
@@ -74,6 +102,16 @@ class BiweeklyReport:
         """The row keyed ``need``, ``reform`` or ``promotion``."""
         return next(row for row in self.rows if row.key == key)
 
+    @property
+    def edited_rows(self) -> list[str]:
+        """The keys of the rows whose texts the officer edited."""
+        return [row.key for row in self.rows if row.edited]
+
+    def with_edits(self, texts: dict[str, dict[str, str]]) -> BiweeklyReport:
+        """The report with the officer's edited texts (by row key) in place of the drafts."""
+        rows = tuple(row.with_texts(texts.get(row.key, {})) for row in self.rows)
+        return replace(self, rows=rows)
+
     def to_json(self) -> dict[str, Any]:
         """The API's form (also what a submission freezes)."""
         return {
@@ -90,9 +128,13 @@ class BiweeklyReport:
                     "count": row.count,
                     "summaries": list(row.summaries),
                     "handling": list(row.handling),
+                    "summary_text": row.summary_text,
+                    "handling_text": row.handling_text,
+                    "edited": {"summary": row.edited_summary, "handling": row.edited_handling},
                 }
                 for row in self.rows
             },
+            "edited_rows": self.edited_rows,
         }
 
     def digest(self) -> str:
@@ -113,6 +155,9 @@ class BiweeklyReport:
                     count=data["rows"][key]["count"],
                     summaries=tuple(data["rows"][key]["summaries"]),
                     handling=tuple(data["rows"][key]["handling"]),
+                    # Submissions frozen before edits existed have no flags: not edited.
+                    edited_summary=bool(data["rows"][key].get("edited", {}).get("summary")),
+                    edited_handling=bool(data["rows"][key].get("edited", {}).get("handling")),
                 )
                 for key in ROW_TITLES
             ),

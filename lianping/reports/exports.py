@@ -100,6 +100,7 @@ COLUMNS = (
     Case.handling_opinion,
     Case.recorder,
     Case.signing_agency,
+    Case.details_requested_at,  # a 補陳 pauses the clock: never overdue meanwhile
 )
 
 
@@ -131,7 +132,7 @@ def _cell_maker(
         (
             number, created_at, channel, nature, sub_item, theme, status, due_at, officer_id,
             unit_id, agency_id, anonymous, name, occupation, phone, address, description,
-            opinion, recorder, signing_agency,
+            opinion, recorder, signing_agency, details_requested_at,
         ) = case  # fmt: skip
         # Need-to-know, row by row: the masking of services.access.personal_data.
         if revealable is not None and officer_id not in revealable:
@@ -147,7 +148,7 @@ def _cell_maker(
             themes(theme, ""),
             statuses(status, status),
             roc(due_at),
-            "是" if overdue(status, due_at, now) else "",
+            "是" if overdue(status, due_at, now, details_requested_at) else "",
             users(officer_id, ""),
             units(unit_id, ""),
             agencies(agency_id, ""),

@@ -24,7 +24,8 @@ from fpdf.enums import TextMode
 
 from lianping.reports import linebreak
 from lianping.reports.biweekly_model import BiweeklyReport
-from lianping.reports.work_record import WorkRecord
+from lianping.reports.work_record import NOTE as NOTE_1
+from lianping.reports.work_record import WorkRecord, box
 
 ASSETS = Path(__file__).parent / "assets"
 FONT_FILE = ASSETS / "NotoSansCJKtc-Regular-reports.otf"
@@ -39,7 +40,6 @@ MARGIN_MM = {"left": 16.0, "top": 18.0, "right": 16.0, "bottom": 16.0}
 MIN_LINES = 6
 HEADER_MM = 10.0  # a table's header row
 NOTE_GAP_MM = 2.0  # between a form's table and its 【註】
-NOTE_1 = "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。"
 NOTE_2 = (
     "【註】「宣揚反貪倡廉資訊」免記載於附件1紀錄表；惟仍應填寫於本彙報表，"
     "並請各主管機關政風機構每隔二週，將本彙報表報送廉政署。"
@@ -262,21 +262,38 @@ class _Table:
 
 # Column widths of the print view: 22/18/22/38 % of the text width (178 mm).
 RECORD_COLUMNS = (39.16, 32.04, 39.16, 67.64)
-BOX_MM = 3.6
+TITLE_PT, DATE_PT = 17, 12
+TITLE_GAP_MM = 8.0  # between the title and the date on its line
 
 
-def _box(pdf: _Document, x: float, y: float, checked: bool) -> None:
-    """A ☐, or a ☑ with its tick drawn as two strokes."""
-    pdf.rect(x, y, BOX_MM, BOX_MM)
-    if checked:
-        pdf.set_line_width(0.45)
-        pdf.line(x + 0.7, y + 1.9, x + 1.5, y + 2.9)
-        pdf.line(x + 1.5, y + 2.9, x + 3.0, y + 0.6)
-        pdf.set_line_width(0.3)
+def _title_line(pdf: _Document, record: WorkRecord) -> None:
+    """The form's title line: the title, then the date (「年 月 日」) after it, centred as one;
+    a title too long for that gets its own lines and the date goes right under it."""
+    title, when = printable(record.title), printable(record.date_text)
+    pdf.set_font(FONT, size=DATE_PT)
+    date_w = pdf.get_string_width(when)
+    pdf.set_font(FONT, size=TITLE_PT)
+    title_w = pdf.get_string_width(title)
+    if title_w + TITLE_GAP_MM + date_w > pdf.epw:
+        pdf.paragraph(record.title, TITLE_PT, align="C", bold=True)
+        pdf.paragraph(record.date_text, DATE_PT, align="R")
+        return
+    height = TITLE_PT * 0.5
+    x = pdf.l_margin + (pdf.epw - title_w - TITLE_GAP_MM - date_w) / 2
+    y = pdf.get_y()
+    with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=0.25):
+        pdf.set_xy(x, y)
+        pdf.cell(title_w, height, title)
+    pdf.set_font(FONT, size=DATE_PT)
+    # On the title's baseline: fpdf2 sets a cell's baseline 0.3 em below the cell's middle,
+    # so the smaller date's cell goes down by 0.3 of the difference in size (pt → mm).
+    pdf.set_xy(x + title_w + TITLE_GAP_MM, y + (TITLE_PT - DATE_PT) * 0.3 * 25.4 / 72)
+    pdf.cell(date_w, height, when)
+    pdf.set_xy(pdf.l_margin, y + height + 1)
 
 
 def _nature_row(pdf: _Document, record: WorkRecord) -> None:
-    """性質: the label, then the form's boxes drawn as boxes, then 細項 and 主題."""
+    """性質: the label, then the form's boxes (□, ■ when checked), then 細項 and 主題."""
     label_w = RECORD_COLUMNS[0]
     body_w = sum(RECORD_COLUMNS[1:])
     notes = [line for note in record.nature_notes for line in pdf.wrapped(note, body_w)]
@@ -292,9 +309,8 @@ def _nature_row(pdf: _Document, record: WorkRecord) -> None:
     cursor = x + label_w + PADDING_MM
     top = y + PADDING_MM
     for checked, words in record.nature_boxes:
-        _box(pdf, cursor, top + (LINE_MM - BOX_MM) / 2, checked)
-        pdf.set_xy(cursor + BOX_MM + 1.8, top)
-        pdf.cell(text=printable(words), h=LINE_MM)
+        pdf.set_xy(cursor, top)
+        pdf.cell(text=printable(box(checked) + words), h=LINE_MM)
         cursor = pdf.get_x() + 8
     pdf.set_font(FONT, size=10.5)
     for index, note in enumerate(notes):
@@ -305,11 +321,11 @@ def _nature_row(pdf: _Document, record: WorkRecord) -> None:
 
 def _work_record(pdf: _Document, record: WorkRecord) -> None:
     pdf.add_page()
-    pdf.paragraph("（附件1）", 11)
-    pdf.paragraph(record.title, 17, align="C", bold=True)
-    pdf.paragraph(record.date_text, 12, align="R")
-    pdf.paragraph(f"案件編號：{record.number}　受理管道：{record.channel}", 10)
-    pdf.ln(1)
+    pdf.paragraph("（附件1）", 11, align="R")  # at the right, as on the form
+    _title_line(pdf, record)
+    if record.number_line:
+        pdf.paragraph(record.number_line, 10)
+    pdf.ln(2)
     pdf.set_font(FONT, size=12)
     table = _Table(pdf, RECORD_COLUMNS)
     table.row([Cell(h, flows=False) for h in ("反映者姓名", "職業", "聯絡電話", "聯絡地址")], 10)

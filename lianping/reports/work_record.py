@@ -34,6 +34,11 @@ from lianping.storage.models import Agency, Case, Unit, User
 # A period's batch is one file; beyond this many cases the form asks for a shorter period.
 MAX_BATCH = 500
 ANONYMOUS = "匿名"
+TITLE = "村里廉政平臺工作紀錄表"
+# The form's 性質 boxes, in its order; its box is U+25A1, filled (U+25A0) when checked.
+NATURE_BOXES = (codes.NEED, codes.REFORM)
+CHECKED, UNCHECKED = "■", "□"
+NOTE = "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。"
 
 
 # Why a full record is a reveal: printing or filing the form is the purpose (audit reason).
@@ -100,37 +105,47 @@ class WorkRecord:
     recorder: str  # 紀錄人
     signing_agency: str  # 簽辦機關
     revealed: bool  # personal data shown in full (the file must be kept safe)
+    # The agency's setting ``work_record_extras``: lines the form does not have (案件編號／
+    # 受理管道, 細項／主題) are printed only when it is on.
+    extras: bool = False
 
     @property
     def title(self) -> str:
-        """``（政風機構全銜）村里廉政平臺工作紀錄表``."""
-        return f"（{self.agency}）村里廉政平臺工作紀錄表"
+        """``政風機構全銜村里廉政平臺工作紀錄表``: the form's 「（政風機構全銜）」 marks a fill-in,
+        so the name goes in without the brackets."""
+        return f"{self.agency}{TITLE}"
 
     @property
     def date_text(self) -> str:
-        """The form's date in 民國 form."""
+        """The form's 「年 月 日」 on the title line, in 民國 form."""
         return rocdate.roc_date(self.recorded_on)
 
     @property
     def nature_boxes(self) -> list[tuple[bool, str]]:
-        """The 性質 line: the form's two boxes, and the tip box only on a tip."""
-        boxes = [
-            (self.nature == codes.NEED, codes.NATURES[codes.NEED]),
-            (self.nature == codes.REFORM, codes.NATURES[codes.REFORM]),
-        ]
-        if self.nature == codes.TIP:
-            boxes.append((True, codes.NATURES[codes.TIP] + "（保密）"))
-        return boxes
+        """The 性質 line: exactly the form's two boxes (a tip never has a record)."""
+        return [(self.nature == code, codes.NATURES[code]) for code in NATURE_BOXES]
 
     @property
     def nature_notes(self) -> list[str]:
-        """The lines under the boxes: 細項 and 主題, when set."""
+        """The lines under the boxes, 細項 and 主題, only where the agency turned extras on."""
+        if not self.extras:
+            return []
         notes = [f"細項：{self.sub_item}"] if self.sub_item else []
         return notes + ([f"主題：{self.theme}"] if self.theme else [])
 
+    @property
+    def number_line(self) -> str:
+        """``案件編號：…　受理管道：…`` under the title, only where extras are on ("" else)."""
+        return f"案件編號：{self.number}　受理管道：{self.channel}" if self.extras else ""
+
+
+def box(checked: bool) -> str:
+    """The form's box glyph: □ unchecked, ■ checked (every format draws these two)."""
+    return CHECKED if checked else UNCHECKED
+
 
 def for_case(
-    session: Session, actor: Actor, case: Case, *, names: Names, agency: str
+    session: Session, actor: Actor, case: Case, *, names: Names, agency: str, extras: bool = False
 ) -> WorkRecord:
     """The record of ``case`` for ``actor``; a full record is a logged reveal (caller commits)."""
     require_open(actor, case)
@@ -159,6 +174,7 @@ def for_case(
         recorder=case.recorder or "",
         signing_agency=names.signing_agency(case.signing_agency, case.agency_id, case.unit_id),
         revealed=revealed,
+        extras=extras,
     )
 
 
@@ -166,7 +182,12 @@ def for_number(session: Session, actor: Actor, number: str) -> WorkRecord:
     """The record of the case numbered ``number`` (LookupError if none, PermissionDenied)."""
     case = casework.get_case(session, actor, number)
     return for_case(
-        session, actor, case, names=Names.load(session), agency=content.get(session, "agency_name")
+        session,
+        actor,
+        case,
+        names=Names.load(session),
+        agency=content.get(session, "agency_name"),
+        extras=bool(content.get(session, "work_record_extras")),
     )
 
 
@@ -181,4 +202,8 @@ def for_period(session: Session, actor: Actor, start: date, end: date) -> list[W
         raise TooManyRecords(f"此期間的案件超過{MAX_BATCH}件，請縮短期間後再下載。")
     names = Names.load(session)
     agency = content.get(session, "agency_name")
-    return [for_case(session, actor, case, names=names, agency=agency) for case in page.cases]
+    extras = bool(content.get(session, "work_record_extras"))
+    return [
+        for_case(session, actor, case, names=names, agency=agency, extras=extras)
+        for case in page.cases
+    ]

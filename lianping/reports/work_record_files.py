@@ -1,9 +1,10 @@
 """附件1 工作紀錄表 as an ODF text document (ODT): one record per A4 page.
 
-The layout follows the print view (``admin/templates/admin/print.html``): the
-title with the agency's full name, the date, a four-column table of the
-reporter's fields, the 性質 line with ☑/☐ boxes, 內容概述 and 處理意見 in tall
-rows, 紀錄人 and 簽辦機關, then the form's note. A batch is many pages in one file.
+The layout follows the print view (``admin/templates/admin/print.html``) and seed
+004's form: the title with the agency's full name and the date on the same line, a
+four-column table of the reporter's fields, the 性質 line with the form's □/■ boxes,
+內容概述 and 處理意見 in tall rows, 紀錄人（簽名） and 簽辦機關, then the form's note.
+A batch is many pages in one file.
 The XML is written by hand: the document is small and fixed, and every value
 goes through ``_paragraphs`` (escaping, line breaks, no XML-invalid characters).
 """
@@ -17,12 +18,10 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from lianping.reports.cells import printable
-from lianping.reports.work_record import WorkRecord
+from lianping.reports.work_record import NOTE, WorkRecord, box
 
 MIMETYPE = "application/vnd.oasis.opendocument.text"
 FONT = "標楷體"  # the font of government forms; LibreOffice substitutes a CJK serif if absent
-CHECKED, UNCHECKED = "☑", "☐"
-NOTE = "【註】「宣揚反貪倡廉資訊」免記載於本紀錄表。"
 
 # Characters XML 1.0 forbids (C0 controls other than tab/newline/CR, lone surrogates, FFFE/F).
 _SPACES = re.compile(" {2,}")
@@ -117,16 +116,22 @@ AUTOMATIC_STYLES = "".join(
         _row_style("Sign", 18),
         _cell_style("Box"),
         _cell_style("Middle", "middle"),
-        _paragraph_style("Attachment", 'fo:margin-bottom="2mm"', _size(11)),
+        # 「（附件1）」 at the right, above the title, as on the form.
+        _paragraph_style("Attachment", 'fo:margin-bottom="2mm" fo:text-align="end"', _size(11)),
         _paragraph_style(
-            "AttachmentBreak", 'fo:margin-bottom="2mm" fo:break-before="page"', _size(11)
+            "AttachmentBreak",
+            'fo:margin-bottom="2mm" fo:text-align="end" fo:break-before="page"',
+            _size(11),
         ),
         _paragraph_style(
             "Title",
-            'fo:text-align="center"',
+            'fo:text-align="center" fo:margin-bottom="3mm"',
             _size(17) + ' fo:font-weight="bold" style:font-weight-asian="bold"',
         ),
-        _paragraph_style("Date", 'fo:text-align="end" fo:margin-top="2mm"'),
+        # The date on the title line (the form's 「年 月 日」), in the body's size.
+        '<style:style style:name="DateSpan" style:family="text"><style:text-properties '
+        + _size(12)
+        + ' fo:font-weight="normal" style:font-weight-asian="normal"/></style:style>',
         _paragraph_style("Number", 'fo:margin-bottom="2mm"', _size(10) + ' fo:color="#333333"'),
         _paragraph_style("Head", 'fo:text-align="center"'),
         _paragraph_style("Value", 'fo:text-align="start"'),
@@ -170,9 +175,7 @@ def _row(cells: Iterable[str], style: str | None = None) -> str:
 
 
 def _nature(record: WorkRecord) -> str:
-    boxes = "　　".join(
-        f"{CHECKED if checked else UNCHECKED}{words}" for checked, words in record.nature_boxes
-    )
+    boxes = "　　".join(f"{box(checked)}{words}" for checked, words in record.nature_boxes)
     notes = "".join(_paragraphs(note, "Sub") for note in record.nature_notes)
     return f'<text:p text:style-name="Boxes">{_clean(boxes)}</text:p>{notes}'
 
@@ -182,13 +185,18 @@ def _record(record: WorkRecord, index: int) -> str:
     head = "AttachmentBreak" if index else "Attachment"
     heads = ("反映者姓名", "職業", "聯絡電話", "聯絡地址")
     person = (record.reporter_name, record.occupation, record.phone, record.address)
-    number = f"案件編號：{record.number}　受理管道：{record.channel}"
+    number = (
+        f'<text:p text:style-name="Number">{_clean(record.number_line)}</text:p>'
+        if record.number_line
+        else ""
+    )
     return "".join(
         [
             f'<text:p text:style-name="{head}">（附件1）</text:p>',
-            f'<text:p text:style-name="Title">{_clean(record.title)}</text:p>',
-            f'<text:p text:style-name="Date">{_clean(record.date_text)}</text:p>',
-            f'<text:p text:style-name="Number">{_clean(number)}</text:p>',
+            f'<text:p text:style-name="Title">{_clean(record.title)}<text:s text:c="4"/>'
+            f'<text:span text:style-name="DateSpan">{_clean(record.date_text)}</text:span>'
+            "</text:p>",
+            number,
             f"<table:table table:name={quoteattr('紀錄表' + str(index + 1))} "
             'table:style-name="Form">',
             *(

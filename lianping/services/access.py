@@ -141,6 +141,14 @@ def mask_phone(phone: str | None) -> str | None:
     return "*" * 6 + "".join(digits[-4:])
 
 
+def mask_email(email: str | None) -> str | None:
+    """li.ming@example.gov.tw → l＊＊＊@example.gov.tw (the first character and the domain)."""
+    if not email:
+        return email
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}＊＊＊@{domain}" if domain else local[:1] + "＊＊＊"
+
+
 def mask_address(address: str | None) -> str | None:
     """Keep the city and district, hide the rest: 臺北市中正區＊＊＊."""
     if not address:

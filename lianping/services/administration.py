@@ -39,6 +39,8 @@ MAX_AGENCY_NAME = 100
 # An address as mail servers take it (RFC 5321's 254 characters), ASCII only.
 MAX_EMAIL = 254
 MAX_ADDRESS = 100
+# The printed notices' sender line (e.g. 政風室), under the agency's name.
+MAX_LETTER_SENDER = 30
 _EMAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _EMAIL = re.compile(
     rf"{_EMAIL_ATOM}(?:\.{_EMAIL_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+"
@@ -223,8 +225,11 @@ class ContentField:
     hint: str
     multiline: bool
     optional: bool = False  # may be left empty (then not shown to residents)
-    input_type: str = "text"  # the single-line input's type on the settings page
+    input_type: str = "text"  # the single-line input's type on the settings page; "switch": yes/no
 
+
+# A yes/no setting's two choices on the settings page.
+SWITCH = {"on": True, "off": False}
 
 CONTENT_FIELDS: dict[str, ContentField] = {
     f.key: f
@@ -232,6 +237,11 @@ CONTENT_FIELDS: dict[str, ContentField] = {
         ContentField(
             "agency_name", "政風機構全銜",
             "用於工作紀錄表、工作成果彙報表表頭及個資告知，例如「臺北市政府政風處」。", False,
+        ),
+        ContentField(
+            "letter_sender", "書面通知發文單位",
+            "書面通知（函）表頭機構全銜之後的單位，例如「政風室」；留空則僅列機構全銜。",
+            False, optional=True,
         ),
         ContentField(
             "due_days", "處理期限預設日數",
@@ -274,6 +284,12 @@ CONTENT_FIELDS: dict[str, ContentField] = {
             True,
         ),
         ContentField(
+            "work_record_extras", "工作紀錄表附加欄位",
+            "工作紀錄表（附件1）預設與實施計畫附件格式完全相同；選擇「列印」時，另加印案件編號、"
+            "受理管道、細項、主題及列印人員。",
+            False, input_type="switch",
+        ),
+        ContentField(
             "report_anchor_date", "工作成果彙報表起算日",
             "每二週為一統計期間，自此日起算（建議為星期一）；彙報表預設為最近一個已結束的期間。",
             False,
@@ -296,17 +312,26 @@ def _valid_content(key: str, raw: str) -> Any:
         return days
     if key == "report_anchor_date":
         return _valid_anchor_date(field.label, clean_line(raw))
+    if field.input_type == "switch":
+        if raw not in SWITCH:
+            raise SettingsError(f"請選擇{field.label}是否列印。")
+        return SWITCH[raw]
     if key == "areas":
         return _valid_areas(field.label, raw)
     if key == "ethics_phone":
         return _valid_office_phone(field.label, clean_line(raw))
     if key == "ethics_email":
-        return _valid_email(field.label, clean_line(raw))
+        return valid_email(field.label, clean_line(raw))
     if key == "ethics_address":
         address = clean_line(raw)
         if len(address) > MAX_ADDRESS:
             raise SettingsError(f"{field.label}不得超過{MAX_ADDRESS}個字。")
         return address
+    if key == "letter_sender":
+        sender = clean_line(raw)
+        if len(sender) > MAX_LETTER_SENDER:
+            raise SettingsError(f"{field.label}不得超過{MAX_LETTER_SENDER}個字。")
+        return sender
     if key == "agency_name":
         name = clean_line(raw)
         if not name:
@@ -335,7 +360,7 @@ def _valid_office_phone(label: str, text: str) -> str:
     return shown
 
 
-def _valid_email(label: str, text: str) -> str:
+def valid_email(label: str, text: str) -> str:
     """The unit's e-mail address (empty: not shown)."""
     if not text:
         return ""

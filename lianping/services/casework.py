@@ -18,9 +18,10 @@ from lianping import codes, rocdate
 from lianping.bot import messages, texts
 from lianping.bot.conversation.phone import parse_phone
 from lianping.line.limits import LIMITS, utf16_units
-from lianping.services import audit, content
+from lianping.services import audit, content, notices
 from lianping.services.access import (
     RESIDENT,
+    SYSTEM,
     Actor,
     PermissionDenied,
     can_open,
@@ -29,20 +30,61 @@ from lianping.services.access import (
     require_open,
     require_write,
 )
+from lianping.services.notices import acceptance as acceptance_notice
 from lianping.services.notices import notify_resident
-from lianping.storage import cases
-from lianping.storage.models import Agency, Case, Resident, TipReporter, Unit, User, utcnow
+from lianping.storage import case_search, cases
+from lianping.storage.models import (
+    Agency,
+    Case,
+    CaseEvent,
+    CaseNotice,
+    FieldActivity,
+    Resident,
+    TipReporter,
+    Unit,
+    User,
+    utcnow,
+)
 
 # An extension's reason is told to the resident in one LINE message (texts.DUE_EXTENDED).
 MAX_EXTENSION_REASON = 500
 # Why personal data was revealed: kept in the audit entry, so a line of words, not an essay.
 MAX_REVEAL_REASON = 200
-# 行政程序法 §173: the grounds on which a petition may be left unhandled.
+# 行政程序法 §173: the grounds on which a petition may be left unhandled, and the 款 of each.
 REJECTION_REASONS: dict[str, str] = {
-    "no_content": "無具體內容",
+    "no_content": "無具體之內容",
     "no_identity": "未具真實姓名或住址",
-    "repeated": "同一事由經適當處理並明確答覆後仍一再陳情",
+    "repeated": "同一事由，經予適當處理，並已明確答覆後，而仍一再陳情",
+    "several_agencies": "非主管陳情內容之機關，接獲陳情人以同一事由分向各機關陳情",
 }
+REJECTION_CLAUSES: dict[str, int] = {
+    "no_content": 1,
+    "no_identity": 1,
+    "repeated": 2,
+    "several_agencies": 3,
+}
+# 首長核可 (seed 004 玖.一、二): who approved, as name and title (「局長 王○○」).
+MAX_APPROVER = 100
+# 函轉 文號: the column's width (a longer number is refused, not cut).
+MAX_LETTER_NUMBER = 64
+# What a 補陳 notice asks for, and an answer staff record: a few lines, within one LINE text.
+MAX_DETAILS = 2000
+# A tip's 移送 (貪污治罪條例, 法務部廉政署組織法): where a tip may go; never an ordinary unit.
+REFERRAL_TARGETS: dict[str, str] = {
+    "aac": "法務部廉政署",
+    "prosecutor": "地方檢察署",
+    "other": "其他權責機關",
+}
+MAX_REFERRAL_NAME = 200
+# How a reply that did not go out on LINE reached the resident (記錄書面／電話回覆).
+REPLY_METHODS: dict[str, str] = {
+    "mail": "郵寄",
+    "in_person": "當面",
+    "phone": "電話",
+    "email": "電子郵件",
+}
+# Who approves an officer's extension (處理人民陳情案件要點: 簽請核准).
+APPROVERS = frozenset({"supervisor", "admin"})
 
 # Which status may follow which (the lifecycle of DESIGN.md); reopening goes to in_progress.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -94,6 +136,10 @@ def _change(
     session: Session, actor: Actor, case: Case, action: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply ``changes`` to the case, audit them, and return the before values."""
+    if case.recorder is None and actor.user_id is not None:
+        # 紀錄人 of 附件1: the officer who first handles a LINE case (``assign`` names the
+        # officer it gives the case to), else the staff member who first acts on it.
+        changes = {"recorder": actor.display_name, **changes}
     before = _snapshot(case, *changes)
     for name, value in changes.items():
         setattr(case, name, value)
@@ -108,10 +154,27 @@ def guard_write(actor: Actor, case: Case) -> None:
     require_open(actor, case)
 
 
+def next_statuses(case: Case) -> list[str]:
+    """The statuses an officer may choose next: 已回覆 never (a reply that went out sets it);
+    a tip the ethics unit concluded itself may be closed from any open status (its reporter
+    hears through the result notice, not a reply)."""
+    allowed = set(TRANSITIONS[case.status]) - {codes.REPLIED}
+    if case.confidential and case.status in codes.OPEN_STATUSES:
+        allowed.add(codes.CLOSED)
+    return [code for code in codes.STATUSES if code in allowed]
+
+
 def _move(case: Case, status: str) -> None:
     """Refuse a status the lifecycle does not allow next; checked before anything else is."""
     if status != case.status and status not in TRANSITIONS[case.status]:
         raise LifecycleConflict(case, status)
+
+
+def status_label(case: Case) -> str:
+    """The status as staff read it: a tip handed to 廉政署 or a prosecutor is 已移送."""
+    if case.confidential and case.status == codes.TRANSFERRED:
+        return "已移送"
+    return codes.STATUSES[case.status]
 
 
 def get_case(session: Session, actor: Actor, number: str) -> Case:
@@ -200,7 +263,13 @@ def assign(
     unit = session.get(Unit, unit_id) if unit_id else None
     if unit_id and unit is None:
         raise CaseworkError("單位不存在")
+    if unit is not None and case.confidential:
+        raise CaseworkError(
+            "檢舉案件由政風單位自行處理，不得分由一般單位承辦；請只指定承辦的政風人員"
+        )
     changes: dict[str, Any] = {"officer_id": officer_id, "unit_id": unit_id}
+    if case.recorder is None and officer is not None:
+        changes["recorder"] = officer.display_name
     if case.status == codes.RECEIVED:
         changes["status"] = codes.ASSIGNED
     _change(session, actor, case, "case.assign", changes)
@@ -221,26 +290,72 @@ def assign(
     return Result(case)
 
 
-def route_internal(session: Session, actor: Actor, case: Case, unit_id: int, note: str) -> Result:
-    """簽會 the responsible internal unit (seed 004 玖.一): the case is 處理中."""
+@dataclass(frozen=True)
+class Approval:
+    """首長核可 of a 簽會 or 函轉 (seed 004 玖.一、二): who approved (name and title), and when."""
+
+    by: str
+    on: date
+
+
+def _approval(approval: Approval) -> dict[str, Any]:
+    """The approval as case columns, refused when blank, too long or dated in the future."""
+    by = " ".join(approval.by.split())
+    if not by:
+        raise CaseworkError("請填寫核可人（職稱及姓名，例如「局長 王○○」）")
+    if len(by) > MAX_APPROVER:
+        raise CaseworkError(f"核可人請在{MAX_APPROVER}字以內")
+    if approval.on > rocdate.taipei_today():
+        raise CaseworkError("核可日期不得晚於今天")
+    return {"approved_by": by, "approved_on": approval.on}
+
+
+def _letter(letter_number: str, letter_date: date) -> str:
+    """The letter's number, checked: required, within the column, not dated in the future."""
+    number = letter_number.strip()
+    if not number:
+        raise CaseworkError("請填寫函文文號")
+    if len(number) > MAX_LETTER_NUMBER:
+        raise CaseworkError(f"函文文號請在{MAX_LETTER_NUMBER}字以內")
+    if letter_date > rocdate.taipei_today():
+        raise CaseworkError("發文日期不得晚於今天")
+    return number
+
+
+def _refuse_tip_routing(case: Case) -> None:
+    """A tip never goes to an ordinary unit or agency: it has its own 移送 (``refer_tip``)."""
+    if case.confidential:
+        raise CaseworkError(
+            "檢舉案件不得簽會一般單位或函轉他機關；"
+            "請由政風單位自行處理，或以「移送」送法務部廉政署或地方檢察署"
+        )
+
+
+def route_internal(
+    session: Session, actor: Actor, case: Case, unit_id: int, note: str, approval: Approval
+) -> Result:
+    """簽會 the responsible internal unit with the head's approval (seed 004 玖.一): 處理中."""
     guard_write(actor, case)
+    _refuse_tip_routing(case)
     _move(case, codes.IN_PROGRESS)
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
         raise CaseworkError("請選擇簽會單位")
+    approved = _approval(approval)
     _change(
         session,
         actor,
         case,
         "case.route_internal",
-        {"unit_id": unit.id, "agency_id": None, "status": codes.IN_PROGRESS},
+        {"unit_id": unit.id, "agency_id": None, "status": codes.IN_PROGRESS, **approved},
     )
     cases.add_event(
         session,
         case,
         "routed",
         actor.username,
-        body=f"簽會{unit.name}" + (f"：{note.strip()}" if note.strip() else ""),
+        body=f"簽會{unit.name}（{approved['approved_by']}於{rocdate.roc_date(approval.on)}核可）"
+        + (f"：{note.strip()}" if note.strip() else ""),
         data={"unit_id": unit.id},
     )
     cases.add_event(
@@ -255,6 +370,15 @@ def route_internal(session: Session, actor: Actor, case: Case, unit_id: int, not
     return Result(case)
 
 
+def transfer_text(case: Case, agency: str, letter_number: str, letter_date: date) -> str:
+    """The §172 I notice: the agency, the letter, and who answers (we answer an anonymous
+    reporter, whom the other agency cannot reach)."""
+    words = texts.TRANSFERRED_ANONYMOUS if case.anonymous else texts.TRANSFERRED
+    return words.format(
+        number=case.number, agency=agency, date=rocdate.roc_date(letter_date), letter=letter_number
+    )
+
+
 def route_external(
     session: Session,
     actor: Actor,
@@ -262,15 +386,18 @@ def route_external(
     agency_id: int,
     letter_number: str,
     letter_date: date,
+    approval: Approval,
 ) -> Result:
-    """函請相關機關參處 (seed 004 玖.二); the resident is told (行政程序法 §172)."""
+    """函請相關機關參處 with the head's approval (seed 004 玖.二); the resident is told
+    (行政程序法 §172 I): on LINE, or a printed letter to mail or hand over."""
     guard_write(actor, case)
+    _refuse_tip_routing(case)
     _move(case, codes.TRANSFERRED)
     agency = session.get(Agency, agency_id)
     if agency is None or not agency.active:
         raise CaseworkError("請選擇受文機關")
-    if not letter_number.strip():
-        raise CaseworkError("請填寫函文文號")
+    number = _letter(letter_number, letter_date)
+    approved = _approval(approval)
     _change(
         session,
         actor,
@@ -278,32 +405,90 @@ def route_external(
         "case.route_external",
         {
             "agency_id": agency.id,
-            "letter_number": letter_number.strip(),
+            "letter_number": number,
             "letter_date": letter_date,
             "status": codes.TRANSFERRED,
+            **approved,
         },
     )
-    notice = texts.TRANSFERRED.format(
-        number=case.number,
-        agency=agency.name,
-        date=rocdate.roc_date(letter_date),
-        letter=letter_number.strip(),
-    )
-    outbox_ids = notify_resident(session, case, [messages.text(notice)])
+    notice = notices.issue(
+        session, case, "transfer", transfer_text(case, agency.name, number, letter_date),
+        actor.username,
+    )  # fmt: skip
+    outbox_ids = [notice.outbox_id] if notice.outbox_id else []
     cases.add_event(
         session,
         case,
         "transferred",
         actor.username,
-        body=notice,
+        body=notice.body,
         public=True,
         data={
             "agency_id": agency.id,
-            "letter_number": letter_number.strip(),
-            "outbox_id": outbox_ids[0] if outbox_ids else None,
+            "letter_number": number,
+            "notice_id": notice.id,
+            "outbox_id": notice.outbox_id,
         },
     )
     return Result(case, outbox_ids)
+
+
+def refer_tip(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    target: str,
+    name: str | None,
+    letter_number: str,
+    letter_date: date,
+) -> Result:
+    """移送 a tip to 法務部廉政署, a 地方檢察署 (named) or another authority (named), by
+    letter: the tip is 已移送. Internal only: the reporter hears through the tip's notices."""
+    guard_write(actor, case)
+    if not case.confidential:
+        raise CaseworkError("移送限檢舉案件；一般陳情案件請以簽會或函轉處理")
+    if not actor.ethics:
+        raise CaseworkError("檢舉案件由政風人員移送")
+    _move(case, codes.TRANSFERRED)
+    if target not in REFERRAL_TARGETS:
+        raise CaseworkError("請選擇移送機關（法務部廉政署、地方檢察署或其他）")
+    named = " ".join((name or "").split())
+    if target == "aac":
+        authority = REFERRAL_TARGETS["aac"]
+    elif target == "prosecutor":
+        if not named.endswith("地方檢察署"):
+            raise CaseworkError("請填寫地方檢察署的全名，例如「臺灣臺北地方檢察署」")
+        authority = named
+    else:
+        if not named:
+            raise CaseworkError("請填寫移送機關名稱")
+        authority = named
+    if len(authority) > MAX_REFERRAL_NAME:
+        raise CaseworkError(f"移送機關名稱請在{MAX_REFERRAL_NAME}字以內")
+    number = _letter(letter_number, letter_date)
+    _change(
+        session,
+        actor,
+        case,
+        "case.refer",
+        {
+            "referred_to": authority,
+            "letter_number": number,
+            "letter_date": letter_date,
+            "unit_id": None,
+            "agency_id": None,
+            "status": codes.TRANSFERRED,
+        },
+    )
+    cases.add_event(
+        session,
+        case,
+        "referred",
+        actor.username,
+        body=f"移送{authority}（{rocdate.roc_date(letter_date)}{number}函）",
+        data={"referred_to": authority, "letter_number": number, "status": codes.TRANSFERRED},
+    )
+    return Result(case)
 
 
 def set_opinion(
@@ -331,44 +516,139 @@ def add_note(session: Session, actor: Actor, case: Case, note: str) -> Result:
     return Result(case)
 
 
-def reply_text(number: str, body: str) -> str:
+def with_remedy(body: str, remedy: str | None) -> str:
+    """The reply's body, with the remedies sentence the officer chose appended (§172 II)."""
+    if not remedy:
+        return body.strip()
+    if remedy not in texts.REMEDIES:
+        raise CaseworkError("請選擇救濟途徑說明")
+    return f"{body.strip()}\n\n{texts.REMEDIES[remedy]}"
+
+
+def reply_text(number: str, body: str, remedy: str | None = None) -> str:
     """The one LINE message a reply to case ``number`` sends (also what the preview shows)."""
     if not body.strip():
         raise CaseworkError("回覆內容不可空白")
-    text = texts.STAFF_REPLY.format(number=number, body=body.strip())
+    text = texts.STAFF_REPLY.format(number=number, body=with_remedy(body, remedy))
     if utf16_units(text) > LIMITS["text_utf16_units"]:
         raise CaseworkError(f"回覆內容過長（LINE 單則訊息上限 {LIMITS['text_utf16_units']} 字）")
     return text
 
 
-def reply(session: Session, actor: Actor, case: Case, body: str) -> Result:
-    """Answer the resident on LINE (行政程序法 §171); the case becomes 已回覆.
+def _answered_status(case: Case) -> str:
+    """A follow-up to a closed case leaves it closed; otherwise the case is now answered."""
+    status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
+    _move(case, status)
+    return status
+
+
+def reply(
+    session: Session, actor: Actor, case: Case, body: str, remedy: str | None = None
+) -> Result:
+    """Answer the resident on LINE (行政程序法 §171), with a remedies sentence if chosen;
+    the case becomes 已回覆 (back to 處理中 if LINE finally fails to deliver it).
 
     Not a tip: its reporter is answered by an acceptance and a result notice (``tips``).
     """
     guard_write(actor, case)
     if case.confidential:
         raise CaseworkError("檢舉案件請以受理通知及處理結果通知答復檢舉人")
-    # A follow-up to a closed case leaves it closed; otherwise the case is now answered.
-    status = case.status if case.status in (codes.REPLIED, codes.CLOSED) else codes.REPLIED
-    _move(case, status)
-    text = reply_text(case.number, body)
+    status = _answered_status(case)
+    text = reply_text(case.number, body, remedy)
     if case.resident_id is None:
-        raise CaseworkError("此案件非經由LINE反映，請以電話或書面回覆後記錄處理意見")
+        raise CaseworkError(
+            "此案件非經由LINE反映，請以書面或電話回覆後，以「記錄書面／電話回覆」登錄"
+        )
     outbox_ids = notify_resident(session, case, [messages.text(text)])
     if not outbox_ids:
-        raise CaseworkError("反映者已封鎖本帳號，無法以LINE回覆")
+        raise CaseworkError("反映者已封鎖本帳號，無法以LINE回覆；請以書面或電話回覆後登錄")
     _change(session, actor, case, "case.reply", {"status": status})
     cases.add_event(
         session,
         case,
         "reply",
         actor.username,
-        body=body.strip(),
+        body=with_remedy(body, remedy),
         public=True,
-        data={"outbox_id": outbox_ids[0]},
+        data={"outbox_id": outbox_ids[0], "remedy": remedy},
     )
     return Result(case, outbox_ids)
+
+
+def record_reply(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    body: str,
+    method: str,
+    on: date,
+    remedy: str | None = None,
+) -> Result:
+    """記錄書面／電話回覆: the officer answered outside LINE (mail, in person, phone, e-mail);
+    the case becomes 已回覆 and the answer is kept as the result notice, delivered that day."""
+    guard_write(actor, case)
+    if case.confidential:
+        raise CaseworkError("檢舉案件請以受理通知及處理結果通知答復檢舉人")
+    status = _answered_status(case)
+    if method not in REPLY_METHODS:
+        raise CaseworkError("請選擇回覆方式（郵寄、當面、電話或電子郵件）")
+    if not body.strip():
+        raise CaseworkError("請填寫回覆內容")
+    if len(body.strip()) > LIMITS["text_utf16_units"]:
+        raise CaseworkError(f"回覆內容請在{LIMITS['text_utf16_units']}字以內")
+    if on > rocdate.taipei_today():
+        raise CaseworkError("回覆日期不得晚於今天")
+    if on < rocdate.taipei_date(case.created_at):
+        raise CaseworkError("回覆日期不得早於收件日期")
+    text = with_remedy(body, remedy)
+    delivered = rocdate.end_of_taipei_day(rocdate.taipei_midnight(on))
+    notice = CaseNotice(
+        case_id=case.id,
+        kind="result",
+        body=text,
+        delivery=method,
+        delivered_at=min(delivered, utcnow()),
+        delivered_by=actor.username,
+        created_by=actor.username,
+        created_at=utcnow(),
+    )
+    session.add(notice)
+    session.flush()
+    _change(session, actor, case, "case.reply_recorded", {"status": status})
+    cases.add_event(
+        session,
+        case,
+        "reply_recorded",
+        actor.username,
+        body=f"已於{rocdate.roc_date(on)}以{REPLY_METHODS[method]}回覆：{text}",
+        public=True,
+        data={"method": method, "on": on.isoformat(), "notice_id": notice.id, "remedy": remedy},
+    )
+    return Result(case)
+
+
+def reply_undelivered(session: Session, outbox_id: int) -> None:
+    """A LINE reply finally failed: its case is not answered; back to 處理中, said on the
+    timeline, so the officer answers another way (called where the outbox row fails)."""
+    event = session.scalar(
+        select(CaseEvent)
+        .where(CaseEvent.kind == "reply")
+        .where(CaseEvent.data["outbox_id"].as_integer() == outbox_id)
+    )
+    if event is None:
+        return
+    case = session.get(Case, event.case_id)
+    if case is None or case.status != codes.REPLIED:
+        return
+    _change(session, SYSTEM, case, "case.reply_failed", {"status": codes.IN_PROGRESS})
+    cases.add_event(
+        session,
+        case,
+        "status",
+        SYSTEM.username,
+        body=texts.REPLY_UNDELIVERED,
+        data={"status": codes.IN_PROGRESS, "outbox_id": outbox_id},
+    )
 
 
 def change_status(
@@ -380,11 +660,15 @@ def change_status(
     reason: str | None = None,
     merge_into: str | None = None,
 ) -> Result:
-    """Move the case along its lifecycle (不予處理 needs a §173 reason, 併案 a target)."""
+    """Move the case along its lifecycle (不予處理 needs a §173 reason and tells the resident,
+    併案 a target). 已回覆 is only ever set by a reply that went out."""
     guard_write(actor, case)
     if status not in codes.STATUSES:
         raise CaseworkError("狀態不正確")
-    _move(case, status)
+    if status == codes.REPLIED and case.status != codes.REPLIED:
+        raise CaseworkError("「已回覆」須經由「回覆民眾」或「記錄書面／電話回覆」登錄實際回覆")
+    if status not in next_statuses(case):
+        _move(case, status)
     changes: dict[str, Any] = {"status": status}
     if status == codes.REJECTED:
         if reason not in REJECTION_REASONS:
@@ -400,16 +684,30 @@ def change_status(
         changes["closed_at"] = utcnow()
     _change(session, actor, case, "case.status", changes)
     words = codes.STATUS_FOR_RESIDENTS[status]
-    if status == codes.REJECTED and reason:
-        words += f"（{REJECTION_REASONS[reason]}）"
     outbox_ids: list[int] = []
+    data: dict[str, Any] = {"status": status}
+    if status == codes.REJECTED and reason:
+        clause = REJECTION_CLAUSES[reason]
+        words += f"（行政程序法第173條第{clause}款：{REJECTION_REASONS[reason]}）"
+        if not case.confidential:  # a tip's reporter hears through the tip's result notice
+            notice = notices.issue(
+                session, case, "refusal", refusal_text(case.number, reason), actor.username
+            )
+            data["notice_id"] = notice.id
+            outbox_ids = [notice.outbox_id] if notice.outbox_id else []
     if status == codes.CLOSED and case.satisfaction is None:
         outbox_ids = notify_resident(session, case, [satisfaction_question(case.number)])
-    data: dict[str, Any] = {"status": status}
     if outbox_ids:
         data["outbox_id"] = outbox_ids[0]
     cases.add_event(session, case, "status", actor.username, body=words, public=True, data=data)
     return Result(case, outbox_ids)
+
+
+def refusal_text(number: str, reason: str) -> str:
+    """The §173 refusal notice: its 款 and ground."""
+    return texts.REFUSED.format(
+        number=number, clause=REJECTION_CLAUSES[reason], ground=REJECTION_REASONS[reason]
+    )
 
 
 def satisfaction_question(number: str) -> dict[str, Any]:
@@ -465,34 +763,201 @@ def withdraw_for_resident(session: Session, case: Case, now: datetime) -> Result
     return Result(case)
 
 
-def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason: str) -> Result:
-    """Extend the answer deadline with a reason; the resident is told."""
-    guard_write(actor, case)
+def _new_due(session: Session, case: Case, new_due: date, reason: str) -> tuple[datetime, str]:
+    """An extension's new deadline (end of that Taipei day) and reason, checked: later than
+    the current one, by no more than the agency's maximum, with a short reason."""
     reason = texts.extension_reason(reason)
     if not reason:
         raise CaseworkError("延長期限須說明理由")
     if len(reason) > MAX_EXTENSION_REASON:
         raise CaseworkError(f"延長理由請在{MAX_EXTENSION_REASON}字以內")
-    due_at = rocdate.end_of_taipei_day(
-        datetime(new_due.year, new_due.month, new_due.day, 12, tzinfo=rocdate.TAIPEI)
-    )
+    due_at = rocdate.end_of_taipei_day(rocdate.taipei_midnight(new_due))
     if due_at <= case.due_at:
         raise CaseworkError("新期限須晚於原期限")
-    _change(session, actor, case, "case.extend", {"due_at": due_at})
-    notice = texts.DUE_EXTENDED.format(
+    most = int(content.get(session, "extension_max_days"))
+    days = (new_due - rocdate.taipei_date(case.due_at)).days
+    if days > most:
+        latest = rocdate.roc_date(rocdate.taipei_date(case.due_at) + timedelta(days=most))
+        raise CaseworkError(f"每次延長不得超過{most}日（最晚至{latest}）")
+    return due_at, reason
+
+
+def extend_due(session: Session, actor: Actor, case: Case, new_due: date, reason: str) -> Result:
+    """Propose an extension with its reason (處理人民陳情案件要點: 簽請核准); a supervisor
+    or administrator proposing it approves it in the same step."""
+    guard_write(actor, case)
+    if case.status not in case_search.AWAITING_ANSWER:
+        raise CaseworkError("案件已回覆或已結束處理，無須延長期限")
+    due_at, reason = _new_due(session, case, new_due, reason)
+    if actor.role in APPROVERS:
+        return _extend(session, actor, case, due_at, reason, proposed_by=None)
+    _change(
+        session,
+        actor,
+        case,
+        "case.extension_propose",
+        {
+            "extension_due_on": new_due,
+            "extension_reason": reason,
+            "extension_by": actor.user_id,
+            "extension_at": utcnow(),
+        },
+    )
+    cases.add_event(
+        session,
+        case,
+        "extension_proposed",
+        actor.username,
+        body=f"擬延長處理期限至{rocdate.roc_date(new_due)}，理由：{reason}（待主管核定）",
+        data={"due_on": new_due.isoformat(), "reason": reason},
+    )
+    return Result(case)
+
+
+def decide_extension(
+    session: Session, actor: Actor, case: Case, approve: bool, note: str = ""
+) -> Result:
+    """A supervisor (or administrator) approves or declines the pending extension; on
+    approval the deadline moves and the resident is told the reason in writing."""
+    guard_write(actor, case)
+    if actor.role not in APPROVERS:
+        raise PermissionDenied("延長期限須由主管或系統管理者核定")
+    if case.extension_due_on is None or case.extension_reason is None:
+        raise CaseworkError("此案件沒有待核定的延長期限")
+    if case.extension_by == actor.user_id and not actor.is_admin:
+        raise CaseworkError("不得核定自己提出的延長期限")
+    proposed_by = case.extension_by
+    if not approve:
+        _change(session, actor, case, "case.extension_decline", _no_proposal())
+        cases.add_event(
+            session,
+            case,
+            "extension_declined",
+            actor.username,
+            body="不同意延長處理期限" + (f"：{note.strip()}" if note.strip() else ""),
+        )
+        return Result(case)
+    due_at, reason = _new_due(session, case, case.extension_due_on, case.extension_reason)
+    return _extend(session, actor, case, due_at, reason, proposed_by=proposed_by)
+
+
+def _no_proposal() -> dict[str, Any]:
+    return {
+        "extension_due_on": None,
+        "extension_reason": None,
+        "extension_by": None,
+        "extension_at": None,
+    }
+
+
+def _extend(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    due_at: datetime,
+    reason: str,
+    proposed_by: int | None,
+) -> Result:
+    """Move the deadline (approved) and tell the resident: on LINE or a printed letter."""
+    _change(session, actor, case, "case.extend", {"due_at": due_at, **_no_proposal()})
+    body = texts.DUE_EXTENDED.format(
         number=case.number, reason=reason, due=rocdate.roc_date(due_at)
     )
-    outbox_ids = notify_resident(session, case, [messages.text(notice)])
+    notice = notices.issue(session, case, "extension", body, actor.username)
     cases.add_event(
         session,
         case,
         "extended",
         actor.username,
-        body=notice,
+        body=body,
         public=True,
-        data={"reason": reason, "outbox_id": outbox_ids[0] if outbox_ids else None},
+        data={
+            "reason": reason,
+            "approved_by": actor.display_name,
+            "proposed_by": proposed_by,
+            "notice_id": notice.id,
+            "outbox_id": notice.outbox_id,
+        },
     )
-    return Result(case, outbox_ids)
+    return Result(case, [notice.outbox_id] if notice.outbox_id else [])
+
+
+def request_details(session: Session, actor: Actor, case: Case, what: str) -> Result:
+    """補陳: ask the resident for what is missing (行政程序法 §171 practice). Not a reply: the
+    status stays, and the answer clock pauses until the resident answers."""
+    guard_write(actor, case)
+    if case.confidential:
+        raise CaseworkError("檢舉案件請由承辦政風人員另行聯繫檢舉人")
+    if case.status not in case_search.AWAITING_ANSWER:
+        raise CaseworkError("案件已回覆或已結束處理，無法請民眾補陳")
+    if case.details_requested_at is not None:
+        raise CaseworkError("已請民眾補陳，尚未收到補充資料")
+    missing = what.strip()
+    if not missing:
+        raise CaseworkError("請填寫需補充的資料")
+    if len(missing) > MAX_DETAILS:
+        raise CaseworkError(f"需補充的資料請在{MAX_DETAILS}字以內")
+    on_line = notices.line_reach(session, case) == notices.REACHABLE
+    words = texts.DETAILS_REQUESTED if on_line else texts.DETAILS_REQUESTED_LETTER
+    now = utcnow()
+    _change(session, actor, case, "case.details_request", {"details_requested_at": now})
+    notice = notices.issue(
+        session, case, "details", words.format(number=case.number, what=missing), actor.username
+    )
+    cases.add_event(
+        session,
+        case,
+        "details_requested",
+        actor.username,
+        body=f"請補充資料：{missing}（處理期限暫停計算）",
+        public=True,
+        data={"notice_id": notice.id, "outbox_id": notice.outbox_id},
+    )
+    return Result(case, [notice.outbox_id] if notice.outbox_id else [])
+
+
+def record_details(session: Session, actor: Actor, case: Case, answer: str, on: date) -> Result:
+    """The officer records the resident's 補陳 answer (by phone, on paper, in person): the
+    clock resumes from that day."""
+    guard_write(actor, case)
+    if case.details_requested_at is None:
+        raise CaseworkError("此案件沒有等待中的補陳")
+    text = answer.strip()
+    if not text:
+        raise CaseworkError("請填寫民眾補充的內容")
+    if len(text) > MAX_DETAILS:
+        raise CaseworkError(f"補充內容請在{MAX_DETAILS}字以內")
+    if on > rocdate.taipei_today():
+        raise CaseworkError("收到日期不得晚於今天")
+    if on < rocdate.taipei_date(case.details_requested_at):
+        raise CaseworkError("收到日期不得早於請求補陳的日期")
+    cases.add_event(
+        session, case, "details_answer", actor.username, body=text, public=True,
+        data={"on": on.isoformat()},
+    )  # fmt: skip
+    resume_details(session, actor, case, on)
+    return Result(case)
+
+
+def resume_details(session: Session, actor: Actor, case: Case, on: date) -> None:
+    """The 補陳 answer arrived on ``on``: the deadline moves later by the whole days the
+    clock was paused, and the case waits for its answer again (its status never changed)."""
+    requested = case.details_requested_at
+    if requested is None:
+        return
+    days = max((on - rocdate.taipei_date(requested)).days, 0)
+    due_at = rocdate.end_of_taipei_day(case.due_at, days)
+    resumed = {"details_requested_at": None, "due_at": due_at}
+    _change(session, actor, case, "case.details_resume", resumed)
+    cases.add_event(
+        session,
+        case,
+        "details_received",
+        actor.username,
+        body=f"收到補充資料，恢復計算處理期限；暫停{days}日，處理期限順延至{rocdate.roc_date(due_at)}",
+        public=True,
+        data={"paused_days": days},
+    )
 
 
 def reveal_reason(typed: str | None) -> str:
@@ -566,6 +1031,8 @@ class ManualReport:
     # 收件日期 and the time if known (Taipei); without a date, the report is received now.
     received_on: date | None = None
     received_time: time | None = None
+    # The field activity (座談, 拜會…) at which the report was taken, if any.
+    activity_id: int | None = None
 
 
 # How far back a 收件日期 may go: a report written up late, not an old register retyped.
@@ -634,6 +1101,8 @@ def manual_intake(
     if not report.recorder.strip():
         raise CaseworkError("請填寫紀錄人")
     phone = _reporter_phone(report.reporter_phone)
+    if report.activity_id is not None and session.get(FieldActivity, report.activity_id) is None:
+        raise CaseworkError("找不到受理反映的活動，請由活動頁重新登錄")
     if report.channel in ("walk_in", "meeting", "phone") and not report.petition_confirmed:
         raise CaseworkError(
             "言詞陳情須向陳情人朗讀或使其閱覽，並經其簽名或蓋章確認後始得登錄（行政程序法第169條）"
@@ -672,6 +1141,7 @@ def manual_intake(
         if tip and acceptance_days is not None
         else None,
         recorder=report.recorder.strip(),
+        activity_id=report.activity_id,
         petition_confirmed=report.petition_confirmed,
         notice_version=notice.version,
         notice_read_at=received,
@@ -711,4 +1181,8 @@ def manual_intake(
             "notice_method": report.notice_method,
         },
     )
+    # Without LINE, the acceptance and its answer date reach the reporter on paper; a tip
+    # has its own acceptance notice, which the ethics officer sends (services.tips).
+    if not tip:
+        acceptance_notice(session, case, actor.username)
     return case

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lianping import codes
+from lianping import codes, rocdate
 from lianping.bot import cards, conversation, messages, promotion_list, quiz_replies, texts
 from lianping.bot.conversation.model import (
     AddToCase,
@@ -39,7 +39,8 @@ from lianping.bot.conversation.model import (
     WithdrawCase,
 )
 from lianping.line.limits import LIMITS
-from lianping.services import accounts, casework, content, data_request_chat
+from lianping.services import accounts, casework, content, data_request_chat, notices
+from lianping.services.access import RESIDENT, SYSTEM
 from lianping.storage import case_search, cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
 from lianping.storage.models import Case, InboxEvent, Resident
@@ -60,6 +61,9 @@ class AfterCommit:
     fetch_profile_of: str | None = None
     media_ids: list[int] = field(default_factory=list)
     delete_files: list[str] = field(default_factory=list)
+    # Cases this event filed, each with where its case-created message (the acceptance
+    # notice) stands among the event's replies.
+    created: list[tuple[Case, int]] = field(default_factory=list)
 
 
 def handle(session: Session, event: InboxEvent, editable: Content | None = None) -> AfterCommit:
@@ -114,18 +118,39 @@ def handle(session: Session, event: InboxEvent, editable: Content | None = None)
     if resident is not None:
         resident.conversation = outcome.state
         for effect in outcome.effects:
-            replies += _apply(session, resident, effect, now, after)
+            replies += _apply(session, resident, effect, now, after, len(replies))
     after.leave = [effect for effect in outcome.effects if isinstance(effect, LeaveChat)]
     replies += extra
     if replies and incoming.chat_id:
+        queued = len(after.outbox_ids)
         _queue(session, event, incoming.chat_id, replies, after)
+        _acceptance_notices(session, replies, after.outbox_ids[queued:], after.created)
     return after
 
 
+def _acceptance_notices(
+    session: Session, replies: list[Message], rows: list[int], created: list[tuple[Case, int]]
+) -> None:
+    """A LINE report's case-created message is its acceptance notice: kept as a notice on
+    LINE, pointing to the outbox row that carries it (whose state says if it arrived)."""
+    for case, at in created:
+        body = str(replies[at].get("text", ""))
+        row = rows[at // MAX_MESSAGES_PER_REQUEST]
+        notices.record(
+            session, case, "acceptance", body, SYSTEM.username, delivery="line", outbox_id=row
+        )
+
+
 def _apply(
-    session: Session, resident: Resident, effect: Effect, now: datetime, after: AfterCommit
+    session: Session,
+    resident: Resident,
+    effect: Effect,
+    now: datetime,
+    after: AfterCommit,
+    position: int = 0,
 ) -> list[Message]:
-    """Carry out one effect; returns the messages it adds to the answer."""
+    """Carry out one effect; returns the messages it adds to the answer (from ``position``
+    among the event's replies)."""
     if isinstance(effect, SetFollowing):
         residents.set_following(resident, effect.following)
         return []
@@ -161,6 +186,8 @@ def _apply(
             read_at,
             acceptance_days=acceptance_days,
         )
+        if not case.confidential:  # a tip's acceptance notice is its ethics officer's to send
+            after.created.append((case, position))
         return cards.case_created(
             case.number, case.nature, case.due_at, case.anonymous, acceptance_days
         )
@@ -185,6 +212,9 @@ def _apply(
                 text=effect.text, media_message_id=effect.media_message_id,
                 media_kind=effect.media_kind,
             )  # fmt: skip
+            # A 補陳 answered: the paused answer clock runs again from today.
+            if target.details_requested_at is not None:
+                casework.resume_details(session, RESIDENT, target, rocdate.taipei_date(now))
         except ValueError:
             resident.conversation = conversation.supplement_not_added(resident.conversation or {})
             return [cards.supplement_refused(effect.number)]

@@ -9,17 +9,20 @@ outbox row.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lianping import codes
-from lianping.bot import messages
+from lianping import codes, rocdate
+from lianping.bot import messages, texts
 from lianping.storage import outbox
 from lianping.storage.models import Case, CaseNotice, Resident, utcnow
 
 # Whether LINE can carry a notice to the case's resident (see ``line_reach``).
 REACHABLE, NO_LINE, BLOCKED = "reachable", "no_line", "blocked"
+# A printed letter that went out: mailed, or handed to the reporter.
+PAPER = frozenset({"mail", "in_person"})
 
 
 def _line_resident(session: Session, case: Case) -> Resident | None:
@@ -46,18 +49,53 @@ def notify_resident(session: Session, case: Case, body: list[dict[str, Any]]) ->
 def issue(session: Session, case: Case, kind: str, body: str, by: str) -> CaseNotice:
     """Give the reporter notice ``kind``: on LINE if it reaches them, else a printed letter
     waiting to be mailed or handed over (``delivery`` ``pending``)."""
+    outbox_ids = notify_resident(session, case, [messages.text(body)])
+    if outbox_ids:
+        return record(session, case, kind, body, by, delivery="line", outbox_id=outbox_ids[0])
+    return record(session, case, kind, body, by, delivery="pending")
+
+
+def record(
+    session: Session,
+    case: Case,
+    kind: str,
+    body: str,
+    by: str,
+    *,
+    delivery: str,
+    outbox_id: int | None = None,
+    delivered_at: datetime | None = None,
+) -> CaseNotice:
+    """Keep a notice as it went out: on LINE (``outbox_id``), a printed letter still
+    ``pending``, or one staff already mailed or handed over (``delivered_at``, by ``by``)."""
     if kind not in codes.NOTICE_KINDS:
         raise ValueError(f"unknown notice kind {kind!r}")
-    outbox_ids = notify_resident(session, case, [messages.text(body)])
+    if delivery not in codes.NOTICE_DELIVERIES or (delivery == "line") != (outbox_id is not None):
+        raise ValueError(f"delivery {delivery!r} with outbox row {outbox_id!r}")
+    now = utcnow()
+    paper_out = delivery in PAPER
     notice = CaseNotice(
         case_id=case.id,
         kind=kind,
         body=body,
-        delivery="line" if outbox_ids else "pending",
-        outbox_id=outbox_ids[0] if outbox_ids else None,
+        delivery=delivery,
+        outbox_id=outbox_id,
+        delivered_at=(delivered_at or now) if paper_out else None,
+        delivered_by=by if paper_out else None,
         created_by=by,
-        created_at=utcnow(),
+        created_at=now,
     )
     session.add(notice)
     session.flush()
     return notice
+
+
+def acceptance(session: Session, case: Case, by: str) -> CaseNotice:
+    """The acceptance notice of a report made without LINE (walk-in, meeting, phone,
+    letter): a printed letter with the date the answer is promised by."""
+    body = texts.ACCEPTANCE_NOTICE.format(
+        number=case.number,
+        received=rocdate.roc_date(case.created_at),
+        due=rocdate.roc_date(case.due_at),
+    )
+    return issue(session, case, "acceptance", body, by)

@@ -79,7 +79,7 @@ def preview_url(base_url: str, image: PromotionImage) -> str:
     return f"{base_url}/promo/{image.token}/preview.jpg"
 
 
-def _decode(data: bytes, content_type: str) -> Image.Image:
+def decode(data: bytes, content_type: str) -> Image.Image:
     """The decoded image, upright; ImageRejected when the bytes are not a whole image."""
     try:
         with warnings.catch_warnings():
@@ -135,7 +135,7 @@ def store(session: Session, actor: Actor, media_dir: Path, data: bytes) -> Promo
     content_type = sniff(data)
     if content_type is None:
         raise ImageRejected("僅接受 JPEG 或 PNG 圖片（LINE 不支援其他格式）。")
-    image = _decode(data, content_type)
+    image = decode(data, content_type)
     preview = _preview(image)
     token = secrets.token_hex(16)
     row = PromotionImage(

@@ -142,6 +142,18 @@ SCHEDULE: tuple[Kind, ...] = (
         # 機關檔案保存年限及銷毀辦法 §4: fixed-term records are kept 1, 3, 5, 10 … 30 years.
         RECORD_YEARS,
     ),
+    Kind(
+        "contacts",
+        "已結束聯繫的平臺聯絡人",
+        "retention_contact_years",
+        "年",
+        1,
+        30,
+        "結束聯繫逾期的平臺聯絡人（村里長、村里幹事、廉政志工等）：姓名、電話、電子郵件及備註。",
+        "角色、所屬平臺地點及結束聯繫日期，過去活動的紀錄不變。",
+        _years_before,
+        RECORD_YEARS,
+    ),
 )
 KINDS: dict[str, Kind] = {kind.code: kind for kind in SCHEDULE}
 BY_SETTING: dict[str, Kind] = {kind.setting: kind for kind in SCHEDULE}
@@ -192,6 +204,7 @@ def plan(session: Session, now: datetime) -> list[KindPlan]:
         "outbox": queries.due_outbox(session, cut["outbox"]),
         "unfollowed": queries.due_unfollowed(session, cut["unfollowed"], cut["cases"]),
         "cases": queries.due_cases(session, cut["cases"]),
+        "contacts": queries.due_contacts(session, cut["contacts"]),
     }
     return [KindPlan(k, chosen[k.code], cut[k.code], due[k.code]) for k in SCHEDULE]
 
@@ -218,6 +231,7 @@ def purge(session: Session, now: datetime, limit: int) -> Batch:
             session, cut["unfollowed"], cut["cases"], now, limit
         ),
         "cases": lambda: queries.purge_cases(session, cut["cases"], now, limit),
+        "contacts": lambda: queries.purge_contacts(session, cut["contacts"], now, limit),
     }
     for kind in SCHEDULE:
         removed = removals[kind.code]()

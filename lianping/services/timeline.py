@@ -2,8 +2,11 @@
 
 Every event, internal notes included, oldest first; each with its actor in words,
 the resident's media it brought, and the LINE delivery state of the message it sent
-(replies, transfer and extension notices, the closing question). The reporter's
-personal data fields are never on it: a reveal is an event, what it showed is not.
+(replies, transfer and extension notices, the closing question). Each notice the law
+requires (``CaseNotice``) is on it too, with how it reached the reporter: LINE and its
+outbox row's state, mailed or handed over on a date, or a letter not yet sent. The
+reporter's personal data fields are never on it: a reveal is an event, what it showed
+is not.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lianping import codes, rocdate
 from lianping.services import accounts
 from lianping.services.access import Actor, require_open
 from lianping.storage import cases
@@ -23,12 +27,13 @@ from lianping.storage.models import (
     OUTBOX_SENT,
     Case,
     CaseEvent,
+    CaseNotice,
     MediaFile,
     OutboxMessage,
 )
 
 KIND_LABELS: dict[str, str] = {
-    "created": "案件成立",
+    "created": "完成收件登記",
     "resident_message": "民眾補充說明",
     "resident_media": "民眾補充附件",
     "media_unsent": "民眾收回已附入的附件",
@@ -40,6 +45,13 @@ KIND_LABELS: dict[str, str] = {
     "opinion": "處理意見",
     "note": "內部註記",
     "reply": "回覆民眾",
+    "reply_recorded": "記錄書面／電話回覆",
+    "details_requested": "請民眾補陳",
+    "details_answer": "民眾補陳（承辦人登錄）",
+    "details_received": "恢復計算處理期限",
+    "extension_proposed": "提出延長期限",
+    "extension_declined": "不同意延長期限",
+    "referred": "檢舉案件移送",
     "extended": "延長期限",
     "reveal": "檢視個人資料",
     "satisfaction": "滿意度回饋",
@@ -47,6 +59,7 @@ KIND_LABELS: dict[str, str] = {
     "tip_result": "檢舉處理結果通知",
     "insider": "機關內部人員標記",
     "data_correction": "依個資請求更正",
+    "notice_delivered": "登錄通知寄送",
 }
 # The outbox row an event points to may be gone; the API says so rather than omit it.
 MISSING = "missing"
@@ -87,6 +100,84 @@ def delivery(row: OutboxMessage | None, outbox_id: int) -> Delivery:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A notice the reporter is to be given, and how it went out (never "sent" if it did not)."""
+
+    id: int
+    case_number: str
+    kind: str
+    body: str
+    delivery: str  # a code of codes.NOTICE_DELIVERIES
+    line: Delivery | None  # a LINE notice: its outbox row's state
+    delivered_at: datetime | None  # a letter mailed or handed over
+    delivered_by: str | None
+    created_by: str
+    created_at: datetime
+
+    @property
+    def label(self) -> str:
+        """The notice's name, e.g. 移送通知."""
+        return codes.NOTICE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def paper(self) -> bool:
+        """A printed letter (pending, mailed or handed over): it has ODT and PDF files."""
+        return self.delivery != "line"
+
+    @property
+    def pending(self) -> bool:
+        """A printed letter that has not gone out yet."""
+        return self.delivery == "pending"
+
+    @property
+    def words(self) -> str:
+        """How it reached the reporter, as staff read it."""
+        if self.delivery == "line":
+            return f"LINE：{self.line.words}" if self.line else "LINE：查無傳送紀錄"
+        if self.delivered_at is not None and self.delivery in ("mail", "in_person"):
+            day = rocdate.roc_date(self.delivered_at)
+            return f"{codes.NOTICE_DELIVERIES[self.delivery]}（{day}）"
+        return codes.NOTICE_DELIVERIES["pending"]
+
+
+def notices_of(session: Session, rows: list[tuple[CaseNotice, str]]) -> list[Notice]:
+    """``(notice, case number)`` rows as ``Notice``s, each LINE one with its outbox state."""
+    outbox_ids = [row.outbox_id for row, _ in rows if row.outbox_id is not None]
+    outbox = {
+        row.id: row
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+    }
+    return [
+        Notice(
+            id=row.id,
+            case_number=number,
+            kind=row.kind,
+            body=row.body,
+            delivery=row.delivery,
+            line=delivery(outbox.get(row.outbox_id), row.outbox_id)
+            if row.outbox_id is not None
+            else None,
+            delivered_at=row.delivered_at,
+            delivered_by=row.delivered_by,
+            created_by=row.created_by,
+            created_at=row.created_at,
+        )
+        for row, number in rows
+    ]
+
+
+def case_notices(session: Session, actor: Actor, case: Case) -> list[Notice]:
+    """The case's notices, oldest first, for staff who may open it."""
+    require_open(actor, case)
+    rows = session.scalars(
+        select(CaseNotice)
+        .where(CaseNotice.case_id == case.id)
+        .order_by(CaseNotice.created_at, CaseNotice.id)
+    )
+    return notices_of(session, [(row, case.number) for row in rows])
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A photo, video, audio or file the resident sent with an event."""
 
@@ -112,6 +203,7 @@ class Entry:
     at: datetime
     media: list[Attachment]
     delivery: Delivery | None  # None: the event sent nothing on LINE
+    notice: Notice | None = None  # a notice's entry (kind ``notice``), not an event
 
 
 def _side(event: CaseEvent) -> str:
@@ -160,7 +252,10 @@ def case_timeline(session: Session, actor: Actor, case: Case) -> list[Entry]:
         row.id: row
         for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
     }
-    names = accounts.actor_names(session, (e.actor for e in events))
+    notices = case_notices(session, actor, case)
+    names = accounts.actor_names(
+        session, [*(e.actor for e in events), *(n.created_by for n in notices)]
+    )
     entries = []
     for event in events:
         outbox_id = event.data.get("outbox_id")
@@ -184,4 +279,24 @@ def case_timeline(session: Session, actor: Actor, case: Case) -> list[Entry]:
                 else None,
             )
         )
+    entries.extend(
+        Entry(
+            id=notice.id,
+            kind="notice",
+            label=notice.label,
+            public=False,  # a notice goes to the reporter itself, not onto 查詢案件's timeline
+            actor=notice.created_by,
+            who=names[notice.created_by],
+            side="staff",
+            body=notice.body,
+            data={"notice_id": notice.id, "notice_kind": notice.kind},
+            at=notice.created_at,
+            media=[],
+            delivery=notice.line,
+            notice=notice,
+        )
+        for notice in notices
+    )
+    # Stable: an event and the notice it gave at the same moment keep that order.
+    entries.sort(key=lambda entry: entry.at)
     return entries

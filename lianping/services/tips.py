@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lianping import codes, rocdate
 from lianping.bot import messages, texts
 from lianping.line.limits import LIMITS, utf16_units
-from lianping.services import audit, timeline
+from lianping.services import audit, notices, timeline
 from lianping.services.access import Actor
 from lianping.services.casework import CaseworkError, Result, guard_write
 from lianping.services.notices import REACHABLE, line_reach, notify_resident
@@ -71,6 +71,17 @@ def _send(session: Session, actor: Actor, case: Case, kind: str, method: str, te
         case.number,
         before={column: before},
         after={"kind": kind, "method": method, column: now},
+    )
+    # The notice as a record (a paper one printable as a letter), delivered as the officer said.
+    notices.record(
+        session,
+        case,
+        kind,
+        text,
+        actor.username,
+        delivery=method,
+        outbox_id=outbox_ids[0] if outbox_ids else None,
+        delivered_at=now,
     )
     words = "受理通知" if kind == ACCEPTANCE else "處理結果通知"
     how = {"line": "以LINE傳送", "in_person": "已當面交付", "mail": "已郵寄"}[method]

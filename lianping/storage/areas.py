@@ -16,6 +16,9 @@ MAX_NAME = 20
 MAX_DISTRICTS = 100
 MAX_VILLAGES = 300
 _COLONS = re.compile(r"[:：]")
+# 區 in an address: after the city or county (臺北市大安區, 花蓮縣花蓮市), or at its start.
+_DISTRICT_AFTER_CITY = re.compile(r"[縣市]([^\d\s\W縣市區鄉鎮]{1,3}[區鄉鎮市])")
+_DISTRICT_FIRST = re.compile(r"^([^\d\s\W縣市區鄉鎮]{1,3}[區鄉鎮])")
 _SEPARATORS = re.compile(r"[、，,；;\s]+")
 
 # A sample to start from (臺北市); the administrator replaces it with the unit's own area.
@@ -77,3 +80,27 @@ def read(value: Any) -> dict[str, list[str]]:
         return parse(str(value or ""))
     except AreasError:
         return {}
+
+
+def district_of(address: str | None) -> str | None:
+    """The 區 (鄉, 鎮, 市) an address names: 「臺北市大安區…」 → 「大安區」; None if none.
+
+    A coarse place, not personal data: 附件2 counts matters by it, and the retention purge
+    keeps it when it removes a location's address.
+    """
+    if not address:
+        return None
+    text = "".join(address.split())
+    found = _DISTRICT_AFTER_CITY.search(text) or _DISTRICT_FIRST.search(text)
+    return found.group(1) if found else None
+
+
+def place_district(location: Any) -> str | None:
+    """The 區 of a case's location: kept as ``district`` (after a purge), else its address's."""
+    if not isinstance(location, dict):
+        return None
+    kept = location.get("district")
+    if isinstance(kept, str) and kept:
+        return kept
+    address = location.get("address")
+    return district_of(address) if isinstance(address, str) else None

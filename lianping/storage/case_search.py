@@ -66,6 +66,7 @@ class CaseFilter:
     channel: str | None = None
     overdue: bool = False
     resident_update: bool = False
+    extension_pending: bool = False  # an officer's extension waiting for a supervisor
     date_from: date | None = None  # created on or after (Taipei date)
     date_to: date | None = None  # created on or before (Taipei date)
     q: str | None = None
@@ -108,20 +109,25 @@ class CaseFilter:
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:
-    """The overdue rule as SQL: waiting for an answer past the due date."""
-    return and_(Case.status.in_(AWAITING_ANSWER), Case.due_at < now)
+    """The overdue rule as SQL: waiting for an answer past the due date, the clock running
+    (not paused for a 補陳)."""
+    return and_(
+        Case.status.in_(AWAITING_ANSWER), Case.due_at < now, Case.details_requested_at.is_(None)
+    )
 
 
-def is_overdue(status: str, due_at: datetime, now: datetime) -> bool:
+def is_overdue(
+    status: str, due_at: datetime, now: datetime, details_requested_at: datetime | None
+) -> bool:
     """The overdue rule for a case already read (a row of a list or of an export)."""
-    return status in AWAITING_ANSWER and due_at < now
+    return status in AWAITING_ANSWER and due_at < now and details_requested_at is None
 
 
 def _parse(name: str, raw: str) -> Any:
     try:
         if name in ("unit_id", "agency_id", "officer_id"):
             return int(raw)
-        if name in ("overdue", "resident_update"):
+        if name in ("overdue", "resident_update", "extension_pending"):
             return raw.lower() in ("1", "true", "yes", "on")
         if name in ("date_from", "date_to"):
             return date.fromisoformat(raw)
@@ -149,6 +155,8 @@ def filtered(statement: AnySelect, flt: CaseFilter, tips: TipScope) -> AnySelect
         conditions.append(overdue(utcnow()))
     if flt.resident_update:
         conditions.append(Case.resident_update_at.is_not(None))
+    if flt.extension_pending:
+        conditions.append(Case.extension_due_on.is_not(None))
     if flt.date_from:
         conditions.append(Case.created_at >= rocdate.taipei_midnight(flt.date_from))
     if flt.date_to:

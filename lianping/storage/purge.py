@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, null, or_, sel
 from sqlalchemy.orm import Session
 
 from lianping import codes
-from lianping.storage import erasure
+from lianping.storage import areas, erasure
 from lianping.storage import media as media_queries
 from lianping.storage.cases import RESIDENT
 from lianping.storage.inbox import MAX_ATTEMPTS
@@ -31,6 +31,7 @@ from lianping.storage.models import (
     InboxEvent,
     MediaFile,
     OutboxMessage,
+    PlaceContact,
     Resident,
     TipReporter,
 )
@@ -439,6 +440,45 @@ def purge_cases(session: Session, cutoff: datetime, now: datetime, limit: int) -
     return Removed(len(ids), files)
 
 
+# -- 平臺聯絡人 who no longer serve ------------------------------------------------------------
+
+
+def _contacts_where(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        PlaceContact.purged_at.is_(None),
+        PlaceContact.ended_at.is_not(None),
+        PlaceContact.ended_at < cutoff,
+    )
+
+
+def due_contacts(session: Session, cutoff: datetime) -> Due:
+    """平臺聯絡人 whose service ended before ``cutoff`` and who still hold personal data."""
+    due = _due(session, PlaceContact.ended_at, _contacts_where(cutoff))
+    return Due(due.count, _oldest(due.oldest))
+
+
+def purge_contacts(session: Session, cutoff: datetime, now: datetime, limit: int) -> Removed:
+    """Remove the name, phone, e-mail and note of due contacts; the role, the place and the
+    dates stay, so past activities still read who (by role) took part."""
+    ids = list(
+        session.scalars(
+            select(PlaceContact.id)
+            .where(*_contacts_where(cutoff))
+            .order_by(PlaceContact.id)
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return Removed()
+    session.execute(
+        update(PlaceContact)
+        .where(PlaceContact.id.in_(ids))
+        .values(name=None, phone=None, email=None, note=None, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return Removed(len(ids))
+
+
 def _blotter(identity: list[str | None]) -> Callable[[str], str]:
     """Replaces the reporter's own name, phone and address in a text by ``BLOT``."""
     # Single characters would blot ordinary words; a name has at least two.
@@ -454,7 +494,10 @@ def _blotter(identity: list[str | None]) -> Callable[[str], str]:
 
 
 def _place_title_only(location: Any) -> Any:
-    """A location without its address and coordinates; SQL NULL when nothing else was there."""
-    if not isinstance(location, dict) or not location.get("title"):
+    """A location without its address and coordinates, keeping its title and its 區 (a coarse
+    place the statistics count by); SQL NULL when neither was there."""
+    district = areas.place_district(location)
+    if not isinstance(location, dict) or not (location.get("title") or district):
         return null()
-    return {"title": location["title"], "address": None, "latitude": None, "longitude": None}
+    kept = {"title": location.get("title"), "address": None, "latitude": None, "longitude": None}
+    return kept | ({"district": district} if district else {})

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from lianping import codes
+from lianping import codes, rocdate
 from lianping.context import Context
 from lianping.services import casework
 from lianping.services.access import Actor
@@ -91,7 +91,8 @@ def _more_cases(ctx: Context, officer: User) -> None:
                 casework.assign(session, actor, case, officer.id, None)
             if channel == "meeting":
                 unit = session.scalars(select(Unit).where(Unit.name == "工務科")).one()
-                casework.route_internal(session, actor, case, unit.id, "請派員會勘")
+                approval = casework.Approval("局長 王○○", rocdate.taipei_today())
+                casework.route_internal(session, actor, case, unit.id, "請派員會勘", approval)
 
 
 def test_officer_classifies_transfers_and_answers_a_line_report(
@@ -159,6 +160,8 @@ def test_officer_classifies_transfers_and_answers_a_line_report(
         page.locator("summary", has_text="函轉其他機關").click()
         page.get_by_label("受文機關").select_option(label=AGENCY)
         page.get_by_label("函文文號").fill(LETTER)
+        routing = page.locator("#act-route-external")
+        routing.get_by_label("首長核可人（職稱及姓名）").fill("局長 王○○")
         page.get_by_role("button", name="登錄函轉並以 LINE 通知").click()
         page.get_by_text("已排入LINE通知反映者").wait_for()
 

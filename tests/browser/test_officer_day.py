@@ -42,6 +42,7 @@ UNIT = "工務科"
 AGENCY = "新北市政府工務局"
 LETTER = "新北府政風字第1150009876號"
 NOTE = "已電話聯繫里長，里長表示會協助確認現場。"
+APPROVER = "局長 王○○"  # 首長核可 of the 簽會 and the 函轉
 OPINION = "簽會工務科派員現勘，確認現場情形屬實，已列入本週維修排程，完工後回復反映人。"
 ANSWER = "經洽新北市政府工務局，該局已排定本週派員現勘，處理情形將由該局另行回覆您，謝謝您的反映。"
 EXTENSION = "需會同其他單位現勘"
@@ -200,7 +201,10 @@ def test_an_officers_day_on_the_realistic_data(
     # 1. A LINE report: classify, assign, 簽會, 處理意見, note, answer from a template.
     desk.open_case(day.routed)
     desk.classify_and_assign(*_classification(ctx, day.routed), "works")
-    done = desk.act("簽會本機關單位", "簽會", {"簽會單位": UNIT, "簽會說明": "請派員現勘"})
+    done = desk.act(
+        "簽會本機關單位", "簽會",
+        {"簽會單位": UNIT, "簽會說明": "請派員現勘", "首長核可人（職稱及姓名）": APPROVER},
+    )  # fmt: skip
     assert "已簽會" in done
     done = desk.act("處理意見", "儲存處理意見", {"處理意見（列於工作紀錄表）": OPINION})
     assert "已儲存處理意見" in done
@@ -225,7 +229,9 @@ def test_an_officers_day_on_the_realistic_data(
     desk.open_case(day.transferred)
     desk.classify_and_assign(*_classification(ctx, day.transferred), "other")
     done = desk.act(
-        "函轉其他機關", re.compile("^登錄函轉"), {"受文機關": AGENCY, "函文文號": LETTER}
+        "函轉其他機關",
+        re.compile("^登錄函轉"),
+        {"受文機關": AGENCY, "函文文號": LETTER, "首長核可人（職稱及姓名）": APPROVER},
     )
     assert "已登錄函轉" in done and "通知反映者" in done
     page.get_by_label("回覆內容").fill(ANSWER)
@@ -249,8 +255,9 @@ def test_an_officers_day_on_the_realistic_data(
     page.locator("summary", has_text="延長處理期限").click()
     page.get_by_label("新期限").fill(date.fromordinal(new_due).isoformat())
     page.get_by_label("延長理由").fill(EXTENSION)
-    page.get_by_role("button", name="延長期限").click()
-    assert "已延長處理期限" in page.locator(".notice-ok").inner_text()
+    # An officer proposes; the deadline moves once a supervisor approves (要點: 簽請核准).
+    page.get_by_role("button", name="提出延長").click()
+    assert "已提出延長處理期限" in page.locator(".notice-ok").inner_text()
     assert "已新增內部註記" in desk.act("內部註記", "新增註記", {"註記內容（民眾看不到）": NOTE})
     desk.shot("05-case-extended")
 
@@ -261,7 +268,7 @@ def test_an_officers_day_on_the_realistic_data(
         "變更狀態", "變更狀態",
         {"新狀態": codes.REJECTED, "不予處理事由（行政程序法第173條）": "no_content"},
     )  # fmt: skip
-    assert "已變更案件狀態" in done
+    assert "已變更為不予處理" in done
     desk.open_case(day.merged)
     desk.classify_and_assign(*_classification(ctx, day.merged), "works")
     done = desk.act(

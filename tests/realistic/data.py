@@ -8,7 +8,7 @@ reports; photos and files on disk), staff, broadcasts, and two submitted 工作�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from lianping.services.access import Actor
 from lianping.storage.models import (
     Broadcast,
     Case,
+    CaseNotice,
     MediaFile,
     ReplyTemplate,
     ReportSubmission,
@@ -50,7 +51,10 @@ def seed(session: Session, media_dir: Path) -> demo.SeedSummary:
     chief.head_of_ethics = True
     supervisor = session.scalars(select(User).where(User.username == "demo-supervisor")).one()
     for period_from, period_to in periods(session)[:2]:
-        submissions.submit(session, Actor.of(supervisor), period_from, period_to)
+        submissions.submit(
+            session, Actor.of(supervisor), period_from, period_to,
+            approved_by="處長 林大同", approved_on=period_to + timedelta(days=1),
+        )  # fmt: skip
     return summary
 
 
@@ -74,6 +78,7 @@ class Ids:
     submissions: list[int] = field(default_factory=list)
     periods: list[tuple[date, date]] = field(default_factory=list)
     total_cases: int = 0
+    notices: list[tuple[str, int]] = field(default_factory=list)  # (case number, notice id)
 
 
 def ids(session: Session) -> Ids:
@@ -93,7 +98,24 @@ def ids(session: Session) -> Ids:
     found.submissions = list(
         session.scalars(select(ReportSubmission.id).order_by(ReportSubmission.id))
     )
+    found.notices = sample_notices(session)
     return found
+
+
+def sample_notices(session: Session) -> list[tuple[str, int]]:
+    """The first notice of every (kind, delivery) there is, and the one with the longest body."""
+    firsts = select(func.min(CaseNotice.id)).group_by(CaseNotice.kind, CaseNotice.delivery)
+    longest = select(CaseNotice.id).order_by(func.length(CaseNotice.body).desc()).limit(1)
+    chosen = sorted({*session.scalars(firsts), *session.scalars(longest)})
+    numbers = {
+        notice_id: number
+        for notice_id, number in session.execute(
+            select(CaseNotice.id, Case.number)
+            .join(Case, Case.id == CaseNotice.case_id)
+            .where(CaseNotice.id.in_(chosen))
+        )
+    }
+    return [(numbers[notice_id], notice_id) for notice_id in chosen]
 
 
 def sample_cases(session: Session) -> list[str]:

@@ -23,7 +23,18 @@ from lianping.reports import biweekly
 from lianping.services import report_periods
 from lianping.storage import case_search
 from lianping.storage.case_search import CaseFilter
-from lianping.storage.models import Agency, Case, DataRequest, MediaFile, Unit, User
+from lianping.storage.models import (
+    ActivityPhoto,
+    Agency,
+    Case,
+    DataRequest,
+    FieldActivity,
+    MediaFile,
+    Place,
+    PlaceContact,
+    Unit,
+    User,
+)
 from tests.realistic.data import CHIEF
 from tests.realistic.readers import CSV, HTML, JSON, ODS, ODT, PDF, XLSX
 from tests.realistic.tier import Get, Realistic
@@ -105,14 +116,23 @@ def _data_request_pages(r: Realistic) -> list[Get]:
     return [*gets, Get(f"/admin/data-requests/{ids[0]}", HTML, user=OFFICER)] if ids else gets
 
 
+def _notice_letters(r: Realistic) -> list[Get]:
+    """The sampled notices as letters, ODT and PDF, each with its case number."""
+    return [
+        Get(f"/admin/cases/{number}/notices/{notice_id}.{fmt}", kind, contains=(number,))
+        for number, notice_id in r.ids.notices
+        for fmt, kind in (("odt", ODT), ("pdf", PDF))
+    ]
+
+
 def _record_files(r: Realistic) -> list[Get]:
     """附件1 of every sampled case as ODT, and of the extreme ones as PDF too (a PDF costs a
-    second of font work), with its number and the report's first words."""
+    second of font work), with the report's first words (the form prints no case number)."""
     gets = []
     with r.session() as session:
         for number in r.ids.cases:
             description = session.scalar(select(Case.description).where(Case.number == number))
-            words = (number, _opening_words(description or ""))
+            words = (_opening_words(description or ""),)
             if number in r.ids.tips:  # never a 工作紀錄表, refused in words
                 gets.append(Get(f"/admin/cases/{number}/record.odt", HTML, status=403))
                 continue
@@ -135,6 +155,64 @@ def _media(r: Realistic) -> list[Get]:
             select(MediaFile.id, MediaFile.content_type).where(MediaFile.id.in_(r.ids.media))
         ).all()
     return [Get(f"/admin/media/{media_id}", str(kind)) for media_id, kind in rows]
+
+
+# -- 平臺地點 and field activities -------------------------------------------------------------
+
+
+def _place_ids(r: Realistic) -> list[int]:
+    with r.session() as session:
+        return list(session.scalars(select(Place.id).order_by(Place.id)))
+
+
+def _place_pages(r: Realistic, view: str = "") -> list[Get]:
+    """Every place's page (contacts in full, and masked to a viewer) or its form."""
+    gets = [Get(f"/admin/places/{p}{view}", HTML) for p in _place_ids(r)]
+    if not view:
+        gets += [Get(f"/admin/places/{p}", HTML, user=VIEWER) for p in _place_ids(r)[:2]]
+    return gets
+
+
+def _contact_forms(r: Realistic) -> list[Get]:
+    with r.session() as session:
+        rows = session.execute(
+            select(PlaceContact.place_id, PlaceContact.id).where(PlaceContact.active.is_(True))
+        ).all()
+    return [Get(f"/admin/places/{p}/contacts/{c}/edit", HTML) for p, c in rows]
+
+
+def _activity_ids(r: Realistic) -> list[int]:
+    """The newest 40 activities and those that took reports or have photos."""
+    with r.session() as session:
+        newest = session.scalars(select(FieldActivity.id).order_by(FieldActivity.id.desc()))
+        linked = session.scalars(select(Case.activity_id).where(Case.activity_id.is_not(None)))
+        pictured = session.scalars(select(ActivityPhoto.activity_id))
+        return sorted({*list(newest)[:40], *(i for i in linked if i), *pictured})
+
+
+def _activity_list(r: Realistic) -> list[Get]:
+    """The whole list page by page, and every filter on its own."""
+    today = rocdate.taipei_today()
+    gets = [Get("/admin/activities/", HTML), Get("/admin/activities/", HTML, user=VIEWER)]
+    with r.session() as session:
+        districts = list(session.scalars(select(Place.district).distinct()))
+        total = int(session.scalar(select(func.count()).select_from(FieldActivity)) or 0)
+    gets += [Get(url("/admin/activities/", page=n), HTML) for n in range(2, 2 + total // 50)]
+    gets += [Get(url("/admin/activities/", kind=k), HTML) for k in codes.ACTIVITY_KINDS]
+    gets += [Get(url("/admin/activities/", district=d), HTML) for d in districts]
+    gets += [Get(url("/admin/activities/", place_id=p), HTML) for p in _place_ids(r)]
+    last_year = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
+    return [*gets, Get(url("/admin/activities/", **last_year), HTML)]
+
+
+def _activity_pages(r: Realistic, view: str = "") -> list[Get]:
+    return [Get(f"/admin/activities/{a}{view}", HTML) for a in _activity_ids(r)]
+
+
+def _activity_photos(r: Realistic) -> list[Get]:
+    with r.session() as session:
+        rows = session.execute(select(ActivityPhoto.activity_id, ActivityPhoto.id)).all()
+    return [Get(f"/admin/activities/{a}/photos/{p}", "image/jpeg") for a, p in rows]
 
 
 # -- exports and reports ----------------------------------------------------------------------
@@ -166,10 +244,10 @@ def _exports(r: Realistic) -> list[Get]:
 
 
 def report_words(r: Realistic, period: tuple[date, date]) -> tuple[str, ...]:
-    """What every form of the period's 附件2 shows: its period and its three rows' titles."""
+    """What every form of the period's 附件2 shows: 「（附件2）」, its period, its rows' titles."""
     with r.session() as session:
         report = biweekly.build(session, *period)
-    return (report.period_text, *(row.title for row in report.rows))
+    return ("（附件2）", report.period_text, *(row.title for row in report.rows))
 
 
 def _pdf_words(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -205,8 +283,9 @@ def record_batches(r: Realistic, fmt: str) -> list[Get]:
         start, end = report_periods.utc_bounds(*period)
         with r.session() as session:
             numbers = tuple(
-                session.scalars(
-                    select(Case.number).where(
+                _opening_words(description)
+                for description in session.scalars(
+                    select(Case.description).where(
                         Case.created_at >= start,
                         Case.created_at < end,
                         Case.confidential.is_(False),  # a tip is never on 附件1
@@ -306,16 +385,41 @@ ROUTES: dict[str, Routes] = {
     "inbox.index": _inbox,
     "case.show": _case_pages,
     "case.print_view": lambda r: _case_pages(r, "/print"),
-    "intake.new": lambda r: [Get("/admin/cases/new", HTML)],
+    "intake.new": lambda r: [
+        Get("/admin/cases/new", HTML),
+        *[Get(url("/admin/cases/new", activity_id=a), HTML) for a in _activity_ids(r)[:5]],
+    ],
     "intake.notice": lambda r: [Get("/admin/cases/new/notice", HTML)],
     "data_requests.index": lambda r: [
         Get(url("/admin/data-requests/", show=show), HTML) for show in ("open", "overdue", "all")
     ],
     "data_requests.show": _data_request_pages,
     "work_records.one": _record_files,
+    "notices.letter": _notice_letters,
+    "notices.pending": lambda r: [
+        Get("/admin/notices/", HTML, contains=("待寄送通知",)),
+        Get("/admin/notices/", HTML, user=OFFICER),
+    ],
     "work_records.form": lambda r: [Get("/admin/records", HTML)],
     "work_records.batch": _record_batches,
     "media.show": _media,
+    "places.index": lambda r: [
+        Get("/admin/places/", HTML),
+        Get(url("/admin/places/", all="1"), HTML),
+        *[Get(url("/admin/places/", district=d), HTML) for d in ("中正區", "大同區", "萬華區")],
+    ],
+    "places.new": lambda r: [Get("/admin/places/new", HTML)],
+    "places.show": _place_pages,
+    "places.edit": lambda r: _place_pages(r, "/edit"),
+    "places.edit_contact": _contact_forms,
+    "activities.index": _activity_list,
+    "activities.new": lambda r: [
+        Get("/admin/activities/new", HTML),
+        *[Get(url("/admin/activities/new", place_id=p), HTML) for p in _place_ids(r)[:3]],
+    ],
+    "activities.show": _activity_pages,
+    "activities.edit": lambda r: _activity_pages(r, "/edit"),
+    "activities.photo": _activity_photos,
     "exports.cases": _exports,
     # reports and the dashboard
     "reports.index": lambda r: [Get("/admin/reports/", HTML)],
@@ -372,10 +476,31 @@ ROUTES: dict[str, Routes] = {
     ],
     "api.getBroadcast": lambda r: [Get(f"/api/v1/broadcasts/{b}", JSON) for b in r.ids.broadcasts],
     "api.listUnits": lambda r: [Get("/api/v1/units", JSON)],
+    "api.listPlaces": lambda r: [
+        Get("/api/v1/places", JSON),
+        Get("/api/v1/places", JSON, user=VIEWER),
+    ],
+    "api.getPlace": lambda r: [Get(f"/api/v1/places/{p}", JSON) for p in _place_ids(r)],
+    "api.listActivities": lambda r: [
+        Get("/api/v1/activities", JSON),
+        *[Get(url("/api/v1/activities", kind=k, limit=100), JSON) for k in codes.ACTIVITY_KINDS],
+    ],
+    "api.getActivity": lambda r: [Get(f"/api/v1/activities/{a}", JSON) for a in _activity_ids(r)],
     "api.listAgencies": lambda r: [Get("/api/v1/agencies", JSON)],
     "api.listReplyTemplates": lambda r: [Get("/api/v1/reply-templates", JSON)],
     "api.getBiweeklyReport": _api_reports,
     "api.getOpenApi": lambda r: [Get("/api/v1/openapi.json", JSON)],
+    "api.getCaseNotice": lambda r: (
+        [
+            Get(f"/api/v1/cases/{number}/notices/{notice_id}", JSON, contains=(number,))
+            for number, notice_id in r.ids.notices
+        ]
+        + [
+            Get(f"/api/v1/cases/{number}/notices/{notice_id}?format=pdf", PDF, contains=(number,))
+            for number, notice_id in r.ids.notices[:2]
+        ]
+    ),
+    "api.listPendingNotices": lambda r: [Get("/api/v1/notices/pending", JSON)],
     "api.not_found": lambda r: [
         Get("/api/", JSON, status=404),
         Get("/api/v2/cases", JSON, status=404),
@@ -384,7 +509,7 @@ ROUTES: dict[str, Routes] = {
 
 # Which test file requests which routes (the heavy ones apart, so test workers share them).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "case_files": ("work_records.one", "media.show"),
+    "case_files": ("work_records.one", "media.show", "notices.letter"),
     "exports": ("exports.cases",),
     "record_batches": ("work_records.batch",),
     "biweekly_files": ("reports.download",),

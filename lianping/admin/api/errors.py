@@ -32,6 +32,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "not_found": (404, "找不到指定的資源"),
     "method_not_allowed": (405, "此路徑不支援這個 HTTP 方法"),
     "lifecycle_conflict": (409, "案件目前的狀態不允許這項操作"),
+    "report_changed": (409, "彙報表內容在核對後已有異動，本次未送出"),
     "payload_too_large": (413, "請求內容過大"),
     "unsupported_media_type": (415, "請求內容須為 application/json"),
     "unprocessable": (422, "無法處理這項請求"),

@@ -35,10 +35,10 @@ STATUS_WORDS = {
     401: "未提供有效的存取權杖",
     403: "角色無此權限",
     404: "找不到（含無權開啟的檢舉案件）",
-    409: "案件狀態不允許此操作",
+    409: "狀態不允許此操作（案件狀態，或彙報表核對後已異動）",
     413: "請求內容過大",
     415: "請求內容須為 application/json",
-    422: "案件處理規則不允許（訊息說明原因）",
+    422: "處理規則不允許（訊息說明原因）",
     503: "暫時無法連線 LINE 平臺（見 Retry-After）",
 }
 
@@ -80,7 +80,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         }
     if op.status == 201:
         success["headers"] = {
-            "Location": {"description": "新案件的網址", "schema": {"type": "string"}}
+            "Location": {"description": "新建資源的網址", "schema": {"type": "string"}}
         }
     found: dict[str, Any] = {
         "operationId": op.operation_id,
@@ -122,9 +122,11 @@ def shared() -> dict[str, Any]:
         "tags": [
             {"name": "cases", "description": "案件查詢與登錄"},
             {"name": "casework", "description": "案件處理（生命週期見 DESIGN.md）"},
+            {"name": "notices", "description": "法定通知：LINE 送達情形、書面通知（函）與寄送登錄"},
             {"name": "reference", "description": "表單選項"},
             {"name": "reports", "description": "工作成果彙報表"},
             {"name": "broadcasts", "description": "反貪倡廉宣導推播"},
+            {"name": "fieldwork", "description": "平臺地點、聯絡人與平臺活動"},
             {"name": "meta", "description": "本文件"},
         ],
         "paths": paths,

@@ -11,22 +11,37 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from lianping.admin.api import broadcast_views, views
+from lianping.admin.api import broadcast_views, field_views, views
 from lianping.admin.api.schemas import (
+    ACTIVITY_ID,
+    ACTIVITY_LIST_PARAMETERS,
     BIWEEKLY_PARAMETERS,
     BROADCAST_ID,
     BROADCAST_LIST_PARAMETERS,
     CASE_FILTER_PARAMETERS,
     CASE_NUMBER,
+    CONTACT_ID,
+    NOTICE_ID,
+    NOTICE_PARAMETERS,
     PAGING_PARAMETERS,
+    PLACE_ID,
+    PLACE_LIST_PARAMETERS,
     Schema,
 )
+from lianping.admin.pages.notices import MEDIA_TYPES as NOTICE_MEDIA_TYPES
 from lianping.reports.biweekly_files import MEDIA_TYPES as REPORT_MEDIA_TYPES
 from lianping.storage.case_search import CaseFilter
 
 PREFIX = "/api/v1"
 READ, WRITE, REVEAL = "read", "write", "reveal"
-PATH_PARAMETERS: dict[str, Schema] = {"number": CASE_NUMBER, "broadcast_id": BROADCAST_ID}
+PATH_PARAMETERS: dict[str, Schema] = {
+    "number": CASE_NUMBER,
+    "broadcast_id": BROADCAST_ID,
+    "notice_id": NOTICE_ID,
+    "place_id": PLACE_ID,
+    "contact_id": CONTACT_ID,
+    "activity_id": ACTIVITY_ID,
+}
 
 
 @dataclass(frozen=True)
@@ -123,23 +138,56 @@ OPERATIONS: tuple[Operation, ...] = (
         "routeCase", "POST", "/cases/{number}/route", "簽會內部單位或函轉他機關", "casework",
         views.route, "CaseNoticeResponse", body="RouteRequest", access=WRITE, conflicts=True,
         rules=True,
-        description=CASE_WRITE + "to=unit：簽會（處理中），不通知反映者；to=agency：函請參處"
-        "（已函轉），反映者仍追蹤本帳號的 LINE 案件會以 LINE 通知（回應 notices 列出排入的"
-        "訊息，空陣列為未通知）。" + TIP_404,
+        description=CASE_WRITE + "兩者均須首長核可（approved_by、approved_on；實施計畫玖.一、二）。"
+        "to=unit：簽會（處理中），不通知反映者；to=agency：函請參處（已函轉），依行政程序法第172條"
+        "第1項通知反映者：仍追蹤本帳號的 LINE 案件以 LINE 通知（回應 notices 列出排入的訊息），"
+        "其他建立待寄送的書面通知；不具名者通知處理情形由本機關通知。檢舉案件一律 422（請用"
+        " referTip）。" + TIP_404,
     ),
     Operation(
         "replyCase", "POST", "/cases/{number}/reply", "以 LINE 回覆反映者", "casework",
         views.reply, "ReplyResponse", body="ReplyRequest", access=WRITE, conflicts=True,
         rules=True,
-        description=CASE_WRITE + "僅 LINE 案件；案件改為已回覆（已結案者維持）。"
-        "回應含 outbox id 與送達狀態。" + TIP_404,
+        description=CASE_WRITE + "僅 LINE 案件；案件改為已回覆（已結案者維持）；LINE 最終未能送達時"
+        "改回處理中。可附加救濟途徑說明（remedy）。回應含 outbox id 與送達狀態。" + TIP_404,
+    ),
+    Operation(
+        "recordReply", "POST", "/cases/{number}/reply-record", "記錄書面／電話回覆", "casework",
+        views.record_reply, "CaseResponse", body="RecordReplyRequest", access=WRITE,
+        conflicts=True, rules=True,
+        description=CASE_WRITE + "已以郵寄、當面、電話或電子郵件回覆時登錄：案件改為已回覆，"
+        "回覆內容記為處理結果通知（送達方式與日期）。檢舉案件 422。" + TIP_404,
+    ),
+    Operation(
+        "requestDetails", "POST", "/cases/{number}/details-request", "請民眾補陳", "casework",
+        views.request_details, "CaseNoticeResponse", body="DetailsRequest", access=WRITE,
+        rules=True,
+        description=CASE_WRITE + "非回覆：狀態不變，處理期限暫停計算（不列逾期），直到民眾在 LINE "
+        "補充說明或以 recordDetails 記錄。仍追蹤本帳號者以 LINE 通知，其他建立待寄送的書面通知。"
+        + TIP_404,
+    ),
+    Operation(
+        "recordDetails", "POST", "/cases/{number}/details-answer", "記錄民眾補陳", "casework",
+        views.record_details, "CaseResponse", body="DetailsAnswerRequest", access=WRITE,
+        rules=True,
+        description=CASE_WRITE + "處理期限依暫停的整日數順延（至該日臺北時間終了）並恢復計算。"
+        + TIP_404,
+    ),
+    Operation(
+        "referTip", "POST", "/cases/{number}/refer", "檢舉案件移送", "casework",
+        views.refer_tip, "CaseResponse", body="ReferTipRequest", access=WRITE, conflicts=True,
+        rules=True,
+        description=CASE_WRITE + "限檢舉案件、限政風人員：移送法務部廉政署、地方檢察署（填全名）或"
+        "其他權責機關，記錄函文文號與日期；案件改為已移送。不通知檢舉人。" + TIP_404,
     ),
     Operation(
         "changeCaseStatus", "POST", "/cases/{number}/status", "變更案件狀態", "casework",
         views.change_status, "CaseNoticeResponse", body="StatusRequest", access=WRITE,
         conflicts=True, rules=True,
-        description=CASE_WRITE + "不符案件生命週期者 409。結案時，反映者仍追蹤本帳號的 LINE "
-        "案件會以 LINE 詢問滿意度（見回應 notices）。" + TIP_404,
+        description=CASE_WRITE + "不符案件生命週期者 409；已回覆（replied）只能經由回覆設定"
+        "（422）。"
+        "不予處理須附行政程序法第173條事由（三款），並通知反映者事由：LINE 或待寄送的書面通知。"
+        "結案時，反映者仍追蹤本帳號的 LINE 案件會以 LINE 詢問滿意度（見回應 notices）。" + TIP_404,
     ),
     Operation(
         "addCaseNote", "POST", "/cases/{number}/notes", "新增內部註記", "casework",
@@ -152,10 +200,18 @@ OPERATIONS: tuple[Operation, ...] = (
         description=CASE_WRITE + TIP_404,
     ),
     Operation(
-        "extendCase", "POST", "/cases/{number}/extend", "延長處理期限", "casework",
+        "proposeExtension", "POST", "/cases/{number}/extend", "提出延長處理期限", "casework",
         views.extend, "CaseNoticeResponse", body="ExtendRequest", access=WRITE, rules=True,
-        description=CASE_WRITE + "須說明理由；反映者仍追蹤本帳號的 LINE 案件會以 LINE 通知"
-        "（見回應 notices）。" + TIP_404,
+        description=CASE_WRITE + "須說明理由，延長日數不得超過設定的上限（extension_max_days）。"
+        "承辦人提出者待主管核定（extension_proposal）；主管或系統管理者提出者即時延長並通知"
+        "反映者：LINE（見回應 notices）或待寄送的書面通知。" + TIP_404,
+    ),
+    Operation(
+        "decideExtension", "POST", "/cases/{number}/extend/decision", "核定延長處理期限",
+        "casework", views.decide_extension, "CaseNoticeResponse",
+        body="ExtensionDecisionRequest", access=WRITE, rules=True,
+        description="限主管或系統管理者（其他人 403）；主管不得核定自己提出者。核定後期限延長並"
+        "以 LINE 或書面通知反映者延長理由；不同意則撤回提議、期限不變。" + TIP_404,
     ),
     Operation(
         "revealCase", "POST", "/cases/{number}/reveal", "檢視反映者個人資料（記錄）", "casework",
@@ -168,6 +224,28 @@ OPERATIONS: tuple[Operation, ...] = (
         "markCaseRead", "POST", "/cases/{number}/read", "標示反映者補充為已讀", "casework",
         views.mark_read, "CaseResponse", body="EmptyRequest", body_optional=True, access=WRITE,
         description=CASE_WRITE + TIP_404,
+    ),
+    Operation(
+        "getCaseNotice", "GET", "/cases/{number}/notices/{notice_id}",
+        "法定通知及其書面通知（函）", "notices", views.get_notice, "NoticeResponse",
+        query=NOTICE_PARAMETERS, files=tuple(NOTICE_MEDIA_TYPES.values()),
+        description="format=json：通知內容與送達情形；pdf、odt：A4 書面通知（函），"
+        "供郵寄或當面交付。可檢視此案件個人資料者（承辦人、其單位主管、系統管理者；檢舉案件為"
+        "承辦的政風人員與政風單位主管），函列受文者姓名及地址，每次下載記入稽核紀錄與案件歷程；"
+        "其他人的函不列地址、姓名遮罩。通知不屬於此案件者 404。" + TIP_404,
+    ),
+    Operation(
+        "recordNoticeDelivery", "POST", "/cases/{number}/notices/{notice_id}/delivery",
+        "登錄書面通知已郵寄或當面交付", "notices", views.record_notice_delivery,
+        "CaseResponse", body="NoticeDeliveryRequest", access=WRITE, rules=True,
+        description=CASE_WRITE + "日期不晚於今天、不早於通知製作日；LINE 通知或已登錄寄送者 "
+        "422。記入稽核紀錄與案件歷程。" + TIP_404,
+    ),
+    Operation(
+        "listPendingNotices", "GET", "/notices/pending", "待寄送的書面通知", "notices",
+        views.list_pending_notices, "NoticeList",
+        description="反映者無法以 LINE 收到、尚未郵寄或當面交付的書面通知，依製作時間由舊到新"
+        "（最多 500 件，total 為總數）。檢舉案件僅列入可開啟者（承辦的政風人員、政風單位主管）。",
     ),
     Operation(
         "listUnits", "GET", "/units", "內部單位（簽會、分案用）", "reference", views.list_units,
@@ -186,9 +264,34 @@ OPERATIONS: tuple[Operation, ...] = (
         views.biweekly_report, "BiweeklyReport", query=BIWEEKLY_PARAMETERS,
         files=tuple(REPORT_MEDIA_TYPES.values()),
         description="統計期間內（依收件日，臺北時間，起訖日均含）的民情需求事項、施政興革反映與"
-        "反貪倡廉宣導三列：件數、內容摘要與處理意見。未指定期間為最近一個已結束的二週期間。"
-        "檢舉案件計入民情需求事項件數，但不摘述。format 為 ods、xlsx、csv 時回傳檔案"
-        "（Content-Disposition 附中文檔名）。",
+        "反貪倡廉宣導三列：件數、內容摘要與處理意見。內容摘要與處理意見為系統草稿（依細項、"
+        "主題及區歸納，不引用民眾原文），經編修者為編修後文字（rows.*.edited、edited_rows）；"
+        "件數由系統計算。檢舉案件不列入；原為檢舉、改列者計入件數但保密不摘述。第3列為宣導"
+        "活動與LINE推播。未指定期間為最近一個已結束的二週期間。format 為 ods、xlsx、csv 時"
+        "回傳檔案（Content-Disposition 附中文檔名）。",
+    ),
+    Operation(
+        "saveBiweeklyDraft", "PUT", "/reports/biweekly/draft", "編修彙報表一列的文字", "reports",
+        views.save_biweekly_draft, "BiweeklyReport", body="BiweeklyDraftRequest",
+        access=WRITE, rules=True,
+        description="限主管、系統管理者（其他角色 403）。編修一列的內容摘要及（或）處理意見，"
+        "預覽、下載及送出均採用編修後文字；與系統草稿相同者視為未編修。空白或過長 422。"
+        "回應為編修後的彙報表。",
+    ),
+    Operation(
+        "revertBiweeklyDraft", "POST", "/reports/biweekly/draft/revert", "還原為系統草稿",
+        "reports", views.revert_biweekly_draft, "BiweeklyReport", body="BiweeklyRevertRequest",
+        access=WRITE,
+        description="限主管、系統管理者（其他角色 403）。該列改回系統草稿；回應為彙報表。",
+    ),
+    Operation(
+        "submitBiweeklyReport", "POST", "/reports/biweekly/submissions", "送出彙報表（首長核可）",
+        "reports", views.submit_biweekly_report, "BiweeklySubmission", status=201,
+        body="BiweeklySubmitRequest", access=WRITE, conflicts=True, rules=True,
+        description="限主管、系統管理者（其他角色 403）。記錄首長核可（核可人、核可日期，"
+        "實施計畫玖、四），並將彙報表（含編修後文字）與 ODS 檔凍結保存。統計期間尚未結束者須"
+        "confirm_unfinished: true，否則 422 且不送出；digest 與目前內容不同者 409 且不送出。"
+        "回應 Location 標頭指向已送出彙報表的列印檢視。",
     ),
     Operation(
         "listBroadcasts", "GET", "/broadcasts", "反貪倡廉宣導推播清單", "broadcasts",
@@ -224,6 +327,69 @@ OPERATIONS: tuple[Operation, ...] = (
         "broadcasts", broadcast_views.cancel_broadcast, "BroadcastResponse",
         body="EmptyRequest", body_optional=True, access=WRITE, conflicts=True,
         description=CASE_WRITE + "發送中或已結束的推播無法取消（409）。",
+    ),
+    Operation(
+        "listPlaces", "GET", "/places", "平臺地點清單", "fieldwork", field_views.list_places,
+        "PlaceList", query=PLACE_LIST_PARAMETERS,
+        description="依區、村里、名稱排序（含已停用者，見 active）；district 篩選單一區。",
+    ),
+    Operation(
+        "createPlace", "POST", "/places", "新增平臺地點", "fieldwork", field_views.create_place,
+        "PlaceResponse", status=201, body="PlaceRequest", access=WRITE, rules=True,
+        description=CASE_WRITE + "區須為設定的區域之一（已設定區域時）。"
+        "回應 Location 標頭指向新地點。",
+    ),
+    Operation(
+        "getPlace", "GET", "/places/{place_id}", "平臺地點與其聯絡人", "fieldwork",
+        field_views.get_place, "PlaceResponse",
+        description="聯絡人的姓名、電話、電子郵件為個人資料：角色無法檢視個人資料者（檢視者）"
+        "看到遮蔽後的內容（masked: true）。",
+    ),
+    Operation(
+        "updatePlace", "PUT", "/places/{place_id}", "修改平臺地點", "fieldwork",
+        field_views.update_place, "PlaceResponse", body="PlaceRequest", access=WRITE,
+        rules=True, description=CASE_WRITE + "送出完整內容；未變更者 422。",
+    ),
+    Operation(
+        "createPlaceContact", "POST", "/places/{place_id}/contacts", "新增平臺聯絡人",
+        "fieldwork", field_views.create_contact, "ContactResponse", status=201,
+        body="ContactRequest", access=WRITE, rules=True,
+        description=CASE_WRITE + "稽核紀錄僅記角色，不記個人資料。",
+    ),
+    Operation(
+        "updatePlaceContact", "PUT", "/places/{place_id}/contacts/{contact_id}",
+        "修改平臺聯絡人", "fieldwork", field_views.update_contact, "ContactResponse",
+        body="ContactRequest", access=WRITE, rules=True,
+        description=CASE_WRITE + "送出完整內容；已結束聯繫者不能修改（422）。",
+    ),
+    Operation(
+        "endPlaceContact", "POST", "/places/{place_id}/contacts/{contact_id}/end",
+        "結束與平臺聯絡人的聯繫", "fieldwork", field_views.end_contact, "ContactResponse",
+        body="EmptyRequest", body_optional=True, access=WRITE, rules=True,
+        description=CASE_WRITE + "其姓名、電話、電子郵件及備註於保存期限屆滿後刪除。",
+    ),
+    Operation(
+        "listActivities", "GET", "/activities", "平臺活動清單", "fieldwork",
+        field_views.list_activities, "ActivityList", query=ACTIVITY_LIST_PARAMETERS,
+        description="依活動日期新到舊；可依期間、類別、區、平臺地點篩選；limit／offset 分頁。",
+    ),
+    Operation(
+        "createActivity", "POST", "/activities", "登錄平臺活動", "fieldwork",
+        field_views.create_activity, "ActivityResponse", status=201, body="ActivityRequest",
+        access=WRITE, rules=True,
+        description=CASE_WRITE + "活動日期不得晚於今天、不得早於一年前；promotion 省略時，"
+        "有宣導品即為宣揚反貪倡廉資訊（列入附件2第三列）。本場受理的反映以 createCase 的 "
+        "activity_id 登錄。照片僅能於管理頁面上傳。回應 Location 標頭指向新活動。",
+    ),
+    Operation(
+        "getActivity", "GET", "/activities/{activity_id}", "平臺活動與本場受理的案件",
+        "fieldwork", field_views.get_activity, "ActivityResponse",
+        description="cases 列出本場受理、且呼叫者可開啟的案件編號。",
+    ),
+    Operation(
+        "updateActivity", "PUT", "/activities/{activity_id}", "修改平臺活動", "fieldwork",
+        field_views.update_activity, "ActivityResponse", body="ActivityRequest", access=WRITE,
+        rules=True, description=CASE_WRITE + "送出完整內容；未變更者 422。",
     ),
     Operation(
         "getOpenApi", "GET", "/openapi.json", "本 API 的 OpenAPI 文件", "meta", None,

@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from lianping import codes
-from lianping.services.casework import REJECTION_REASONS
+from lianping.bot.texts import REMEDIES, REMEDY_LABELS
+from lianping.services.casework import (
+    REFERRAL_TARGETS,
+    REJECTION_CLAUSES,
+    REJECTION_REASONS,
+    REPLY_METHODS,
+)
 from lianping.storage.case_search import PAGE_SIZE, SORTS
 from lianping.storage.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT
 
@@ -89,7 +95,19 @@ SUB_ITEM = enum(
 THEME = enum(codes.THEMES, "主題：" + words(codes.THEMES))
 STATUS = enum(codes.STATUSES, "狀態：" + words(codes.STATUSES))
 CHANNEL = enum(codes.CHANNELS, "受理管道：" + words(codes.CHANNELS))
-REASON = enum(REJECTION_REASONS, "行政程序法第173條事由：" + words(REJECTION_REASONS))
+REASON = enum(
+    REJECTION_REASONS,
+    "行政程序法第173條事由："
+    + "、".join(
+        f"{code}（第{REJECTION_CLAUSES[code]}款：{words}）"
+        for code, words in REJECTION_REASONS.items()
+    ),
+)
+REMEDY = enum(REMEDIES, "附加的救濟途徑說明（行政程序法第172條第2項）：" + words(REMEDY_LABELS))
+APPROVAL: dict[str, Schema] = {
+    "approved_by": text(100, 1, "首長核可人（職稱及姓名，例：局長 王○○）"),
+    "approved_on": {**DATE, "description": "核可日期（不得晚於今天）"},
+}
 DELIVERY_STATE = enum(
     [OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED, "missing"],
     "LINE 送達狀態：pending 待送、sent 已送達、failed 失敗、missing 查無紀錄",
@@ -110,6 +128,7 @@ REQUESTS: dict[str, Schema] = {
             "reporter_address": nullable(text(300, description="聯絡地址")),
             "reporter_occupation": nullable(text(100, description="職業")),
             "recorder": text(100, 1, "紀錄人"),
+            "activity_id": nullable(identifier("於平臺活動受理時，該活動的 id")),
             "petition_confirmed": {
                 "type": "boolean",
                 "default": False,
@@ -156,8 +175,9 @@ REQUESTS: dict[str, Schema] = {
             "to": {"type": "string", "const": "unit"},
             "unit_id": identifier("簽會的內部單位 id（GET /units）"),
             "note": text(2000, description="簽會說明（內部）"),
+            **APPROVAL,
         },
-        required=["to", "unit_id"],
+        required=["to", "unit_id", "approved_by", "approved_on"],
         description="簽會本機關權責單位（實施計畫玖.一）；案件改為處理中。",
     ),
     "RouteToAgency": obj(
@@ -165,7 +185,8 @@ REQUESTS: dict[str, Schema] = {
             "to": {"type": "string", "const": "agency"},
             "agency_id": identifier("受文機關 id（GET /agencies）"),
             "letter_number": text(64, 1, "函文文號"),
-            "letter_date": {**DATE, "description": "發文日期"},
+            "letter_date": {**DATE, "description": "發文日期（不得晚於今天）"},
+            **APPROVAL,
         },
         description="函請相關機關參處（實施計畫玖.二）；案件改為已函轉。反映者仍追蹤本帳號的"
         " LINE 案件，依行政程序法第172條以 LINE 通知反映者（見回應 notices）。",
@@ -181,7 +202,53 @@ REQUESTS: dict[str, Schema] = {
         },
     },
     "ReplyRequest": obj(
-        {"text": text(4900, 1, "回覆內容；以 LINE 推播給反映者（行政程序法第171條）")},
+        {
+            "text": text(4900, 1, "回覆內容；以 LINE 推播給反映者（行政程序法第171條）"),
+            "remedy": nullable(REMEDY),
+        },
+        required=["text"],
+    ),
+    "RecordReplyRequest": obj(
+        {
+            "text": text(5000, 1, "已以書面、電話等方式回覆的內容"),
+            "method": enum(REPLY_METHODS, "回覆方式：" + words(REPLY_METHODS)),
+            "date": {**DATE, "description": "回覆日期（不早於收件日、不晚於今天；省略為今天）"},
+            "remedy": nullable(REMEDY),
+        },
+        required=["text", "method"],
+        description="記錄書面／電話回覆：案件改為已回覆，回覆內容記為處理結果通知（已送達）。",
+    ),
+    "DetailsRequest": obj(
+        {"text": text(2000, 1, "請民眾補充的資料")},
+        description="請民眾補陳：以 LINE 通知（無法以 LINE 通知時建立待寄送的書面通知），"
+        "案件狀態不變，處理期限暫停計算。",
+    ),
+    "DetailsAnswerRequest": obj(
+        {
+            "text": text(2000, 1, "民眾補充的內容（電話、書面或當面）"),
+            "date": {**DATE, "description": "收到日期（不早於請求補陳日、不晚於今天；省略為今天）"},
+        },
+        required=["text"],
+        description="記錄民眾補陳：處理期限依暫停的日數順延並恢復計算。",
+    ),
+    "ExtensionDecisionRequest": obj(
+        {
+            "approve": {"type": "boolean", "description": "true 核定延長；false 不同意"},
+            "note": text(500, description="意見（不同意時說明）"),
+        },
+        required=["approve"],
+    ),
+    "ReferTipRequest": obj(
+        {
+            "target": enum(REFERRAL_TARGETS, "移送機關：" + words(REFERRAL_TARGETS)),
+            "name": nullable(
+                text(200, description="機關全名：prosecutor 須為某地方檢察署，other 必填")
+            ),
+            "letter_number": text(64, 1, "移送函文文號"),
+            "letter_date": {**DATE, "description": "發文日期（不得晚於今天；省略為今天）"},
+        },
+        required=["target", "letter_number"],
+        description="檢舉案件移送法務部廉政署、地方檢察署或其他權責機關；案件改為已移送（內部紀錄）。",
     ),
     "StatusRequest": obj(
         {
@@ -204,11 +271,25 @@ REQUESTS: dict[str, Schema] = {
     ),
     "ExtendRequest": obj(
         {
-            "due_date": {**DATE, "description": "新的處理期限（臺北日期，須晚於原期限）"},
-            "reason": text(500, 1, "延長理由；反映者仍追蹤本帳號的 LINE 案件會以 LINE 通知"),
+            "due_date": {
+                **DATE,
+                "description": "新的處理期限（臺北日期，須晚於原期限，延長日數不得超過設定的上限）",
+            },
+            "reason": text(500, 1, "延長理由；核定後以 LINE 或書面通知反映者"),
         },
     ),
     "EmptyRequest": obj({}, description="不需內容；可省略或送空物件 {}"),
+    "NoticeDeliveryRequest": obj(
+        {
+            "method": enum(["mail", "in_person"], "寄送方式：mail 已郵寄、in_person 已當面交付"),
+            "on": {
+                **DATE,
+                "description": "寄送或交付日期（臺北日期；不晚於今天、不早於通知製作日）",
+            },
+        },
+        required=["method", "on"],
+        description="登錄書面通知已郵寄或當面交付；LINE 通知或已登錄者 422。",
+    ),
     "RevealRequest": obj(
         {"reason": text(200, 1, "檢視個人資料的原因；記入稽核紀錄")}, required=["reason"]
     ),
@@ -287,7 +368,8 @@ RESPONSES: dict[str, Schema] = {
             "kind": {
                 **STRING,
                 "description": "created、classified、assigned、routed、"
-                "transferred、reply、status、note、opinion、extended、reveal…",
+                "transferred、reply、status、note、opinion、extended、reveal、"
+                "notice_delivered（書面通知登錄寄送）…；法定通知另列於案件的 notices",
             },
             "public": {"type": "boolean", "description": "反映者是否看得到（內部註記為 false）"},
             "actor": {**STRING, "description": "帳號，或 resident（反映者）、system"},
@@ -297,6 +379,35 @@ RESPONSES: dict[str, Schema] = {
             "at_roc": ROC,
             "delivery": nullable(ref("Delivery")),  # LINE messages the event sent
         }
+    ),
+    "Notice": obj(
+        {
+            "id": {"type": "integer"},
+            "case_number": STRING,
+            "kind": enum(codes.NOTICE_KINDS, "通知種類：" + words(codes.NOTICE_KINDS)),
+            "kind_label": STRING,
+            "body": {**STRING, "description": "通知內容（反映者讀到的文字）"},
+            "delivery": enum(
+                codes.NOTICE_DELIVERIES,
+                "送達方式：line 以 LINE 傳送（見 outbox）、mail 已郵寄、in_person 已當面交付、"
+                "phone 以電話答復、email 以電子郵件答復、pending 書面通知尚未寄送",
+            ),
+            "delivery_label": {**STRING, "description": "送達情形，例：郵寄（115年12月2日）"},
+            "outbox": nullable(ref("Delivery")),
+            "delivered_at": nullable(DATE_TIME),
+            "delivered_at_roc": nullable(STRING),
+            "delivered_by": nullable(STRING),
+            "created_by": STRING,
+            "created_at": DATE_TIME,
+            "created_at_roc": ROC,
+            "letters": nullable(
+                obj(
+                    {"pdf": STRING, "odt": STRING},
+                    description="書面通知（函）的下載網址；LINE 通知為 null",
+                )
+            ),
+        },
+        description="法定通知（受理、補陳、移送、延長、不予處理、處理結果）及其送達情形",
     ),
     "Media": obj(
         {
@@ -320,10 +431,29 @@ DETAIL_EXTRA: dict[str, Schema] = {
     "letter_date_roc": nullable(STRING),
     "handling_opinion": nullable(STRING),
     "recorder": nullable(STRING),
+    "activity_id": nullable({"type": "integer", "description": "受理反映的平臺活動 id"}),
     "signing_agency": nullable(STRING),
     "petition_confirmed": {"type": "boolean"},
     "rejection_reason": nullable(REASON),
     "rejection_reason_label": nullable(STRING),
+    "rejection_clause": nullable({"type": "integer", "minimum": 1, "maximum": 3}),
+    "details_requested_at": nullable(
+        {**DATE_TIME, "description": "請民眾補陳的時間；非 null 時處理期限暫停計算、不列逾期"}
+    ),
+    "extension_proposal": nullable(
+        obj(
+            {
+                "due_date": DATE,
+                "reason": STRING,
+                "proposed_by": nullable(STRING),
+                "proposed_at": DATE_TIME,
+            },
+            description="承辦人提出、待主管核定的延長期限",
+        )
+    ),
+    "approved_by": nullable({**STRING, "description": "簽會或函轉的首長核可人"}),
+    "approved_on": nullable(DATE),
+    "referred_to": nullable({**STRING, "description": "檢舉案件的移送機關"}),
     "merged_into": nullable(STRING),
     "satisfaction": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
     "notice_version": nullable({"type": "integer"}),
@@ -335,6 +465,7 @@ DETAIL_EXTRA: dict[str, Schema] = {
     "closed_at": nullable(DATE_TIME),
     "closed_at_roc": nullable(STRING),
     "timeline": {"type": "array", "items": ref("TimelineEvent")},
+    "notices": {"type": "array", "items": ref("Notice")},
     "media": {"type": "array", "items": ref("Media")},
 }
 RESPONSES["CaseDetail"] = obj(
@@ -406,6 +537,13 @@ RESPONSES.update(
                 }
             }
         ),
+        "NoticeResponse": obj({"notice": ref("Notice")}),
+        "NoticeList": obj(
+            {
+                "items": {"type": "array", "items": ref("Notice")},
+                "total": {"type": "integer", "minimum": 0, "description": "待寄送的總件數"},
+            }
+        ),
         "OpenApiDocument": {"type": "object", "required": ["openapi", "paths"]},
     }
 )
@@ -424,6 +562,7 @@ CASE_FILTER_PARAMETERS: dict[str, Schema] = {
     "channel": CHANNEL,
     "overdue": {"type": "boolean", "description": "僅逾期未回覆"},
     "resident_update": {"type": "boolean", "description": "僅反映者有新補充"},
+    "extension_pending": {"type": "boolean", "description": "僅有待主管核定的延長期限"},
     "date_from": {**DATE, "description": "收案日（臺北）起"},
     "date_to": {**DATE, "description": "收案日（臺北）迄"},
     "q": text(100, description="關鍵字：案件編號或內容"),
@@ -459,11 +598,22 @@ BIWEEKLY_PARAMETERS: dict[str, Schema] = {
 REPORT_ROW: Schema = obj(
     {
         "title": {**STRING, "description": "實施方式：民情需求事項、施政興革反映、反貪倡廉宣導"},
-        "count": {"type": "integer", "minimum": 0, "description": "件數（計N案）"},
-        "summaries": {"type": "array", "items": STRING, "description": "內容摘要，每案（則）一行"},
-        "handling": {"type": "array", "items": STRING, "description": "處理意見"},
+        "count": {"type": "integer", "minimum": 0, "description": "件數（計N案），系統計算"},
+        "summaries": {
+            "type": "array",
+            "items": STRING,
+            "description": "內容摘要，每行一項（系統草稿依細項歸納；經編修者為編修後文字）",
+        },
+        "handling": {"type": "array", "items": STRING, "description": "處理意見，每行一句"},
+        "summary_text": {**STRING, "description": "內容摘要欄全文，末尾為「（計N案）。」"},
+        "handling_text": {**STRING, "description": "處理意見欄全文"},
+        "edited": obj(
+            {"summary": {"type": "boolean"}, "handling": {"type": "boolean"}},
+            description="各欄是否為編修後文字（否則為系統草稿）",
+        ),
     }
 )
+REPORT_ROWS = ["need", "reform", "promotion"]
 RESPONSES["BiweeklyReport"] = obj(
     {
         "agency": {**STRING, "description": "政風機構全銜"},
@@ -478,9 +628,69 @@ RESPONSES["BiweeklyReport"] = obj(
                 "text": {**STRING, "description": "資料統計期間：○年○月○-○日"},
             }
         ),
-        "rows": obj({"need": REPORT_ROW, "reform": REPORT_ROW, "promotion": REPORT_ROW}),
+        "rows": obj({key: REPORT_ROW for key in REPORT_ROWS}),
+        "edited_rows": {
+            "type": "array",
+            "items": enum(REPORT_ROWS),
+            "description": "內容摘要或處理意見經編修的列",
+        },
     },
-    description="工作成果彙報表（附件2）；檢舉案件計入民情需求事項件數，不摘述內容",
+    description="工作成果彙報表（附件2）；檢舉案件不列入，原為檢舉、改列民情需求或施政興革者"
+    "計入件數但保密不摘述",
+)
+REPORT_TEXT = text(4000, 1)
+REQUESTS["BiweeklyDraftRequest"] = obj(
+    {
+        "from": {**DATE, "description": "統計期間起日（臺北日期，含）"},
+        "to": {**DATE, "description": "統計期間迄日（臺北日期，含）"},
+        "row": enum(REPORT_ROWS, "列：need、reform 或 promotion"),
+        "summary": {
+            **REPORT_TEXT,
+            "description": "內容摘要（不含「（計N案）。」，件數由系統計算）",
+        },
+        "handling": {**REPORT_TEXT, "description": "處理意見"},
+    },
+    required=["from", "to", "row"],
+    description="編修一列的內容摘要及（或）處理意見；與系統草稿相同者視為未編修",
+)
+REQUESTS["BiweeklyRevertRequest"] = obj(
+    {
+        "from": {**DATE, "description": "統計期間起日（臺北日期，含）"},
+        "to": {**DATE, "description": "統計期間迄日（臺北日期，含）"},
+        "row": enum(REPORT_ROWS, "列：need、reform 或 promotion"),
+    },
+    description="將一列還原為系統草稿",
+)
+REQUESTS["BiweeklySubmitRequest"] = obj(
+    {
+        "from": {**DATE, "description": "統計期間起日（臺北日期，含）"},
+        "to": {**DATE, "description": "統計期間迄日（臺北日期，含）"},
+        "approved_by": text(100, 1, "核可人（首長姓名及職稱），實施計畫玖、四簽陳首長"),
+        "approved_on": {**DATE, "description": "核可日期（不得晚於今天）"},
+        "confirm_unfinished": {
+            "type": "boolean",
+            "default": False,
+            "description": "統計期間尚未結束（迄日為今天或以後）時須為 true，否則 422 且不送出",
+        },
+        "digest": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "核對時彙報表內容的雜湊；與送出時不同者 409 且不送出",
+        },
+    },
+    required=["from", "to", "approved_by", "approved_on"],
+)
+RESPONSES["BiweeklySubmission"] = obj(
+    {
+        "id": {"type": "integer", "minimum": 1},
+        "period": obj({"from": DATE, "to": DATE}),
+        "submitted_at": {**STRING, "format": "date-time"},
+        "approved_by": STRING,
+        "approved_on": DATE,
+        "sha256": {**STRING, "description": "凍結 ODS 檔的 SHA-256"},
+        "report": ref("BiweeklyReport"),
+    },
+    description="已送出（凍結）的工作成果彙報表",
 )
 
 # ---------------------------------------------------------------- broadcasts (反貪倡廉宣導)
@@ -502,6 +712,13 @@ def _names(max_length: int, description: str, min_items: int = 0) -> Schema:
 
 BROADCAST_STATUS = enum(codes.BROADCAST_STATUSES, "推播狀態：" + words(codes.BROADCAST_STATUSES))
 BROADCAST_ID: Schema = identifier("推播 id")
+NOTICE_ID: Schema = identifier("通知 id（案件明細的 notices）")
+NOTICE_PARAMETERS: dict[str, Schema] = {
+    "format": {
+        **enum(["json", "pdf", "odt"], "json（預設）或書面通知（函）的 pdf、odt 檔"),
+        "default": "json",
+    },
+}
 HTTPS_URL: Schema = {
     "type": "string",
     "minLength": 9,
@@ -689,6 +906,152 @@ RESPONSES.update(
 BROADCAST_LIST_PARAMETERS: dict[str, Schema] = {
     "status": BROADCAST_STATUS,
     "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+}
+
+# ---------------------------------------------------------------- 平臺地點, 聯絡人, activities
+
+PLACE_ID: Schema = identifier("平臺地點 id")
+CONTACT_ID: Schema = identifier("聯絡人 id")
+ACTIVITY_ID: Schema = identifier("平臺活動 id")
+PLACE_KIND = enum(codes.PLACE_KINDS, "地點類別：" + words(codes.PLACE_KINDS))
+CONTACT_ROLE = enum(codes.CONTACT_ROLES, "聯絡人角色：" + words(codes.CONTACT_ROLES))
+ACTIVITY_KIND = enum(codes.ACTIVITY_KINDS, "活動類別：" + words(codes.ACTIVITY_KINDS))
+REQUESTS.update(
+    {
+        "PlaceRequest": obj(
+            {
+                "name": text(200, 1, "地點名稱"),
+                "kind": PLACE_KIND,
+                "district": text(20, 1, "區（設定了區域時須為其中之一）"),
+                "village": nullable(text(20, description="村里")),
+                "address": nullable(text(300, description="地址")),
+                "note": nullable(text(1000, description="備註")),
+            },
+            required=["name", "kind", "district"],
+            description="平臺地點（修改時送出完整內容）",
+        ),
+        "ContactRequest": obj(
+            {
+                "role": CONTACT_ROLE,
+                "name": text(100, 1, "姓名"),
+                "phone": nullable(text(40, description="聯絡電話（臺灣手機或市話，可加分機）")),
+                "email": nullable(text(200, description="電子郵件")),
+                "note": nullable(text(1000, description="備註")),
+            },
+            required=["role", "name"],
+            description="平臺聯絡人（個人資料；修改時送出完整內容）",
+        ),
+        "ActivityRequest": obj(
+            {
+                "kind": ACTIVITY_KIND,
+                "held_on": {**DATE, "description": "活動日期（不得晚於今天，不得早於一年前）"},
+                "topic": text(200, 1, "活動主題"),
+                "place_id": nullable(PLACE_ID),
+                "venue": nullable(text(300, description="非登錄地點時的活動地點")),
+                "district": nullable(text(20, description="非登錄地點時所在的區")),
+                "theme": nullable(THEME),
+                "participants": {"type": "integer", "minimum": 0, "maximum": 100000,
+                                 "default": 0, "description": "參加人數"},
+                "promotion": nullable({"type": "boolean", "description":
+                                       "宣揚反貪倡廉資訊；省略或 null 時，有宣導品即為 true"}),
+                "materials": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": obj({"name": text(60, 1, "宣導品項"),
+                                  "quantity": {"type": "integer", "minimum": 1,
+                                               "maximum": 1000000, "description": "數量（份）"}}),
+                    "description": "發放的宣導品及數量",
+                },
+                "summary": text(2000, description="活動摘要"),
+                "officer_id": nullable(identifier("辦理同仁（使用者 id）")),
+                "contact_ids": {"type": "array", "maxItems": 50, "items": CONTACT_ID,
+                                "description": "參與的聯絡人（須為所選平臺地點的聯絡人）"},
+            },
+            required=["kind", "held_on", "topic"],
+            description="平臺活動：於登錄的平臺地點（place_id），或其他地點（venue 與 district）",
+        ),
+    }
+)  # fmt: skip
+PLACE: Schema = obj(
+    {
+        "id": {"type": "integer"},
+        "name": STRING,
+        "kind": PLACE_KIND,
+        "district": STRING,
+        "village": nullable(STRING),
+        "address": nullable(STRING),
+        "note": nullable(STRING),
+        "active": {"type": "boolean"},
+    }
+)
+CONTACT: Schema = obj(
+    {
+        "id": {"type": "integer"},
+        "place_id": {"type": "integer"},
+        "role": CONTACT_ROLE,
+        "name": nullable(STRING),
+        "phone": nullable(STRING),
+        "email": nullable(STRING),
+        "note": nullable(STRING),
+        "active": {"type": "boolean"},
+        "ended_at": nullable(DATE_TIME),
+        "purged": {"type": "boolean", "description": "個人資料已依保存期限刪除"},
+        "masked": {"type": "boolean",
+                   "description": "角色無法檢視個人資料：姓名、電話、電子郵件已遮蔽"},
+    }
+)  # fmt: skip
+ACTIVITY: Schema = obj(
+    {
+        "id": {"type": "integer"},
+        "kind": ACTIVITY_KIND,
+        "held_on": DATE,
+        "held_on_roc": ROC,
+        "place_id": nullable({"type": "integer"}),
+        "venue": nullable(STRING),
+        "district": nullable(STRING),
+        "where": {**STRING, "description": "地點（文字）"},
+        "topic": STRING,
+        "theme": nullable(THEME),
+        "participants": {"type": "integer"},
+        "promotion": {"type": "boolean"},
+        "materials": {"type": "array",
+                      "items": obj({"name": STRING, "quantity": {"type": "integer"}})},
+        "summary": STRING,
+        "officer_id": nullable({"type": "integer"}),
+        "contact_ids": {"type": "array", "items": {"type": "integer"}},
+        "photos": {"type": "integer", "description": "照片張數"},
+        "cases": {"type": "array", "items": STRING,
+                  "description": "本場受理的案件編號（可開啟者）"},
+    }
+)  # fmt: skip
+RESPONSES.update(
+    {
+        "Place": PLACE,
+        "Contact": CONTACT,
+        "Activity": ACTIVITY,
+        "PlaceList": obj({"items": {"type": "array", "items": ref("Place")}}),
+        "PlaceResponse": obj(
+            {"place": ref("Place"), "contacts": {"type": "array", "items": ref("Contact")}}
+        ),
+        "ContactResponse": obj({"contact": ref("Contact")}),
+        "ActivityList": obj(
+            {
+                "items": {"type": "array", "items": ref("Activity")},
+                "total": {"type": "integer", "description": "符合條件的活動數"},
+            }
+        ),
+        "ActivityResponse": obj({"activity": ref("Activity")}),
+    }
+)
+PLACE_LIST_PARAMETERS: dict[str, Schema] = {"district": text(20, 1, "區")}
+ACTIVITY_LIST_PARAMETERS: dict[str, Schema] = {
+    "from": {**DATE, "description": "活動日期起日（含）"},
+    "to": {**DATE, "description": "活動日期迄日（含）"},
+    "kind": ACTIVITY_KIND,
+    "district": text(20, 1, "區"),
+    "place_id": PLACE_ID,
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+    "offset": {"type": "integer", "minimum": 0, "maximum": 1000000, "default": 0},
 }
 
 COMPONENTS: dict[str, Schema] = {**REQUESTS, **RESPONSES}

@@ -1,10 +1,11 @@
-"""Staff pages: the case inbox, case pages, manual intake, print views, system status, and
-each staff member's own account (我的帳號)."""
+"""Staff pages: the case inbox, case pages, manual intake, print views, system status, the
+平臺地點 and field activities, and each staff member's own account (我的帳號)."""
 
 from flask import Flask
 
 from lianping.admin.pages import (
     account,
+    activities,
     case,
     common,
     data_requests,
@@ -12,6 +13,8 @@ from lianping.admin.pages import (
     inbox,
     intake,
     media,
+    notices,
+    places,
     work_records,
 )
 from lianping.admin.pages.status import blueprint as status_blueprint
@@ -27,5 +30,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(media.blueprint)
     app.register_blueprint(exports.blueprint)
     app.register_blueprint(work_records.blueprint)
+    app.register_blueprint(notices.blueprint)
     app.register_blueprint(account.blueprint)
+    app.register_blueprint(places.blueprint)
+    app.register_blueprint(activities.blueprint)
     data_requests.init_app(app)

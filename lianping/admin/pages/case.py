@@ -20,8 +20,8 @@ from lianping.admin.pages.common import (
 )
 from lianping.bot import texts
 from lianping.jobs import delivery
-from lianping.reports.work_record import REVEAL_REASON, refuse_tip
-from lianping.services import casework, content, notices, tips
+from lianping.reports import work_record
+from lianping.services import activities, casework, content, notices, tips
 from lianping.services.access import (
     Actor,
     PermissionDenied,
@@ -32,9 +32,10 @@ from lianping.services.access import (
     personal_data,
 )
 from lianping.services.casework import CaseworkError, Result
-from lianping.services.timeline import case_timeline
+from lianping.services.notice_delivery import last_notice_id, letters_waiting, record_delivery
+from lianping.services.timeline import case_notices, case_timeline
 from lianping.storage import case_search
-from lianping.storage.models import Case, ReplyTemplate, Resident, utcnow
+from lianping.storage.models import Case, FieldActivity, ReplyTemplate, Resident, utcnow
 
 blueprint = Blueprint("case", __name__, url_prefix="/admin/cases")
 blueprint.register_error_handler(404, not_found)
@@ -48,28 +49,48 @@ DONE: dict[str, str] = {
     # 簽會 sends the resident nothing (the public timeline shows 處理中 in 查詢案件).
     "route-internal": "已簽會權責單位，案件改為「處理中」；系統未通知反映者。",
     "route-external-notified": "已登錄函轉，並已排入LINE通知反映者（行政程序法第172條）。",
-    "route-external-no_line": "已登錄函轉。此案件非經由LINE反映，系統未通知反映者；"
-    "依行政程序法第172條，請另行告知移送情形。",
-    "route-external-blocked": "已登錄函轉。反映者已封鎖本帳號，無法以LINE通知；"
-    "依行政程序法第172條，請另行告知移送情形。",
+    "route-external-no_line": "已登錄函轉。此案件非經由LINE反映，已建立書面移送通知"
+    "（待寄送或當面交付）；系統未通知反映者。",
+    "route-external-blocked": "已登錄函轉。反映者已封鎖本帳號，無法以LINE通知，已建立書面"
+    "移送通知（待寄送或當面交付）。",
     "opinion": "已儲存處理意見。",
     "note": "已新增內部註記（民眾看不到）。",
     "reply": "回覆已排入LINE傳送，傳送結果顯示於處理歷程。",
+    "record-reply": "已記錄書面／電話回覆，案件改為「已回覆」。",
     "status": "已變更案件狀態。",
     "status-notified": "已結案，並已排入LINE詢問反映者滿意度。",
+    "refusal-notified": "已變更為不予處理，並已排入LINE通知反映者（含行政程序法第173條事由）。",
+    "refusal-no_line": "已變更為不予處理。此案件非經由LINE反映，已建立書面不予處理通知"
+    "（待寄送或當面交付）。",
+    "refusal-blocked": "已變更為不予處理。反映者已封鎖本帳號，已建立書面不予處理通知"
+    "（待寄送或當面交付）。",
+    "extend-proposed": "已提出延長處理期限，待主管核定；核定後才通知反映者。",
+    "extension-declined": "已不同意延長處理期限，期限維持不變。",
     "extend-notified": "已延長處理期限，並已排入LINE通知反映者。",
-    "extend-no_line": "已延長處理期限。此案件非經由LINE反映，系統未通知反映者；"
-    "請另行告知延長理由及新期限。",
-    "extend-blocked": "已延長處理期限。反映者已封鎖本帳號，無法以LINE通知；"
-    "請另行告知延長理由及新期限。",
+    "extend-no_line": "已延長處理期限。此案件非經由LINE反映，已建立書面延長通知"
+    "（待寄送或當面交付）。",
+    "extend-blocked": "已延長處理期限。反映者已封鎖本帳號，無法以LINE通知，已建立書面延長通知"
+    "（待寄送或當面交付）。",
+    "request-details-notified": "已請民眾補陳，並已排入LINE通知；處理期限暫停計算。",
+    "request-details-no_line": "已請民眾補陳，已建立書面補陳通知（待寄送或當面交付）；"
+    "處理期限暫停計算。",
+    "request-details-blocked": "已請民眾補陳。反映者已封鎖本帳號，已建立書面補陳通知"
+    "（待寄送或當面交付）；處理期限暫停計算。",
+    "record-details": "已記錄民眾補充的資料，處理期限已順延並恢復計算。",
+    "refer-tip": "已登錄移送，案件改為「已移送」（內部紀錄，檢舉人不會收到通知）。",
+    "notice-delivery": "已登錄書面通知的寄送方式及日期。",
     "read": "已將民眾補充標示為已讀。",
     "created": "已新增紀錄。",
     "tip-acceptance-notified": "受理通知已排入LINE傳送，傳送結果顯示於下方及處理歷程。",
-    "tip-acceptance": "已記錄受理通知（當面交付或郵寄）；系統未以LINE傳送。",
+    "tip-acceptance": "已記錄受理通知（當面交付或郵寄）；系統未以LINE傳送，"
+    "書面通知可於「通知紀錄」列印。",
     "tip-result-notified": "處理結果通知已排入LINE傳送，傳送結果顯示於下方及處理歷程。",
-    "tip-result": "已記錄處理結果通知（當面交付或郵寄）；系統未以LINE傳送。",
+    "tip-result": "已記錄處理結果通知（當面交付或郵寄）；系統未以LINE傳送，"
+    "書面通知可於「通知紀錄」列印。",
     "tip-insider": "已更新機關內部人員標記。",
 }
+# Said after any action that made a printed notice: nothing reached the reporter yet.
+LETTERS_WAITING = "書面通知尚未寄出：請於「通知紀錄」列印後郵寄或當面交付，並登錄寄送日期。"
 
 
 def _load(session: Session, actor: Actor, number: str) -> Case:
@@ -98,14 +119,25 @@ def case_view(
         "may_reveal": may_reveal(session, actor, case),
         "resident": resident,
         "lookups": lookups,
-        "overdue": case_search.is_overdue(case.status, case.due_at, utcnow()),
+        "overdue": case_search.is_overdue(
+            case.status, case.due_at, utcnow(), case.details_requested_at
+        ),
         "line_reach": notices.line_reach(session, case),
         "signing_agency": signing or None,
         "merged_into": merged_into.number if merged_into else None,
         "has_personal_data": has_reporter_data(session, case) or resident is not None,
         "actor": actor,
         "tip": _tip_view(session, case) if case.confidential else None,
+        "status_label": casework.status_label(case),
+        "notices": case_notices(session, actor, case),
+        "activity": _activity(session, case),
     }
+
+
+def _activity(session: Session, case: Case) -> dict[str, Any] | None:
+    """The field activity the report was taken at (「於 … 受理」), if any."""
+    found = session.get(FieldActivity, case.activity_id) if case.activity_id else None
+    return {"id": found.id, "title": activities.title(found)} if found else None
 
 
 def _tip_view(session: Session, case: Case) -> dict[str, Any]:
@@ -151,13 +183,24 @@ def _render(
             officers=lookups.officers(ethics_only=case.confidential),
             units=[u for u in lookups.units.values() if u.active],
             agencies=[a for a in lookups.agencies.values() if a.active],
-            next_statuses=[s for s in codes.STATUSES if s in casework.TRANSITIONS[case.status]],
-            rejection_reasons=casework.REJECTION_REASONS,
+            next_statuses=casework.next_statuses(case),
+            remedies=texts.REMEDIES,
+            remedy_labels=texts.REMEDY_LABELS,
+            reply_methods=casework.REPLY_METHODS,
+            referral_targets=casework.REFERRAL_TARGETS,
+            awaiting_answer=case_search.AWAITING_ANSWER,
+            extension_approvers=casework.APPROVERS,
+            extension_max_days=content.get(session, "extension_max_days"),
+            rejection_reasons={
+                code: f"第{casework.REJECTION_CLAUSES[code]}款：{words}"
+                for code, words in casework.REJECTION_REASONS.items()
+            },
             satisfaction_words=texts.SATISFACTION_LABELS.get(case.satisfaction or 0),
             reply_frame=texts.STAFF_REPLY.format(number=case.number, body="\x00").split("\x00"),
             natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
             error=error,
             done=DONE.get(request.args.get("done", "")),
+            letters=LETTERS_WAITING if request.args.get("letters") else None,
             form=form or MultiDict(),
             open_action=open_action,
             preview=preview,
@@ -239,16 +282,36 @@ def _assign(session: Session, actor: Actor, case: Case, form: Form) -> Result:
     return casework.assign(session, actor, case, officer_id, unit_id)
 
 
+def _approval(form: Form) -> casework.Approval:
+    on = _required_date(form, "approved_on", "請填寫核可日期")
+    return casework.Approval(_text(form, "approved_by"), on)
+
+
 def _route_internal(session: Session, actor: Actor, case: Case, form: Form) -> Result:
     unit_id = _required_int(form, "unit_id", "請選擇簽會單位")
-    return casework.route_internal(session, actor, case, unit_id, _text(form, "note"))
+    return casework.route_internal(
+        session, actor, case, unit_id, _text(form, "note"), _approval(form)
+    )
 
 
 def _route_external(session: Session, actor: Actor, case: Case, form: Form) -> Result:
     agency_id = _required_int(form, "agency_id", "請選擇受文機關")
     letter_date = _required_date(form, "letter_date", "請填寫發文日期")
     return casework.route_external(
-        session, actor, case, agency_id, _text(form, "letter_number"), letter_date
+        session, actor, case, agency_id, _text(form, "letter_number"), letter_date, _approval(form)
+    )
+
+
+def _refer_tip(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    letter_date = _required_date(form, "letter_date", "請填寫發文日期")
+    return casework.refer_tip(
+        session,
+        actor,
+        case,
+        _text(form, "target"),
+        _text(form, "name") or None,
+        _text(form, "letter_number"),
+        letter_date,
     )
 
 
@@ -263,7 +326,38 @@ def _note(session: Session, actor: Actor, case: Case, form: Form) -> Result:
 
 
 def _reply(session: Session, actor: Actor, case: Case, form: Form) -> Result:
-    return casework.reply(session, actor, case, _text(form, "body"))
+    return casework.reply(session, actor, case, _text(form, "body"), _text(form, "remedy") or None)
+
+
+def _record_reply(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    on = _required_date(form, "on", "請填寫回覆日期")
+    return casework.record_reply(
+        session,
+        actor,
+        case,
+        _text(form, "body"),
+        _text(form, "method"),
+        on,
+        _text(form, "remedy") or None,
+    )
+
+
+def _request_details(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    return casework.request_details(session, actor, case, _text(form, "what"))
+
+
+def _record_details(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    on = _required_date(form, "on", "請填寫收到補充資料的日期")
+    return casework.record_details(session, actor, case, _text(form, "answer"), on)
+
+
+def _decide_extension(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    decision = _text(form, "decision")
+    if decision not in ("approve", "decline"):
+        raise CaseworkError("請選擇核定或不同意")
+    return casework.decide_extension(
+        session, actor, case, decision == "approve", _text(form, "note")
+    )
 
 
 def _status(session: Session, actor: Actor, case: Case, form: Form) -> Result:
@@ -301,6 +395,16 @@ def _tip_insider(session: Session, actor: Actor, case: Case, form: Form) -> Resu
     return tips.set_insider(session, actor, case, form.get("insider") == "1")
 
 
+def _notice_delivery(session: Session, actor: Actor, case: Case, form: Form) -> Result:
+    notice_id = _required_int(form, "notice_id", "請選擇通知")
+    raw = _text(form, "on")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise CaseworkError("寄送或交付日期格式不正確") from exc
+    return record_delivery(session, actor, case, notice_id, _text(form, "method"), day)
+
+
 Action = Callable[[Session, Actor, Case, Form], Result]
 ACTIONS: dict[str, Action] = {
     "classify": _classify,
@@ -312,25 +416,44 @@ ACTIONS: dict[str, Action] = {
     "reply": _reply,
     "status": _status,
     "extend": _extend,
+    "decide-extension": _decide_extension,
+    "record-reply": _record_reply,
+    "request-details": _request_details,
+    "record-details": _record_details,
+    "refer-tip": _refer_tip,
     "read": _read,
     "tip-acceptance": _tip_acceptance,
     "tip-result": _tip_result,
     "tip-insider": _tip_insider,
+    "notice-delivery": _notice_delivery,
 }
 # Actions that tell the resident on LINE when they can; a confirmation says whether they did.
-NOTIFYING = frozenset({"route-external", "status", "extend"})
+NOTIFYING = frozenset({"route-external", "status", "extend", "decide-extension", "request-details"})
 # A tip's notices go on LINE or are recorded as handed over or mailed.
 TIP_NOTICES = frozenset({"tip-acceptance", "tip-result"})
 
 
-def _done(action: str, result: Result, reach: str) -> str:
-    """The confirmation's code: what the action did, and whether a LINE message was queued."""
+def _done(action: str, result: Result, reach: str, form: Form, letters: bool) -> str:
+    """The confirmation's code: what the action did, and whether a LINE message was queued
+    or a printed notice made instead."""
+    if action == "extend" and result.case.extension_due_on is not None:
+        return "extend-proposed"
+    if action == "status" and result.case.status == codes.REJECTED:
+        if result.case.confidential:  # a tip's reporter hears through its result notice
+            return action
+        return "refusal-notified" if result.outbox_ids else f"refusal-{reach}"
+    if action == "decide-extension":
+        if form.get("decision") == "decline":
+            return "extension-declined"
+        action = "extend"
     if action in TIP_NOTICES:
         return f"{action}-notified" if result.outbox_ids else action
     if action not in NOTIFYING:
         return action
     if result.outbox_ids:
         return f"{action}-notified"
+    if letters and f"{action}-letter" in DONE:
+        return f"{action}-letter"
     # Closing asks for a rating only when it can; other status moves never tell anybody.
     return action if action == "status" else f"{action}-{reach}"
 
@@ -370,32 +493,31 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
             return _preview(number, form)
         with ctx.sessions.begin() as session:
             case = _load(session, actor, number)
+            last_notice = last_notice_id(session, case)
             result = handler(session, actor, case, form)
             still_open = can_open(actor, case)
             reach = notices.line_reach(session, case)
+            letters = letters_waiting(session, case, last_notice)
     except CaseworkError as exc:
         return _render(number, error=str(exc), form=form, open_action=action, status=400)
     delivery.enqueue_after_commit(ctx, result.outbox_ids)
     if not still_open:  # reclassified as a tip: only ethics staff go on from here
         return redirect(url_for("inbox.index"))
-    done = _done(action, result, reach)
-    return redirect(url_for("case.show", number=number, done=done) + "#timeline")
+    done = _done(action, result, reach, form, letters)
+    where = url_for("case.show", number=number, done=done, letters=1 if letters else None)
+    return redirect(where + ("#notices" if letters else "#timeline"))
 
 
 @blueprint.get("/<number>/print")
 def print_view(number: str) -> str:
-    """附件1 村里廉政平臺工作紀錄表, ready to print on A4."""
+    """附件1 村里廉政平臺工作紀錄表, ready to print on A4: the same record as its ODT and PDF."""
     actor = current_actor()
     ctx = context.of_app()
     with ctx.sessions.begin() as session:
-        case = _load(session, actor, number)
-        refuse_tip(case)
-        reveals = may_reveal(session, actor, case) and has_reporter_data(session, case)
-        revealed = casework.reveal(session, actor, case, REVEAL_REASON) if reveals else None
-        view = case_view(session, actor, case, revealed)
-        html = render_template(
-            "admin/print.html",
-            **view,
-            agency_name=content.get(session, "agency_name"),
-        )
-    return html
+        try:
+            record = work_record.for_number(session, actor, number)
+        except LookupError:
+            abort(404)
+    return render_template(
+        "admin/print.html", record=record, actor=actor, box=work_record.box, note=work_record.NOTE
+    )

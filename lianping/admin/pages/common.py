@@ -90,6 +90,7 @@ def sub_item_label(code: str | None) -> str:
 NAV_SECTIONS = (
     ("/admin/cases/new", "intake"),
     ("/admin/cases", "inbox"),
+    ("/admin/notices", "notices"),
     ("/admin/status", "status"),
     ("/admin/settings", "settings"),
     ("/admin/audit", "audit"),
@@ -132,4 +133,6 @@ def init_app(app: Flask) -> None:
         CHANNELS=codes.CHANNELS,
         ROLES=codes.ROLES,
         NOTICE_METHOD_SHORT=codes.NOTICE_METHOD_SHORT,
+        NOTICE_KINDS=codes.NOTICE_KINDS,
+        NOTICE_DELIVERIES=codes.NOTICE_DELIVERIES,
     )

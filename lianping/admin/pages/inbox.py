@@ -30,6 +30,7 @@ FILTER_LABELS: dict[str, str] = {
     "channel": "受理管道",
     "overdue": "逾期",
     "resident_update": "民眾補充",
+    "extension_pending": "待核延期",
     "date_from": "收件日期（起）",
     "date_to": "收件日期（迄）",
     "q": "搜尋",
@@ -119,7 +120,7 @@ def index() -> tuple[str, int]:
             Row(
                 case,
                 reporter_words(case),
-                case_search.is_overdue(case.status, case.due_at, now),
+                case_search.is_overdue(case.status, case.due_at, now, case.details_requested_at),
                 lookups.user_name(case.officer_id),
                 lookups.unit_name(case.unit_id),
                 tips.acceptance_overdue(case, now),

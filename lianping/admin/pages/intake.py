@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from lianping import codes, context, rocdate
 from lianping.admin.pages.common import current_actor
-from lianping.services import casework, content
+from lianping.services import activities, casework, content, notice_delivery
 from lianping.services.access import require_write
 from lianping.services.casework import CaseworkError, ManualReport
+from lianping.storage.models import FieldActivity
 
 blueprint = Blueprint("intake", __name__, url_prefix="/admin/cases")
 
@@ -50,11 +51,20 @@ def _received(form: MultiDict[str, str]) -> tuple[date | None, time | None]:
         raise CaseworkError("收件日期格式不正確，請以西元年-月-日填寫，例如 2026-03-03") from None
 
 
+def _activity_id(raw: str | None) -> int | None:
+    """The hidden ``activity_id`` (a report taken at a field activity); junk is none."""
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tuple[str, int]:
     actor = current_actor()
     today = rocdate.taipei_today()
     with context.of_app().sessions.begin() as session:  # version 1 may be written on first use
         notice_version = content.current_privacy_notice(session).version
+        activity_id = _activity_id(form.get("activity_id"))
+        activity = session.get(FieldActivity, activity_id) if activity_id else None
+        activity_title = activities.title(activity) if activity else None
     html = render_template(
         "admin/intake.html",
         form=form,
@@ -65,6 +75,8 @@ def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tup
         notice_version=notice_version,
         natures={k: v for k, v in codes.NATURES.items() if k != codes.TIP or actor.ethics},
         default_recorder=actor.display_name,
+        activity_id=activity_id if activity_title else None,
+        activity_title=activity_title,
         today=today.isoformat(),
         earliest=(today - timedelta(days=casework.RECEIVED_WITHIN_DAYS)).isoformat(),
     )
@@ -73,9 +85,24 @@ def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tup
 
 @blueprint.get("/new")
 def new() -> tuple[str, int]:
-    """The blank form; 紀錄人 defaults to the signed-in user."""
+    """The blank form; 紀錄人 defaults to the signed-in user. From a field activity's page
+    (``?activity_id=``) the channel is 座談會／平臺訪談 and the date the activity's."""
     require_write(current_actor())
-    return _form_page(MultiDict(), None, 200)
+    form: MultiDict[str, str] = MultiDict()
+    activity_id = _activity_id(request.args.get("activity_id"))
+    if activity_id is not None:
+        with context.of_app().sessions() as session:
+            activity = session.get(FieldActivity, activity_id)
+            if activity is not None:
+                form = MultiDict(
+                    {
+                        "activity_id": str(activity.id),
+                        "channel": "meeting",
+                        "received_on": activity.held_on.isoformat(),
+                        "theme": activity.theme or "",
+                    }
+                )
+    return _form_page(form, None, 200)
 
 
 @blueprint.get("/new/notice")
@@ -121,6 +148,7 @@ def create() -> Response | tuple[str, int]:
         notice_method=field("notice_method") or None,
         received_on=received_on,
         received_time=received_time,
+        activity_id=_activity_id(form.get("activity_id")),
     )
     item = codes.SUB_ITEMS.get(report.sub_item or "")
     if item is not None and item.nature != report.nature:
@@ -133,6 +161,17 @@ def create() -> Response | tuple[str, int]:
             acceptance_days = int(content.get(session, "tip_acceptance_days"))
             case = casework.manual_intake(session, actor, report, due_days, acceptance_days)
             number = case.number
+            # A report's acceptance notice is a letter to print: the confirmation says so.
+            letters = 1 if notice_delivery.letters_waiting(session, case) else None
     except CaseworkError as exc:
         return _form_page(form, str(exc), 400)
-    return redirect(url_for("case.show", number=number, done="created"))
+    if report.activity_id is not None:  # back to the activity, for its next report
+        return redirect(
+            url_for(
+                "activities.show",
+                activity_id=report.activity_id,
+                done="case_added",
+            )
+            + "#cases"
+        )
+    return redirect(url_for("case.show", number=number, done="created", letters=letters))

@@ -1,7 +1,8 @@
-"""The biweekly 工作成果彙報表 pages: choose a period, read, print, download, submit.
+"""The biweekly 工作成果彙報表 pages: choose a period, read, edit, print, download, submit.
 
 Every staff member may read and download a report (it holds no personal data);
-submitting, which freezes the report as sent, is for supervisors and administrators.
+editing the drafted texts and submitting, which records the head's approval and freezes
+the report as sent, are for supervisors and administrators.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from lianping import context, rocdate
 from lianping.admin.auth import current_actor
 from lianping.admin.reports import downloads
-from lianping.reports import biweekly, biweekly_files, submissions
-from lianping.reports.biweekly_model import BiweeklyReport
+from lianping.reports import biweekly, biweekly_files, drafts, submissions
+from lianping.reports.biweekly_model import ROW_TITLES, TEXT_FIELDS, BiweeklyReport
 from lianping.services import content, report_periods
 from lianping.services.report_periods import PeriodError
 
@@ -31,6 +32,10 @@ blueprint = Blueprint(
 MSG_CONFIRM = "請勾選確認本期彙報表內容無誤後再送出。"
 MSG_SUBMITTED = "已送出本期工作成果彙報表，內容已凍結保存；之後案件異動不會影響已送出的報表。"
 MSG_NO_SUBMISSION = "找不到這份工作成果彙報表或檔案，可能網址有誤。"
+MSG_DRAFT_SAVED = "已儲存「{row}」的編修內容；預覽、下載及送出均採用編修後的文字。"
+MSG_DRAFT_SAME = "「{row}」的內容與系統草稿相同，維持使用系統草稿。"
+MSG_REVERTED = "「{row}」已還原為系統草稿。"
+MSG_NOT_EDITED = "「{row}」未經編修，仍為系統草稿。"
 
 
 def _not_found(error: Exception) -> tuple[str, int]:
@@ -57,6 +62,20 @@ def _period_args(period_from: date, period_to: date) -> dict[str, Any]:
     return {"from": period_from.isoformat(), "to": period_to.isoformat()}
 
 
+def _done_message() -> str | None:
+    """The confirmation a redirect after a POST asks for (``done`` names it, ``row`` the row)."""
+    row = ROW_TITLES.get(request.args.get("row", ""), "")
+    messages = {
+        "draft": MSG_DRAFT_SAVED.format(row=row),
+        "same": MSG_DRAFT_SAME.format(row=row),
+        "reverted": MSG_REVERTED.format(row=row),
+        "unchanged": MSG_NOT_EDITED.format(row=row),
+    }
+    if request.args.get("submitted"):
+        return MSG_SUBMITTED
+    return messages.get(request.args.get("done", ""))
+
+
 def _page(
     session: Session,
     report: BiweeklyReport | None,
@@ -73,7 +92,7 @@ def _page(
         "may_submit": submissions.may_submit(actor),
         "default_args": _period_args(default_from, default_to),
         "recent": submissions.listed(session, limit=10),
-        "done": MSG_SUBMITTED if request.args.get("submitted") else None,
+        "done": _done_message(),
         "chosen": {"from": request.values.get("from", ""), "to": request.values.get("to", "")},
     }
     if report is not None:
@@ -85,6 +104,9 @@ def _page(
             same_period=submissions.listed(session, period=shown),
             is_default=shown == (default_from, default_to),
             formats=list(downloads.RENDERERS),
+            unfinished=submissions.unfinished(report.period_to),
+            today=rocdate.taipei_today().isoformat(),
+            form=request.form if request.method == "POST" else {},
         )
     body = render_template("admin/reports/biweekly.html", **values)
     return Response(body, status=status, mimetype="text/html")
@@ -141,26 +163,98 @@ def download(extension: str) -> Response:
     return downloads.rendered(_report_for_request(), extension)
 
 
+def _posted_period(session: Session) -> tuple[date, date] | Response:
+    """The period a form posted, or the page explaining why it cannot be read (400)."""
+    try:
+        return report_periods.parse(request.form.get("from"), request.form.get("to"))
+    except PeriodError as exc:
+        return _page(session, None, error=str(exc), status=400)
+
+
+@blueprint.post("/biweekly/draft")
+def save_draft() -> BaseResponse:
+    """Keep the officer's 內容摘要 and 處理意見 of one row (supervisors and administrators)."""
+    actor = current_actor()
+    with context.of_app().sessions() as session:
+        drafts.require_editor(actor)
+        period = _posted_period(session)
+        if isinstance(period, Response):
+            return period
+        key = request.form.get("row", "")
+        drafted = biweekly.build(session, *period, edited=False)
+        texts = {field: request.form[field] for field in TEXT_FIELDS if field in request.form}
+        try:
+            row = drafted.row(key) if key in ROW_TITLES else None
+            was = drafts.texts_of(session, *period).get(key, {})
+            drafts.save(
+                session, actor, *period, key, texts,
+                {"summary": row.summary_body, "handling": row.handling_text} if row else {},
+            )  # fmt: skip
+        except drafts.DraftError as exc:
+            return _page(session, biweekly.build(session, *period), error=str(exc), status=400)
+        now = drafts.texts_of(session, *period).get(key, {})
+        session.commit()
+    done = "draft" if now else ("reverted" if was else "same")
+    args = _period_args(*period)
+    return redirect(url_for("reports.biweekly_page", **args, done=done, row=key) + f"#row-{key}")
+
+
+@blueprint.post("/biweekly/draft/revert")
+def revert_draft() -> BaseResponse:
+    """Drop the officer's texts of one row: the product's draft again (「還原為系統草稿」)."""
+    actor = current_actor()
+    with context.of_app().sessions() as session:
+        drafts.require_editor(actor)
+        period = _posted_period(session)
+        if isinstance(period, Response):
+            return period
+        key = request.form.get("row", "")
+        try:
+            reverted = drafts.revert(session, actor, *period, key)
+        except drafts.DraftError as exc:
+            return _page(session, biweekly.build(session, *period), error=str(exc), status=400)
+        session.commit()
+    done = "reverted" if reverted else "unchanged"
+    args = _period_args(*period)
+    return redirect(url_for("reports.biweekly_page", **args, done=done, row=key) + f"#row-{key}")
+
+
 @blueprint.post("/biweekly/submit")
 def submit() -> BaseResponse:
-    """Freeze the period's report as sent (supervisors and administrators)."""
+    """Record the head's approval and freeze the period's report as sent (supervisors and
+    administrators); a period not yet ended needs its own confirmation."""
     actor = current_actor()
     ctx = context.of_app()
     with ctx.sessions() as session:
         submissions.require_submitter(actor)
-        try:
-            period_from, period_to = report_periods.parse(
-                request.form.get("from"), request.form.get("to")
-            )
-        except PeriodError as exc:
-            return _page(session, None, error=str(exc), status=400)
+        period = _posted_period(session)
+        if isinstance(period, Response):
+            return period
+        period_from, period_to = period
         if request.form.get("confirm") != "yes":
             report = biweekly.build(session, period_from, period_to)
             return _page(session, report, error=MSG_CONFIRM, status=400)
+        raw_day = (request.form.get("approved_on") or "").strip()
+        try:
+            # Left empty, ``submissions.approval`` says it is required.
+            approved_on = report_periods.parse_day(raw_day, "核可日期") if raw_day else None
+        except PeriodError as exc:
+            report = biweekly.build(session, period_from, period_to)
+            return _page(session, report, error=str(exc), status=400)
         try:
             submissions.submit(
-                session, actor, period_from, period_to, reviewed=request.form.get("digest", "")
+                session,
+                actor,
+                period_from,
+                period_to,
+                approved_by=request.form.get("approved_by"),
+                approved_on=approved_on,
+                confirm_unfinished=request.form.get("confirm_unfinished") == "yes",
+                reviewed=request.form.get("digest", ""),
             )
+        except submissions.SubmissionError as exc:
+            report = biweekly.build(session, period_from, period_to)
+            return _page(session, report, error=str(exc), status=400)
         except submissions.ReportChanged as exc:
             return _page(session, exc.report, error=str(exc), status=409)
         session.commit()

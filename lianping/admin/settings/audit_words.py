@@ -21,7 +21,7 @@ from lianping.admin.pages.inbox import FILTER_LABELS, SORT_LABELS
 from lianping.services import retention
 from lianping.services.administration import CONTENT_FIELDS
 from lianping.services.broadcasts import audience_words
-from lianping.services.casework import REJECTION_REASONS
+from lianping.services.casework import REJECTION_CLAUSES, REJECTION_REASONS
 from lianping.storage.models import Agency, AuditEntry, Broadcast, Case, ReplyTemplate, Unit, User
 
 # What an entry is about (AuditEntry.target_type), for the filter.
@@ -41,12 +41,16 @@ TARGET_TYPES: dict[str, str] = {
     "retention": "保存期限清除",
     "data_request": "個資請求",
     "resident": "民眾",
+    "place": "平臺地點",
+    "place_contact": "平臺聯絡人",
+    "activity": "平臺活動",
 }
 # A text longer than this, or on several lines, is shown under the sentence, not in it.
 INLINE_TEXT = 40
 # 附件2's rows, as the report counts them.
 REPORT_ROWS = {codes.NEED: ("民情需求事項", "案"), codes.REFORM: ("施政興革反映", "案"),
-               "promotion": ("反貪倡廉宣導", "則")}  # fmt: skip
+               "promotion": ("反貪倡廉宣導", "案")}  # fmt: skip
+REPORT_FIELDS = {"summary": "內容摘要", "handling": "處理意見"}
 PERSONAL_FIELDS = {"name": "姓名", "phone": "電話", "address": "地址", "occupation": "職業"}
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "XLSX", "ods": "ODS"}
 
@@ -413,9 +417,17 @@ def _case_assign(facts: Facts) -> str:
     return f"將{_case(facts)}分案給{'、'.join(who) or '（未指定）'}{_status_move(facts)}。"
 
 
+def _approved(facts: Facts) -> str:
+    """首長核可 of a 簽會 or 函轉, when the entry records one."""
+    by = facts.after.get("approved_by")
+    if not by:
+        return ""
+    return f"，{by}於{_moment(facts.after.get('approved_on'))}核可"
+
+
 def _route_internal(facts: Facts) -> str:
     unit = _named(facts.names.units, facts.after.get("unit_id"))
-    return f"將{_case(facts)}簽會{unit}{_status_move(facts)}。"
+    return f"將{_case(facts)}簽會{unit}{_approved(facts)}{_status_move(facts)}。"
 
 
 def _route_external(facts: Facts) -> str:
@@ -423,7 +435,7 @@ def _route_external(facts: Facts) -> str:
     letter = [_moment(facts.after["letter_date"])] if facts.after.get("letter_date") else []
     letter += [str(facts.after["letter_number"])] if facts.after.get("letter_number") else []
     detail = f"（{''.join(letter)}）" if letter else ""
-    return f"將{_case(facts)}函轉{agency}{detail}{_status_move(facts)}。"
+    return f"將{_case(facts)}函轉{agency}{detail}{_approved(facts)}{_status_move(facts)}。"
 
 
 def _case_opinion(facts: Facts) -> Described:
@@ -448,11 +460,47 @@ def _case_reply(facts: Facts) -> str:
     return f"以 LINE 回覆{_case(facts)}的反映者{_status_move(facts)}。"
 
 
+def _reply_recorded(facts: Facts) -> str:
+    return f"記錄{_case(facts)}已以書面、電話或當面回覆反映者{_status_move(facts)}。"
+
+
+def _reply_failed(facts: Facts) -> str:
+    return f"{_case(facts)}的 LINE 回覆未能送達{_status_move(facts)}。"
+
+
+def _case_refer(facts: Facts) -> str:
+    letter = [_moment(facts.after["letter_date"])] if facts.after.get("letter_date") else []
+    letter += [str(facts.after["letter_number"])] if facts.after.get("letter_number") else []
+    detail = f"（{''.join(letter)}）" if letter else ""
+    to = facts.after.get("referred_to") or "—"
+    return f"將檢舉{_case(facts)}移送{to}{detail}{_status_move(facts)}。"
+
+
+def _extension_propose(facts: Facts) -> str:
+    due = _moment(facts.after.get("extension_due_on"))
+    return f"提出將{_case(facts)}的處理期限延至{due}，待主管核定。"
+
+
+def _extension_decline(facts: Facts) -> str:
+    return f"不同意{_case(facts)}的延長處理期限提議。"
+
+
+def _details_request(facts: Facts) -> str:
+    return f"請{_case(facts)}的反映者補陳，處理期限暫停計算。"
+
+
+def _details_resume(facts: Facts) -> str:
+    due = _moment(facts.after.get("due_at"))
+    return f"{_case(facts)}收到補陳資料，處理期限恢復計算並延至{due}。"
+
+
 def _case_status(facts: Facts) -> str:
     why = ""
     reason = facts.after.get("rejection_reason")
     if reason:
-        why = f"（行政程序法第173條：{REJECTION_REASONS.get(reason, reason)}）"
+        clause = REJECTION_CLAUSES.get(reason)
+        where = f"第{clause}款" if clause else ""
+        why = f"（行政程序法第173條{where}：{REJECTION_REASONS.get(reason, reason)}）"
     if facts.after.get("merged_into_id"):
         why = f"（併入案件 {facts.names.cases.get(_id(facts.after['merged_into_id']) or 0, '—')}）"
     move = _status_move(facts).removeprefix("，")
@@ -506,6 +554,12 @@ def _tip_notice(facts: Facts) -> str:
     return f"{method}檢舉案件 {facts.target} 的{kind}。"
 
 
+def _notice_delivery(facts: Facts) -> str:
+    kind = codes.NOTICE_KINDS.get(str(facts.after.get("kind")), "通知")
+    how = codes.NOTICE_DELIVERIES.get(str(facts.after.get("delivery")), "寄送")
+    return f"登錄案件 {facts.target} 的書面{kind}已{how}（{_moment(facts.after.get('on'))}）。"
+
+
 def _insider(facts: Facts) -> str:
     if facts.after.get("insider"):
         return f"將檢舉案件 {facts.target} 標記為機關內部人員檢舉（適用公益揭弊者保護法）。"
@@ -547,7 +601,7 @@ def _filter_value(key: str, value: Any, names: Names) -> str:
         return by_id[key].get(_id(value) or 0, f"編號 {value}")
     if key in ("date_from", "date_to"):
         return _moment(value)
-    if key in ("overdue", "resident_update"):
+    if key in ("overdue", "resident_update", "extension_pending"):
         return "是"
     return str(value)
 
@@ -579,9 +633,35 @@ def _report(facts: Facts) -> str:
         if counts.get(key) is not None
     ]
     parts += ["、".join(rows)] if rows else []
+    if facts.after.get("approved_by"):
+        parts.append(
+            f"核可人{facts.after['approved_by']}，核可日期{_moment(facts.after.get('approved_on'))}"
+        )
+    edited = [
+        REPORT_ROWS[key][0] for key in facts.after.get("edited_rows") or [] if key in REPORT_ROWS
+    ]
+    if edited:
+        parts.append(f"編修之列：{'、'.join(edited)}")
     if facts.after.get("sha256"):
         parts.append(f"ODS 檔 SHA-256 前 12 碼 {str(facts.after['sha256'])[:12]}")
     return "送出工作成果彙報表" + (f"（{'；'.join(parts)}）" if parts else "") + "。"
+
+
+def _report_draft(reverted: bool) -> Render:
+    """An edit of 附件2's texts, or its revert to the product's draft: the period and the row."""
+
+    def render(facts: Facts) -> str:
+        start, end = facts.after.get("period_from"), facts.after.get("period_to")
+        row = REPORT_ROWS.get(str(facts.after.get("row")), ("", ""))[0]
+        fields = "及".join(
+            REPORT_FIELDS[name] for name in facts.after.get("fields") or [] if name in REPORT_FIELDS
+        )
+        period = f"（資料統計期間{_moment(start)}至{_moment(end)}）" if start and end else ""
+        if reverted:
+            return f"工作成果彙報表「{row}」還原為系統草稿{period}。"
+        return f"編修工作成果彙報表「{row}」{fields}{period}。"
+
+    return render
 
 
 def _broadcast(facts: Facts) -> str:
@@ -697,10 +777,64 @@ def _case_correct(facts: Facts) -> str:
     return f"{via}更正{_case(facts)}反映者的{_personal(facts.after.get('fields'))}。"
 
 
+# -- 平臺地點, 聯絡人 and field activities ----------------------------------------------------
+
+
+def _place(verb: str) -> Render:
+    def render(facts: Facts) -> str:
+        kind = codes.PLACE_KINDS.get(str(facts.value("kind")), "")
+        about = f"（{kind}）" if verb == "新增" and kind else ""
+        return f"{verb}平臺地點{_quote(facts.value('name'))}{about}。"
+
+    return render
+
+
+def _place_update(facts: Facts) -> str:
+    labels = {"name": "名稱", "kind": "類別", "district": "區", "village": "村里",
+              "address": "地址", "note": "備註"}  # fmt: skip
+    changed = "、".join(label for key, label in labels.items() if facts.changed(key))
+    return f"修改平臺地點{_quote(facts.before.get('name'))}的{changed or '資料'}。"
+
+
+def _contact_role(facts: Facts) -> str:
+    return codes.CONTACT_ROLES.get(str(facts.value("role")), "")
+
+
+def _contact_create(facts: Facts) -> str:
+    return f"於平臺地點{_quote(facts.after.get('place'))}新增聯絡人（{_contact_role(facts)}）。"
+
+
+def _contact_update(facts: Facts) -> str:
+    labels = {"role": "角色", "name": "姓名", "phone": "電話", "email": "電子郵件", "note": "備註"}
+    fields = facts.after.get("fields") or []
+    changed = "、".join(labels[key] for key in labels if key in fields)
+    return f"修改平臺聯絡人 {facts.target}（{_contact_role(facts)}）的{changed or '資料'}。"
+
+
+def _contact_end(facts: Facts) -> str:
+    who = f"平臺聯絡人 {facts.target}（{_contact_role(facts)}）"
+    return f"結束與{who}的聯繫；其個人資料於保存期限屆滿後刪除。"
+
+
+def _activity(verb: str) -> Render:
+    def render(facts: Facts) -> str:
+        return f"{verb}平臺活動 {facts.target}{_quote(facts.value('topic'))}。"
+
+    return render
+
+
+def _activity_photo(added: bool) -> Render:
+    def render(facts: Facts) -> str:
+        return f"{'上傳' if added else '刪除'}平臺活動 {facts.target} 的照片。"
+
+    return render
+
+
 # -- the table ----------------------------------------------------------------------------
 
 CASES, ACCOUNTS, SETTINGS, PROMOTION = "案件", "帳號與登入", "設定", "宣導與追蹤者"
 PERSONAL_DATA = "個人資料保護"
+FIELDWORK = "平臺地點與活動"
 REQUESTS = TARGET_TYPES["data_request"]
 UNIT, AGENCY = TARGET_TYPES["unit"], TARGET_TYPES["agency"]
 
@@ -713,6 +847,13 @@ ACTIONS: dict[str, ActionWords] = {
     "case.opinion": ActionWords("處理意見", CASES, _case_opinion),
     "case.note": ActionWords("內部註記", CASES, _case_note),
     "case.reply": ActionWords("以 LINE 回覆", CASES, _case_reply),
+    "case.reply_recorded": ActionWords("記錄書面／電話回覆", CASES, _reply_recorded),
+    "case.reply_failed": ActionWords("LINE 回覆未送達", CASES, _reply_failed),
+    "case.refer": ActionWords("檢舉案件移送", CASES, _case_refer),
+    "case.extension_propose": ActionWords("提出延長處理期限", CASES, _extension_propose),
+    "case.extension_decline": ActionWords("不同意延長處理期限", CASES, _extension_decline),
+    "case.details_request": ActionWords("請民眾補陳", CASES, _details_request),
+    "case.details_resume": ActionWords("收到補陳資料", CASES, _details_resume),
     "case.status": ActionWords("變更狀態", CASES, _case_status),
     "case.extend": ActionWords("延長處理期限", CASES, _case_extend),
     "case.reveal": ActionWords("檢視個人資料", CASES, _case_reveal),
@@ -720,6 +861,7 @@ ACTIONS: dict[str, ActionWords] = {
     "tip.view": ActionWords("檢視檢舉案件", CASES, _tip_view),
     "tip.notice": ActionWords("檢舉案件受理／結果通知", CASES, _tip_notice),
     "case.insider": ActionWords("機關內部人員檢舉標記", CASES, _insider),
+    "notice.delivery": ActionWords("登錄書面通知寄送", CASES, _notice_delivery),
     "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
     "case.correct": ActionWords("依個資請求更正個人資料", REQUESTS, _case_correct),
     "data_request.file": ActionWords("民眾提出個資請求", REQUESTS, _request_file),
@@ -730,6 +872,10 @@ ACTIONS: dict[str, ActionWords] = {
     "data_request.download": ActionWords("下載個資複製本", REQUESTS, _request_download),
     "data_request.deferred_erase": ActionWords("刪除保留的LINE識別碼", REQUESTS, _deferred_erase),
     "report.submit": ActionWords("送出工作成果彙報表", CASES, _report),
+    "report.draft": ActionWords("編修工作成果彙報表", CASES, _report_draft(reverted=False)),
+    "report.draft_revert": ActionWords(
+        "工作成果彙報表還原為系統草稿", CASES, _report_draft(reverted=True)
+    ),
     "auth.login": ActionWords("登入", ACCOUNTS, _login),
     "auth.logout": ActionWords("登出", ACCOUNTS, _logout),
     "user.lock": ActionWords("帳號暫停登入", ACCOUNTS, _lock),
@@ -773,6 +919,18 @@ ACTIONS: dict[str, ActionWords] = {
     "broadcast.cancel": ActionWords("取消推播", PROMOTION, _cancel),
     "broadcast.duplicate": ActionWords("複製推播", PROMOTION, _duplicate),
     "promotion_image.upload": ActionWords("上傳宣導圖片", PROMOTION, _image),
+    "place.create": ActionWords("新增平臺地點", FIELDWORK, _place("新增")),
+    "place.update": ActionWords("修改平臺地點", FIELDWORK, _place_update),
+    "place.deactivate": ActionWords("停用平臺地點", FIELDWORK, _place("停用")),
+    "place.activate": ActionWords("重新啟用平臺地點", FIELDWORK, _place("重新啟用")),
+    "contact.create": ActionWords("新增平臺聯絡人", FIELDWORK, _contact_create),
+    "contact.update": ActionWords("修改平臺聯絡人", FIELDWORK, _contact_update),
+    "contact.end": ActionWords("結束與平臺聯絡人的聯繫", FIELDWORK, _contact_end),
+    "activity.create": ActionWords("登錄平臺活動", FIELDWORK, _activity("登錄")),
+    "activity.update": ActionWords("修改平臺活動", FIELDWORK, _activity("修改")),
+    "activity.delete": ActionWords("刪除平臺活動", FIELDWORK, _activity("刪除")),
+    "activity.photo_add": ActionWords("上傳平臺活動照片", FIELDWORK, _activity_photo(True)),
+    "activity.photo_delete": ActionWords("刪除平臺活動照片", FIELDWORK, _activity_photo(False)),
     "resident.tag_add": ActionWords("追蹤者加上標籤", PROMOTION, _tag(add=True)),
     "resident.tag_remove": ActionWords("追蹤者移除標籤", PROMOTION, _tag(add=False)),
 }

@@ -96,6 +96,19 @@
       sync();
     }
 
+    // Field activity: handing out materials is 宣揚反貪倡廉資訊, so the box is ticked when a
+    // material is named, until the officer sets it themselves.
+    document.querySelectorAll("[data-auto-from]").forEach(function (box) {
+      var touched = false;
+      box.addEventListener("change", function () { touched = true; });
+      var name = box.getAttribute("data-auto-from");
+      box.form.querySelectorAll('input[name="' + name + '"]').forEach(function (input) {
+        input.addEventListener("input", function () {
+          if (!touched && input.value.trim()) { box.checked = true; }
+        });
+      });
+    });
+
     // Print view: a print button.
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;

@@ -14,6 +14,8 @@ RETENTION = {
     "retention_orphan_media_days": 7,
     "retention_unfollowed_days": 90,
     "retention_case_years": 5,
+    # 平臺聯絡人 who no longer serve: by default as long as a reporter's data.
+    "retention_contact_years": 5,
 }
 
 DEFAULT_CONTENT = Content(
