@@ -48,9 +48,13 @@ class Api:
     each API operation answered (so a module can check every operation once succeeded)."""
 
     def __init__(
-        self, app: Any, headers: dict[str, str], called: defaultdict[str, set[int]]
+        self,
+        app: Any,
+        headers: dict[str, str],
+        called: defaultdict[str, set[int]] | None = None,
     ) -> None:
-        self.app, self.client, self.headers, self.called = app, app.test_client(), headers, called
+        self.app, self.client, self.headers = app, app.test_client(), headers
+        self.called = defaultdict(set) if called is None else called
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
         headers = {**self.headers, **kwargs.pop("headers", {})}

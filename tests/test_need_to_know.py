@@ -23,7 +23,7 @@ from lianping.storage.models import (
     User,
     utcnow,
 )
-from tests.admin_support import api_token, staff
+from tests.admin_support import Api, api_token, staff
 from tests.test_admin_pages import (
     NAME,
     PNG,
@@ -33,7 +33,6 @@ from tests.test_admin_pages import (
     page_text,
     personal_case,
 )
-from tests.test_api import Api
 from tests.test_exports import read_csv
 
 TIP = "承辦人疑似收受廠商招待。"

@@ -177,7 +177,7 @@ def test_the_letter_as_pdf_and_odt_for_the_officer_of_the_case(
     assert "filename*=UTF-8''" in got.headers["Content-Disposition"]
     text = squeeze(pdf_text(got.get_data()))
     issued = f"中華民國{rocdate.roc_date(notice.created_at)}"
-    subject = f"台端陳情案（案件編號{number}），本機關已受理，請查照。"
+    subject = f"臺端陳情案（案件編號{number}），本機關已受理，請查照。"
     for expected in (
         AGENCY, f"{SENDER}函", f"地址：{UNIT_ADDRESS}", f"聯絡電話：{UNIT_PHONE}",
         f"電子信箱：{UNIT_EMAIL}", f"受文者：{REPORTER}", REPORTER_ADDRESS, f"發文日期：{issued}",

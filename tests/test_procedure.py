@@ -4,6 +4,7 @@ supervisor approves, 首長核可, a tip's 移送, 已回覆 only after a reply 
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -179,10 +180,17 @@ def test_a_walk_in_refusal_is_a_letter_to_print_with_its_clause(
 def _resident_adds(ctx: Context, sim: Sim, user: str, number: str, words: str) -> None:
     """The resident taps 補充說明 on the case and types ``words`` (through the dispatcher)."""
     at = int(time.time() * 1000)
-    for event in (
+    _resident_sends(
+        ctx,
+        user,
         line_events.postback(user, "x" * 32, f"a=supplement&n={number}", timestamp=at),
         line_events.text(user, "y" * 32, words, timestamp=at + 1),
-    ):
+    )
+
+
+def _resident_sends(ctx: Context, user: str, *events: dict[str, Any]) -> None:
+    """The resident's ``events``, stored as the webhook stores them and drained in order."""
+    for event in events:
         with ctx.sessions.begin() as session:
             inbox.store(
                 session,
@@ -216,6 +224,11 @@ def test_details_pause_the_clock_and_the_residents_answer_on_line_resumes_it(
     assert "請提供路燈桿上的編號。" in asked and "「查詢案件」" in asked and "「補充說明」" in asked
     [notice] = notices_of(ctx, number)
     assert (notice.kind, notice.delivery) == ("details", "line")
+    # 查詢案件 says the case waits for them, and promises no answer date meanwhile.
+    seen = len(sim.bot_messages(user))
+    _resident_sends(ctx, user, line_events.text(user, "z" * 32, "查詢案件"))
+    [listed] = [json.dumps(m["message"], ensure_ascii=False) for m in sim.bot_messages(user)[seen:]]
+    assert texts.CASE_AWAITING_DETAILS in listed and "預計回覆" not in listed
 
     # Asked four days ago, and the answer was due yesterday: paused, so not overdue.
     with ctx.sessions.begin() as session:
@@ -267,6 +280,24 @@ def test_details_on_paper_are_recorded_by_the_officer(ctx: Context) -> None:
     assert case.details_requested_at is None and case.status == codes.RECEIVED
     assert case.due_at == rocdate.end_of_taipei_day(due, 2)
     assert kinds(ctx, number)[-2:] == ["details_answer", "details_received"]
+
+
+def test_details_answered_the_same_day_keep_the_deadline(ctx: Context) -> None:
+    who = team(ctx)
+    number = walk_in(ctx, who["officer"])
+    with ctx.sessions.begin() as session:
+        case = casework.get_case(session, who["officer"], number)
+        casework.request_details(session, who["officer"], case, "請提供現場照片。")
+        due = case.due_at
+        casework.record_details(
+            session, who["officer"], case, "照片已送達。", rocdate.taipei_today()
+        )
+    assert load(ctx, number).due_at == due
+    with ctx.sessions() as session:
+        entry = session.scalars(select(CaseEvent).where(CaseEvent.kind == "details_received")).one()
+    assert entry.body == (
+        f"收到補充資料，恢復計算處理期限；暫停未滿1日，處理期限仍為{rocdate.roc_date(due)}"
+    )
 
 
 # -- remedies, 已回覆 ----------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class CaseCard:
     is_open: bool
     description: str = ""
     withdrawable: bool = False  # the resident may still withdraw it (撤回)
+    awaiting_details: bool = False  # the agency asked for 補陳; the answer clock is paused
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,9 @@ def _case_bubble(card: CaseCard) -> dict[str, Any]:
         _text(codes.STATUS_FOR_RESIDENTS.get(card.status, card.status), weight="bold"),
         _text(texts.CASE_UPDATED.format(date=rocdate.roc_date(card.updated_at)), size="sm"),
     ]
-    if card.due_at is not None:
+    if card.awaiting_details:
+        rows.append(_text(texts.CASE_AWAITING_DETAILS, size="sm"))
+    elif card.due_at is not None:
         due = texts.CASE_DUE.format(date=rocdate.roc_date(card.due_at))
         rows.append(_text(due, size="sm", color=_MUTED))
     footer = [
@@ -227,7 +230,9 @@ def case_detail(card: CaseCard, timeline: list[TimelineEntry]) -> list[Message]:
     nature = codes.NATURES.get(card.nature, card.nature)
     status = codes.STATUS_FOR_RESIDENTS.get(card.status, card.status)
     head = [texts.CASE_DETAIL_HEAD.format(number=card.number, nature=nature, status=status)]
-    if card.due_at is not None:
+    if card.awaiting_details:
+        head.append(texts.CASE_AWAITING_DETAILS)
+    elif card.due_at is not None:
         head.append(texts.CASE_DETAIL_DUE.format(date=rocdate.roc_date(card.due_at)))
     head.append(texts.CASE_TIMELINE_HEAD)
     lines = [

@@ -475,6 +475,8 @@ CASE_UPDATED = "更新：{date}"
 CASE_DUE = "預計回覆：{date}"
 CASE_DETAIL_HEAD = "案件 {number}｜{nature}\n目前狀態：{status}"
 CASE_DETAIL_DUE = "預計回覆：{date}"
+# While the agency waits for the resident's 補陳, the answer clock is paused: no date promised.
+CASE_AWAITING_DETAILS = "待您補充資料（請點「補充說明」），收到後繼續處理"
 CASE_TIMELINE_HEAD = "處理紀錄："
 CASE_TIMELINE_EMPTY = "尚無處理紀錄。"
 CASE_TIMELINE_TRIMMED = "（較早的紀錄已省略）"

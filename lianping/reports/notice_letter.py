@@ -28,12 +28,12 @@ from lianping.storage.models import Case, CaseNotice
 REVEAL_REASON = "製作書面通知（郵寄或當面交付）"
 # 主旨 by kind: the matter ({matter}: 陳情 or 檢舉) and what the letter tells.
 SUBJECTS: dict[str, str] = {
-    "acceptance": "台端{matter}案（案件編號{number}），本機關已受理，請查照。",
-    "details": "台端{matter}案（案件編號{number}），請補充陳述相關內容，請查照。",
-    "transfer": "台端{matter}案（案件編號{number}），已移請權責機關處理，請查照。",
-    "extension": "台端{matter}案（案件編號{number}），延長處理期限，請查照。",
-    "refusal": "台端{matter}案（案件編號{number}），依行政程序法第173條規定不予處理，請查照。",
-    "result": "台端{matter}案（案件編號{number}）之處理結果，請查照。",
+    "acceptance": "臺端{matter}案（案件編號{number}），本機關已受理，請查照。",
+    "details": "臺端{matter}案（案件編號{number}），請補充陳述相關內容，請查照。",
+    "transfer": "臺端{matter}案（案件編號{number}），已移請權責機關處理，請查照。",
+    "extension": "臺端{matter}案（案件編號{number}），延長處理期限，請查照。",
+    "refusal": "臺端{matter}案（案件編號{number}），依行政程序法第173條規定不予處理，請查照。",
+    "result": "臺端{matter}案（案件編號{number}）之處理結果，請查照。",
 }
 # The LINE heading a notice's body starts with (【案件 … 通知】): the letter has its 主旨.
 _HEADING = ("【", "】")

@@ -949,12 +949,17 @@ def resume_details(session: Session, actor: Actor, case: Case, on: date) -> None
     due_at = rocdate.end_of_taipei_day(case.due_at, days)
     resumed = {"details_requested_at": None, "due_at": due_at}
     _change(session, actor, case, "case.details_resume", resumed)
+    moved = (
+        f"暫停{days}日，處理期限順延至{rocdate.roc_date(due_at)}"
+        if days
+        else f"暫停未滿1日，處理期限仍為{rocdate.roc_date(due_at)}"
+    )
     cases.add_event(
         session,
         case,
         "details_received",
         actor.username,
-        body=f"收到補充資料，恢復計算處理期限；暫停{days}日，處理期限順延至{rocdate.roc_date(due_at)}",
+        body=f"收到補充資料，恢復計算處理期限；{moved}",
         public=True,
         data={"paused_days": days},
     )

@@ -275,6 +275,7 @@ def _card(case: Case) -> cards.CaseCard:
         is_open=case.status in codes.OPEN_STATUSES,
         description=case.description,
         withdrawable=casework.withdrawable(case),
+        awaiting_details=promised and case.details_requested_at is not None,
     )
 
 

@@ -49,10 +49,9 @@ DONE: dict[str, str] = {
     # 簽會 sends the resident nothing (the public timeline shows 處理中 in 查詢案件).
     "route-internal": "已簽會權責單位，案件改為「處理中」；系統未通知反映者。",
     "route-external-notified": "已登錄函轉，並已排入LINE通知反映者（行政程序法第172條）。",
-    "route-external-no_line": "已登錄函轉。此案件非經由LINE反映，已建立書面移送通知"
-    "（待寄送或當面交付）；系統未通知反映者。",
+    "route-external-no_line": "已登錄函轉。此案件非經由LINE反映，已建立書面移送通知。",
     "route-external-blocked": "已登錄函轉。反映者已封鎖本帳號，無法以LINE通知，已建立書面"
-    "移送通知（待寄送或當面交付）。",
+    "移送通知。",
     "opinion": "已儲存處理意見。",
     "note": "已新增內部註記（民眾看不到）。",
     "reply": "回覆已排入LINE傳送，傳送結果顯示於處理歷程。",
@@ -60,23 +59,18 @@ DONE: dict[str, str] = {
     "status": "已變更案件狀態。",
     "status-notified": "已結案，並已排入LINE詢問反映者滿意度。",
     "refusal-notified": "已變更為不予處理，並已排入LINE通知反映者（含行政程序法第173條事由）。",
-    "refusal-no_line": "已變更為不予處理。此案件非經由LINE反映，已建立書面不予處理通知"
-    "（待寄送或當面交付）。",
-    "refusal-blocked": "已變更為不予處理。反映者已封鎖本帳號，已建立書面不予處理通知"
-    "（待寄送或當面交付）。",
+    "refusal-no_line": "已變更為不予處理。此案件非經由LINE反映，已建立書面不予處理通知。",
+    "refusal-blocked": "已變更為不予處理。反映者已封鎖本帳號，已建立書面不予處理通知。",
     "extend-proposed": "已提出延長處理期限，待主管核定；核定後才通知反映者。",
     "extension-declined": "已不同意延長處理期限，期限維持不變。",
     "extend-notified": "已延長處理期限，並已排入LINE通知反映者。",
-    "extend-no_line": "已延長處理期限。此案件非經由LINE反映，已建立書面延長通知"
-    "（待寄送或當面交付）。",
-    "extend-blocked": "已延長處理期限。反映者已封鎖本帳號，無法以LINE通知，已建立書面延長通知"
-    "（待寄送或當面交付）。",
+    "extend-no_line": "已延長處理期限。此案件非經由LINE反映，已建立書面延長通知。",
+    "extend-blocked": "已延長處理期限。反映者已封鎖本帳號，無法以LINE通知，已建立書面延長通知。",
     "request-details-notified": "已請民眾補陳，並已排入LINE通知；處理期限暫停計算。",
-    "request-details-no_line": "已請民眾補陳，已建立書面補陳通知（待寄送或當面交付）；"
+    "request-details-no_line": "已請民眾補陳，已建立書面補陳通知；處理期限暫停計算。",
+    "request-details-blocked": "已請民眾補陳。反映者已封鎖本帳號，已建立書面補陳通知；"
     "處理期限暫停計算。",
-    "request-details-blocked": "已請民眾補陳。反映者已封鎖本帳號，已建立書面補陳通知"
-    "（待寄送或當面交付）；處理期限暫停計算。",
-    "record-details": "已記錄民眾補充的資料，處理期限已順延並恢復計算。",
+    "record-details": "已記錄民眾補充的資料，處理期限依暫停的日數順延並恢復計算。",
     "refer-tip": "已登錄移送，案件改為「已移送」（內部紀錄，檢舉人不會收到通知）。",
     "notice-delivery": "已登錄書面通知的寄送方式及日期。",
     "read": "已將民眾補充標示為已讀。",
