@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
+from lianping.storage.db import make_engine
 from lianping.storage.models import InboxEvent
 from lianping_dev import commands
 from lianping_dev.processes import Process
@@ -159,3 +160,38 @@ def test_worker_outlives_a_hung_redis(stack: Stack) -> None:
     assert log.count(RECOVERY_LOGGED) == 1, log
     print(f"\nRedis stopped: noticed after {noticed:.1f} s; all {len(users)} answered once "
           f"{recovered:.1f} s after SIGCONT")  # fmt: skip
+
+
+def test_worker_outlives_the_database_going_away(stack: Stack, database_url: str) -> None:
+    if not database_url.startswith("postgres"):
+        pytest.skip("cutting a database's connections needs PostgreSQL")
+    sim = stack.sim
+    users = [sim.new_resident(f"資料庫{i}") for i in range(3)]
+    stack.post(users[0], "開始之前")
+    wait_until(lambda: stack.answered_once(users[:1]), timeout=20)
+    # The worker is inside a drain, its reply on its way, when the database goes.
+    sim.faults(latency_ms=1500, path_prefix="/v2/bot/message/reply")
+    stack.post(users[1], "資料庫中斷前的訊息")
+    time.sleep(0.5)
+    name = stack.ctx.engine.url.database
+    admin = make_engine(database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+        time.sleep(5.0)
+        stack.worker.check_alive()
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    admin.dispose()
+    back = time.monotonic()
+    # This process's connections were cut too: its pools start afresh.
+    stack.ctx.engine.dispose()
+    stack.client.application.extensions["lianping"].engine.dispose()
+    stack.post(users[2], "資料庫恢復後的訊息")
+    wait_until(lambda: stack.answered_once(users), timeout=40)
+    recovered = time.monotonic() - back
+    sim.faults(clear=True)
+    _settle(stack, users)
+    print(f"\ndatabase cut 5 s: all {len(users)} answered once {recovered:.1f} s after it was back")
