@@ -227,3 +227,54 @@ def test_one_ctrl_c_stops_everything_within_8_s(tmp_path: Path, busy: bool, runs
         assert left == [], f"run {attempt + 1}: {len(left)} left after {took:.1f} s\n{log}"
         assert embedded.run.returncode == 0, log
         assert [name for name, port in embedded.ports.items() if _listening(port)] == []
+
+
+def _child(pid: int, marker: str) -> int:
+    """The child of ``pid`` whose command line contains ``marker``."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if parent == pid and marker in command:
+            return int(entry.name)
+    raise AssertionError(f"no child of {pid} runs {marker!r}")
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find child processes")
+@pytest.mark.e2e
+def test_embedded_run_restarts_each_child_that_dies(tmp_path: Path) -> None:
+    embedded = _start_embedded(tmp_path)
+    run, sim = embedded.run, embedded.sim
+    children = {
+        "redis": "redis-server", "web": "gunicorn",
+        "simulator": "lianping-dev simulator", "worker-1": "lianping worker",
+    }  # fmt: skip
+    try:
+        for name, marker in children.items():
+            killed = _child(run.pid, marker)
+            started = time.monotonic()
+            os.kill(killed, signal.SIGKILL)
+            wait_until(lambda name=name: f"{name} restarted" in embedded.log.read_text(), 15)
+            assert _child(run.pid, marker) != killed
+            print(f"\n{name}: restarted {time.monotonic() - started:.1f} s after kill -9")
+        # Every part is a new process now (Redis empty, the simulator without the old
+        # chats): a resident who follows is still welcomed.
+        wait_ready(url_answers(f"{embedded.web_url}/healthz"), what="web", timeout=20)
+        wait_ready(url_answers(f"{sim.url}/_sim/stats"), what="simulator", timeout=20)
+        user = sim.new_resident("重啟後", follow=True)
+        welcome = wait_until(lambda: sim.bot_messages(user), timeout=30)
+        assert "歡迎加入" in welcome[0]["message"]["text"]
+        children_now = _descendants(run.pid)
+    finally:
+        run.signal(signal.SIGINT)
+        status = run.wait(timeout=30)
+    log = embedded.log.read_text(errors="replace")
+    assert status == 0, log
+    for name in children:
+        assert f"{name} exited with status -9; restarting it in 1 s" in log, log
+    time.sleep(0.5)
+    assert _alive(children_now) == [], f"processes left behind: {_alive(children_now)}"

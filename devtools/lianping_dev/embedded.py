@@ -2,7 +2,8 @@
 
 SQLite, a private redis-server, the web app under gunicorn, workers and the
 LINE simulator, each a child process in its own process group, with the rich
-menu installed on the simulator; Ctrl-C stops them all within seconds.
+menu installed on the simulator; a child that dies is restarted; Ctrl-C stops
+them all within seconds.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def _announce(web_url: str, simulator_url: str, database_url: str, redis_url: st
 
 
 def run_embedded(port: int, simulator_port: int, workers: int) -> None:
-    """Start everything, print the URLs, and stop everything on Ctrl-C or a child's exit."""
+    """Start everything, print the URLs, restart a child that dies, stop everything on Ctrl-C.
+
+    A child that exits while the run starts up stops the run (a port taken, a broken
+    install): restarting would only repeat it.
+    """
     INSTANCE.mkdir(exist_ok=True)
     simulator_url = f"http://127.0.0.1:{simulator_port}"
     web_url = f"http://127.0.0.1:{port}"
@@ -81,8 +86,10 @@ def run_embedded(port: int, simulator_port: int, workers: int) -> None:
         # The welcome asks residents to tap the menu below: install it as on a real channel.
         fleet.run("richmenu", commands.richmenu(), env)
         _announce(web_url, simulator_url, database_url, redis.url)
+        # From here on a child that dies is started again, Redis included (on its port,
+        # empty: the workers reconnect, the sweep queues again what the database holds).
         while True:
-            fleet.check_alive()
+            fleet.supervise(lambda message: click.echo(message, err=True))
             time.sleep(0.5)
     except _StopRequested:
         pass

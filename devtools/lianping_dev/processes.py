@@ -65,17 +65,20 @@ class Process:
         cwd: Path | None = None,
         nice: int = 0,
         die_with_parent: bool = False,
+        append_log: bool = False,
     ) -> None:
         """Start ``args`` with ``env`` (None: this process's) in a new session.
 
-        ``log``: a file (written afresh) for its stdout and stderr; None shares this
-        process's. ``nice`` lowers its priority; ``die_with_parent`` has Linux stop it
-        should this process die without stopping it.
+        ``log``: a file (written afresh, unless ``append_log``) for its stdout and stderr;
+        None shares this process's. ``nice`` lowers its priority; ``die_with_parent`` has
+        Linux stop it should this process die without stopping it.
         """
         self.name = name or Path(args[0]).name
         self.log = log
+        self.started = time.monotonic()
+        self._spec = (args, env, cwd, nice, die_with_parent)
         with contextlib.ExitStack() as files:
-            output = files.enter_context(log.open("wb")) if log else None
+            output = files.enter_context(log.open("ab" if append_log else "wb")) if log else None
             self.popen = subprocess.Popen(
                 args,
                 env=env,
@@ -117,6 +120,14 @@ class Process:
         """SIGKILL the group at once, as a crash would, and reap the leader."""
         self.signal(signal.SIGKILL)
         self.wait(timeout=10)
+
+    def respawn(self) -> Process:
+        """The same command started anew (its log continued), once this one has exited."""
+        args, env, cwd, nice, die_with_parent = self._spec
+        return Process(
+            args, env, name=self.name, log=self.log, cwd=cwd, nice=nice,
+            die_with_parent=die_with_parent, append_log=True,
+        )  # fmt: skip
 
     def check_alive(self) -> None:
         """Raise :class:`ProcessFailed` if the process has exited."""
@@ -191,6 +202,12 @@ def stop_all(processes: Iterable[Process], grace: float = 10.0) -> list[Process]
     return killed
 
 
+# Seconds before a child that exited is started again: doubled each time it exits
+# within STABLE seconds of its start, back to the first after a stable run.
+RESTART_BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+STABLE = 60.0
+
+
 class Fleet:
     """Named child processes started, watched and stopped together.
 
@@ -205,6 +222,7 @@ class Fleet:
         self.log_dir, self.cwd, self.die_with_parent = log_dir, cwd, die_with_parent
         self.processes: dict[str, Process] = {}
         self._infrastructure: set[str] = set()
+        self._restarts: dict[str, tuple[int, float]] = {}  # name → (exits in a row, when due)
 
     def start(
         self, name: str, args: list[str], env: Mapping[str, str], *, nice: int = 0
@@ -245,6 +263,31 @@ class Fleet:
         for process in self.processes.values():
             process.check_alive()
 
+    def supervise(self, report: Callable[[str], None]) -> None:
+        """Restart every child that exited, after a backoff; ``report`` says what it does.
+
+        Call it often (it never waits): a child found dead is scheduled, and started
+        again on a later call once its delay has passed.
+        """
+        now = time.monotonic()
+        for name, process in list(self.processes.items()):
+            if process.returncode is None:
+                continue
+            if name not in self._restarts or self._restarts[name][1] < 0:
+                # What the leader left of its group (a gunicorn worker holding the port) goes.
+                process.signal(signal.SIGKILL)
+                previous = self._restarts.get(name, (0, 0.0))[0]
+                exits = previous + 1 if now - process.started < STABLE else 1
+                delay = RESTART_BACKOFF[min(exits, len(RESTART_BACKOFF)) - 1]
+                self._restarts[name] = (exits, now + delay)
+                report(
+                    f"{name} exited with status {process.returncode}; restarting it in {delay:g} s"
+                )
+            elif now >= self._restarts[name][1]:
+                self.processes[name] = process.respawn()
+                self._restarts[name] = (self._restarts[name][0], -1.0)
+                report(f"{name} restarted (pid {self.processes[name].pid})")
+
     def wait_ready(self, what: str, probe: Callable[[], object], timeout: float = 30.0) -> None:
         """:func:`wait_ready`, failing as soon as any child of the fleet exits."""
         wait_ready(probe, what=what, watch=self.processes.values(), timeout=timeout)
@@ -257,4 +300,5 @@ class Fleet:
         killed = stop_all(apps, grace) + stop_all(infrastructure, grace)
         self.processes.clear()
         self._infrastructure.clear()
+        self._restarts.clear()
         return killed
