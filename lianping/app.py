@@ -23,14 +23,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     ctx = Context(settings or Settings.from_env())
     app = Flask(__name__)
-    # Behind the platform's one reverse proxy: client address and scheme come from it.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    proxies = ctx.settings.trusted_proxies
+    if proxies:
+        # Only the trusted proxies' own X-Forwarded-* entries are believed (a client can send
+        # any): the address throttling and the audit log see, and the scheme.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     app.extensions["lianping"] = ctx
     app.config["SECRET_KEY"] = ctx.settings.secret_key
     app.register_blueprint(webhook_blueprint)
     app.register_blueprint(public_blueprint)
     admin.init_app(app)
     app.register_error_handler(HTTPException, _error_page)
+    app.after_request(_strict_transport_security)
 
     @app.get("/healthz")
     def health() -> tuple[Response, int]:
@@ -43,6 +49,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         return jsonify({"status": "ok"}), 200
 
     return app
+
+
+# A year, the common choice: browsers then refuse plain http to this host for that long.
+HSTS = "max-age=31536000"
+
+
+def _strict_transport_security(response: Response) -> Response:
+    """Served over https (directly, or by a trusted proxy): browsers keep to https."""
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
 # What a person is told for an error status: (title, message). A resident is told about a 500

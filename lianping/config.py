@@ -17,6 +17,20 @@ LINE_API_HOST = "https://api.line.me"
 DEV_ACCESS_TOKEN = "dev-access-token"
 
 
+def _whole_number(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    """``env[name]`` as a whole number from ``low`` to ``high`` (``default`` when unset)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting the product reads, with its source variable named in the field."""
@@ -32,6 +46,11 @@ class Settings:
     port: int
     media_dir: Path
     dev_mode: bool
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+    # (TRUSTED_PROXIES); 0: none, the peer is the client.
+    trusted_proxies: int = 0
+    # Minutes without a request after which a staff session is signed out (SESSION_IDLE_MINUTES).
+    session_idle_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +76,8 @@ class Settings:
         except ValueError as exc:
             raise ConfigError(f"PORT must be a number, got {env.get('PORT')!r}") from exc
         return cls(
+            trusted_proxies=_whole_number(env, "TRUSTED_PROXIES", 0, 0, 10),
+            session_idle_minutes=_whole_number(env, "SESSION_IDLE_MINUTES", 30, 1, 480),
             line_channel_secret=env.get("LINE_CHANNEL_SECRET", "dev-channel-secret"),
             line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN", DEV_ACCESS_TOKEN),
             # One base for every call when set (the simulator serves both hosts).

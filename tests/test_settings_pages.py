@@ -32,10 +32,11 @@ from tests.test_resident_case_cards import tap
 
 
 class Admin:
-    """A signed-in administrator posting forms with the session's CSRF token."""
+    """A signed-in administrator posting forms with the session's CSRF token; ethics staff,
+    since only such an administrator manages ethics accounts."""
 
     def __init__(self, app: Any, ctx: Context) -> None:
-        self.user = staff(ctx, "chief", "admin")
+        self.user = staff(ctx, "chief", "admin", ethics=True)
         self.client, self.csrf = logged_in(app, ctx, self.user)
 
     def post(self, path: str, **data: Any) -> Any:

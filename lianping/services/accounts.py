@@ -3,6 +3,7 @@ and the link to a staff member's own LINE account (by a one-time code)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -10,18 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lianping import codes
-from lianping.services import audit
+from lianping.services import audit, passwords
 from lianping.services.access import CLI, RESIDENT, SYSTEM, Actor
 from lianping.storage.models import ApiToken, Resident, User, WebSession, utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)
+# A session unused this long is closed (SESSION_IDLE_MINUTES sets it for an install).
+IDLE_TIMEOUT = timedelta(minutes=30)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 MAX_DISPLAY_NAME = 100  # User.display_name
@@ -63,17 +66,22 @@ def valid_display_name(raw: str | None, username: str) -> str:
     return name
 
 
-def check_password(password: str) -> None:
-    """Refuse a new password shorter or longer than the rule allows."""
+def check_password(password: str, personal: Iterable[str] = ()) -> None:
+    """Refuse a new password shorter or longer than the rule allows, or easy to guess
+    (common, or weak by the strength estimate; ``personal``: the account's username and
+    name, which an attacker knows)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密碼至少需{MIN_PASSWORD_LENGTH}個字元")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"密碼不得超過{MAX_PASSWORD_LENGTH}個字元")
+    weakness = passwords.weakness(password, personal)
+    if weakness is not None:
+        raise AccountError(weakness.removesuffix("。"))
 
 
-def password_hash(password: str) -> str:
+def password_hash(password: str, personal: Iterable[str] = ()) -> str:
     """What is stored of a new password (scrypt), if it follows the rule."""
-    check_password(password)
+    check_password(password, personal)
     return generate_password_hash(password, method="scrypt")
 
 
@@ -92,7 +100,7 @@ def create_user(
     name = valid_display_name(display_name, username)
     if role not in codes.ROLES:
         raise AccountError(f"角色必須是 {', '.join(codes.ROLES)} 之一")
-    stored = password_hash(password)
+    stored = password_hash(password, (username, name))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"帳號 {username} 已存在")
     user = User(
@@ -126,8 +134,15 @@ def actor_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
     return {u: NON_STAFF.get(u) or staff.get(u, u) for u in wanted}
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The user if the password is right and the account is not locked; counts failures."""
+def authenticate(
+    session: Session, username: str, password: str, *, ip: str | None = None
+) -> User | None:
+    """The user if the password is right and the account is not locked; counts failures.
+
+    Each failure is counted, and the account locked on the ``MAX_FAILED_LOGINS``th, by one
+    conditional UPDATE that holds the row: parallel guesses queue on it, so none is lost
+    and none gets past a lock another set. The lock is audited (from ``ip``).
+    """
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
@@ -135,13 +150,43 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     now = utcnow()
     if user.locked_until and user.locked_until > now:
         return None
+    open_now = or_(User.locked_until.is_(None), User.locked_until <= now)
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        _count_failure(session, user, now, ip)
         return None
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    return user
+    # Another request may have locked the account while the hash was checked.
+    signed_in = session.execute(
+        update(User)
+        .where(User.id == user.id, open_now)
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+        .returning(User.id)
+        .execution_options(synchronize_session="fetch")
+    ).first()
+    return user if signed_in is not None else None
+
+
+def _count_failure(session: Session, user: User, now: datetime, ip: str | None) -> None:
+    """One more failed login for ``user``, unless it is locked; a lock that has ended starts
+    a new count. Locks the account when the count reaches the limit."""
+    count = case((User.locked_until.is_not(None), 1), else_=User.failed_logins + 1)
+    locked = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(
+            failed_logins=count,
+            locked_until=case(
+                (count >= MAX_FAILED_LOGINS, literal(now + LOCKOUT, User.locked_until.type)),
+                else_=None,
+            ),
+        )
+        .returning(User.locked_until)
+        .execution_options(synchronize_session="fetch")
+    ).first()
+    if locked is not None and locked.locked_until is not None:
+        audit.record(
+            session, dataclasses.replace(SYSTEM, ip=ip), "user.lock", "user", user.id,
+            after={"locked_until": locked.locked_until, "reason": "failed_logins"},
+        )  # fmt: skip
 
 
 def is_locked(session: Session, username: str) -> bool:
@@ -169,11 +214,25 @@ def open_session(session: Session, user: User) -> NewSession:
     return NewSession(value, csrf)
 
 
-def session_user(session: Session, cookie_value: str) -> tuple[User, WebSession] | None:
-    """The user of a live session (expired sessions count as none)."""
+class SessionIdle(Exception):
+    """The session was unused longer than the idle timeout; it has been deleted."""
+
+
+def session_user(
+    session: Session, cookie_value: str, idle_timeout: timedelta = IDLE_TIMEOUT
+) -> tuple[User, WebSession] | None:
+    """The user of a live session (expired sessions count as none).
+
+    A session unused for longer than ``idle_timeout`` is deleted and ``SessionIdle`` raised,
+    so the caller can say why the user must sign in again (and still commit the delete).
+    """
     web = session.get(WebSession, _digest(cookie_value))
-    if web is None or web.expires_at <= utcnow():
+    now = utcnow()
+    if web is None or web.expires_at <= now:
         return None
+    if now - web.last_seen_at > idle_timeout:
+        session.delete(web)
+        raise SessionIdle
     user = session.get(User, web.user_id)
     if user is None or not user.active:
         return None

@@ -53,6 +53,46 @@ class SettingsError(ValueError):
     """Bad input; the message (zh-TW) says what to correct. Nothing was changed."""
 
 
+# What only an administrator who is ethics staff may do to accounts (each could open tips,
+# or let someone sign in as one who can), in the words of the refusal and the audit log.
+ETHICS_ONLY: dict[str, str] = {
+    "create": "新增具政風人員身分的帳號",
+    "role": "授予政風人員身分或變更政風人員的角色",
+    "head_of_ethics": "變更政風單位主管身分",
+    "password": "重設政風人員的密碼",
+    "activate": "重新啟用政風人員的帳號",
+    "unlock": "解除政風人員帳號的暫停登入",
+}
+
+
+class EthicsRequired(SettingsError):
+    """Refused: only an administrator with the ethics flag may do this. Nothing was changed;
+    the caller records the attempt (``record_refusal``) in a transaction of its own."""
+
+    def __init__(self, attempted: str, target_id: int | str) -> None:
+        super().__init__(
+            f"只有具政風人員身分的系統管理者可以{ETHICS_ONLY[attempted]}"
+            "（為保護檢舉人身分）；本次操作未執行，並已記錄於稽核紀錄。"
+        )
+        self.attempted = attempted
+        self.target_id = target_id
+
+
+def require_ethics_admin(actor: Actor, attempted: str, target_id: int | str) -> None:
+    """Refuse ``attempted`` to an administrator without the ethics flag. The command line
+    (the install's first account, run by whoever runs the server) is trusted."""
+    if actor.user_id is not None and not actor.ethics:
+        raise EthicsRequired(attempted, target_id)
+
+
+def record_refusal(session: Session, actor: Actor, refused: EthicsRequired) -> None:
+    """Audit an attempt ``require_ethics_admin`` refused."""
+    audit.record(
+        session, actor, "user.refused", "user", refused.target_id,
+        after={"attempted": refused.attempted, "reason": "ethics_required"},
+    )  # fmt: skip
+
+
 def clean_line(value: str | None) -> str:
     """One line of text: surrounding spaces (also full-width) removed, inner runs collapsed."""
     return " ".join((value or "").split())
@@ -442,10 +482,10 @@ def privacy_history(session: Session) -> list[PrivacyNotice]:
 # -- users ----------------------------------------------------------------------------------
 
 
-def _check_new_password(password: str, confirm: str) -> None:
+def _check_new_password(password: str, confirm: str, personal: tuple[str, ...]) -> None:
     """A new password typed twice: accounts' rule, then the two must match."""
     try:
-        accounts.check_password(password)
+        accounts.check_password(password, personal)
     except accounts.AccountError as exc:
         raise SettingsError(f"{exc}。") from exc
     if password != confirm:
@@ -478,7 +518,9 @@ def create_user(
         name = accounts.valid_display_name(display_name, username)
         if role not in codes.ROLES:
             raise SettingsError("請選擇角色。")
-        _check_new_password(password, confirm)
+        if ethics:
+            require_ethics_admin(actor, "create", username)
+        _check_new_password(password, confirm, (username, name))
         return accounts.create_user(
             session, username, password, role, display_name=name, ethics=ethics, actor=actor
         )
@@ -514,6 +556,8 @@ def change_role(session: Session, actor: Actor, user_id: int, role: str, ethics:
         raise SettingsError("請選擇角色。")
     if (role, ethics) == (user.role, user.ethics):
         raise SettingsError("角色及政風人員身分均未變更。")
+    if ethics or user.ethics:
+        require_ethics_admin(actor, "role", user.id)
     if user.id == actor.user_id:
         raise SettingsError("無法變更目前登入帳號的角色或政風人員身分，請由另一位系統管理者辦理。")
     if user.role == "admin" and role != "admin" and user.active:
@@ -582,6 +626,7 @@ def set_head_of_ethics(session: Session, actor: Actor, user_id: int, head: bool)
     user = _user(session, user_id)
     if user.head_of_ethics == head:
         raise SettingsError("政風單位主管身分未變更。")
+    require_ethics_admin(actor, "head_of_ethics", user.id)
     if user.id == actor.user_id:
         raise SettingsError("無法變更目前登入帳號的政風單位主管身分，請由另一位系統管理者辦理。")
     if head and not (user.ethics and user.active):
@@ -597,6 +642,9 @@ def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) 
         raise SettingsError(f"此帳號已是{'啟用' if active else '停用'}狀態。")
     if not active and user.id == actor.user_id:
         raise SettingsError("無法停用目前登入的帳號。")
+    # Deactivating an ethics account is left to every administrator: it only takes access away.
+    if active and user.ethics:
+        require_ethics_admin(actor, "activate", user.id)
     user.active = active
     after: dict[str, Any] = {"active": active}
     if not active:
@@ -619,8 +667,11 @@ def reset_password(
     """A new password chosen by the administrator; the user's sessions end."""
     require_admin(actor)
     user = _user(session, user_id)
-    _check_new_password(password, confirm)
-    user.password_hash = accounts.password_hash(password)
+    if user.ethics:
+        require_ethics_admin(actor, "password", user.id)
+    personal = (user.username, user.display_name)
+    _check_new_password(password, confirm, personal)
+    user.password_hash = accounts.password_hash(password, personal)
     user.failed_logins, user.locked_until = 0, None
     closed = _end_sessions(session, user.id)
     audit.record(
@@ -633,6 +684,8 @@ def unlock_user(session: Session, actor: Actor, user_id: int) -> None:
     user = _user(session, user_id)
     if not (user.locked_until and user.locked_until > utcnow()) and not user.failed_logins:
         raise SettingsError("此帳號目前未被暫停登入。")
+    if user.ethics:
+        require_ethics_admin(actor, "unlock", user.id)
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
     user.failed_logins, user.locked_until = 0, None
     audit.record(

@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = frozenset({"webhook.callback", "auth.login", "static", "admin
 PUBLIC_PREFIX = "public."
 # Requests that never touch the staff session (no database work, no cookies set).
 NO_SESSION_ENDPOINTS = frozenset({"webhook.callback", "static", "admin.static", "health"})
+# How often a session's last activity is written; the idle timeout is as coarse as this.
 LAST_SEEN_EVERY = timedelta(minutes=1)
 
 MSG_LOGIN_REQUIRED = "請先登入。"
@@ -57,7 +58,7 @@ def wants_json() -> bool:
 
 
 def client_ip() -> str | None:
-    """The peer address (run behind a proxy with ProxyFix for the real client)."""
+    """The client's address: the peer, or what the trusted proxies say (TRUSTED_PROXIES)."""
     return request.remote_addr
 
 
@@ -110,8 +111,12 @@ def _load_session() -> None:
     if not cookie:
         return
     ctx = context.of_app()
+    idle_timeout = timedelta(minutes=ctx.settings.session_idle_minutes)
     with ctx.sessions.begin() as session:
-        found = accounts.session_user(session, cookie)
+        try:
+            found = accounts.session_user(session, cookie, idle_timeout)
+        except accounts.SessionIdle:
+            found, g.signed_out_idle = None, True
         if found is not None:
             user, web = found
             now = utcnow()
@@ -139,7 +144,12 @@ def enforce_access() -> BaseResponse | None:
     if g.user is None and not is_public(endpoint, method):
         if method in ("GET", "HEAD") and not wants_json():
             path = request.full_path.rstrip("?") if request.query_string else request.path
+            if g.get("signed_out_idle"):
+                return redirect(url_for("auth.login", next=path, idle=1))
             return redirect(url_for("auth.login", next=path))
+        if g.get("signed_out_idle"):
+            idle = login_page.idle_notice(context.of_app().settings.session_idle_minutes)
+            return error_page(401, "請先登入", idle)
         return error_page(401, "請先登入", MSG_LOGIN_REQUIRED)
     if method in csrf.UNSAFE_METHODS and not _csrf_ok():
         log.warning("CSRF check failed: %s %s from %s", method, request.path, client_ip())

@@ -28,6 +28,11 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def idle_notice(minutes: int) -> str:
+    """Why the login page is shown again after a pause."""
+    return f"您已超過{minutes}分鐘未操作，為保護資料安全，系統已自動登出，請重新登入。"
+
+
 def _agency_name() -> str:
     try:
         with context.of_app().sessions() as session:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 
 from flask import Blueprint, g, make_response, redirect, request
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import context
 from lianping.admin.auth import csrf, guard, throttle
-from lianping.admin.auth.login_page import login_form, safe_next
+from lianping.admin.auth.login_page import idle_notice, login_form, safe_next
 from lianping.services import accounts, audit
-from lianping.services.access import SYSTEM, Actor
-from lianping.storage.models import User
+from lianping.services.access import Actor
 
 log = logging.getLogger(__name__)
 
@@ -42,36 +39,27 @@ def login() -> BaseResponse:
     if request.method == "GET":
         if g.user is not None:
             return redirect(target)
-        notice = MSG_LOGGED_OUT if request.args.get("logged_out") else None
+        notice = None
+        if request.args.get("logged_out"):
+            notice = MSG_LOGGED_OUT
+        elif request.args.get("idle"):
+            notice = idle_notice(context.of_app().settings.session_idle_minutes)
         return login_form(notice=notice)
 
     ctx = context.of_app()
     ip = guard.client_ip()
     username = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
-    if throttle.blocked(ctx.redis, ip):
-        log.warning("login refused: too many failures from %s", ip)
-        return login_form(MSG_TOO_MANY, status=429, username=username)
     if not username or not password:
         return login_form(MSG_MISSING, status=400, username=username)
+    if not throttle.take_attempt(ctx.redis, ip):
+        log.warning("login refused: too many failures from %s", ip)
+        return login_form(MSG_TOO_MANY, status=429, username=username)
 
     with ctx.sessions.begin() as session:
-        was_locked = accounts.is_locked(session, username)
-        user = accounts.authenticate(session, username, password)
-        if user is None:
-            if not was_locked and accounts.is_locked(session, username):
-                locked = session.scalar(select(User).where(User.username == username))
-                if locked is not None:
-                    audit.record(
-                        session,
-                        dataclasses.replace(SYSTEM, ip=ip),
-                        "user.lock",
-                        "user",
-                        locked.id,
-                        after={"locked_until": locked.locked_until, "reason": "failed_logins"},
-                    )
-            opened = None
-        else:
+        user = accounts.authenticate(session, username, password, ip=ip)
+        opened = None
+        if user is not None:
             old = request.cookies.get(guard.SESSION_COOKIE)
             if old:
                 accounts.close_session(session, old)
@@ -79,9 +67,9 @@ def login() -> BaseResponse:
             audit.record(session, Actor.of(user, ip), "auth.login", "user", user.id)
 
     if opened is None:
-        throttle.record_failure(ctx.redis, ip)
         log.info("failed login for %r from %s", username, ip)
         return login_form(MSG_BAD_CREDENTIALS, status=401, username=username)
+    throttle.give_back(ctx.redis, ip)
     response = make_response(redirect(target))
     guard.set_session_cookie(response, opened.cookie_value)
     response.delete_cookie(csrf.PRE_SESSION_COOKIE, **guard.cookie_options())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from lianping import codes, rocdate
 from lianping.admin.pages.inbox import FILTER_LABELS, SORT_LABELS
 from lianping.services import retention
-from lianping.services.administration import CONTENT_FIELDS
+from lianping.services.administration import CONTENT_FIELDS, ETHICS_ONLY
 from lianping.services.broadcasts import audience_words
 from lianping.services.casework import REJECTION_CLAUSES, REJECTION_REASONS
 from lianping.storage.models import Agency, AuditEntry, Broadcast, Case, ReplyTemplate, Unit, User
@@ -193,6 +193,12 @@ def _logout(facts: Facts) -> str:
 def _lock(facts: Facts) -> str:
     until = facts.after.get("locked_until")
     return f"使用者{_user(facts)}連續登入失敗，暫停登入至{_moment(until)}。"
+
+
+def _refused(facts: Facts) -> str:
+    attempted = ETHICS_ONLY.get(facts.after.get("attempted") or "", "")
+    what = f"{attempted}（對象：{_user(facts)}）" if attempted else f"變更使用者{_user(facts)}"
+    return f"拒絕{what}：僅具政風人員身分的系統管理者可以辦理。"
 
 
 def _user_create(facts: Facts) -> str:
@@ -887,6 +893,7 @@ ACTIONS: dict[str, ActionWords] = {
     "user.activate": ActionWords("重新啟用使用者", ACCOUNTS, _user_activate),
     "user.password_reset": ActionWords("重設密碼", ACCOUNTS, _password_reset),
     "user.unlock": ActionWords("解除暫停登入", ACCOUNTS, _unlock),
+    "user.refused": ActionWords("拒絕授予政風權限", ACCOUNTS, _refused),
     "user.line_id": ActionWords("設定 LINE 使用者 ID（舊功能）", ACCOUNTS, _line_id),
     "user.line_link_code": ActionWords("產生 LINE 連結碼", ACCOUNTS, _line_link_code),
     "user.line_link": ActionWords("連結 LINE 帳號", ACCOUNTS, _line_link),

@@ -90,6 +90,10 @@ def _change(
     try:
         with ctx.sessions.begin() as session:
             apply(session)
+    except administration.EthicsRequired as exc:
+        with ctx.sessions.begin() as session:  # the change rolled back; the attempt is kept
+            administration.record_refusal(session, current_actor(), exc)
+        return on_error(str(exc))
     except SettingsError as exc:
         return on_error(str(exc))
     path, _, anchor = target.partition("#")
