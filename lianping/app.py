@@ -13,7 +13,7 @@ from lianping import admin
 from lianping.admin.api.errors import ApiError, code_for_status
 from lianping.admin.auth import guard
 from lianping.config import Settings
-from lianping.context import Context
+from lianping.context import WEB_REDIS_TIMEOUT, Context
 from lianping.web.callback import blueprint as webhook_blueprint
 from lianping.web.public import blueprint as public_blueprint
 
@@ -21,7 +21,11 @@ from lianping.web.public import blueprint as public_blueprint
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web app from ``settings`` (default: the environment)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    ctx = Context(settings or Settings.from_env())
+    ctx = Context(
+        settings or Settings.from_env(),
+        redis_connect_timeout=WEB_REDIS_TIMEOUT,
+        redis_socket_timeout=WEB_REDIS_TIMEOUT,
+    )
     app = Flask(__name__)
     proxies = ctx.settings.trusted_proxies
     if proxies:

@@ -15,6 +15,7 @@ class ConfigError(RuntimeError):
 REQUIRED_IN_PRODUCTION = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "SECRET_KEY")
 LINE_API_HOST = "https://api.line.me"
 DEV_ACCESS_TOKEN = "dev-access-token"
+DEFAULT_SPOOL_MB = 512
 
 
 def _whole_number(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -51,6 +52,13 @@ class Settings:
     trusted_proxies: int = 0
     # Minutes without a request after which a staff session is signed out (SESSION_IDLE_MINUTES).
     session_idle_minutes: int = 30
+    # The bot's own user id: webhook bodies for another ``destination`` are refused.
+    # Empty: any destination is accepted (logged once at start).
+    line_bot_user_id: str = ""
+    # Where the webhook keeps verified bodies while the database is unreachable (web and
+    # workers must share it), and the most it may hold before the webhook answers 503.
+    spool_dir: Path = Path("instance/media/webhook-spool")
+    spool_max_bytes: int = DEFAULT_SPOOL_MB * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -75,6 +83,8 @@ class Settings:
             port = int(env.get("PORT", "8000"))
         except ValueError as exc:
             raise ConfigError(f"PORT must be a number, got {env.get('PORT')!r}") from exc
+        spool_mb = _whole_number(env, "SPOOL_MAX_MB", DEFAULT_SPOOL_MB, 1, 1_000_000)
+        media_dir = Path(env.get("MEDIA_DIR", "instance/media"))
         return cls(
             trusted_proxies=_whole_number(env, "TRUSTED_PROXIES", 0, 0, 10),
             session_idle_minutes=_whole_number(env, "SESSION_IDLE_MINUTES", 30, 1, 480),
@@ -88,8 +98,11 @@ class Settings:
             secret_key=env.get("SECRET_KEY", "dev-secret-key-not-for-production"),
             public_base_url=env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
             port=port,
-            media_dir=Path(env.get("MEDIA_DIR", "instance/media")),
+            media_dir=media_dir,
             dev_mode=dev,
+            line_bot_user_id=env.get("LINE_BOT_USER_ID", "").strip(),
+            spool_dir=Path(env.get("SPOOL_DIR") or media_dir / "webhook-spool"),
+            spool_max_bytes=spool_mb * 1024 * 1024,
         )
 
     @property

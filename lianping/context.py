@@ -18,10 +18,17 @@ from lianping.config import Settings
 from lianping.line.client import LineClient
 from lianping.storage.db import make_engine, make_session_factory
 
+# The web process answers LINE within 2 seconds whatever Redis does (a hung server
+# included): each call gives up after this, and a failed call is not retried.
+WEB_REDIS_TIMEOUT = 0.5
+
 
 @dataclass
 class Context:
     settings: Settings
+    # Seconds to connect to Redis and to wait for an answer; the web app sets shorter ones.
+    redis_connect_timeout: float = 1.0
+    redis_socket_timeout: float = 5.0
 
     @cached_property
     def engine(self) -> Engine:
@@ -33,11 +40,10 @@ class Context:
 
     @cached_property
     def redis(self) -> Redis:
-        # Short timeouts: the webhook must still answer when Redis is away.
         return Redis.from_url(
             self.settings.redis_url,
-            socket_connect_timeout=1.0,
-            socket_timeout=5.0,
+            socket_connect_timeout=self.redis_connect_timeout,
+            socket_timeout=self.redis_socket_timeout,
             health_check_interval=30,
         )
 

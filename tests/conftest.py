@@ -34,11 +34,13 @@ from lianping.storage.models import Base
 from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator.app import RunningSimulator, start_in_thread
 from lianping_dev.simulator.client import SimulatorClient
-from lianping_dev.simulator.settings import SimulatorSettings
+from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID, SimulatorSettings
 from tests.support import WorkerProcess, fresh_database_beside
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
+# The simulator's bot: the destination of every body it sends.
+BOT_USER_ID = SIMULATED_BOT_USER_ID
 
 
 def _xdist_worker() -> int | None:
@@ -125,6 +127,7 @@ def settings(
             "PORT": str(port),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "MEDIA_DIR": str(tmp_path_factory.mktemp("media")),
+            "LINE_BOT_USER_ID": BOT_USER_ID,
         }
     )
 
@@ -144,6 +147,8 @@ def env(settings: Settings) -> dict[str, str]:
         "PORT": str(settings.port),
         "PUBLIC_BASE_URL": settings.public_base_url,
         "MEDIA_DIR": str(settings.media_dir),
+        "LINE_BOT_USER_ID": settings.line_bot_user_id,
+        "SPOOL_DIR": str(settings.spool_dir),
     }
 
 

@@ -20,12 +20,12 @@ from lianping.storage.models import InboxEvent, OutboxMessage
 from lianping_dev.redis_server import RedisServer
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
-from tests.conftest import SECRET
+from tests.conftest import BOT_USER_ID, SECRET
 from tests.support import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.e2e
 
-DESTINATION = "U" + "f" * 32
+DESTINATION = BOT_USER_ID
 
 
 def post_events(client: Any, *events: dict[str, Any]) -> int:

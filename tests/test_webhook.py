@@ -17,7 +17,7 @@ from lianping.queues import EVENTS, queue
 from lianping.storage.inbox import shard_of
 from lianping.storage.models import InboxEvent
 from lianping_dev.simulator import events as line_events
-from tests.conftest import SECRET
+from tests.conftest import BOT_USER_ID, SECRET
 
 USER = "U" + "1" * 32
 RT = "0" * 32  # a reply token (never used: these tests run no worker)
@@ -37,7 +37,7 @@ def post(client: Any, body: bytes, signature: str | None = None) -> Any:
 
 
 def body_of(*events: dict[str, Any]) -> bytes:
-    return line_events.envelope("U" + "f" * 32, list(events))
+    return line_events.envelope(BOT_USER_ID, list(events))
 
 
 def stored(ctx: Context) -> int:
@@ -109,9 +109,11 @@ def test_bad_signature_is_refused_and_nothing_stored(client: Any, ctx: Context) 
         b"{not json",
         b"[]",
         b'{"destination": "U1"}',
-        b'{"destination": "U1", "events": [1]}',
+        b'{"destination": "U1", "events": [NaN]}',
+        b'{"destination": "U1", "events": [1e999]}',
+        b'{"destination": "U1", "events": [' + b"9" * 5000 + b"]}",
     ],
-    ids=["malformed", "array", "no-events", "event-not-object"],
+    ids=["malformed", "array", "no-events", "nan", "infinite", "too-many-digits"],
 )
 def test_malformed_body_is_400_and_nothing_stored(client: Any, ctx: Context, body: bytes) -> None:
     response = post(client, body)
@@ -120,37 +122,11 @@ def test_malformed_body_is_400_and_nothing_stored(client: Any, ctx: Context, bod
     assert stored(ctx) == 0
 
 
-@pytest.mark.parametrize("missing", ["mode", "webhookEventId", "deliveryContext", "timestamp"])
-def test_event_missing_required_field_is_400(client: Any, ctx: Context, missing: str) -> None:
-    event = line_events.text(USER, RT, "你好")
-    del event[missing]
-    assert post(client, body_of(event)).status_code == 400
-    assert stored(ctx) == 0
-
-
-def test_known_event_failing_the_sdk_model_is_400(client: Any, ctx: Context) -> None:
-    event = line_events.text(USER, RT, "你好")
-    del event["message"]["id"]
-    good = line_events.text(USER, RT, "另一則")
-    # One bad event refuses the whole body: nothing of it is stored.
-    assert post(client, body_of(good, event)).status_code == 400
-    assert stored(ctx) == 0
-
-
 def test_oversized_body_is_413_and_nothing_stored(client: Any, ctx: Context) -> None:
     big = body_of(line_events.text(USER, RT, "長" * (700 * 1024)))  # about 2 MiB of UTF-8
     assert len(big) > 2 * 1024 * 1024
     assert post(client, big).status_code == 413
     assert stored(ctx) == 0
-
-
-def test_database_unreachable_is_503(settings: Settings) -> None:
-    broken = Settings(
-        **{**settings.__dict__, "database_url": "postgresql://lianping@127.0.0.1:1/x"}
-    )
-    client = create_app(broken).test_client()
-    response = post(client, body_of(line_events.text(USER, RT, "你好")))
-    assert response.status_code == 503
 
 
 def test_redis_unreachable_still_200_and_stored(settings: Settings, ctx: Context) -> None:

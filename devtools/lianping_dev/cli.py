@@ -20,7 +20,7 @@ def main() -> None:
 def simulator(host: str, port: int, webhook_url: str) -> None:
     """Run the LINE platform simulator (fake Messaging API and resident chat page)."""
     from lianping_dev.simulator.app import serve
-    from lianping_dev.simulator.settings import SimulatorSettings
+    from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID, SimulatorSettings
 
     settings = load_settings()
     serve(
@@ -28,6 +28,8 @@ def simulator(host: str, port: int, webhook_url: str) -> None:
             channel_secret=settings.line_channel_secret,
             access_token=settings.line_channel_access_token,
             webhook_url=webhook_url,
+            # The bot the product expects, so its destination check passes.
+            destination=settings.line_bot_user_id or SIMULATED_BOT_USER_ID,
         ),
         host,
         port,

@@ -19,6 +19,7 @@ from lianping.storage.migrate import upgrade
 from lianping_dev import commands
 from lianping_dev.processes import Fleet, ProcessFailed, url_answers
 from lianping_dev.redis_server import RedisServer
+from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID
 
 INSTANCE = Path("instance")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -76,6 +77,8 @@ def run_embedded(port: int, simulator_port: int, workers: int) -> None:
             "PUBLIC_BASE_URL": web_url,
             "PORT": str(port),
             "MEDIA_DIR": str((INSTANCE / "media").resolve()),
+            # The simulator sends its bot's user id as every body's destination.
+            "LINE_BOT_USER_ID": os.environ.get("LINE_BOT_USER_ID") or SIMULATED_BOT_USER_ID,
         }
         fleet.start("web", commands.web(port), env)
         fleet.start("simulator", commands.simulator(simulator_port, f"{web_url}/callback"), env)

@@ -1,4 +1,5 @@
-"""Periodic sweep: re-enqueue stored-but-unprocessed events and unsent outbox rows,
+"""Periodic sweep: import the bodies the webhook spooled while the database was away,
+re-enqueue stored-but-unprocessed events and unsent outbox rows,
 start scheduled broadcasts when due, resume broadcasts a crashed worker left behind,
 (hourly) remove uploaded images no broadcast uses, remove personal-data copies whose link
 expired and erase the LINE ids kept for a granted deletion once no case is open, and (daily)
@@ -9,12 +10,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
 from lianping import context
 from lianping.context import Context
 from lianping.jobs import broadcasts, delivery, inbox, purge
-from lianping.services import data_requests, promotion_images
+from lianping.line import webhook_body
+from lianping.services import data_requests, promotion_images, webhook_intake
 from lianping.storage import inbox as inbox_queries
 from lianping.storage import outbox as outbox_queries
+from lianping.storage import spool
 from lianping.storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -27,11 +32,14 @@ OUTBOX_GRACE = timedelta(seconds=30)
 # Housekeeping that need not run every 15 seconds: at most once per this, per Redis.
 HOUSEKEEPING_EVERY = 3600
 HOUSEKEEPING_KEY = "lianping:sweep:housekeeping"
+# Spooled bodies imported per sweep: the next sweep, 15 seconds on, takes the rest.
+SPOOL_BATCH = 500
 
 
 def sweep() -> dict[str, int]:
     """RQ job: find work whose job was lost (Redis down, worker killed) and queue it again."""
     ctx = context.current()
+    spooled = import_spool(ctx)
     now = utcnow()
     with ctx.sessions() as session:
         shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
@@ -49,6 +57,7 @@ def sweep() -> dict[str, int]:
     removed = _housekeeping(ctx, now)
     purge_queued = purge.enqueue_daily(ctx)
     return {
+        "spooled_bodies": spooled,
         "shards": queued,
         "outbox": len(rows),
         "broadcasts_started": len(started),
@@ -56,6 +65,43 @@ def sweep() -> dict[str, int]:
         "image_files_removed": removed,
         "purge_queued": int(purge_queued),
     }
+
+
+def import_spool(ctx: Context) -> int:
+    """Store the bodies the webhook spooled, oldest first, each in its own transaction and
+    its file deleted after the commit; returns how many were imported.
+
+    A crash between commit and deletion imports a body twice, which stores nothing twice
+    (the inbox ignores a known ``webhookEventId``). A body the import can never take is
+    set aside under another name, so one body cannot stop the others.
+    """
+    imported = 0
+    shards: dict[int, None] = {}
+    for path in spool.pending(ctx.settings.spool_dir, SPOOL_BATCH):
+        try:
+            body = path.read_bytes()
+        except FileNotFoundError:
+            continue  # another worker's sweep took it
+        try:
+            parsed = webhook_body.parse_body(body)
+            with ctx.sessions.begin() as session:
+                shards.update(dict.fromkeys(webhook_intake.store(session, parsed)))
+        except OperationalError:
+            raise  # the database is away still: the spool waits for the next sweep
+        except (webhook_body.WebhookBodyError, SQLAlchemyError) as exc:
+            # The error's class only: a database error's message may quote the events.
+            log.error(
+                "spooled body %s cannot be imported (%s); set aside", path.name, type(exc).__name__
+            )
+            spool.set_aside(path)
+            continue
+        path.unlink(missing_ok=True)
+        imported += 1
+    for shard in shards:
+        inbox.enqueue(ctx, shard)
+    if imported:
+        log.info("sweep imported %d spooled webhook bodies", imported)
+    return imported
 
 
 def _housekeeping(ctx: Context, now: datetime) -> int:

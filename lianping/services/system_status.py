@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -11,8 +12,20 @@ from sqlalchemy.orm import Session
 
 from lianping import queues
 from lianping.services import content
+from lianping.storage import rejected_events
 from lianping.storage.inbox import MAX_ATTEMPTS
 from lianping.storage.models import InboxEvent, OutboxMessage, Resident
+
+# Rejected webhook events listed on the page, newest first.
+REJECTED_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected webhook event as staff see it: when, and why (never its content)."""
+
+    received_at: datetime
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -20,6 +33,8 @@ class SystemStatus:
     events_stored: int
     events_pending: int
     events_failed: int
+    events_rejected: int
+    latest_rejections: list[Rejection]
     outbox: dict[str, int]
     residents_following: int
     residents_total: int
@@ -30,7 +45,8 @@ class SystemStatus:
 
 
 def system_status(session: Session, redis: Redis) -> SystemStatus:
-    """Counts of the inbox, outbox, residents and queues; whether the notice is filled in."""
+    """Counts of the inbox, outbox, residents and queues, the latest rejected webhook
+    events; whether the notice is filled in."""
     pending = InboxEvent.processed_at.is_(None)
     count = select(func.count()).select_from(InboxEvent)
     outbox_rows = session.execute(
@@ -49,6 +65,11 @@ def system_status(session: Session, redis: Redis) -> SystemStatus:
         or 0,
         events_failed=session.scalar(count.where(pending, InboxEvent.attempts >= MAX_ATTEMPTS))
         or 0,
+        events_rejected=rejected_events.count(session),
+        latest_rejections=[
+            Rejection(row.received_at, row.reason)
+            for row in rejected_events.latest(session, REJECTED_SHOWN)
+        ],
         outbox={status: n for status, n in outbox_rows},
         residents_following=session.scalar(
             select(func.count()).select_from(Resident).where(Resident.following.is_(True))

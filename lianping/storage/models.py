@@ -131,6 +131,20 @@ class InboxEvent(Base):
     payload_purged_at: Mapped[datetime | None]
 
 
+class RejectedWebhookEvent(Base):
+    """An event of a signed webhook body that could not be stored as an inbox event: the
+    good events beside it were kept and LINE got 200, so this row is what staff see of it."""
+
+    __tablename__ = "rejected_webhook_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    # The event as JSON text, cut to a bounded size; None once the retention purge ran.
+    raw: Mapped[str | None] = mapped_column(Text)
+    raw_purged_at: Mapped[datetime | None]
+
+
 class OutboxMessage(Base):
     """Up to five LINE messages to one user, delivered by reply token or push."""
 

@@ -32,6 +32,7 @@ from lianping.storage.models import (
     MediaFile,
     OutboxMessage,
     PlaceContact,
+    RejectedWebhookEvent,
     Resident,
     TipReporter,
 )
@@ -179,10 +180,20 @@ def _payload_age() -> Any:
     return func.coalesce(InboxEvent.processed_at, InboxEvent.received_at)
 
 
+def _rejected_where(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        RejectedWebhookEvent.raw_purged_at.is_(None),
+        RejectedWebhookEvent.received_at < cutoff,
+    )
+
+
 def due_payloads(session: Session, cutoff: datetime) -> Due:
-    """Events processed (or given up on) before ``cutoff`` whose payload is whole."""
+    """Events processed (or given up on) before ``cutoff`` whose payload is whole, and
+    rejected events received before it whose raw JSON is kept."""
     due = _due(session, _payload_age(), _payloads_where(cutoff))
-    return Due(due.count, _oldest(due.oldest))
+    rejected = _due(session, RejectedWebhookEvent.received_at, _rejected_where(cutoff))
+    dates = [day for day in (_oldest(due.oldest), _oldest(rejected.oldest)) if day is not None]
+    return Due(due.count + rejected.count, min(dates, default=None))
 
 
 def payload_skeleton(payload: dict[str, Any]) -> dict[str, Any]:
@@ -199,7 +210,8 @@ def payload_skeleton(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def purge_payloads(session: Session, cutoff: datetime, now: datetime, limit: int) -> Removed:
-    """Cut due payloads down to :func:`payload_skeleton` and drop the chat's LINE id."""
+    """Cut due payloads down to :func:`payload_skeleton` and drop the chat's LINE id; drop
+    the raw JSON of due rejected events (their time and reason stay)."""
     rows = session.execute(
         select(InboxEvent.id, InboxEvent.payload)
         .where(*_payloads_where(cutoff))
@@ -217,7 +229,22 @@ def purge_payloads(session: Session, cutoff: datetime, now: datetime, limit: int
             )
             .execution_options(synchronize_session=False)
         )
-    return Removed(len(rows))
+    rejected = list(
+        session.scalars(
+            select(RejectedWebhookEvent.id)
+            .where(*_rejected_where(cutoff))
+            .order_by(RejectedWebhookEvent.id)
+            .limit(limit)
+        )
+    )
+    if rejected:
+        session.execute(
+            update(RejectedWebhookEvent)
+            .where(RejectedWebhookEvent.id.in_(rejected))
+            .values(raw=None, raw_purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return Removed(len(rows) + len(rejected))
 
 
 # -- outbox bodies ------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """``POST /callback``: verify, store durably, enqueue, answer 200 within LINE's 2 seconds.
 
-Nothing slow happens here: the events are processed by workers.
+Nothing slow happens here: the events are processed by workers. The answer is 200 for
+every signed webhook body of this channel, so LINE never has to redeliver one: bad events
+are recorded as rejected beside the good ones, and while the database is unreachable the
+body waits in the spool for the sweep.
 """
 
 from __future__ import annotations
@@ -8,19 +11,29 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from lianping import context
+from lianping.context import Context
 from lianping.jobs import inbox as inbox_jobs
 from lianping.line import webhook_body
-from lianping.storage import inbox
+from lianping.services import webhook_intake
+from lianping.storage import spool
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 
 blueprint = Blueprint("webhook", __name__)
+
+
+@blueprint.record_once
+def _announce_destination_check(state: BlueprintSetupState) -> None:
+    ctx: Context = state.app.extensions["lianping"]
+    if not ctx.settings.line_bot_user_id:
+        log.warning("LINE_BOT_USER_ID is not set: webhook bodies for any destination are accepted")
 
 
 def _error(status: int, message: str) -> tuple[Response, int]:
@@ -43,30 +56,40 @@ def callback() -> tuple[Response, int]:
         parsed = webhook_body.parse_body(body)
     except webhook_body.WebhookBodyError as exc:
         return _error(400, str(exc))
+    expected = ctx.settings.line_bot_user_id
+    if expected and parsed.destination != expected:
+        # Signed with our secret yet meant for another bot: a misconfigured channel.
+        log.warning("webhook body for another destination refused (%d bytes)", len(body))
+        return _error(400, "destination is not this channel's bot")
 
-    rows = [
-        {
-            "webhook_event_id": event["webhookEventId"],
-            "source_key": webhook_body.source_key(event),
-            "event_type": event["type"],
-            "event_timestamp": event["timestamp"],
-            "payload": event,
-        }
-        for event in parsed.events
-    ]
     try:
         with ctx.sessions.begin() as session:
-            inbox.store(session, rows)
-    except SQLAlchemyError:
-        log.exception("could not store webhook events; LINE will redeliver")
-        return _error(503, "temporarily unavailable")
+            shards = webhook_intake.store(session, parsed)
+    except SQLAlchemyError as exc:
+        return _spool(ctx, body, exc)
 
     # One drain job per shard at most is queued: at a high rate one job takes many events.
-    for shard in dict.fromkeys(inbox.shard_of(row["source_key"]) for row in rows):
+    for shard in shards:
         try:
             inbox_jobs.enqueue(ctx, shard)
         except RedisError:
             # Stored already: the periodic sweep enqueues it once Redis is back.
             log.warning("queue unavailable; shard %s left for the sweep", shard)
             break
+    return jsonify({}), 200
+
+
+def _spool(ctx: Context, body: bytes, exc: SQLAlchemyError) -> tuple[Response, int]:
+    """Keep the verified body on disk for the sweep; 503 only when that fails too."""
+    # The error's class only: its message may quote the events' content.
+    try:
+        spool.write(ctx.settings.spool_dir, body, ctx.settings.spool_max_bytes)
+    except OSError as spool_error:
+        log.error(
+            "database unavailable (%s) and the spool refused the body (%s); LINE may redeliver",
+            type(exc).__name__,
+            spool_error,
+        )
+        return _error(503, "temporarily unavailable")
+    log.warning("database unavailable (%s); body spooled for the sweep", type(exc).__name__)
     return jsonify({}), 200

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The bot user id a simulated channel has unless told otherwise.
+SIMULATED_BOT_USER_ID = "Udeadbeefdeadbeefdeadbeefdeadbeef"
+
 
 @dataclass
 class SimulatorSettings:
@@ -17,5 +20,5 @@ class SimulatorSettings:
     channel_secret: str
     access_token: str
     webhook_url: str
-    destination: str = "Udeadbeefdeadbeefdeadbeefdeadbeef"
+    destination: str = SIMULATED_BOT_USER_ID
     bot_display_name: str = "村里廉政平臺"
