@@ -16,7 +16,7 @@ from lianping.bot.conversation.defaults import DEFAULT_CONTENT
 from lianping.context import Context
 from lianping.line.limits import LIMITS, utf16_units
 from lianping.services import content
-from lianping.storage.models import AuditEntry, Case, PrivacyNotice, Resident
+from lianping.storage.models import AuditEntry, Case, PrivacyNotice, Resident, User
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import api_token, staff
@@ -279,6 +279,15 @@ def test_publishing_a_notice_with_a_placeholder_is_refused(app: Any, ctx: Contex
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == audited
     published = admin.post("/admin/settings/privacy", {"body": "臺北市政府政風處個資告知。"})
     assert published.status_code in (302, 303)
+
+
+def test_the_status_page_says_when_no_head_of_ethics_is_set(app: Any, ctx: Context) -> None:
+    admin = Staff(app, ctx, staff(ctx, "status-boss", "admin", ethics=True))
+    assert "尚未指定政風單位主管" in page_text(admin.get("/admin/status"))
+    head = staff(ctx, "status-head", "officer", ethics=True)
+    with ctx.sessions.begin() as session:
+        session.get_one(User, head.id).head_of_ethics = True
+    assert "尚未指定政風單位主管" not in page_text(admin.get("/admin/status"))
 
 
 def test_the_status_page_says_when_the_notice_names_no_agency(app: Any, ctx: Context) -> None:

@@ -10,11 +10,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lianping import queues
+from lianping import codes, queues
 from lianping.services import content
 from lianping.storage import rejected_events
 from lianping.storage.inbox import MAX_ATTEMPTS
-from lianping.storage.models import InboxEvent, OutboxMessage, Resident
+from lianping.storage.models import Case, InboxEvent, OutboxMessage, Resident, User
 
 # Rejected webhook events listed on the page, newest first.
 REJECTED_SHOWN = 20
@@ -42,6 +42,9 @@ class SystemStatus:
     # The 個資法 §8 notice in use, and the placeholder words it still holds (e.g. no agency).
     notice_version: int
     notice_placeholders: list[str]
+    # No active 政風單位主管: an unassigned tip is then open to nobody (need-to-know).
+    head_of_ethics_set: bool
+    tips_open: int
 
 
 def system_status(session: Session, redis: Redis) -> SystemStatus:
@@ -79,4 +82,16 @@ def system_status(session: Session, redis: Redis) -> SystemStatus:
         queue_lengths=lengths,
         notice_version=notice.version,
         notice_placeholders=content.notice_placeholders(notice.body),
+        head_of_ethics_set=session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.head_of_ethics.is_(True), User.active.is_(True))
+        )
+        != 0,
+        tips_open=session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.confidential.is_(True), Case.status.in_(codes.OPEN_STATUSES))
+        )
+        or 0,
     )
