@@ -16,6 +16,7 @@ from lianping.config import Settings
 from lianping.context import Context
 from lianping.web.callback import blueprint as webhook_blueprint
 from lianping.web.public import blueprint as public_blueprint
+from lianping.web.row_ids import RowIdConverter
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     ctx = Context(settings or Settings.from_env())
     app = Flask(__name__)
+    # Before any route is added: every <int:…> is a row id within the id columns' range.
+    app.url_map.converters["int"] = RowIdConverter
     # Behind the platform's one reverse proxy: client address and scheme come from it.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.extensions["lianping"] = ctx
