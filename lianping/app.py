@@ -16,6 +16,7 @@ from lianping.config import Settings
 from lianping.context import WEB_REDIS_TIMEOUT, Context
 from lianping.web.callback import blueprint as webhook_blueprint
 from lianping.web.public import blueprint as public_blueprint
+from lianping.web.row_ids import RowIdConverter
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -27,6 +28,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         redis_socket_timeout=WEB_REDIS_TIMEOUT,
     )
     app = Flask(__name__)
+    # Before any route is added: every <int:…> is a row id within the id columns' range.
+    app.url_map.converters["int"] = RowIdConverter
     proxies = ctx.settings.trusted_proxies
     if proxies:
         # Only the trusted proxies' own X-Forwarded-* entries are believed (a client can send

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from werkzeug.routing.converters import NumberConverter
 
 from lianping.admin.auth import PUBLIC_ENDPOINTS, throttle
 from lianping.app import create_app
@@ -240,7 +241,9 @@ def _dummy_path(rule: Any) -> str:
     values: dict[str, Any] = {}
     for name in rule.arguments:
         converter = type(rule._converters[name]).__name__
-        values[name] = {"IntegerConverter": 1, "FloatConverter": 1.0}.get(converter, "x")
+        # By kind, not name: the app's <int:…> is its own RowIdConverter.
+        numeric = isinstance(rule._converters[name], NumberConverter)
+        values[name] = 1 if numeric else "x"
         if converter == "UUIDConverter":
             values[name] = "00000000-0000-0000-0000-000000000001"
         if converter == "AnyConverter":

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
-from lianping.storage import keyset
+from lianping.storage import ids, keyset
 from lianping.storage.models import Case, utcnow
 
 AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
@@ -126,7 +126,10 @@ def is_overdue(
 def _parse(name: str, raw: str) -> Any:
     try:
         if name in ("unit_id", "agency_id", "officer_id"):
-            return int(raw)
+            found = ids.parse_id(raw)
+            if found is None:
+                raise ValueError(raw)
+            return found
         if name in ("overdue", "resident_update", "extension_pending"):
             return raw.lower() in ("1", "true", "yes", "on")
         if name in ("date_from", "date_to"):

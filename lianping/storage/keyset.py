@@ -10,7 +10,7 @@ import base64
 import json
 from datetime import UTC, datetime
 
-MAX_ID = 2**63 - 1
+from lianping.storage.ids import MAX_ID
 
 
 def encode(moment: datetime, row_id: int) -> str:

@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, context, rocdate
 from lianping.admin.api.errors import ApiError
-from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.views import Body, Payload, unit_of_work
 from lianping.jobs import broadcasts as broadcast_jobs
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import broadcasts
 from lianping.services.access import Actor
-from lianping.storage import broadcast_list
+from lianping.storage import broadcast_list, ids
 from lianping.storage.models import Broadcast
 
 log = logging.getLogger(__name__)
@@ -34,9 +33,10 @@ LIST_LIMIT = 50
 
 def _id(broadcast_id: str) -> int:
     """The path's id, or 404 (ids are positive 64-bit integers)."""
-    if not broadcast_id.isdigit() or not 1 <= int(broadcast_id) <= MAX_ID:
+    found = ids.parse_id(broadcast_id)
+    if found is None:
         raise ApiError("not_found", f"找不到推播 {broadcast_id}")
-    return int(broadcast_id)
+    return found
 
 
 @contextmanager

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from lianping import rocdate
 from lianping.admin.api.errors import ApiError
-from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.validation import as_date
 from lianping.admin.api.views import Body, Payload, unit_of_work
 from lianping.services import activities, places
@@ -24,6 +23,7 @@ from lianping.services.access import Actor, can_open
 from lianping.services.activities import ActivityError, ActivityForm, Material
 from lianping.services.places import ContactForm, PlaceError, PlaceForm
 from lianping.storage import activities as activity_queries
+from lianping.storage import ids
 from lianping.storage import places as place_queries
 from lianping.storage.activities import ActivityFilter
 from lianping.storage.models import FieldActivity, Place, PlaceContact
@@ -31,9 +31,10 @@ from lianping.storage.models import FieldActivity, Place, PlaceContact
 
 def _id(raw: str, words: str) -> int:
     """The path's id, or 404 (ids are positive 64-bit integers)."""
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    found = ids.parse_id(raw)
+    if found is None:
         raise ApiError("not_found", f"找不到{words} {raw}")
-    return int(raw)
+    return found
 
 
 @contextmanager

@@ -18,11 +18,11 @@ from lianping.services.casework import (
     REPLY_METHODS,
 )
 from lianping.storage.case_search import PAGE_SIZE, SORTS
+from lianping.storage.ids import MAX_ID
 from lianping.storage.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT
 
 Schema = dict[str, Any]
 
-MAX_ID = 2**63 - 1
 # No U+0000: PostgreSQL text cannot hold it.
 NO_NUL = "^[^\\u0000]*$"
 # ISO dates from 民國元年 (1912) to 2999: every one has an ROC form.

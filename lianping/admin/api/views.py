@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from lianping import context, rocdate
 from lianping.admin.api import serialize
 from lianping.admin.api.errors import ApiError
-from lianping.admin.api.schemas import MAX_ID
 from lianping.admin.api.validation import as_date
 from lianping.admin.pages import notices as notice_pages
 from lianping.admin.reports.downloads import rendered
@@ -30,7 +29,7 @@ from lianping.reports.biweekly_model import TEXT_FIELDS
 from lianping.services import casework, content, notice_delivery, report_periods, timeline
 from lianping.services.access import Actor, PermissionDenied, tip_scope
 from lianping.services.casework import ManualReport, Result
-from lianping.storage import keyset
+from lianping.storage import ids, keyset
 from lianping.storage.case_search import (
     PAGE_SIZE,
     CaseFilter,
@@ -371,9 +370,10 @@ def list_reply_templates(actor: Actor) -> Payload:
 
 def _notice_id(value: str) -> int:
     """A notice id from the path; anything else is a notice that does not exist (404)."""
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    found = ids.parse_id(value)
+    if found is None:
         raise ApiError("not_found", f"找不到通知 {value}")
-    return int(value)
+    return found
 
 
 def get_notice(actor: Actor, number: str, notice_id: str, query: Body, args: Any) -> Payload:

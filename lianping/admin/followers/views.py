@@ -14,7 +14,7 @@ from lianping.admin.auth import current_actor
 from lianping.services import content, follower_tags
 from lianping.services.access import mask_name
 from lianping.services.follower_tags import FollowersError
-from lianping.storage import areas, residents
+from lianping.storage import areas, ids, residents
 from lianping.storage.models import Resident
 from lianping.storage.residents import FollowerFilter
 
@@ -71,8 +71,8 @@ def _filter(args: dict[str, str]) -> tuple[FollowerFilter, int | None, str | Non
         problems.append("標籤")
     if args.get("opt_out", "") not in OPT_OUT_CHOICES:
         problems.append("宣導訊息")
-    before = args.get("before", "")
-    if before and not before.isdigit():
+    before = ids.parse_id(args.get("before"))
+    if args.get("before") and before is None:
         problems.append("頁碼")
     if problems:
         message = "篩選條件有誤：「" + "」、「".join(problems) + "」的值無法使用，請重新選擇。"
@@ -84,7 +84,7 @@ def _filter(args: dict[str, str]) -> tuple[FollowerFilter, int | None, str | Non
         tag=residents.clean_tag(args.get("tag")) or None,
         opt_out=opt_out,
     )
-    return flt, int(before) if before else None, None
+    return flt, before, None
 
 
 def _page(
@@ -140,7 +140,7 @@ def tags() -> BaseResponse:
     given = {name: form.get(f"f_{name}", "").strip() for name in FILTER_NAMES}
     filters: dict[str, Any] = {k: v for k, v in given.items() if v}
     action = form.get("action", "")
-    selected = [int(v) for v in form.getlist("resident_id") if v.isdigit()]
+    selected = [found for v in form.getlist("resident_id") if (found := ids.parse_id(v))]
     tag = form.get("tag", "")
     if action not in ("add", "remove"):
         return _page(filters, error="無法辨識的操作。", tag_value=tag)

@@ -19,7 +19,7 @@ from lianping.services import activities, content, places, promotion_images
 from lianping.services.access import Actor, can_open, require_write
 from lianping.services.activities import ActivityError, ActivityForm, Material
 from lianping.storage import activities as queries
-from lianping.storage import areas
+from lianping.storage import areas, ids
 from lianping.storage import places as place_queries
 from lianping.storage.activities import ActivityFilter
 from lianping.storage.models import ActivityPhoto, FieldActivity, Place
@@ -56,7 +56,8 @@ def _day(raw: str, label: str) -> date | None:
 
 def _whole(raw: str, label: str) -> int:
     text = raw.replace(",", "").strip()
-    if not text.isdigit() or len(text) > 9:
+    # ASCII digits: str.isdigit() also takes "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise ActivityError(f"{label}請填非負整數。")
     return int(text)
 
@@ -64,9 +65,10 @@ def _whole(raw: str, label: str) -> int:
 def _optional_id(raw: str, label: str) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    found = ids.parse_id(raw)
+    if found is None:
         raise ActivityError(f"{label}不正確。")
-    return int(raw)
+    return found
 
 
 def read_form(form: Form) -> ActivityForm:
@@ -119,7 +121,8 @@ def _filter(args: Any) -> tuple[ActivityFilter, str | None]:
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+    found = ids.parse_id(raw)
+    return found if found is not None and found < 100_000 else 1
 
 
 @blueprint.get("/")

@@ -34,7 +34,7 @@ from lianping.services.access import (
 from lianping.services.casework import CaseworkError, Result
 from lianping.services.notice_delivery import last_notice_id, letters_waiting, record_delivery
 from lianping.services.timeline import case_notices, case_timeline
-from lianping.storage import case_search
+from lianping.storage import case_search, ids
 from lianping.storage.models import Case, FieldActivity, ReplyTemplate, Resident, utcnow
 
 blueprint = Blueprint("case", __name__, url_prefix="/admin/cases")
@@ -237,10 +237,10 @@ def _optional_int(form: Form, name: str, label: str) -> int | None:
     raw = _text(form, name)
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise CaseworkError(f"「{label}」的值不正確") from exc
+    found = ids.parse_id(raw)
+    if found is None:
+        raise CaseworkError(f"「{label}」的值不正確")
+    return found
 
 
 def _required_int(form: Form, name: str, message: str) -> int:

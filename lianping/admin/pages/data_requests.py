@@ -196,7 +196,7 @@ def extend(request_id: int) -> Response:
     ctx = context.of_app()
     days = request.form.get("days", "").strip()
     try:
-        if not days.isdigit():
+        if not (days.isascii() and days.isdigit()) or len(days) > 9:
             raise data_requests.DataRequestError("請填寫延長天數（整數）。")
         with ctx.sessions.begin() as session:
             found = _load(session, request_id)

@@ -14,6 +14,7 @@ from lianping.admin.pages.common import current_actor
 from lianping.services import activities, casework, content, notice_delivery
 from lianping.services.access import require_write
 from lianping.services.casework import CaseworkError, ManualReport
+from lianping.storage import ids
 from lianping.storage.models import FieldActivity
 
 blueprint = Blueprint("intake", __name__, url_prefix="/admin/cases")
@@ -53,8 +54,7 @@ def _received(form: MultiDict[str, str]) -> tuple[date | None, time | None]:
 
 def _activity_id(raw: str | None) -> int | None:
     """The hidden ``activity_id`` (a report taken at a field activity); junk is none."""
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    return ids.parse_id(raw)
 
 
 def _form_page(form: MultiDict[str, str], error: str | None, status: int) -> tuple[str, int]:

@@ -18,6 +18,7 @@ from lianping.admin.settings import audit_words
 from lianping.services import accounts, administration, content
 from lianping.services.access import SYSTEM, require_admin
 from lianping.services.administration import SettingsError
+from lianping.storage import ids
 from lianping.storage.models import AuditEntry, ReplyTemplate, Unit, utcnow
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -73,10 +74,10 @@ def _page(template: str, status: int = 200, **values: Any) -> Response:
 
 
 def _form_id(name: str) -> int:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
+    found = ids.parse_id(request.form.get(name))
+    if found is None:
         abort(400)
+    return found
 
 
 def _change(
@@ -424,9 +425,9 @@ def users() -> BaseResponse:
         )
     if action == "unit":
         raw = form.get("unit_id", "")
-        if raw and not raw.isdigit():
+        unit_id = ids.parse_id(raw)
+        if raw and unit_id is None:
             return error("請選擇單位。")
-        unit_id = int(raw) if raw else None
         return _change(
             lambda s: administration.set_user_unit(s, actor, user_id, unit_id),
             "unit-changed",
@@ -462,8 +463,11 @@ def audit() -> BaseResponse:
     if target_type not in audit_words.TARGET_TYPES:
         target_type = ""
     action = administration.clean_line(request.args.get("action"))[:64]
-    before_raw = request.args.get("before_id", "")
-    before_id = int(before_raw) if before_raw.isdigit() else None
+    before_id = ids.parse_id(request.args.get("before_id"))
+    error = None
+    if request.args.get("before_id") and before_id is None:
+        # A page link no page gave out: the newest entries, and a 400 saying so.
+        error = "頁碼無效，以下為最新的紀錄。"
 
     statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)
     if target:
@@ -502,6 +506,8 @@ def audit() -> BaseResponse:
     )
     return _page(
         "admin/settings/audit.html",
+        status=400 if error else 200,
+        error=error,
         sections=[],
         rows=rows,
         target=target,
