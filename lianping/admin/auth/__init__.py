@@ -61,10 +61,13 @@ admin_required = require_role("admin")
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``auth`` blueprint, the access hook for every route and the CSRF globals."""
+    """Register the ``auth`` and ``second_step`` blueprints, the access hook for every route
+    and the CSRF globals."""
+    from lianping.admin.auth import second_step
     from lianping.admin.auth.views import blueprint
 
     app.register_blueprint(blueprint)
+    app.register_blueprint(second_step.blueprint)
     app.before_request(guard.enforce_access)
     app.before_request(nul_guard.refuse_nul_input)
     app.after_request(guard.finish_response)

@@ -6,14 +6,14 @@ import dataclasses
 import logging
 from pathlib import Path
 
-from flask import Blueprint, g, make_response, redirect, request
+from flask import Blueprint, g, make_response, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import context
-from lianping.admin.auth import csrf, guard, throttle
+from lianping.admin.auth import guard, second_step, signin, throttle
 from lianping.admin.auth.login_page import login_form, safe_next
-from lianping.services import accounts, audit
+from lianping.services import accounts, audit, two_factor
 from lianping.services.access import SYSTEM, Actor
 from lianping.storage.models import User
 
@@ -55,6 +55,7 @@ def login() -> BaseResponse:
     if not username or not password:
         return login_form(MSG_MISSING, status=400, username=username)
 
+    opened, step, pending = None, None, ""
     with ctx.sessions.begin() as session:
         was_locked = accounts.is_locked(session, username)
         user = accounts.authenticate(session, username, password)
@@ -70,21 +71,26 @@ def login() -> BaseResponse:
                         locked.id,
                         after={"locked_until": locked.locked_until, "reason": "failed_logins"},
                     )
-            opened = None
+        elif two_factor.enrolled(session, user.id):
+            step = "second_step.code"
+        elif two_factor.required(user):
+            step = "second_step.enrol"
         else:
-            old = request.cookies.get(guard.SESSION_COOKIE)
-            if old:
-                accounts.close_session(session, old)
-            opened = accounts.open_session(session, user)
-            audit.record(session, Actor.of(user, ip), "auth.login", "user", user.id)
+            opened = signin.open_session(session, user, ip)
+        if user is not None and step is not None:
+            # The password was right; the session opens only after the second step.
+            pending = second_step.pending_value(user)
 
+    if step is not None:
+        response = make_response(redirect(url_for(step, next=target)))
+        second_step.set_pending(response, pending)
+        return response
     if opened is None:
         throttle.record_failure(ctx.redis, ip)
         log.info("failed login for %r from %s", username, ip)
         return login_form(MSG_BAD_CREDENTIALS, status=401, username=username)
     response = make_response(redirect(target))
-    guard.set_session_cookie(response, opened.cookie_value)
-    response.delete_cookie(csrf.PRE_SESSION_COOKIE, **guard.cookie_options())
+    signin.set_cookies(response, opened)
     return response
 
 
