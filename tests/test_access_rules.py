@@ -65,6 +65,7 @@ def test_every_non_public_route_refuses_anonymous_access(app: Any, ctx: Context)
 def test_only_the_intended_endpoints_are_public(app: Any) -> None:
     public = {endpoint for endpoint, method, _ in all_routes(app) if is_public(endpoint, method)}
     allowed = {"webhook.callback", "auth.login", "static", "admin.static", "health"}
+    allowed |= {"second_step.code", "second_step.enrol"}
     assert public <= allowed | {e for e in public if e.startswith("public.")}
     assert not is_public("health", "POST")
     assert not is_public(None, "GET")

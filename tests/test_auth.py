@@ -65,12 +65,12 @@ def cookie_header(response: Any, name: str) -> str:
 
 
 def test_login_opens_a_session_and_goes_to_the_admin_home(app: Any, ctx: Context) -> None:
-    staff(ctx, "chief", "admin")
+    staff(ctx, "chief", "supervisor")  # password only: no second factor required
     client = app.test_client()
     response = post_login(client, "chief", PASSWORD)
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/"
-    assert client.get("/admin/settings/units").status_code == 200
+    assert client.get("/admin/account").status_code == 200
     with ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 1
         user = session.scalar(select(User).where(User.username == "chief"))
@@ -185,7 +185,7 @@ def test_session_lifetime_is_bounded(app: Any, ctx: Context) -> None:
 
 
 def test_session_cookie_flags(app: Any, ctx: Context, settings: Settings) -> None:
-    staff(ctx, "chief", "admin")
+    staff(ctx, "chief", "supervisor")
     header = cookie_header(post_login(app.test_client(), "chief", PASSWORD), SESSION_COOKIE)
     assert "HttpOnly" in header
     assert "SameSite=Lax" in header
@@ -222,14 +222,14 @@ def test_anonymous_pages_redirect_to_login_with_next(client: Any, ctx: Context) 
     ],
 )
 def test_next_must_be_a_local_path(app: Any, ctx: Context, target: str) -> None:
-    staff(ctx, "chief", "admin")
+    staff(ctx, "chief", "supervisor")
     response = post_login(app.test_client(), "chief", PASSWORD, next_url=target)
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/"
 
 
 def test_next_local_path_is_followed(app: Any, ctx: Context) -> None:
-    staff(ctx, "chief", "admin")
+    staff(ctx, "chief", "supervisor")
     response = post_login(app.test_client(), "chief", PASSWORD, next_url="/admin/audit?action=x")
     assert response.headers["Location"] == "/admin/audit?action=x"
 
@@ -327,7 +327,10 @@ def test_login_form_needs_its_pre_session_token(app: Any, ctx: Context) -> None:
 
 
 def test_public_routes_stay_public(client: Any, ctx: Context) -> None:
-    assert {"webhook.callback", "auth.login", "static", "admin.static"} >= set(PUBLIC_ENDPOINTS)
+    second_step = {"second_step.code", "second_step.enrol"}
+    assert {"webhook.callback", "auth.login", "static", "admin.static"} | second_step >= set(
+        PUBLIC_ENDPOINTS
+    )
     assert client.get("/healthz").status_code == 200
     assert client.get("/admin/login").status_code == 200
     # The webhook answers LINE itself: no login, no CSRF (its signature protects it).

@@ -27,7 +27,7 @@ def _attributes(response: Any) -> dict[str, set[str]]:
 
 
 def test_set_and_cleared_alike_over_https(ctx: Context, settings: Settings) -> None:
-    staff(ctx, "chief", "admin")
+    staff(ctx, "chief", "supervisor")  # signs in by password alone
     app = create_app(dataclasses.replace(settings, public_base_url="https://lianping.example"))
     client = app.test_client()
     form = client.get("/admin/login")
@@ -46,7 +46,7 @@ def test_set_and_cleared_alike_over_https(ctx: Context, settings: Settings) -> N
 
 
 def _csrf_of(client: Any) -> str:
-    page = client.get("/admin/settings/units")
+    page = client.get("/admin/account")
     found = CSRF.search(page.get_data(as_text=True))
     assert found is not None
     return found.group(1)

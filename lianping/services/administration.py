@@ -62,6 +62,7 @@ ETHICS_ONLY: dict[str, str] = {
     "password": "重設政風人員的密碼",
     "activate": "重新啟用政風人員的帳號",
     "unlock": "解除政風人員帳號的暫停登入",
+    "two_factor": "重設政風人員的雙重驗證",
 }
 
 

@@ -598,6 +598,26 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TwoFactor(Base):
+    """A staff member's TOTP second factor. The secret is kept encrypted (under the app's
+    secret key) and never shown again after enrolment; recovery codes only as SHA-256."""
+
+    __tablename__ = "two_factor"
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    # None until the staff member confirms a first code: until then it is not required.
+    enrolled_at: Mapped[datetime | None]
+    recovery_code_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The last 30-second time step a code was accepted for: a code works once.
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Wrong codes since the last right one; the limit locks the account as passwords do.
+    failed_codes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ReplyTemplate(Base):
     """A saved answer staff can start a reply from."""
 

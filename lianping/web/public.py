@@ -23,8 +23,13 @@ from lianping.services import data_requests, promotion_images
 from lianping.storage import data_requests as request_queries
 from lianping.storage.models import BroadcastLink, utcnow
 
+HERE = Path(__file__).resolve().parent
 blueprint = Blueprint(
-    "public", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
+    "public",
+    __name__,
+    template_folder=str(HERE / "templates"),
+    static_folder=str(HERE / "static"),
+    static_url_path="/public/static",
 )
 
 # A token names one upload forever (a new image gets a new token), so caches may keep it.

@@ -11,6 +11,50 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# The browser's own request for an icon the app does not serve is no page's doing.
+IGNORED = ("favicon.ico",)
+# A page answered with a refusal a test provokes (a wrong password or code) is logged too.
+REFUSALS = tuple(
+    f"Failed to load resource: the server responded with a status of {s}" for s in (400, 401, 429)
+)
+
+
+class CheckedBrowser:
+    """The launched browser; every context it opens reports console errors (a
+    Content-Security-Policy violation is one) and uncaught page errors into ``problems``."""
+
+    def __init__(self, launched: Any) -> None:
+        self._launched = launched
+        self.problems: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._launched.new_context(**options)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.problems.append(str(error.error)))
+        return context
+
+    def _console(self, message: Any) -> None:
+        where = message.location.get("url", "")
+        refused = message.text.startswith(REFUSALS)
+        if message.type == "error" and not where.endswith(IGNORED) and not refused:
+            self.problems.append(f"{message.text} ({where})")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._launched, name)
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test fails on any console error or CSP violation in its pages."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    checked = request.getfixturevalue("browser")
+    checked.problems.clear()
+    yield
+    assert checked.problems == []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if CHROMIUM is None:
@@ -23,7 +67,7 @@ def browser() -> Iterator[Any]:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
-        yield launched
+        yield CheckedBrowser(launched)
         launched.close()
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -114,6 +115,13 @@ class Desk:
         self.page.get_by_label("帳號").fill(username)
         self.page.get_by_label("密碼").fill(data.PASSWORD)
         self.page.get_by_role("button", name="登入").click()
+        self.page.wait_for_url(re.compile(r".*/admin/(cases|login/enrol).*"))
+        if "/login/enrol" in self.page.url:
+            # An administrator's first sign-in sets up the second factor.
+            secret = self.page.locator("#totp-secret").inner_text().strip()
+            self.page.get_by_label("驗證器顯示的6位數驗證碼").fill(pyotp.TOTP(secret).now())
+            self.page.get_by_role("button", name="確認並啟用").click()
+            self.page.get_by_role("link", name="已妥善保存，繼續").click()
         self.page.wait_for_url("**/admin/cases**")
 
     def open_case(self, number: str) -> None:

@@ -61,10 +61,13 @@ admin_required = require_role("admin")
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``auth`` blueprint, the access hook for every route and the CSRF globals."""
+    """Register the ``auth`` and ``second_step`` blueprints, the access hook for every route
+    and the CSRF globals."""
+    from lianping.admin.auth import second_step
     from lianping.admin.auth.views import blueprint
 
     app.register_blueprint(blueprint)
+    app.register_blueprint(second_step.blueprint)
     # Odd characters first: a path no route names is a 404 before any login is asked for.
     app.before_request(nul_guard.refuse_nul_input)
     app.before_request(guard.enforce_access)

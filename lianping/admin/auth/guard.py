@@ -1,6 +1,6 @@
 """Access rules for every route of the app, checked before any view runs.
 
-- public: the LINE webhook, the login page, static files, ``public.*`` pages
+- public: the LINE webhook, the login page and its second step, static files, ``public.*`` pages
   and ``GET /healthz``;
 - ``/api/...``: a bearer token only (cookies are ignored there, so no CSRF);
 - everything else: a signed-in staff session (GET pages redirect to the login
@@ -26,10 +26,21 @@ from lianping.storage.models import utcnow
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "lianping_session"
-PUBLIC_ENDPOINTS = frozenset({"webhook.callback", "auth.login", "static", "admin.static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "webhook.callback",
+        "auth.login",
+        "second_step.code",
+        "second_step.enrol",
+        "static",
+        "admin.static",
+    }
+)
 PUBLIC_PREFIX = "public."
 # Requests that never touch the staff session (no database work, no cookies set).
-NO_SESSION_ENDPOINTS = frozenset({"webhook.callback", "static", "admin.static", "health"})
+NO_SESSION_ENDPOINTS = frozenset(
+    {"webhook.callback", "static", "admin.static", "public.static", "health"}
+)
 # How often a session's last activity is written; the idle timeout is as coarse as this.
 LAST_SEEN_EVERY = timedelta(minutes=1)
 
@@ -196,8 +207,6 @@ def finish_response(response: Response) -> Response:
         # Staff pages show personal data: never cache them, never frame them.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 

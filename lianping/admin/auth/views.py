@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Blueprint, g, make_response, redirect, request
+from flask import Blueprint, g, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from lianping import context
-from lianping.admin.auth import csrf, guard, throttle
+from lianping.admin.auth import guard, second_step, signin, throttle
 from lianping.admin.auth.login_page import idle_notice, login_form, safe_next
-from lianping.services import accounts, audit
+from lianping.services import accounts, audit, two_factor
 from lianping.services.access import Actor
 
 log = logging.getLogger(__name__)
@@ -56,23 +56,31 @@ def login() -> BaseResponse:
         log.warning("login refused: too many failures from %s", ip)
         return login_form(MSG_TOO_MANY, status=429, username=username)
 
+    opened, step, pending = None, None, ""
     with ctx.sessions.begin() as session:
+        # A lock this failure sets is audited by the accounts service, once.
         user = accounts.authenticate(session, username, password, ip=ip)
-        opened = None
-        if user is not None:
-            old = request.cookies.get(guard.SESSION_COOKIE)
-            if old:
-                accounts.close_session(session, old)
-            opened = accounts.open_session(session, user)
-            audit.record(session, Actor.of(user, ip), "auth.login", "user", user.id)
+        if user is not None and two_factor.enrolled(session, user.id):
+            step = "second_step.code"
+        elif user is not None and two_factor.required(user):
+            step = "second_step.enrol"
+        elif user is not None:
+            opened = signin.open_session(session, user, ip)
+        if user is not None and step is not None:
+            # The password was right; the session opens only after the second step.
+            pending = second_step.pending_value(user)
 
+    if step is not None:
+        throttle.give_back(ctx.redis, ip)
+        response = make_response(redirect(url_for(step, next=target)))
+        second_step.set_pending(response, pending)
+        return response
     if opened is None:
         log.info("failed login for %r from %s", username, ip)
         return login_form(MSG_BAD_CREDENTIALS, status=401, username=username)
     throttle.give_back(ctx.redis, ip)
     response = make_response(redirect(target))
-    guard.set_session_cookie(response, opened.cookie_value)
-    response.delete_cookie(csrf.PRE_SESSION_COOKIE, **guard.cookie_options())
+    signin.set_cookies(response, opened)
     return response
 
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from lianping import context, rocdate
 from lianping.admin.pages.common import current_actor
-from lianping.services import accounts
+from lianping.services import accounts, two_factor
 from lianping.storage.models import User
 
 blueprint = Blueprint("account", __name__, url_prefix="/admin/account")
@@ -30,9 +30,12 @@ def _page(
     actor = current_actor()
     with context.of_app().sessions() as session:
         user = session.get(User, actor.user_id)
+        recovery_left = two_factor.recovery_codes_left(session, actor.user_id or 0)
     html = render_template(
         "admin/account.html",
         user=user,
+        recovery_left=recovery_left,
+        two_factor_required=user is not None and two_factor.required(user),
         code=code,
         expires=rocdate.roc_datetime(expires_at) if expires_at else None,
         minutes=int(accounts.LINE_LINK_LIFETIME.total_seconds() // 60),

@@ -182,8 +182,11 @@ def _change_texts(label: str, before: Any, after: Any) -> list[tuple[str, str]]:
 # -- sign-in and accounts -----------------------------------------------------------------
 
 
+SECOND_FACTOR = {"totp": "以驗證碼", "recovery": "以備用碼", "enrolled": "設定雙重驗證後"}
+
+
 def _login(facts: Facts) -> str:
-    return "登入管理介面。"
+    return f"{SECOND_FACTOR.get(facts.after.get('second_factor') or '', '')}登入管理介面。"
 
 
 def _logout(facts: Facts) -> str:
@@ -192,7 +195,21 @@ def _logout(facts: Facts) -> str:
 
 def _lock(facts: Facts) -> str:
     until = facts.after.get("locked_until")
-    return f"使用者{_user(facts)}連續登入失敗，暫停登入至{_moment(until)}。"
+    what = "輸入驗證碼錯誤" if facts.after.get("reason") == "failed_codes" else "登入失敗"
+    return f"使用者{_user(facts)}連續{what}，暫停登入至{_moment(until)}。"
+
+
+def _two_factor_enrol(facts: Facts) -> str:
+    return f"使用者{_user(facts)}啟用雙重驗證。"
+
+
+def _two_factor_reset(facts: Facts) -> str:
+    return f"重設使用者{_user(facts)}的雙重驗證，須重新設定。"
+
+
+def _recovery_used(facts: Facts) -> str:
+    left = facts.after.get("recovery_codes_left")
+    return f"使用者{_user(facts)}以備用碼登入，尚餘{left}組。"
 
 
 def _refused(facts: Facts) -> str:
@@ -894,6 +911,9 @@ ACTIONS: dict[str, ActionWords] = {
     "user.password_reset": ActionWords("重設密碼", ACCOUNTS, _password_reset),
     "user.unlock": ActionWords("解除暫停登入", ACCOUNTS, _unlock),
     "user.refused": ActionWords("拒絕授予政風權限", ACCOUNTS, _refused),
+    "user.two_factor_enrol": ActionWords("啟用雙重驗證", ACCOUNTS, _two_factor_enrol),
+    "user.two_factor_reset": ActionWords("重設雙重驗證", ACCOUNTS, _two_factor_reset),
+    "user.two_factor_recovery_used": ActionWords("使用備用碼", ACCOUNTS, _recovery_used),
     "user.line_id": ActionWords("設定 LINE 使用者 ID（舊功能）", ACCOUNTS, _line_id),
     "user.line_link_code": ActionWords("產生 LINE 連結碼", ACCOUNTS, _line_link_code),
     "user.line_link": ActionWords("連結 LINE 帳號", ACCOUNTS, _line_link),

@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from lianping import codes, context, rocdate
 from lianping.admin.auth import current_actor
 from lianping.admin.settings import audit_words
-from lianping.services import accounts, administration, content
-from lianping.services.access import SYSTEM, require_admin
+from lianping.services import accounts, administration, content, two_factor
+from lianping.services.access import SYSTEM, Actor, require_admin
 from lianping.services.administration import SettingsError
 from lianping.storage import ids
-from lianping.storage.models import AuditEntry, ReplyTemplate, Unit, utcnow
+from lianping.storage.models import AuditEntry, ReplyTemplate, TwoFactor, Unit, utcnow
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 AUDIT_PAGE = 50
@@ -38,6 +38,7 @@ DONE: dict[str, str] = {
     "user-created": "已建立帳號。",
     "password-reset": "已重設密碼，該帳號原有的登入階段均已結束。",
     "unlocked": "已解除暫停登入。",
+    "two-factor-reset": "已重設雙重驗證；系統管理者及政風人員下次登入時須重新設定。",
     # Every request reads the user's role afresh: no session needs ending.
     "role-changed": "已變更權限；該同仁下一個操作起即依新權限辦理，不必重新登入。",
     "line-unlinked": "已解除 LINE 帳號連結。",
@@ -344,6 +345,9 @@ def _users_page(
             (u.id, u.name)
             for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
         ]
+        enrolled = set(
+            session.scalars(select(TwoFactor.user_id).where(TwoFactor.enrolled_at.is_not(None)))
+        )
     if error_for not in {u.id for u in rows}:
         error_for = None  # no such row to show it on: the message goes to the top
     now = utcnow()
@@ -352,6 +356,7 @@ def _users_page(
         status,
         rows=rows,
         locked={u.id for u in rows if u.locked_until and u.locked_until > now},
+        second_factor=enrolled,
         last_login={u.id: rocdate.roc_datetime(u.last_login_at) for u in rows if u.last_login_at},
         me=current_actor().user_id,
         error=error,
@@ -364,6 +369,13 @@ def _users_page(
         active_units=active_units,
         current="settings.users",
     )
+
+
+def _reset_two_factor(session: Session, actor: Actor, user_id: int) -> None:
+    try:
+        two_factor.reset(session, actor, user_id)
+    except two_factor.TwoFactorError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 @blueprint.route("/settings/users", methods=["GET", "POST"])
@@ -410,6 +422,10 @@ def users() -> BaseResponse:
             "password-reset",
             error,
             target,
+        )
+    if action == "two_factor_reset":
+        return _change(
+            lambda s: _reset_two_factor(s, actor, user_id), "two-factor-reset", error, target
         )
     if action == "unlock":
         return _change(

@@ -17,6 +17,15 @@
   }
 
   ready(function () {
+    // Sizes drawn from data (chart heights, progress bars): set through the DOM, because the
+    // Content-Security-Policy refuses style attributes written in the page.
+    document.querySelectorAll("[data-height]").forEach(function (el) {
+      el.style.height = Number(el.getAttribute("data-height")) + "px";
+    });
+    document.querySelectorAll("[data-width-percent]").forEach(function (el) {
+      el.style.width = Number(el.getAttribute("data-width-percent")) + "%";
+    });
+
     // Date inputs: show the ROC date beside the ISO picker.
     document.querySelectorAll("[data-roc-for]").forEach(function (hint) {
       var input = document.getElementById(hint.getAttribute("data-roc-for"));

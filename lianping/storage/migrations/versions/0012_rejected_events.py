@@ -1,8 +1,8 @@
 """Rejected webhook events: what a signed body held that could not be stored
 
 Revision ID: 0012
-Revises: 0010
-Create Date: 2026-12-10 10:00:00
+Revises: 0011
+Create Date: 2026-12-03 01:00:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
