@@ -374,7 +374,7 @@ def test_the_insider_flag_is_audited_and_shown(quiet_app: Any, ctx: Context) -> 
 
 
 def test_the_head_of_ethics_flag_is_for_ethics_users_only(quiet_app: Any, ctx: Context) -> None:
-    admin = make(ctx, "chief-admin", "admin")
+    admin = make(ctx, "chief-admin", "admin", ethics=True)
     plain = make(ctx, "plain-officer")
     ethics = make(ctx, "ethics-x", ethics=True)
     client = Staff(quiet_app, ctx, admin)

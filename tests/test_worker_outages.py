@@ -23,12 +23,13 @@ from lianping_dev.processes import Process
 from lianping_dev.redis_server import RedisServer
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
+from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID
 from tests.conftest import SECRET
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 
-DESTINATION = "U" + "e" * 32
+DESTINATION = SIMULATED_BOT_USER_ID
 OUTAGE_LOGGED = "Redis unreachable"
 RECOVERY_LOGGED = "Redis reachable again"
 

@@ -467,6 +467,12 @@ ROUTES: dict[str, Routes] = {
     "admin.index": lambda r: [Get("/admin/status", HTML)],
     "admin.static": _static,
     "auth.login": lambda r: [Get("/admin/login", HTML), Get("/admin/login", HTML, user=None)],
+    # The sign-in's second step without a password step before it: back to the login form.
+    "second_step.code": lambda r: [Get("/admin/login/code", HTML, status=401, user=None)],
+    "second_step.enrol": lambda r: [Get("/admin/login/enrol", HTML, status=401, user=None)],
+    "second_step.account": lambda r: [
+        Get("/admin/account/two-factor", HTML, user=u) for u in (CHIEF, VIEWER)
+    ],
     # the API
     "api.listCases": _api_cases,
     "api.getCase": lambda r: [Get(f"/api/v1/cases/{n}", JSON, contains=(n,)) for n in r.ids.cases],
