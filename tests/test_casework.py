@@ -108,7 +108,9 @@ def test_the_closing_question_and_its_buttons_use_the_same_words(sim: Sim, ctx: 
         closed = casework.change_status(session, who["officer"], case, codes.CLOSED)
     for outbox_id in closed.outbox_ids:
         delivery.deliver_now(ctx, outbox_id)
-    [question] = [m["message"] for m in sim.bot_messages(user)]
+    # The chat's earlier answer (the reply) goes out first, then the question.
+    reply, question = [m["message"] for m in sim.bot_messages(user)]
+    assert "路燈已於今日修復。" in reply["text"]
     labels = [item["action"]["label"] for item in question["quickReply"]["items"]]
     assert [label.split(" ")[0] for label in labels] == ["1", "2", "3", "4", "5"]
     for score in (1, 5):

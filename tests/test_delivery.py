@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -176,3 +178,72 @@ def test_monthly_limit_is_final_but_rate_limit_is_retried(sim: Sim, ctx: Context
 def test_outbox_refuses_more_than_five_messages(ctx: Context) -> None:
     with ctx.sessions.begin() as session, pytest.raises(ValueError):
         outbox.add(session, "U" + "3" * 32, [messages.text(str(i)) for i in range(6)])
+
+
+def test_reply_that_may_have_landed_is_not_pushed_once_its_token_is_old(
+    sim: Sim, ctx: Context
+) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user), age_s=55)
+    # A worker marked the reply and died during the call: nobody knows if it landed.
+    with ctx.sessions.begin() as session:
+        outbox.mark_reply_attempted(session, [row_id], utcnow() - timedelta(seconds=30))
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    row = load(ctx, row_id)
+    assert row.sent_via == "unconfirmed", "counted as sent, but not claimed delivered"
+    pushes = [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
+    assert not pushes, "a push could answer a second time"
+
+
+def test_reply_refused_with_an_error_is_pushed_once_its_token_is_old(
+    sim: Sim, ctx: Context
+) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user))
+    sim.faults(status=500, count=1, path_prefix="/v2/bot/message/reply")
+    with pytest.raises(delivery.DeliveryRetry):
+        delivery.deliver_now(ctx, row_id)
+    assert load(ctx, row_id).reply_attempted_at is None, "LINE took nothing: mark taken back"
+    with ctx.sessions.begin() as session:
+        session.get_one(OutboxMessage, row_id).reply_token_issued_at = utcnow() - timedelta(
+            seconds=55
+        )
+    assert delivery.deliver_now(ctx, row_id) == "sent"
+    assert load(ctx, row_id).sent_via == "push"
+    assert len(sim.bot_messages(user)) == 1
+
+
+def test_a_later_answer_waits_while_an_earlier_one_of_its_chat_is_retried(
+    sim: Sim, ctx: Context
+) -> None:
+    user = sim.new_resident()
+    first, second = queue_row(ctx, user), queue_row(ctx, user)
+    sim.faults(status=500, count=1, path_prefix="/v2/bot/message/push")
+    with pytest.raises(delivery.DeliveryRetry):
+        delivery.deliver_now(ctx, second)
+    assert [load(ctx, i).status for i in (first, second)] == ["pending", "pending"]
+    assert delivery.deliver_now(ctx, second) == "sent"
+    calls = sim.calls("/v2/bot/message/push")
+    pushes = [c for c in calls if c["json"]["to"] == user and c["status"] == 200]
+    sent_keys = [c["headers"]["X-Line-Retry-Key"] for c in pushes]
+    assert sent_keys == [load(ctx, first).retry_key, load(ctx, second).retry_key]
+
+
+def test_outcomes_are_recorded_as_calls_return_and_chats_go_concurrently(
+    sim: Sim, ctx: Context
+) -> None:
+    users = [sim.new_resident() for _ in range(6)]
+    rows = [queue_row(ctx, user) for user in users]
+    with ctx.sessions() as session:
+        snapshots = [delivery.Snapshot.of(session.get_one(OutboxMessage, i)) for i in rows]
+    sim.faults(latency_ms=1000, path_prefix="/v2/bot/message/push")
+    started = time.monotonic()
+    worker = threading.Thread(target=delivery.deliver_batch, args=(ctx, snapshots))
+    worker.start()
+    # Every row is recorded on its own once its call returns, before the batch ends.
+    wait_until(lambda: load(ctx, rows[-1]).status == "sent", timeout=5)
+    worker.join()
+    elapsed = time.monotonic() - started
+    assert all(load(ctx, i).status == "sent" for i in rows)
+    assert elapsed < 3, f"six chats at 1 s each took {elapsed:.1f} s: not concurrent"
+    assert [len(sim.bot_messages(user)) for user in users] == [1] * 6

@@ -1,25 +1,40 @@
-"""Deliver outbox rows to LINE: reply while the token is fresh, else push with a retry key.
+"""Deliver outbox rows to LINE: exactly once, in each chat's order, many chats at once.
 
-Delivery comes in two halves so a drain can send a whole batch and write down
-the outcome in one transaction: ``attempt`` makes the HTTP calls of one row
-(no database), ``record`` stores the outcomes of many rows at once.
+One deliverer at a time works on a chat (a Redis lock per chat, held longer than a
+row's calls can take) and sends its pending rows oldest first; a row to be retried
+stops its chat, so a later answer waits for an earlier one. Different chats go
+concurrently, on a bounded thread pool per worker process (``DELIVERY_THREADS``).
+Each row's outcome is committed as soon as its call returns, in a transaction of its
+own: a worker killed mid-delivery leaves at most the row in flight unknown.
 
-A reply token is single use, and LINE may take a reply whose answer we never
-see (a timeout, or the worker killed between the call and ``record``). So before
-a reply is tried, ``reply_attempted_at`` is committed with work that is committed
-anyway (the drain's batch; the read of a delivery job). A later attempt that
-finds the mark and gets "invalid reply token" for a token still alive knows its
-earlier call landed: sent. Without the mark, an invalid token means push.
+A reply token is single use and lives about a minute, and LINE may take a reply whose
+answer we never see (a timeout, the worker killed). So ``reply_attempted_at`` is
+committed before every reply call: by the drain with its batch, else just before the
+call. A row whose mark predates the current attempt may have landed:
+
+- while its token is fresh it is replied again, and LINE's "invalid reply token"
+  then means the earlier call landed: sent;
+- once the token is too old to ask LINE, it is not pushed (that could answer twice):
+  it is counted as sent with ``sent_via = "unconfirmed"`` and shown to staff as
+  送達未確認, never as delivered.
+
+A mark is taken back when LINE answers the only reply with an error (it did not take
+it), so a refused reply is pushed later as usual. A row whose worker died mid-call is
+tried again as soon as its chat's lock expires (``retry_unknown``, queued by the drain
+to run then), while its token is most likely still fresh.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 
 from lianping import context, queues
 from lianping.context import Context
@@ -30,6 +45,7 @@ from lianping.storage.models import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
     OUTBOX_SENT,
+    SENT_UNCONFIRMED,
     OutboxMessage,
     utcnow,
 )
@@ -41,6 +57,9 @@ REPLY_TOKEN_FRESH = timedelta(seconds=50)
 REPLY_TOKEN_LIFETIME = timedelta(seconds=60)
 
 RETRY = "retry"  # outcome of an attempt that should be repeated later (row stays pending)
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 class DeliveryRetry(Exception):
@@ -77,11 +96,24 @@ class Result:
     calls: int  # requests made to LINE (each counts as an attempt of the row)
     via: str | None = None
     error: str | None = None
+    refused: bool = False  # LINE refused the row's only reply: it cannot have landed
 
 
 def deliver(outbox_id: int) -> str:
-    """RQ job: deliver one outbox row. Returns its final status."""
+    """RQ job: deliver one outbox row (and its chat's earlier ones). Returns its status."""
     return deliver_now(context.current(), outbox_id)
+
+
+def retry_unknown(outbox_ids: list[int]) -> int:
+    """RQ job: deliver the chats of these rows that are still pending (their worker died
+    during the call). Returns how many chats were delivered."""
+    ctx = context.current()
+    with ctx.sessions() as session:
+        rows = [session.get(OutboxMessage, outbox_id) for outbox_id in outbox_ids]
+        chats = {row.to: row.id for row in rows if row and row.status == OUTBOX_PENDING}
+    for chat, first in chats.items():
+        _deliver_or_queue(ctx, chat, first, {})
+    return len(chats)
 
 
 def enqueue(ctx: Context, outbox_id: int) -> None:
@@ -98,10 +130,16 @@ def enqueue_after_commit(ctx: Context, outbox_ids: list[int]) -> None:
             log.warning("outbox %s not queued (Redis down); the sweep will send it", outbox_id)
 
 
-def deliver_now(ctx: Context, outbox_id: int) -> str:
-    """Deliver a row; idempotent (a sent or failed row is left alone).
+def chat_lock_seconds(ctx: Context) -> int:
+    """How long a chat's lock outlives its holder: longer than a row's two calls."""
+    return int(2 * ctx.line.timeout) + 5
 
-    Raises ``DeliveryRetry`` when the attempt should be repeated later.
+
+def deliver_now(ctx: Context, outbox_id: int) -> str:
+    """Deliver a row and, first, its chat's earlier pending ones; idempotent (a sent or
+    failed row is left alone).
+
+    Raises ``DeliveryRetry`` when the chat is busy or a row should be tried again later.
     """
     with ctx.sessions() as session:
         row = session.get(OutboxMessage, outbox_id)
@@ -109,30 +147,118 @@ def deliver_now(ctx: Context, outbox_id: int) -> str:
             return "missing"
         if row.status != OUTBOX_PENDING:
             return row.status
-        snapshot = Snapshot.of(row)
-        if will_reply(snapshot) and row.reply_attempted_at is None:
-            row.reply_attempted_at = utcnow()
-            session.commit()
-    result = attempt(ctx, snapshot)
-    record(ctx, [(snapshot, result)])
-    if result.status == RETRY:
-        raise DeliveryRetry(result.error)
-    return result.status
+        chat = row.to
+    results = deliver_chat(ctx, chat, {})
+    if results is None:
+        raise DeliveryRetry(f"outbox {outbox_id}: its chat is being delivered by another job")
+    retry = next((result for result in results if result.status == RETRY), None)
+    if retry is not None:
+        raise DeliveryRetry(retry.error)
+    with ctx.sessions() as session:
+        row = session.get_one(OutboxMessage, outbox_id)
+        return row.status
 
 
-def deliver_batch(ctx: Context, snapshots: list[Snapshot]) -> list[Result]:
-    """Send freshly committed rows, record every outcome at once, queue retries as jobs."""
+def deliver_batch(
+    ctx: Context, snapshots: list[Snapshot], marked_at: datetime | None = None
+) -> list[Result]:
+    """Deliver a drain's freshly committed rows, chats concurrently; queue the retries.
+
+    ``marked_at`` is the reply mark the drain committed with the rows: a row still
+    bearing exactly it has had no call yet.
+    """
     if not snapshots:
         return []
-    done = [(snapshot, attempt(ctx, snapshot)) for snapshot in snapshots]
-    record(ctx, done)
-    for snapshot, result in done:
-        if result.status == RETRY:
-            try:
-                enqueue(ctx, snapshot.id)
-            except RedisError:
-                log.warning("queue unavailable; outbox %s left for the sweep", snapshot.id)
-    return [result for _, result in done]
+    ids = [snapshot.id for snapshot in snapshots]
+    fresh = dict.fromkeys(ids, marked_at) if marked_at else {}
+    if marked_at and any(will_reply(snapshot) for snapshot in snapshots):
+        _schedule_unknown_check(ctx, ids)
+    firsts: dict[str, int] = {}
+    for snapshot in snapshots:
+        firsts.setdefault(snapshot.to, snapshot.id)
+    done = list(
+        _executor(ctx).map(
+            lambda item: _deliver_or_queue(ctx, item[0], item[1], fresh), firsts.items()
+        )
+    )
+    by_id = {result.outbox_id: result for results in done for result in results}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _deliver_or_queue(
+    ctx: Context, chat: str, first: int, fresh: dict[int, datetime]
+) -> list[Result]:
+    """Deliver ``chat``; when it is busy or a row must wait, leave it to a delivery job."""
+    results = deliver_chat(ctx, chat, fresh)
+    if results is None or any(result.status == RETRY for result in results):
+        try:
+            enqueue(ctx, first)
+        except RedisError:
+            log.warning("queue unavailable; outbox %s left for the sweep", first)
+    return results or []
+
+
+def deliver_chat(ctx: Context, chat: str, fresh: dict[int, datetime]) -> list[Result] | None:
+    """Deliver the pending rows of one chat in order, stopping at one to retry.
+
+    Returns their results, or None when another deliverer holds the chat. ``fresh``
+    maps rows the caller marked itself to that mark (see ``deliver_batch``).
+    """
+    lock = ctx.redis.lock(f"lianping:deliver:{chat}", timeout=chat_lock_seconds(ctx))
+    if not lock.acquire(blocking=False):
+        return None
+    try:
+        with ctx.sessions() as session:
+            rows = [Snapshot.of(row) for row in outbox.pending_for(session, chat)]
+        results: list[Result] = []
+        for row in rows:
+            result = _deliver_one(ctx, row, fresh.get(row.id))
+            results.append(result)
+            if result.status == RETRY:
+                break  # the chat's later rows wait for this one
+            lock.reacquire()
+        return results
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            log.warning("delivery lock of a chat expired while delivering")
+
+
+def _deliver_one(ctx: Context, row: Snapshot, own_mark: datetime | None) -> Result:
+    """Mark a reply unless the caller did, call LINE, and record the outcome at once."""
+    prior = row.reply_attempted_at
+    if own_mark is not None and prior == own_mark:
+        prior = None  # the caller's mark: no call was made under it yet
+    elif will_reply(row):
+        with ctx.sessions.begin() as session:
+            outbox.note_reply_attempt(session, row.id, utcnow())
+    result = attempt(ctx, dataclasses.replace(row, reply_attempted_at=prior))
+    record(ctx, [(row, result)])
+    return result
+
+
+def _schedule_unknown_check(ctx: Context, outbox_ids: list[int]) -> None:
+    """Have a worker look at these rows once a dead deliverer's chat lock has expired."""
+    try:
+        queues.queue(queues.DELIVERY, ctx.redis).enqueue_in(
+            timedelta(seconds=chat_lock_seconds(ctx) + 1),
+            "lianping.jobs.delivery.retry_unknown",
+            outbox_ids,
+            result_ttl=0,
+            failure_ttl=7 * 24 * 3600,
+        )
+    except RedisError:
+        log.warning("unknown-outcome check not queued (Redis down); the sweep will do it")
+
+
+def _executor(ctx: Context) -> ThreadPoolExecutor:
+    """This process's pool of delivery threads, made on first use."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(ctx.settings.delivery_threads, "delivery")
+        return _pool
 
 
 def will_reply(row: Snapshot) -> bool:
@@ -156,7 +282,9 @@ def attempt(ctx: Context, row: Snapshot) -> Result:
             return Result(row.id, OUTBOX_SENT, calls, via="reply")
         except LineApiError as exc:
             if not exc.is_invalid_reply_token:
-                return _api_failure(row, exc, calls)
+                result = _api_failure(row, exc, calls)
+                # An error answer: LINE did not take this reply.
+                return dataclasses.replace(result, refused=row.reply_attempted_at is None)
             if row.reply_attempted_at is not None and token_age < REPLY_TOKEN_LIFETIME:
                 # Our earlier call went unanswered, yet it landed: the token is used up by us.
                 log.info("reply of outbox %s had landed before; counted as sent", row.id)
@@ -165,7 +293,17 @@ def attempt(ctx: Context, row: Snapshot) -> Result:
         except LineTransportError as exc:
             # LINE may have taken it: the mark tells the next attempt.
             return Result(row.id, RETRY, calls, error=str(exc))
-    calls += 1
+    elif row.reply_attempted_at is not None:
+        # A reply may have landed and the token is too old to ask LINE: a push could
+        # answer twice, so the row is counted as sent, flagged as unconfirmed.
+        log.warning("reply of outbox %s may have landed; counted as sent, unconfirmed", row.id)
+        return Result(row.id, OUTBOX_SENT, calls, via=SENT_UNCONFIRMED)
+    pushed = _push(ctx, row, calls + 1)
+    # A reply refused for its token took nothing; the push has its own retry key.
+    return dataclasses.replace(pushed, refused=calls > 0)
+
+
+def _push(ctx: Context, row: Snapshot, calls: int) -> Result:
     try:
         result = ctx.line.push(row.to, row.messages, row.retry_key)
     except LineApiError as exc:
@@ -185,7 +323,7 @@ def _api_failure(row: Snapshot, exc: LineApiError, calls: int) -> Result:
 
 
 def record(ctx: Context, done: list[tuple[Snapshot, Result]]) -> None:
-    """The database half: store the outcomes of many attempts in one transaction."""
+    """The database half: store the outcomes of attempts in one transaction."""
     now = utcnow()
     sent = [
         outbox.SentRow(snapshot.id, result.via or "push", snapshot.attempts + result.calls)
@@ -203,6 +341,7 @@ def record(ctx: Context, done: list[tuple[Snapshot, Result]]) -> None:
                 attempts=snapshot.attempts + result.calls,
                 error=result.error or "",
                 failed=result.status == OUTBOX_FAILED,
+                refused=result.refused,
             )
             if result.status == OUTBOX_FAILED:
                 # A reply that never arrived is no answer: its case must not stay 已回覆.

@@ -44,6 +44,10 @@ def sweep() -> dict[str, int]:
     with ctx.sessions() as session:
         shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
         rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
+        # A reply whose worker died mid-call: tried again while its token may be fresh.
+        lock_expired = now - timedelta(seconds=delivery.chat_lock_seconds(ctx))
+        unknown = outbox_queries.unknown_replies(session, lock_expired)
+        rows = sorted(set(rows) | set(unknown))
     # A shard whose drain is queued and not started yet needs no second job.
     queued = sum(inbox.enqueue(ctx, shard) for shard in shards)
     for outbox_id in rows:

@@ -14,7 +14,14 @@ from lianping import codes, queues
 from lianping.services import content
 from lianping.storage import rejected_events
 from lianping.storage.inbox import MAX_ATTEMPTS
-from lianping.storage.models import Case, InboxEvent, OutboxMessage, Resident, User
+from lianping.storage.models import (
+    SENT_UNCONFIRMED,
+    Case,
+    InboxEvent,
+    OutboxMessage,
+    Resident,
+    User,
+)
 
 # Rejected webhook events listed on the page, newest first.
 REJECTED_SHOWN = 20
@@ -55,6 +62,12 @@ def system_status(session: Session, redis: Redis) -> SystemStatus:
     outbox_rows = session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     ).all()
+    # Counted as sent (never pushed again) though LINE never confirmed them.
+    unconfirmed = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.sent_via == SENT_UNCONFIRMED)
+    )
     try:
         lengths: dict[str, int] | None = {
             name: queues.queue(name, redis).count for name in queues.ALL
@@ -73,7 +86,7 @@ def system_status(session: Session, redis: Redis) -> SystemStatus:
             Rejection(row.received_at, row.reason)
             for row in rejected_events.latest(session, REJECTED_SHOWN)
         ],
-        outbox={status: n for status, n in outbox_rows},
+        outbox={status: n for status, n in outbox_rows} | {"unconfirmed": unconfirmed or 0},
         residents_following=session.scalar(
             select(func.count()).select_from(Resident).where(Resident.following.is_(True))
         )

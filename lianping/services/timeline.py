@@ -25,6 +25,7 @@ from lianping.storage import cases
 from lianping.storage.models import (
     OUTBOX_FAILED,
     OUTBOX_SENT,
+    SENT_UNCONFIRMED,
     Case,
     CaseEvent,
     CaseNotice,
@@ -79,11 +80,15 @@ class Delivery:
     @property
     def words(self) -> str:
         """The state as staff read it."""
+        if self.state == OUTBOX_SENT and self.sent_via == SENT_UNCONFIRMED:
+            return "送達未確認"
         return {OUTBOX_SENT: "已送達", OUTBOX_FAILED: "失敗"}.get(self.state, "待送")
 
     @property
     def detail(self) -> str | None:
         """How it was sent, why it failed, or why it is still waiting."""
+        if self.state == OUTBOX_SENT and self.sent_via == SENT_UNCONFIRMED:
+            return "回覆可能已送達，但 LINE 未確認；為免重複傳送，不再推播"
         if self.state == OUTBOX_SENT:
             via = {"reply": "回覆", "push": "推播"}.get(self.sent_via or "", "")
             return f"以{via}送達" if via else None

@@ -176,6 +176,9 @@ class OutboxMessage(Base):
 OUTBOX_PENDING = "pending"
 OUTBOX_SENT = "sent"
 OUTBOX_FAILED = "failed"
+# ``sent_via`` of a row whose reply may have landed but could no longer be confirmed:
+# counted as sent (a push could answer twice), never shown as delivered.
+SENT_UNCONFIRMED = "unconfirmed"
 
 
 class Setting(Base):

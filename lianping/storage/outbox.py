@@ -58,6 +58,36 @@ def mark_reply_attempted(session: Session, outbox_ids: list[int], at: datetime) 
         )
 
 
+def note_reply_attempt(session: Session, outbox_id: int, at: datetime) -> None:
+    """Note, before the call, that this row's reply token is about to be used (again)."""
+    session.execute(update(_TABLE).where(_TABLE.c.id == outbox_id).values(reply_attempted_at=at))
+
+
+def pending_for(session: Session, to: str) -> list[OutboxMessage]:
+    """The rows still to deliver to one chat, in the order they were made."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.to == to)
+        .order_by(OutboxMessage.id)
+    )
+    return list(session.scalars(statement))
+
+
+def unknown_replies(session: Session, attempted_before: datetime, limit: int = 500) -> list[int]:
+    """Pending rows whose reply was tried before ``attempted_before`` with no outcome
+    recorded (the worker died during the call): their chats' locks have expired."""
+    statement = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OUTBOX_PENDING,
+            OutboxMessage.reply_attempted_at < attempted_before,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
 def mark_sent(session: Session, rows: list[SentRow], at: datetime) -> None:
     """Record accepted rows in one statement (executemany); rows no longer pending are kept."""
     if not rows:
@@ -84,9 +114,16 @@ def note_attempt(
     attempts: int,
     error: str,
     failed: bool,
+    refused: bool = False,
 ) -> None:
-    """Record an attempt that was not accepted: final (``failed``) or to be retried."""
+    """Record an attempt that was not accepted: final (``failed``) or to be retried.
+
+    ``refused``: LINE answered that it did not take this row's only reply, so no reply
+    of it can have landed and the mark is taken back.
+    """
     values: dict[str, Any] = {"attempts": attempts, "last_error": error[:4000]}
+    if refused:
+        values["reply_attempted_at"] = None
     if failed:
         values["status"] = OUTBOX_FAILED
     session.execute(

@@ -355,7 +355,7 @@ RESPONSES: dict[str, Schema] = {
         {
             "outbox_id": {"type": "integer"},
             "state": DELIVERY_STATE,
-            "sent_via": nullable(enum(["reply", "push"])),
+            "sent_via": nullable(enum(["reply", "push", "unconfirmed"])),
             "attempts": {"type": "integer"},
             "sent_at": nullable(DATE_TIME),
             "last_error": nullable(STRING),
