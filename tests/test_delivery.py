@@ -11,6 +11,7 @@ import pytest
 from lianping.bot import messages
 from lianping.context import Context
 from lianping.jobs import delivery
+from lianping.services import system_status
 from lianping.storage import outbox
 from lianping.storage.models import OutboxMessage, utcnow
 from lianping_dev.simulator.client import SimulatorClient as Sim
@@ -80,7 +81,7 @@ def test_reply_that_landed_before_the_worker_died_is_not_sent_twice(sim: Sim, ct
     row_id = queue_row(ctx, user, token)
     # A drain committed its batch (with the mark), its reply reached LINE, then it died.
     with ctx.sessions.begin() as session:
-        outbox.mark_reply_attempted(session, [row_id], utcnow())
+        outbox.note_reply_attempt(session, row_id, utcnow())
     ctx.line.reply(token, load(ctx, row_id).messages)
     assert delivery.deliver_now(ctx, row_id) == "sent"
     assert len(sim.bot_messages(user)) == 1
@@ -187,12 +188,15 @@ def test_reply_that_may_have_landed_is_not_pushed_once_its_token_is_old(
     row_id = queue_row(ctx, user, sim.reply_token(user), age_s=55)
     # A worker marked the reply and died during the call: nobody knows if it landed.
     with ctx.sessions.begin() as session:
-        outbox.mark_reply_attempted(session, [row_id], utcnow() - timedelta(seconds=30))
+        outbox.note_reply_attempt(session, row_id, utcnow() - timedelta(seconds=30))
     assert delivery.deliver_now(ctx, row_id) == "sent"
     row = load(ctx, row_id)
     assert row.sent_via == "unconfirmed", "counted as sent, but not claimed delivered"
     pushes = [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
     assert not pushes, "a push could answer a second time"
+    with ctx.sessions() as session:
+        # Staff are told: 已送出, of which 送達未確認 1 (never counted as delivered).
+        assert system_status.system_status(session, ctx.redis).outbox["unconfirmed"] == 1
 
 
 def test_reply_refused_with_an_error_is_pushed_once_its_token_is_old(

@@ -9,8 +9,9 @@ own: a worker killed mid-delivery leaves at most the row in flight unknown.
 
 A reply token is single use and lives about a minute, and LINE may take a reply whose
 answer we never see (a timeout, the worker killed). So ``reply_attempted_at`` is
-committed before every reply call: by the drain with its batch, else just before the
-call. A row whose mark predates the current attempt may have landed:
+committed by itself just before every reply call (never ahead for a whole batch: rows
+a killed worker never called would then look as if they might have landed, and be
+lost). A row whose mark predates the current attempt may have landed:
 
 - while its token is fresh it is replied again, and LINE's "invalid reply token"
   then means the earlier call landed: sent;
@@ -112,7 +113,7 @@ def retry_unknown(outbox_ids: list[int]) -> int:
         rows = [session.get(OutboxMessage, outbox_id) for outbox_id in outbox_ids]
         chats = {row.to: row.id for row in rows if row and row.status == OUTBOX_PENDING}
     for chat, first in chats.items():
-        _deliver_or_queue(ctx, chat, first, {})
+        _deliver_or_queue(ctx, chat, first)
     return len(chats)
 
 
@@ -148,7 +149,7 @@ def deliver_now(ctx: Context, outbox_id: int) -> str:
         if row.status != OUTBOX_PENDING:
             return row.status
         chat = row.to
-    results = deliver_chat(ctx, chat, {})
+    results = deliver_chat(ctx, chat)
     if results is None:
         raise DeliveryRetry(f"outbox {outbox_id}: its chat is being delivered by another job")
     retry = next((result for result in results if result.status == RETRY), None)
@@ -159,37 +160,26 @@ def deliver_now(ctx: Context, outbox_id: int) -> str:
         return row.status
 
 
-def deliver_batch(
-    ctx: Context, snapshots: list[Snapshot], marked_at: datetime | None = None
-) -> list[Result]:
-    """Deliver a drain's freshly committed rows, chats concurrently; queue the retries.
-
-    ``marked_at`` is the reply mark the drain committed with the rows: a row still
-    bearing exactly it has had no call yet.
-    """
+def deliver_batch(ctx: Context, snapshots: list[Snapshot]) -> list[Result]:
+    """Deliver a drain's freshly committed rows, chats concurrently; queue the retries."""
     if not snapshots:
         return []
     ids = [snapshot.id for snapshot in snapshots]
-    fresh = dict.fromkeys(ids, marked_at) if marked_at else {}
-    if marked_at and any(will_reply(snapshot) for snapshot in snapshots):
+    if any(will_reply(snapshot) for snapshot in snapshots):
         _schedule_unknown_check(ctx, ids)
     firsts: dict[str, int] = {}
     for snapshot in snapshots:
         firsts.setdefault(snapshot.to, snapshot.id)
     done = list(
-        _executor(ctx).map(
-            lambda item: _deliver_or_queue(ctx, item[0], item[1], fresh), firsts.items()
-        )
+        _executor(ctx).map(lambda item: _deliver_or_queue(ctx, item[0], item[1]), firsts.items())
     )
     by_id = {result.outbox_id: result for results in done for result in results}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _deliver_or_queue(
-    ctx: Context, chat: str, first: int, fresh: dict[int, datetime]
-) -> list[Result]:
+def _deliver_or_queue(ctx: Context, chat: str, first: int) -> list[Result]:
     """Deliver ``chat``; when it is busy or a row must wait, leave it to a delivery job."""
-    results = deliver_chat(ctx, chat, fresh)
+    results = deliver_chat(ctx, chat)
     if results is None or any(result.status == RETRY for result in results):
         try:
             enqueue(ctx, first)
@@ -198,11 +188,10 @@ def _deliver_or_queue(
     return results or []
 
 
-def deliver_chat(ctx: Context, chat: str, fresh: dict[int, datetime]) -> list[Result] | None:
+def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
     """Deliver the pending rows of one chat in order, stopping at one to retry.
 
-    Returns their results, or None when another deliverer holds the chat. ``fresh``
-    maps rows the caller marked itself to that mark (see ``deliver_batch``).
+    Returns their results, or None when another deliverer holds the chat.
     """
     lock = ctx.redis.lock(f"lianping:deliver:{chat}", timeout=chat_lock_seconds(ctx))
     if not lock.acquire(blocking=False):
@@ -212,7 +201,7 @@ def deliver_chat(ctx: Context, chat: str, fresh: dict[int, datetime]) -> list[Re
             rows = [Snapshot.of(row) for row in outbox.pending_for(session, chat)]
         results: list[Result] = []
         for row in rows:
-            result = _deliver_one(ctx, row, fresh.get(row.id))
+            result = _deliver_one(ctx, row)
             results.append(result)
             if result.status == RETRY:
                 break  # the chat's later rows wait for this one
@@ -225,15 +214,16 @@ def deliver_chat(ctx: Context, chat: str, fresh: dict[int, datetime]) -> list[Re
             log.warning("delivery lock of a chat expired while delivering")
 
 
-def _deliver_one(ctx: Context, row: Snapshot, own_mark: datetime | None) -> Result:
-    """Mark a reply unless the caller did, call LINE, and record the outcome at once."""
-    prior = row.reply_attempted_at
-    if own_mark is not None and prior == own_mark:
-        prior = None  # the caller's mark: no call was made under it yet
-    elif will_reply(row):
+def _deliver_one(ctx: Context, row: Snapshot) -> Result:
+    """Mark a reply just before its call, call LINE, and record the outcome at once.
+
+    The mark is committed by itself, right before the call (never ahead for a batch): a
+    worker killed with rows still waiting for their call leaves them unmarked, so they
+    are pushed later, never taken for a reply that may have landed."""
+    if will_reply(row):
         with ctx.sessions.begin() as session:
             outbox.note_reply_attempt(session, row.id, utcnow())
-    result = attempt(ctx, dataclasses.replace(row, reply_attempted_at=prior))
+    result = attempt(ctx, row)
     record(ctx, [(row, result)])
     return result
 

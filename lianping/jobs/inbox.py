@@ -12,7 +12,6 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from redis.exceptions import LockError
 from redis.lock import Lock
@@ -23,8 +22,8 @@ from lianping.context import Context
 from lianping.jobs import delivery, media, profiles
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import content, dispatch
-from lianping.storage import inbox, outbox
-from lianping.storage.models import OutboxMessage, utcnow
+from lianping.storage import inbox
+from lianping.storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +125,6 @@ class Batch:
     processed: int = 0
     failures: dict[str, int] = field(default_factory=dict)  # chat → attempts of its failed event
     outbox: list[delivery.Snapshot] = field(default_factory=list)
-    marked_at: datetime | None = None  # the reply mark committed with the batch
     leave: list[LeaveChat] = field(default_factory=list)
     media_ids: list[int] = field(default_factory=list)
     delete_files: list[str] = field(default_factory=list)
@@ -177,10 +175,6 @@ def _process_batch(ctx: Context, shard: int, waiting: set[str]) -> Batch:
             row = session.get(OutboxMessage, outbox_id)
             if row is not None:
                 batch.outbox.append(delivery.Snapshot.of(row))
-        # The replies are tried right after the commit: mark them with it (see delivery).
-        replying = [row.id for row in batch.outbox if delivery.will_reply(row)]
-        batch.marked_at = utcnow()
-        outbox.mark_reply_attempted(session, replying, batch.marked_at)
     return batch
 
 
@@ -188,7 +182,7 @@ def _carry_out(ctx: Context, batch: Batch) -> None:
     """After the batch committed: carry out its effects, deliver its answers."""
     for path in batch.delete_files:
         media.delete_file(ctx, path)
-    delivery.deliver_batch(ctx, batch.outbox, batch.marked_at)
+    delivery.deliver_batch(ctx, batch.outbox)
     for chat in batch.leave:
         try:
             ctx.line.leave(chat.chat, chat.chat_id)

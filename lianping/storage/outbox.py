@@ -48,16 +48,6 @@ def add(
     return row
 
 
-def mark_reply_attempted(session: Session, outbox_ids: list[int], at: datetime) -> None:
-    """Note, before the calls, that these rows' reply tokens are about to be used."""
-    if outbox_ids:
-        session.execute(
-            update(_TABLE)
-            .where(_TABLE.c.id.in_(outbox_ids), _TABLE.c.reply_attempted_at.is_(None))
-            .values(reply_attempted_at=at)
-        )
-
-
 def note_reply_attempt(session: Session, outbox_id: int, at: datetime) -> None:
     """Note, before the call, that this row's reply token is about to be used (again)."""
     session.execute(update(_TABLE).where(_TABLE.c.id == outbox_id).values(reply_attempted_at=at))
