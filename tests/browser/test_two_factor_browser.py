@@ -40,6 +40,7 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(
         totp = pyotp.TOTP(secret)
         page.get_by_label("驗證器顯示的6位數驗證碼").fill(totp.now())
         page.get_by_role("button", name="確認並啟用").click()
+        page.locator("#recovery-codes li").first.wait_for()  # the next page, not this one
         codes = page.locator("#recovery-codes li").all_inner_texts()
         assert len(codes) == 10
         page.get_by_role("link", name="已妥善保存，繼續").click()
