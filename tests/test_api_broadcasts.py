@@ -116,7 +116,9 @@ def test_create_send_and_watch_a_broadcast_to_a_village_finish(
     assert team["viewer"].get("/broadcasts?status=draft").get_json()["items"] == []
     with ctx.sessions() as session:
         actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.target_type == "broadcast")
+            select(AuditEntry.action)
+            .where(AuditEntry.target_type == "broadcast")
+            .order_by(AuditEntry.id)
         ).all()
         assert actions == ["broadcast.create", "broadcast.send"]
 

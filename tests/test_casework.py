@@ -200,7 +200,7 @@ def test_every_reveal_and_change_is_audited(ctx: Context) -> None:
         casework.add_note(session, who["officer"], case, "已電話聯繫")
     with ctx.sessions() as session:
         actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.target_id == number)
+            select(AuditEntry.action).where(AuditEntry.target_id == number).order_by(AuditEntry.id)
         ).all()
         assert actions == ["case.reveal", "case.note"]
         notes = session.scalars(select(CaseEvent).where(CaseEvent.kind == "note")).all()
