@@ -22,14 +22,19 @@ lost). A row whose mark predates the current attempt may have landed:
 A mark is taken back when LINE answers the only reply with an error (it did not take
 it), so a refused reply is pushed later as usual. A row whose worker died mid-call is
 tried again as soon as its chat's lock expires (``retry_unknown``, queued by the drain
-to run then), while its token is most likely still fresh.
+to run then), while its token is most likely still fresh. A chat's lock is short
+(``CHAT_LOCK_SECONDS``) and kept alive by its holder's process while the holder works
+(``_LockKeeper``), so a dead holder's chat is free again within seconds, however long
+LINE's calls may take.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,6 +63,10 @@ REPLY_TOKEN_FRESH = timedelta(seconds=50)
 REPLY_TOKEN_LIFETIME = timedelta(seconds=60)
 
 RETRY = "retry"  # outcome of an attempt that should be repeated later (row stays pending)
+
+# A chat's lock outlives a dead holder by this much at most; a live holder's process
+# renews it every third of it, whatever LINE's calls take.
+CHAT_LOCK_SECONDS = 6
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -131,9 +140,44 @@ def enqueue_after_commit(ctx: Context, outbox_ids: list[int]) -> None:
             log.warning("outbox %s not queued (Redis down); the sweep will send it", outbox_id)
 
 
-def chat_lock_seconds(ctx: Context) -> int:
-    """How long a chat's lock outlives its holder: longer than a row's two calls."""
-    return int(2 * ctx.line.timeout) + 5
+class _LockKeeper:
+    """Renews this process's chat locks while their holders work (one thread for all).
+
+    A lock renewed only by its own holder would have to outlast the slowest LINE call;
+    renewed from here, it can be short and still never expire under a live holder.
+    """
+
+    def __init__(self, every: float) -> None:
+        self._every = every
+        self._held: set[Any] = set()
+        self._mutex = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, lock: Any) -> None:
+        """Keep ``lock`` (acquired, not thread-local) alive until :meth:`drop`."""
+        with self._mutex:
+            self._held.add(lock)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="chat-locks", daemon=True)
+                self._thread.start()
+
+    def drop(self, lock: Any) -> None:
+        """Stop renewing ``lock`` (its holder is done with it)."""
+        with self._mutex:
+            self._held.discard(lock)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self._every)
+            with self._mutex:
+                held = list(self._held)
+            for lock in held:
+                # Released meanwhile, or Redis away: the holder's release tells.
+                with contextlib.suppress(LockError, RedisError):
+                    lock.reacquire()
+
+
+_keeper = _LockKeeper(CHAT_LOCK_SECONDS / 3)
 
 
 def deliver_now(ctx: Context, outbox_id: int) -> str:
@@ -193,9 +237,11 @@ def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
 
     Returns their results, or None when another deliverer holds the chat.
     """
-    lock = ctx.redis.lock(f"lianping:deliver:{chat}", timeout=chat_lock_seconds(ctx))
+    # Not thread-local: the keeper's thread renews it.
+    lock = ctx.redis.lock(f"lianping:deliver:{chat}", timeout=CHAT_LOCK_SECONDS, thread_local=False)
     if not lock.acquire(blocking=False):
         return None
+    _keeper.hold(lock)
     try:
         with ctx.sessions() as session:
             rows = [Snapshot.of(row) for row in outbox.pending_for(session, chat)]
@@ -205,9 +251,9 @@ def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
             results.append(result)
             if result.status == RETRY:
                 break  # the chat's later rows wait for this one
-            lock.reacquire()
         return results
     finally:
+        _keeper.drop(lock)
         try:
             lock.release()
         except LockError:
@@ -232,7 +278,7 @@ def _schedule_unknown_check(ctx: Context, outbox_ids: list[int]) -> None:
     """Have a worker look at these rows once a dead deliverer's chat lock has expired."""
     try:
         queues.queue(queues.DELIVERY, ctx.redis).enqueue_in(
-            timedelta(seconds=chat_lock_seconds(ctx) + 1),
+            timedelta(seconds=CHAT_LOCK_SECONDS + 1),
             "lianping.jobs.delivery.retry_unknown",
             outbox_ids,
             result_ttl=0,

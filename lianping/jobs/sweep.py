@@ -45,7 +45,7 @@ def sweep() -> dict[str, int]:
         shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
         rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
         # A reply whose worker died mid-call: tried again while its token may be fresh.
-        lock_expired = now - timedelta(seconds=delivery.chat_lock_seconds(ctx))
+        lock_expired = now - timedelta(seconds=delivery.CHAT_LOCK_SECONDS)
         unknown = outbox_queries.unknown_replies(session, lock_expired)
         rows = sorted(set(rows) | set(unknown))
     # A shard whose drain is queued and not started yet needs no second job.
