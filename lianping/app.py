@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings or Settings.from_env(),
         redis_connect_timeout=WEB_REDIS_TIMEOUT,
         redis_socket_timeout=WEB_REDIS_TIMEOUT,
+        ping_connections=True,
     )
     app = Flask(__name__)
     # Before any route is added: every <int:…> is a row id within the id columns' range.

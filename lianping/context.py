@@ -29,10 +29,13 @@ class Context:
     # Seconds to connect to Redis and to wait for an answer; the web app sets shorter ones.
     redis_connect_timeout: float = 1.0
     redis_socket_timeout: float = 5.0
+    # Test each pooled connection before use: the web app does, so the first page after a
+    # database restart is not an error; jobs skip the round trip (a failed job is retried).
+    ping_connections: bool = False
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.database_url)
+        return make_engine(self.settings.database_url, pool_pre_ping=self.ping_connections)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

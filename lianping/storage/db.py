@@ -9,6 +9,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# libpq's connect timeout (whole seconds, at least 2).
+CONNECT_TIMEOUT_S = 2
+
 
 def normalize_url(url: str) -> str:
     """Map the common ``postgres://`` / ``postgresql://`` forms onto the psycopg 3 driver."""
@@ -20,17 +23,20 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and write-locking transactions."""
+    """Create an engine; SQLite gets WAL, a busy timeout and write-locking transactions.
+
+    ``pool_pre_ping`` (PostgreSQL) tests a pooled connection before each use."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        # No ping per checkout (a round trip per transaction): jobs are retried, so a
-        # connection the server dropped costs one retry; recycling keeps them young.
-        kwargs.setdefault("pool_pre_ping", False)
+        # Recycling keeps connections young; a server that does not answer a connect
+        # within seconds counts as down (the webhook then spools) instead of hanging.
         kwargs.setdefault("pool_recycle", 1800)
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_S})
         return create_engine(url, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    kwargs.pop("pool_pre_ping", None)  # a file does not drop connections
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
     _configure_sqlite(engine)
     return engine
