@@ -61,7 +61,7 @@ class Settings:
     spool_max_bytes: int = DEFAULT_SPOOL_MB * 1024 * 1024
     # LINE calls a worker makes at once for different chats (DELIVERY_THREADS): LINE's
     # latency then does not serialize the worker.
-    delivery_threads: int = 12
+    delivery_threads: int = 32
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -106,7 +106,7 @@ class Settings:
             line_bot_user_id=env.get("LINE_BOT_USER_ID", "").strip(),
             spool_dir=Path(env.get("SPOOL_DIR") or media_dir / "webhook-spool"),
             spool_max_bytes=spool_mb * 1024 * 1024,
-            delivery_threads=_whole_number(env, "DELIVERY_THREADS", 12, 1, 64),
+            delivery_threads=_whole_number(env, "DELIVERY_THREADS", 32, 1, 64),
         )
 
     @property

@@ -32,6 +32,8 @@ class Context:
     # Test each pooled connection before use: the web app does, so the first page after a
     # database restart is not an error; jobs skip the round trip (a failed job is retried).
     ping_connections: bool = False
+    # The webhook skips queueing until then (``time.monotonic()``) after Redis failed it.
+    queueing_paused_until: float = 0.0
 
     @cached_property
     def engine(self) -> Engine:

@@ -1,14 +1,16 @@
-"""Helpers shared by the tests: waiting, worker processes."""
+"""Helpers shared by the tests: waiting, worker processes, events handled in-process."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from lianping.jobs import inbox as inbox_jobs
+from lianping.storage import inbox, outbox
 from lianping.storage.db import make_engine
 from lianping_dev import commands
 from lianping_dev.processes import Process
@@ -49,3 +51,33 @@ def fresh_database_beside(url: str, name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def handled_as_worker(ctx: Any, sim: Any, user: str, *events: dict[str, Any]) -> list[Any]:
+    """``user``'s ``events``, stored as the webhook stores them and drained in order in this
+    process as a worker would; returns the messages the bot then delivered to ``user``."""
+    seen = len(sim.bot_messages(user))
+    for event in events:
+        with ctx.sessions.begin() as session:
+            inbox.store(
+                session,
+                [
+                    {
+                        "webhook_event_id": event["webhookEventId"],
+                        "source_key": user,
+                        "event_type": event["type"],
+                        "event_timestamp": event["timestamp"],
+                        "payload": event,
+                    }
+                ],
+            )
+        ctx.redis.delete(f"lianping:inbox:backoff:{inbox.shard_of(user)}")
+        assert inbox_jobs.drain(inbox.shard_of(user)) == 1
+    # The drain hands its answers to the delivery threads: wait until they are settled.
+    wait_until(lambda: _nothing_pending(ctx, user), timeout=20)
+    return [item["message"] for item in sim.bot_messages(user)[seen:]]
+
+
+def _nothing_pending(ctx: Any, user: str) -> bool:
+    with ctx.sessions() as session:
+        return not outbox.has_pending(session, user)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -115,8 +114,8 @@ def test_batch_delivery_records_every_outcome_at_once(sim: Sim, ctx: Context) ->
         rows.append(outbox.add(session, users[2], [{"type": "text", "text": "x" * 5001}]).id)
     with ctx.sessions() as session:
         snapshots = [delivery.Snapshot.of(session.get_one(OutboxMessage, i)) for i in rows]
-    results = delivery.deliver_batch(ctx, snapshots)
-    assert [r.status for r in results] == ["sent", "sent", "failed"]
+    delivery.deliver_batch(ctx, snapshots)
+    wait_until(lambda: all(load(ctx, i).status != "pending" for i in rows), timeout=10)
     assert [(load(ctx, i).status, load(ctx, i).sent_via) for i in rows] == [
         ("sent", "reply"), ("sent", "push"), ("failed", None),
     ]  # fmt: skip
@@ -233,21 +232,18 @@ def test_a_later_answer_waits_while_an_earlier_one_of_its_chat_is_retried(
     assert sent_keys == [load(ctx, first).retry_key, load(ctx, second).retry_key]
 
 
-def test_outcomes_are_recorded_as_calls_return_and_chats_go_concurrently(
-    sim: Sim, ctx: Context
-) -> None:
+def test_the_drain_does_not_wait_for_line_and_chats_go_concurrently(sim: Sim, ctx: Context) -> None:
     users = [sim.new_resident() for _ in range(6)]
     rows = [queue_row(ctx, user) for user in users]
     with ctx.sessions() as session:
         snapshots = [delivery.Snapshot.of(session.get_one(OutboxMessage, i)) for i in rows]
     sim.faults(latency_ms=1000, path_prefix="/v2/bot/message/push")
     started = time.monotonic()
-    worker = threading.Thread(target=delivery.deliver_batch, args=(ctx, snapshots))
-    worker.start()
-    # Every row is recorded on its own once its call returns, before the batch ends.
-    wait_until(lambda: load(ctx, rows[-1]).status == "sent", timeout=5)
-    worker.join()
+    delivery.deliver_batch(ctx, snapshots)
+    handed_over = time.monotonic() - started
+    assert handed_over < 0.5, f"the drain waited {handed_over:.1f} s for LINE"
+    # Every row is recorded on its own once its call returns.
+    wait_until(lambda: all(load(ctx, i).status == "sent" for i in rows), timeout=5)
     elapsed = time.monotonic() - started
-    assert all(load(ctx, i).status == "sent" for i in rows)
     assert elapsed < 3, f"six chats at 1 s each took {elapsed:.1f} s: not concurrent"
     assert [len(sim.bot_messages(user)) for user in users] == [1] * 6

@@ -16,10 +16,9 @@ from lianping import codes, rocdate
 from lianping.bot import texts
 from lianping.context import Context
 from lianping.jobs import delivery
-from lianping.jobs import inbox as inbox_jobs
 from lianping.services import accounts, casework
 from lianping.services.access import Actor, PermissionDenied
-from lianping.storage import case_search, cases, inbox, residents
+from lianping.storage import case_search, cases, residents
 from lianping.storage.case_search import CaseFilter, TipScope
 from lianping.storage.models import (
     Agency,
@@ -34,6 +33,7 @@ from lianping.storage.models import (
 )
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import handled_as_worker
 from tests.test_admin_pages import Staff, page_text
 
 DRAFT = {"nature": "need", "sub_item": "need-2", "description": "路燈不亮已兩週，夜間行人危險。"}
@@ -180,32 +180,13 @@ def test_a_walk_in_refusal_is_a_letter_to_print_with_its_clause(
 def _resident_adds(ctx: Context, sim: Sim, user: str, number: str, words: str) -> None:
     """The resident taps 補充說明 on the case and types ``words`` (through the dispatcher)."""
     at = int(time.time() * 1000)
-    _resident_sends(
+    handled_as_worker(
         ctx,
+        sim,
         user,
         line_events.postback(user, "x" * 32, f"a=supplement&n={number}", timestamp=at),
         line_events.text(user, "y" * 32, words, timestamp=at + 1),
     )
-
-
-def _resident_sends(ctx: Context, user: str, *events: dict[str, Any]) -> None:
-    """The resident's ``events``, stored as the webhook stores them and drained in order."""
-    for event in events:
-        with ctx.sessions.begin() as session:
-            inbox.store(
-                session,
-                [
-                    {
-                        "webhook_event_id": event["webhookEventId"],
-                        "source_key": user,
-                        "event_type": event["type"],
-                        "event_timestamp": event["timestamp"],
-                        "payload": event,
-                    }
-                ],
-            )
-        ctx.redis.delete(f"lianping:inbox:backoff:{inbox.shard_of(user)}")
-        assert inbox_jobs.drain(inbox.shard_of(user)) == 1
 
 
 def test_details_pause_the_clock_and_the_residents_answer_on_line_resumes_it(
@@ -225,9 +206,8 @@ def test_details_pause_the_clock_and_the_residents_answer_on_line_resumes_it(
     [notice] = notices_of(ctx, number)
     assert (notice.kind, notice.delivery) == ("details", "line")
     # 查詢案件 says the case waits for them, and promises no answer date meanwhile.
-    seen = len(sim.bot_messages(user))
-    _resident_sends(ctx, user, line_events.text(user, "z" * 32, "查詢案件"))
-    [listed] = [json.dumps(m["message"], ensure_ascii=False) for m in sim.bot_messages(user)[seen:]]
+    answer = handled_as_worker(ctx, sim, user, line_events.text(user, "z" * 32, "查詢案件"))
+    [listed] = [json.dumps(message, ensure_ascii=False) for message in answer]
     assert texts.CASE_AWAITING_DETAILS in listed and "預計回覆" not in listed
 
     # Asked four days ago, and the answer was due yesterday: paused, so not overdue.

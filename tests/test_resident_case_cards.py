@@ -13,11 +13,11 @@ from sqlalchemy import select
 from lianping import codes
 from lianping.bot import texts
 from lianping.context import Context
-from lianping.jobs import inbox as inbox_jobs
-from lianping.storage import cases, inbox, residents
+from lianping.storage import cases, residents
 from lianping.storage.models import Case, utcnow
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
+from tests.support import handled_as_worker
 
 DUE_WORDS = texts.CASE_DUE.split("{")[0]
 # Each case's own words; the last one is long, on several lines and ends on an emoji.
@@ -70,23 +70,7 @@ def _say(ctx: Context, sim: Sim, user: str, words: str) -> list[dict[str, Any]]:
 
 def _send(ctx: Context, sim: Sim, user: str, event: dict[str, Any]) -> list[dict[str, Any]]:
     """The event is stored, handled and answered as the worker would; returns the answer."""
-    seen = len(sim.bot_messages(user))
-    with ctx.sessions.begin() as session:
-        inbox.store(
-            session,
-            [
-                {
-                    "webhook_event_id": event["webhookEventId"],
-                    "source_key": user,
-                    "event_type": event["type"],
-                    "event_timestamp": event["timestamp"],
-                    "payload": event,
-                }
-            ],
-        )
-    ctx.redis.delete(f"lianping:inbox:backoff:{inbox.shard_of(user)}")
-    assert inbox_jobs.drain(inbox.shard_of(user)) == 1
-    return [item["message"] for item in sim.bot_messages(user)[seen:]]
+    return handled_as_worker(ctx, sim, user, event)
 
 
 def _bubbles(answer: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -19,13 +19,12 @@ from sqlalchemy import select, update
 from lianping.bot import texts
 from lianping.bot.conversation import LinkStaff
 from lianping.context import Context
-from lianping.jobs import inbox as inbox_jobs
 from lianping.services import accounts
-from lianping.storage import inbox
 from lianping.storage.models import AuditEntry, Resident, User, utcnow
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
+from tests.support import handled_as_worker
 from tests.test_engine import Chat
 
 CODE = re.compile(r"LP-\d{4}-\d{4}")
@@ -66,20 +65,9 @@ def member(app: Any, ctx: Context) -> Member:
 
 def say(ctx: Context, sim: Sim, user: str, words: str) -> str:
     """``user`` types ``words`` in LINE; the inbox job handles it; returns the bot's answer."""
-    seen = len(sim.bot_messages(user))
     event = line_events.text(user, "x" * 32, words, timestamp=int(time.time() * 1000))
-    row = {
-        "webhook_event_id": event["webhookEventId"],
-        "source_key": user,
-        "event_type": event["type"],
-        "event_timestamp": event["timestamp"],
-        "payload": event,
-    }
-    with ctx.sessions.begin() as session:
-        inbox.store(session, [row])
-    ctx.redis.delete(f"lianping:inbox:backoff:{inbox.shard_of(user)}")
-    assert inbox_jobs.drain(inbox.shard_of(user)) == 1
-    return "\n".join(item["message"].get("text", "") for item in sim.bot_messages(user)[seen:])
+    answer = handled_as_worker(ctx, sim, user, event)
+    return "\n".join(message.get("text", "") for message in answer)
 
 
 def audit_actions(ctx: Context) -> list[str]:

@@ -17,14 +17,14 @@ from lianping import codes
 from lianping.bot import cards, texts
 from lianping.bot.conversation import ListCases, WithdrawCase
 from lianping.context import Context
-from lianping.jobs import inbox as inbox_jobs
 from lianping.services import timeline
 from lianping.services.access import Actor
-from lianping.storage import cases, inbox, residents
+from lianping.storage import cases, residents
 from lianping.storage.models import AuditEntry, Case, utcnow
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import logged_in, staff
+from tests.support import handled_as_worker
 from tests.test_engine import Chat
 
 NUMBER = "1151121-0001"
@@ -142,24 +142,8 @@ def _file_cases(ctx: Context, user: str) -> dict[str, str]:
 
 def _tap(ctx: Context, sim: Sim, user: str, data: str) -> list[dict[str, Any]]:
     """The resident taps a postback; the event is handled and answered; returns the answer."""
-    seen = len(sim.bot_messages(user))
     event = line_events.postback(user, "x" * 32, data, timestamp=int(time.time() * 1000))
-    with ctx.sessions.begin() as session:
-        inbox.store(
-            session,
-            [
-                {
-                    "webhook_event_id": event["webhookEventId"],
-                    "source_key": user,
-                    "event_type": "postback",
-                    "event_timestamp": event["timestamp"],
-                    "payload": event,
-                }
-            ],
-        )
-    ctx.redis.delete(f"lianping:inbox:backoff:{inbox.shard_of(user)}")
-    assert inbox_jobs.drain(inbox.shard_of(user)) == 1
-    return [item["message"] for item in sim.bot_messages(user)[seen:]]
+    return handled_as_worker(ctx, sim, user, event)
 
 
 def _button(message: dict[str, Any], label: str) -> str:

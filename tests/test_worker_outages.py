@@ -198,3 +198,22 @@ def test_worker_outlives_the_database_going_away(stack: Stack, database_url: str
     sim.faults(clear=True)
     _settle(stack, users)
     print(f"\ndatabase cut 5 s: all {len(users)} answered once {recovered:.1f} s after it was back")
+
+
+def test_the_webhook_answers_at_once_while_redis_hangs(stack: Stack) -> None:
+    """Only the first webhook call waits for Redis's timeout; the next ones leave queueing
+    to the sweep at once, and every message is answered once Redis is back."""
+    users = [stack.sim.new_resident(f"卡住{i}") for i in range(8)]
+    assert stack.redis.process is not None
+    stack.redis.process.signal(signal.SIGSTOP)
+    took = []
+    try:
+        for user in users:
+            began = time.perf_counter()
+            stack.post(user, "Redis 沒有回應時的訊息")
+            took.append(time.perf_counter() - began)
+    finally:
+        stack.redis.process.signal(signal.SIGCONT)
+    assert took[0] >= 0.4, took  # the one that found Redis hung
+    assert max(took[1:]) < 0.2, took
+    wait_until(lambda: stack.answered_once(users), timeout=60)

@@ -1,8 +1,8 @@
 """Deliver outbox rows to LINE: exactly once, in each chat's order, many chats at once.
 
-One deliverer at a time works on a chat (a Redis lock per chat, held longer than a
-row's calls can take) and sends its pending rows oldest first; a row to be retried
-stops its chat, so a later answer waits for an earlier one. Different chats go
+One deliverer at a time works on a chat (a Redis lock per chat) and sends its pending
+rows oldest first, new ones too until none is left; a row to be retried stops its chat,
+so a later answer waits for an earlier one. Different chats go
 concurrently, on a bounded thread pool per worker process (``DELIVERY_THREADS``).
 Each row's outcome is committed as soon as its call returns, in a transaction of its
 own: a worker killed mid-delivery leaves at most the row in flight unknown.
@@ -20,12 +20,12 @@ lost). A row whose mark predates the current attempt may have landed:
   送達未確認, never as delivered.
 
 A mark is taken back when LINE answers the only reply with an error (it did not take
-it), so a refused reply is pushed later as usual. A row whose worker died mid-call is
-tried again as soon as its chat's lock expires (``retry_unknown``, queued by the drain
-to run then), while its token is most likely still fresh. A chat's lock is short
-(``CHAT_LOCK_SECONDS``) and kept alive by its holder's process while the holder works
-(``_LockKeeper``), so a dead holder's chat is free again within seconds, however long
-LINE's calls may take.
+it), so a refused reply is pushed later as usual. A row whose deliverer died (mid-call,
+or before its turn) is tried again as soon as its chat's lock expires (``retry_unknown``,
+queued by each drain to run then), while its token is most likely still fresh. A
+chat's lock is short (``CHAT_LOCK_SECONDS``) and kept alive by its holder's process
+while the holder works (``_LockKeeper``), so a dead holder's chat is free again within
+seconds, however long LINE's calls may take.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import LockError, RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from lianping import context, queues
 from lianping.context import Context
@@ -69,6 +70,7 @@ RETRY = "retry"  # outcome of an attempt that should be repeated later (row stay
 CHAT_LOCK_SECONDS = 6
 
 _pool: ThreadPoolExecutor | None = None
+_backlog: threading.BoundedSemaphore | None = None
 _pool_lock = threading.Lock()
 
 
@@ -115,14 +117,14 @@ def deliver(outbox_id: int) -> str:
 
 
 def retry_unknown(outbox_ids: list[int]) -> int:
-    """RQ job: deliver the chats of these rows that are still pending (their worker died
-    during the call). Returns how many chats were delivered."""
+    """RQ job: deliver the chats of these rows that are still pending (their deliverer
+    died, during a call or before it). Returns how many chats were delivered."""
     ctx = context.current()
     with ctx.sessions() as session:
         rows = [session.get(OutboxMessage, outbox_id) for outbox_id in outbox_ids]
-        chats = {row.to: row.id for row in rows if row and row.status == OUTBOX_PENDING}
-    for chat, first in chats.items():
-        _deliver_or_queue(ctx, chat, first)
+        chats = {row.to for row in rows if row and row.status == OUTBOX_PENDING}
+    for chat in chats:
+        _deliver_or_queue(ctx, chat)
     return len(chats)
 
 
@@ -184,7 +186,8 @@ def deliver_now(ctx: Context, outbox_id: int) -> str:
     """Deliver a row and, first, its chat's earlier pending ones; idempotent (a sent or
     failed row is left alone).
 
-    Raises ``DeliveryRetry`` when the chat is busy or a row should be tried again later.
+    Raises ``DeliveryRetry`` when a row should be tried again later. A chat busy with
+    another deliverer is left to it (it looks for new rows before it lets go).
     """
     with ctx.sessions() as session:
         row = session.get(OutboxMessage, outbox_id)
@@ -193,9 +196,7 @@ def deliver_now(ctx: Context, outbox_id: int) -> str:
         if row.status != OUTBOX_PENDING:
             return row.status
         chat = row.to
-    results = deliver_chat(ctx, chat)
-    if results is None:
-        raise DeliveryRetry(f"outbox {outbox_id}: its chat is being delivered by another job")
+    results = deliver_chat(ctx, chat) or []
     retry = next((result for result in results if result.status == RETRY), None)
     if retry is not None:
         raise DeliveryRetry(retry.error)
@@ -204,39 +205,70 @@ def deliver_now(ctx: Context, outbox_id: int) -> str:
         return row.status
 
 
-def deliver_batch(ctx: Context, snapshots: list[Snapshot]) -> list[Result]:
-    """Deliver a drain's freshly committed rows, chats concurrently; queue the retries."""
+def deliver_batch(ctx: Context, snapshots: list[Snapshot]) -> None:
+    """Hand a drain's freshly committed rows to the delivery threads, one task per chat,
+    and return: the drain goes on with the next events while LINE answers.
+
+    It waits only when the threads are this far behind (``_backlog``); rows a killed
+    worker had not delivered yet are found by the check scheduled here."""
     if not snapshots:
-        return []
-    ids = [snapshot.id for snapshot in snapshots]
-    if any(will_reply(snapshot) for snapshot in snapshots):
-        _schedule_unknown_check(ctx, ids)
-    firsts: dict[str, int] = {}
-    for snapshot in snapshots:
-        firsts.setdefault(snapshot.to, snapshot.id)
-    done = list(
-        _executor(ctx).map(lambda item: _deliver_or_queue(ctx, item[0], item[1]), firsts.items())
-    )
-    by_id = {result.outbox_id: result for results in done for result in results}
-    return [by_id[i] for i in ids if i in by_id]
+        return
+    _schedule_check(ctx, [snapshot.id for snapshot in snapshots])
+    pool, backlog = _executor(ctx)
+    for chat in dict.fromkeys(snapshot.to for snapshot in snapshots):
+        backlog.acquire()
+        future = pool.submit(_deliver_in_background, ctx, chat)
+        future.add_done_callback(lambda _done: backlog.release())
 
 
-def _deliver_or_queue(ctx: Context, chat: str, first: int) -> list[Result]:
-    """Deliver ``chat``; when it is busy or a row must wait, leave it to a delivery job."""
+def _deliver_or_queue(ctx: Context, chat: str) -> list[Result]:
+    """Deliver ``chat``; when a row must wait, leave the chat to a delivery job of that row
+    (when the chat is busy, its deliverer takes the rows)."""
     results = deliver_chat(ctx, chat)
-    if results is None or any(result.status == RETRY for result in results):
+    if results and results[-1].status == RETRY:
+        waiting = results[-1].outbox_id
         try:
-            enqueue(ctx, first)
+            enqueue(ctx, waiting)
         except RedisError:
-            log.warning("queue unavailable; outbox %s left for the sweep", first)
+            log.warning("queue unavailable; outbox %s left for the sweep", waiting)
     return results or []
+
+
+def _deliver_in_background(ctx: Context, chat: str) -> None:
+    """A delivery thread's task: what goes wrong is logged, and the rows stay pending for
+    the scheduled check and the sweep."""
+    try:
+        _deliver_or_queue(ctx, chat)
+    except (RedisError, SQLAlchemyError) as exc:
+        log.warning("delivery to a chat interrupted (%s); left for the check", type(exc).__name__)
+    except Exception:
+        log.exception("delivery to a chat failed; left for the check")
 
 
 def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
     """Deliver the pending rows of one chat in order, stopping at one to retry.
 
-    Returns their results, or None when another deliverer holds the chat.
+    A deliverer that finds the chat busy leaves its rows to the holder, so the holder
+    looks again once it has let go, and goes on while rows are pending. Returns the
+    results, or None when another deliverer held the chat from the start.
     """
+    results: list[Result] = []
+    while True:
+        held = _deliver_holding(ctx, chat)
+        if held is None:
+            return results or None
+        results.extend(held)
+        if (held and held[-1].status == RETRY) or not _chat_pending(ctx, chat):
+            return results
+
+
+def _chat_pending(ctx: Context, chat: str) -> bool:
+    with ctx.sessions() as session:
+        return outbox.has_pending(session, chat)
+
+
+def _deliver_holding(ctx: Context, chat: str) -> list[Result] | None:
+    """Take the chat's lock and deliver what is pending; None when the chat is busy."""
     # Not thread-local: the keeper's thread renews it.
     lock = ctx.redis.lock(f"lianping:deliver:{chat}", timeout=CHAT_LOCK_SECONDS, thread_local=False)
     if not lock.acquire(blocking=False):
@@ -274,8 +306,9 @@ def _deliver_one(ctx: Context, row: Snapshot) -> Result:
     return result
 
 
-def _schedule_unknown_check(ctx: Context, outbox_ids: list[int]) -> None:
-    """Have a worker look at these rows once a dead deliverer's chat lock has expired."""
+def _schedule_check(ctx: Context, outbox_ids: list[int]) -> None:
+    """Have a worker look at these rows once a dead deliverer's chat lock has expired
+    (rows it left, in flight or waiting for the busy chat, are delivered then)."""
     try:
         queues.queue(queues.DELIVERY, ctx.redis).enqueue_in(
             timedelta(seconds=CHAT_LOCK_SECONDS + 1),
@@ -285,16 +318,19 @@ def _schedule_unknown_check(ctx: Context, outbox_ids: list[int]) -> None:
             failure_ttl=7 * 24 * 3600,
         )
     except RedisError:
-        log.warning("unknown-outcome check not queued (Redis down); the sweep will do it")
+        log.warning("delivery check not queued (Redis down); the sweep will do it")
 
 
-def _executor(ctx: Context) -> ThreadPoolExecutor:
-    """This process's pool of delivery threads, made on first use."""
-    global _pool
+def _executor(ctx: Context) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
+    """This process's pool of delivery threads, made on first use, and the semaphore
+    bounding the chats handed to it and not done yet (four rounds of its threads)."""
+    global _pool, _backlog
     with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(ctx.settings.delivery_threads, "delivery")
-        return _pool
+        if _pool is None or _backlog is None:
+            threads = ctx.settings.delivery_threads
+            _pool = ThreadPoolExecutor(threads, "delivery")
+            _backlog = threading.BoundedSemaphore(4 * threads)
+        return _pool, _backlog
 
 
 def will_reply(row: Snapshot) -> bool:

@@ -63,6 +63,16 @@ def pending_for(session: Session, to: str) -> list[OutboxMessage]:
     return list(session.scalars(statement))
 
 
+def has_pending(session: Session, to: str) -> bool:
+    """Whether a row to this chat is still to deliver."""
+    statement = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.to == to)
+        .limit(1)
+    )
+    return session.scalar(statement) is not None
+
+
 def unknown_replies(session: Session, attempted_before: datetime, limit: int = 500) -> list[int]:
     """Pending rows whose reply was tried before ``attempted_before`` with no outcome
     recorded (the worker died during the call): their chats' locks have expired."""

@@ -9,6 +9,7 @@ body waits in the spool for the sweep.
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Blueprint, Response, jsonify, request
 from flask.blueprints import BlueprintSetupState
@@ -25,6 +26,9 @@ from lianping.storage import spool
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# Once Redis fails a call, the app leaves queueing to the sweep for this long: a hung
+# Redis then costs one request per thread its timeout, not every request.
+REDIS_PAUSE_S = 5.0
 
 blueprint = Blueprint("webhook", __name__)
 
@@ -68,15 +72,23 @@ def callback() -> tuple[Response, int]:
     except SQLAlchemyError as exc:
         return _spool(ctx, body, exc)
 
+    _enqueue(ctx, shards)
+    return jsonify({}), 200
+
+
+def _enqueue(ctx: Context, shards: list[int]) -> None:
+    """Queue a drain per shard; the events are stored already, so with Redis away the
+    sweep (or the next event of the shard) queues them later."""
+    if time.monotonic() < ctx.queueing_paused_until:
+        return
     # One drain job per shard at most is queued: at a high rate one job takes many events.
     for shard in shards:
         try:
             inbox_jobs.enqueue(ctx, shard)
         except RedisError:
-            # Stored already: the periodic sweep enqueues it once Redis is back.
+            ctx.queueing_paused_until = time.monotonic() + REDIS_PAUSE_S
             log.warning("queue unavailable; shard %s left for the sweep", shard)
-            break
-    return jsonify({}), 200
+            return
 
 
 def _spool(ctx: Context, body: bytes, exc: SQLAlchemyError) -> tuple[Response, int]:
