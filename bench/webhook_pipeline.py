@@ -767,12 +767,14 @@ def start_redis(fleet: Fleet, workdir: Path) -> str:
     return server.url
 
 
-def start_simulator(fleet: Fleet, env: dict[str, str], webhook_url: str) -> SimulatorClient:
+def start_simulator(
+    fleet: Fleet, env: dict[str, str], webhook_url: str, threads: int = 16
+) -> SimulatorClient:
     """The simulator at ``env``'s LINE_API_BASE, once it answers; a client of it."""
     sim = SimulatorClient(env["LINE_API_BASE"])
     port = urlsplit(sim.url).port
     assert port is not None
-    fleet.start("simulator", commands.simulator(port, webhook_url), env)
+    fleet.start("simulator", commands.simulator(port, webhook_url, threads), env)
     fleet.wait_ready("simulator", url_answers(f"{sim.url}/_sim/stats"))
     return sim
 

@@ -17,7 +17,11 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option("--webhook-url", required=True, help="Where to send webhooks (the /callback URL).")
-def simulator(host: str, port: int, webhook_url: str) -> None:
+@click.option(
+    "--threads", default=16, show_default=True, type=click.IntRange(1, 512),
+    help="Requests served at once (a slow LINE holds one per call).",
+)  # fmt: skip
+def simulator(host: str, port: int, webhook_url: str, threads: int) -> None:
     """Run the LINE platform simulator (fake Messaging API and resident chat page)."""
     from lianping_dev.simulator.app import serve
     from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID, SimulatorSettings
@@ -33,6 +37,7 @@ def simulator(host: str, port: int, webhook_url: str) -> None:
         ),
         host,
         port,
+        threads,
     )
 
 

@@ -30,10 +30,11 @@ def worker() -> list[str]:
     return [str(BIN / "lianping"), "worker"]
 
 
-def simulator(port: int, webhook_url: str) -> list[str]:
+def simulator(port: int, webhook_url: str, threads: int = 16) -> list[str]:
     """The LINE simulator on 127.0.0.1:``port``, sending webhooks to ``webhook_url``."""
     return [
-        str(BIN / "lianping-dev"), "simulator", "--port", str(port), "--webhook-url", webhook_url
+        str(BIN / "lianping-dev"), "simulator", "--port", str(port), "--webhook-url", webhook_url,
+        "--threads", str(threads),
     ]  # fmt: skip
 
 

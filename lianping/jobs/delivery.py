@@ -21,7 +21,7 @@ lost). A row whose mark predates the current attempt may have landed:
 
 A mark is taken back when LINE answers the only reply with an error (it did not take
 it), so a refused reply is pushed later as usual. A row whose deliverer died (mid-call,
-or before its turn) is tried again as soon as its chat's lock expires (``retry_unknown``,
+or before its turn) is tried again as soon as its chat's lock expires (``deliver_rows``,
 queued by each drain to run then), while its token is most likely still fresh. A
 chat's lock is short (``CHAT_LOCK_SECONDS``) and kept alive by its holder's process
 while the holder works (``_LockKeeper``), so a dead holder's chat is free again within
@@ -64,6 +64,9 @@ REPLY_TOKEN_FRESH = timedelta(seconds=50)
 REPLY_TOKEN_LIFETIME = timedelta(seconds=60)
 
 RETRY = "retry"  # outcome of an attempt that should be repeated later (row stays pending)
+
+DELIVER_ROWS = "lianping.jobs.delivery.deliver_rows"
+ROWS_PER_JOB = 300
 
 # A chat's lock outlives a dead holder by this much at most; a live holder's process
 # renews it every third of it, whatever LINE's calls take.
@@ -116,16 +119,28 @@ def deliver(outbox_id: int) -> str:
     return deliver_now(context.current(), outbox_id)
 
 
-def retry_unknown(outbox_ids: list[int]) -> int:
+def deliver_rows(outbox_ids: list[int]) -> int:
     """RQ job: deliver the chats of these rows that are still pending (their deliverer
-    died, during a call or before it). Returns how many chats were delivered."""
+    died, during a call or before it), chats concurrently. Returns how many chats."""
     ctx = context.current()
     with ctx.sessions() as session:
         rows = [session.get(OutboxMessage, outbox_id) for outbox_id in outbox_ids]
         chats = {row.to for row in rows if row and row.status == OUTBOX_PENDING}
-    for chat in chats:
-        _deliver_or_queue(ctx, chat)
+    pool, _backlog = _executor(ctx)
+    list(pool.map(lambda chat: _deliver_in_background(ctx, chat), chats))
     return len(chats)
+
+
+def enqueue_rows(ctx: Context, outbox_ids: list[int], delay_s: float = 0) -> None:
+    """Queue :func:`deliver_rows` for these rows (after ``delay_s``), a few hundred a job."""
+    queue = queues.queue(queues.DELIVERY, ctx.redis)
+    for start in range(0, len(outbox_ids), ROWS_PER_JOB):
+        chunk = outbox_ids[start : start + ROWS_PER_JOB]
+        options: dict[str, Any] = {"result_ttl": 0, "failure_ttl": 7 * 24 * 3600}
+        if delay_s:
+            queue.enqueue_in(timedelta(seconds=delay_s), DELIVER_ROWS, chunk, **options)
+        else:
+            queue.enqueue(DELIVER_ROWS, chunk, **options)
 
 
 def enqueue(ctx: Context, outbox_id: int) -> None:
@@ -310,13 +325,7 @@ def _schedule_check(ctx: Context, outbox_ids: list[int]) -> None:
     """Have a worker look at these rows once a dead deliverer's chat lock has expired
     (rows it left, in flight or waiting for the busy chat, are delivered then)."""
     try:
-        queues.queue(queues.DELIVERY, ctx.redis).enqueue_in(
-            timedelta(seconds=CHAT_LOCK_SECONDS + 1),
-            "lianping.jobs.delivery.retry_unknown",
-            outbox_ids,
-            result_ttl=0,
-            failure_ttl=7 * 24 * 3600,
-        )
+        enqueue_rows(ctx, outbox_ids, delay_s=CHAT_LOCK_SECONDS + 1)
     except RedisError:
         log.warning("delivery check not queued (Redis down); the sweep will do it")
 

@@ -29,10 +29,10 @@ EVENT_GRACE = timedelta(seconds=10)
 # A drain delivers its rows right after committing them and queues a job for any
 # retry: a row pending this long lost its delivery (delivery is idempotent anyway).
 OUTBOX_GRACE = timedelta(seconds=30)
-# Housekeeping that need not run every 15 seconds: at most once per this, per Redis.
+# Housekeeping that need not run at every sweep: at most once per this, per Redis.
 HOUSEKEEPING_EVERY = 3600
 HOUSEKEEPING_KEY = "lianping:sweep:housekeeping"
-# Spooled bodies imported per sweep: the next sweep, 15 seconds on, takes the rest.
+# Spooled bodies imported per sweep: the next sweep, seconds later, takes the rest.
 SPOOL_BATCH = 500
 
 
@@ -50,8 +50,7 @@ def sweep() -> dict[str, int]:
         rows = sorted(set(rows) | set(unknown))
     # A shard whose drain is queued and not started yet needs no second job.
     queued = sum(inbox.enqueue(ctx, shard) for shard in shards)
-    for outbox_id in rows:
-        delivery.enqueue(ctx, outbox_id)
+    delivery.enqueue_rows(ctx, rows)
     if queued or rows:
         log.info("sweep re-enqueued %d shards and %d outbox rows", queued, len(rows))
     started = broadcasts.start_due(ctx, now)
