@@ -311,6 +311,38 @@ class Case(Base):
     satisfaction: Mapped[int | None]  # 1–5, asked when the case is closed
     satisfaction_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The 區 the matter is in (from its location, else the field activity's): a coarse place
+    # kept apart so the public statistics can count by it in the database.
+    district: Mapped[str | None] = mapped_column(String(20))
+    # The reporter agreed, when filing, that the outcome may be published without anything
+    # identifying them (「可以將處理結果去識別化後公開嗎？」); never asked for a tip.
+    publish_consent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CasePublication(Base):
+    """What the public 案件成果 page shows of one case: only words staff wrote.
+
+    The resident's own text, name, contact data, exact place and media never come here;
+    the page reads this row, and the case only for its dates, nature, theme and status.
+    """
+
+    __tablename__ = "case_publications"
+    __table_args__ = (Index("ix_case_publications_published_at", "published", "published_at"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(String(60))
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    district: Mapped[str | None] = mapped_column(String(20))
+    published: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None]
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unpublished_at: Mapped[datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -96,6 +96,8 @@ def test_complete_need_report_with_photo_location_and_contact(
     chat.type("臺北市中正區重慶南路一段122號")
     chat.wait_for_bot("職業")
     chat.chip("退休")
+    chat.wait_for_bot("去識別化後公開")
+    chat.chip("可以公開")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chat.wait_for_bot("反映內容確認")
     page.screenshot(path=str(SCREENSHOTS / "chat-summary.png"))
