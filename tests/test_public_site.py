@@ -116,6 +116,7 @@ def _public_urls(app: Any, numbers: dict[str, str]) -> list[str]:
             "request_id": list(numbers.values()),
             "code": ["need-2", "reform-1"],
             "name": ["cases", "statistics"],
+            "pattern_id": ["1", "999"],
         }
         combos: list[dict[str, str]] = [{}]
         for argument in rule.arguments:

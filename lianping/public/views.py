@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from lianping import codes, context
-from lianping.public import charts, feeds, open_data
+from lianping.public import charts, feeds, library, open_data
 from lianping.public.caching import cached
 from lianping.public.periods import chosen
 from lianping.reports import public_statistics
@@ -34,6 +34,8 @@ blueprint = Blueprint(
     static_folder=str(HERE / "static"),
     static_url_path="/assets",
 )
+# The library and 宣導 pages live in their own module, under this blueprint's name and prefix.
+blueprint.register_blueprint(library.blueprint)
 HTML = "text/html; charset=utf-8"
 # The last published cases a feed or the open data holds (a full history is paged on the site).
 FEED_ENTRIES = 50

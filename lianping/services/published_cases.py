@@ -29,7 +29,6 @@ VISIBLE = and_(
     Case.status.in_(PUBLISHABLE_STATUSES),
 )
 PAGE = 20
-MAX_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -175,7 +174,7 @@ def listed(
     statement = _where(_select(), filters).order_by(
         CasePublication.published_at.desc(), Case.id.desc()
     )
-    rows = session.execute(statement.limit(min(limit, MAX_PAGE)).offset(offset))
+    rows = session.execute(statement.limit(limit).offset(offset))
     return [_record(row) for row in rows]
 
 

@@ -347,6 +347,31 @@ class CasePublication(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class MisconductPattern(Base):
+    """One entry of the 弊端態樣與防制作為 library (seed 002): an abstracted, typified pattern
+    of misconduct and what the agency does against it, curated by staff; public once approved.
+    """
+
+    __tablename__ = "misconduct_patterns"
+    __table_args__ = (Index("ix_misconduct_patterns_status_discussed", "status", "discussed_on"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    misconduct_type: Mapped[str] = mapped_column(String(100))  # 弊端類型
+    business_area: Mapped[str] = mapped_column(String(100))  # 業務領域
+    pattern: Mapped[str] = mapped_column(Text)  # 態樣：抽象化、類型化的案例
+    risk: Mapped[str] = mapped_column(Text)  # 風險
+    countermeasures: Mapped[str] = mapped_column(Text)  # 防制作為
+    discussed_on: Mapped[date | None]  # 討論日期
+    discussed_at: Mapped[str | None] = mapped_column(String(100))  # 廉政會報、廉政小組會議…
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class TipReporter(Base):
     """A tip reporter's identity, kept apart from the tip's content (貪污治罪條例 §18).
 

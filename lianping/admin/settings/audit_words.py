@@ -39,6 +39,7 @@ TARGET_TYPES: dict[str, str] = {
     "broadcast": "推播",
     "promotion_image": "宣導圖片",
     "tag": "追蹤者標籤",
+    "pattern": "弊端態樣與防制作為",
     "retention": "保存期限清除",
     "data_request": "個資請求",
     "resident": "民眾",
@@ -861,6 +862,15 @@ def _publication(verb: str) -> Render:
     return render
 
 
+def _pattern(verb: str) -> Render:
+    def render(facts: Facts) -> str:
+        area, kind = facts.value("business_area"), facts.value("misconduct_type")
+        what = f"{_quote(f'{area}：{kind}')}" if area and kind else ""
+        return f"{verb}弊端態樣與防制作為第 {facts.target} 則{what}。"
+
+    return render
+
+
 def _public_statistics(facts: Facts) -> str:
     shown = (
         "、".join(BREAKDOWNS.get(key, key) for key in facts.value("public_breakdowns") or [])
@@ -905,6 +915,10 @@ ACTIONS: dict[str, ActionWords] = {
     "publication.save": ActionWords("撰寫案件公開內容", PUBLIC, _publication("儲存")),
     "publication.publish": ActionWords("公開案件", PUBLIC, _publication("公開")),
     "publication.unpublish": ActionWords("撤下公開案件", PUBLIC, _publication("撤下")),
+    "pattern.create": ActionWords("新增弊端態樣", PUBLIC, _pattern("新增")),
+    "pattern.update": ActionWords("修改弊端態樣", PUBLIC, _pattern("修改")),
+    "pattern.approve": ActionWords("核定公開弊端態樣", PUBLIC, _pattern("核定公開")),
+    "pattern.withdraw": ActionWords("撤下弊端態樣", PUBLIC, _pattern("撤下")),
     "setting.public_statistics": ActionWords("修改公開統計設定", PUBLIC, _public_statistics),
     "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
     "case.correct": ActionWords("依個資請求更正個人資料", REQUESTS, _case_correct),
