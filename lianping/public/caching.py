@@ -34,26 +34,36 @@ def finish(body: bytes, content_type: str, etag: str) -> Response:
     return response
 
 
-def cached(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Serve ``view``'s 200 answers from the cache, keyed by path, query and Taipei date."""
+def cached(
+    view: Callable[..., Response] | None = None, *, on: tuple[str, ...] = (public_cache.CASES,)
+) -> Any:
+    """Serve the view's 200 answers from the cache, keyed by the generations it depends ``on``
+    (``services.public_cache``), path, query and Taipei date."""
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        ctx = context.of_app()
-        path = request.full_path
-        gen = public_cache.generation(ctx.redis) if len(path) <= LONGEST_KEY else None
-        key = public_cache.key(gen, taipei_today().isoformat(), path) if gen is not None else ""
-        if key:
-            hit = public_cache.get(ctx.redis, key)
-            if hit is not None:
-                return finish(hit.body, hit.content_type, hit.etag)
-        response = view(*args, **kwargs)
-        if response.status_code != 200:
-            return response
-        body = response.get_data()
-        answer = public_cache.Cached(body, response.content_type or "text/html", etag_of(body))
-        if key:
-            public_cache.put(ctx.redis, key, answer)
-        return finish(answer.body, answer.content_type, answer.etag)
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        ttl = (
+            public_cache.FIGURES_TTL if on == (public_cache.FIGURES,) else public_cache.TTL_SECONDS
+        )
 
-    return wrapper
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            ctx = context.of_app()
+            path = request.full_path
+            gen = public_cache.generations(ctx.redis, on) if len(path) <= LONGEST_KEY else None
+            key = public_cache.key(gen, taipei_today().isoformat(), path) if gen else ""
+            if key:
+                hit = public_cache.get(ctx.redis, key)
+                if hit is not None:
+                    return finish(hit.body, hit.content_type, hit.etag)
+            response = view(*args, **kwargs)
+            if response.status_code != 200:
+                return response
+            body = response.get_data()
+            answer = public_cache.Cached(body, response.content_type or "text/html", etag_of(body))
+            if key:
+                public_cache.put(ctx.redis, key, answer, ttl)
+            return finish(answer.body, answer.content_type, answer.etag)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

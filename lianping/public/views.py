@@ -20,7 +20,7 @@ from lianping.public.caching import cached
 from lianping.public.periods import chosen
 from lianping.reports import public_statistics
 from lianping.rocdate import taipei_today
-from lianping.services import content, published_cases, report_periods
+from lianping.services import content, public_cache, published_cases, report_periods
 from lianping.services.published_cases import Filters
 from lianping.services.report_periods import PeriodError
 from lianping.storage import ids
@@ -87,7 +87,7 @@ def _page_number() -> int:
 
 
 @blueprint.get("/")
-@cached
+@cached(on=(public_cache.CASES, public_cache.FIGURES))
 def home() -> Response:
     """The front page: what the 專區 is, the latest figures and the latest published cases."""
     ctx = context.of_app()
@@ -101,7 +101,7 @@ def home() -> Response:
 
 
 @blueprint.get("/statistics")
-@cached
+@cached(on=(public_cache.FIGURES,))
 def statistics() -> Response:
     """成果統計 of a period: the headline figures, and each breakdown as a chart and a table."""
     ctx = context.of_app()
@@ -206,7 +206,7 @@ def cases_json() -> Response:
 
 
 @blueprint.get("/data/statistics.csv")
-@cached
+@cached(on=(public_cache.FIGURES,))
 def statistics_csv() -> Response:
     """成果統計 of the period asked (as on the page) as CSV (UTF-8 with BOM)."""
     with context.of_app().sessions() as session:
@@ -218,7 +218,7 @@ def statistics_csv() -> Response:
 
 
 @blueprint.get("/data/statistics.json")
-@cached
+@cached(on=(public_cache.FIGURES,))
 def statistics_json() -> Response:
     """成果統計 of the period asked as JSON (``/public/data/schema/statistics.json``)."""
     with context.of_app().sessions() as session:
@@ -271,7 +271,7 @@ def cases_feed() -> Response:
 
 
 @blueprint.get("/statistics.atom")
-@cached
+@cached(on=(public_cache.FIGURES,))
 def statistics_feed() -> Response:
     """成果統計 as an Atom feed: one entry per closed two-week period (the last six)."""
     with context.of_app().sessions() as session:

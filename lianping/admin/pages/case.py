@@ -505,7 +505,7 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
         return _render(number, error=str(exc), form=form, open_action=action, status=400)
     delivery.enqueue_after_commit(ctx, result.outbox_ids)
     # A published case's status (or its becoming a tip) shows on the public pages at once.
-    public_cache.invalidate(ctx.redis)
+    public_cache.invalidate(ctx.redis, public_cache.CASES)
     if not still_open:  # reclassified as a tip: only ethics staff go on from here
         return redirect(url_for("inbox.index"))
     done = _done(action, result, reach, form, letters)

@@ -116,6 +116,6 @@ def act(pattern_id: int, action: str) -> Response | tuple[str, int]:
                 str(exc),
                 403 if isinstance(exc, PermissionDenied) else 400,
             )
-    public_cache.invalidate(ctx.redis)
+    public_cache.invalidate(ctx.redis, public_cache.CASES)
     done = {"save": "saved", "approve": "approved", "withdraw": "withdrawn"}[action]
     return redirect(url_for("patterns.edit", pattern_id=pattern_id, done=done))

@@ -111,7 +111,7 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     except (PublicationError, PermissionDenied) as exc:
         status = 403 if isinstance(exc, PermissionDenied) else 400
         return _panel(number, error=str(exc), status=status)
-    public_cache.invalidate(ctx.redis)
+    public_cache.invalidate(ctx.redis, public_cache.CASES)
     done = {"save": "saved", "publish": "published", "unpublish": "unpublished"}[action]
     return redirect(url_for("publication.panel", number=number, done=done))
 
