@@ -70,8 +70,8 @@ from webhook_pipeline import log, machine, percentiles, product_info, run_benchm
 
 TARGET_P95_MS = 100.0
 KEYWORDS = ("採購", "驗收", "補助", "經費", "招待")
-CONFIG_KEYS = ("cases", "requests", "warmup", "concurrency", "web_workers", "web_threads", "seed",
-               "reuse", "service_requests")  # fmt: skip
+CONFIG_KEYS = ("cases", "requests", "cold_requests", "warmup", "concurrency", "web_workers",
+               "web_threads", "seed", "reuse", "service_requests")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -197,11 +197,13 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Any) -> dict[str, Any]:
         if status != 200:
             checks[f"{scenario.name}: answers 200 (got {status})"] = False
             continue
-        measure(client, scenario, args.warmup, 1, args.seed + 1)  # type: ignore[arg-type]
+        if not scenario.cold:  # a cold page has nothing to warm
+            measure(client, scenario, args.warmup, 1, args.seed + 1)  # type: ignore[arg-type]
         row: dict[str, Any] = {"cold": scenario.cold}
+        count = args.cold_requests if scenario.cold else args.requests
         for mode, threads in (("seq", 1), (f"c{args.concurrency}", args.concurrency)):
             fleet.check_alive()
-            stats = measure(client, scenario, args.requests, threads, args.seed)  # type: ignore[arg-type]
+            stats = measure(client, scenario, count, threads, args.seed)  # type: ignore[arg-type]
             row[mode] = stats
             log(
                 f"{scenario.name:22s} {mode:4s} p50 {stats['p50']} p95 {stats['p95']} "
@@ -241,7 +243,7 @@ def render(result: dict[str, Any]) -> str:
         f"database  {db['kind']} {db.get('version', '')}: {db['cases']:,} cases, "
         f"{result['published']:,} published",
         f"web       gunicorn {config['web_workers']}×{config['web_threads']} gthread; "
-        f"{config['requests']} requests per mode (seq, {conc})",
+        f"{config['requests']} requests per mode (seq, {conc}), {config['cold_requests']} cold",
         "",
         f"{'page':24s} {'mode':5s} {'p50':>8s} {'p95':>8s} {'p99':>8s} {'max':>8s} {'req/s':>7s}"
         f" {'KiB':>7s}  target p95<{TARGET_P95_MS:g}",
@@ -273,6 +275,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add_database_arguments(parser)
     parser.add_argument("--requests", type=int, default=100, help="requests per scenario and mode")
     parser.add_argument("--warmup", type=int, default=10, help="uncounted requests per scenario")
+    parser.add_argument(
+        "--cold-requests", type=int, default=20, help="requests per cold scenario and mode"
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="threads of the second mode")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn worker")

@@ -363,3 +363,22 @@ def test_a_closed_case_outside_90_days_is_not_listed_by_default(
     public_cache.invalidate(ctx.redis)
     client = app.test_client()
     assert client.get("/open311/v2/requests.json").get_json() == []
+
+
+def test_large_answers_are_sent_gzipped_to_clients_that_accept_it(
+    app: Any, ctx: Context, world: dict[str, str]
+) -> None:
+    import gzip
+
+    client = app.test_client()
+    plain = client.get("/public/statistics")
+    packed = client.get("/public/statistics", headers={"Accept-Encoding": "gzip, deflate"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(
+        "/public/statistics",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304

@@ -1969,11 +1969,14 @@ def _fieldwork(
     weekdays = [d for d in (today - timedelta(days=n) for n in range(SPAN_DAYS)) if d.weekday() < 5]
     days = sorted(rng.sample(weekdays, min(len(weekdays), SPAN_DAYS * 2 // 7)))
     # Meeting reports: one in LINK_SHARE was taken at an activity held that day.
-    meeting = list(session.execute(
+    # By range, then by membership: an IN of 100,000 ids is past PostgreSQL's 65,535 parameters.
+    seeded = set(case_ids)
+    meeting = [row for row in session.execute(
         select(Case.id, Case.created_at)
-        .where(Case.channel == "meeting", Case.id.in_(case_ids) if case_ids else false())
+        .where(Case.channel == "meeting", Case.id.between(min(case_ids), max(case_ids))
+               if case_ids else false())
         .order_by(Case.id)
-    ))  # fmt: skip
+    ) if row[0] in seeded]  # fmt: skip
     linked = [(case_id, rocdate.taipei_date(created)) for case_id, created in meeting
               if rng.randrange(LINK_SHARE) == 0]  # fmt: skip
     days = sorted(set(days) | {day for _, day in linked})

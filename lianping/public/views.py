@@ -39,7 +39,6 @@ blueprint.register_blueprint(library.blueprint)
 HTML = "text/html; charset=utf-8"
 # The last published cases a feed or the open data holds (a full history is paged on the site).
 FEED_ENTRIES = 50
-OPEN_DATA_LIMIT = 10_000
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -184,7 +183,7 @@ def _download(body: bytes, content_type: str, filename: str | None = None) -> Re
 
 
 def _all_published(session: Session) -> list[published_cases.PublicCase]:
-    return published_cases.listed(session, limit=OPEN_DATA_LIMIT)
+    return published_cases.every(session)
 
 
 @blueprint.get("/data/cases.csv")

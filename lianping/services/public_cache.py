@@ -38,6 +38,8 @@ class Cached:
     body: bytes
     content_type: str
     etag: str
+    # The body gzip-compressed, for clients that accept it (large answers only).
+    gzipped: bytes = b""
 
 
 def generations(redis: Redis, names: Iterable[str]) -> str | None:
@@ -73,7 +75,7 @@ def get(redis: Redis, cache_key: str) -> Cached | None:
     if not found:
         return None
     body, kind, etag = (_bytes(found[name]) for name in (b"body", b"type", b"etag"))
-    return Cached(body, kind.decode(), etag.decode())
+    return Cached(body, kind.decode(), etag.decode(), _bytes(found.get(b"gz", b"")))
 
 
 def _bytes(value: bytes | str) -> bytes:
@@ -87,7 +89,12 @@ def put(redis: Redis, cache_key: str, answer: Cached, ttl: int = TTL_SECONDS) ->
         with redis.pipeline() as pipe:
             pipe.hset(
                 cache_key,
-                mapping={"body": answer.body, "type": answer.content_type, "etag": answer.etag},
+                mapping={
+                    "body": answer.body,
+                    "type": answer.content_type,
+                    "etag": answer.etag,
+                    "gz": answer.gzipped,
+                },
             )
             pipe.expire(cache_key, ttl)
             pipe.execute()

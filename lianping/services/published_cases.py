@@ -21,9 +21,11 @@ from lianping import codes, rocdate
 from lianping.services.publication import PUBLISHABLE_STATUSES
 from lianping.storage.models import Case, CasePublication
 
+# Bare boolean columns (not ``IS TRUE``): PostgreSQL then matches the partial index
+# ``ix_cases_publishable`` (WHERE publish_consent) and reads a page without scanning cases.
 VISIBLE = and_(
-    CasePublication.published.is_(True),
-    Case.publish_consent.is_(True),
+    CasePublication.published,
+    Case.publish_consent,
     Case.confidential.is_(False),
     Case.nature != codes.TIP,
     Case.status.in_(PUBLISHABLE_STATUSES),
@@ -167,15 +169,34 @@ def _record(row: Any) -> PublicCase:
     return PublicCase(*row)
 
 
+NEWEST = (CasePublication.published_at.desc(), CasePublication.case_id.desc())
+
+
 def listed(
     session: Session, filters: Filters = Filters(), *, limit: int = PAGE, offset: int = 0
 ) -> list[PublicCase]:
-    """Published cases, newest publication first."""
-    statement = _where(_select(), filters).order_by(
-        CasePublication.published_at.desc(), Case.id.desc()
-    )
-    rows = session.execute(statement.limit(limit).offset(offset))
-    return [_record(row) for row in rows]
+    """A page of published cases, newest publication first.
+
+    The page's ids are found first (narrow rows, sorted in memory), then only those rows are
+    read whole: sorting thousands of rows with their texts spilled to disk.
+    """
+    page = _where(
+        select(CasePublication.case_id).join(Case, Case.id == CasePublication.case_id),
+        filters,
+    ).where(VISIBLE)
+    ids = list(session.scalars(page.order_by(*NEWEST).limit(limit).offset(offset)))
+    if not ids:
+        return []
+    rows = session.execute(_select().add_columns(CasePublication.case_id).where(
+        CasePublication.case_id.in_(ids)
+    ))  # fmt: skip
+    found = {row[-1]: _record(row[:-1]) for row in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def every(session: Session) -> list[PublicCase]:
+    """Every published case, newest publication first (the open data)."""
+    return [_record(row) for row in session.execute(_select().order_by(*NEWEST))]
 
 
 def counted(session: Session, filters: Filters = Filters()) -> int:

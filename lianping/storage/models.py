@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import text
 
 # Stable constraint names so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -218,6 +219,22 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
+        # The public 案件成果: the cases whose reporters agreed, with what the public queries
+        # filter on (PostgreSQL reads them from the index alone, never the wide rows).
+        Index(
+            "ix_cases_publishable",
+            "id",
+            postgresql_where=text("publish_consent"),
+            postgresql_include=[
+                "status",
+                "nature",
+                "confidential",
+                "sub_item",
+                "theme",
+                "created_at",
+            ],
+            sqlite_where=text("publish_consent"),
+        ),
         Index("ix_cases_status_created", "status", "created_at"),
         Index("ix_cases_resident_created", "resident_id", "created_at"),
         Index("ix_cases_created", "created_at", "id"),

@@ -30,6 +30,14 @@ def upgrade() -> None:
             sa.Column("publish_consent", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     _fill_districts()
+    op.create_index(
+        "ix_cases_publishable",
+        "cases",
+        ["id"],
+        postgresql_where=sa.text("publish_consent"),
+        postgresql_include=["status", "nature", "confidential", "sub_item", "theme", "created_at"],
+        sqlite_where=sa.text("publish_consent"),
+    )
     op.create_table(
         "case_publications",
         sa.Column("case_id", BigId, nullable=False),
@@ -109,6 +117,7 @@ def _fill_districts() -> None:
 def downgrade() -> None:
     op.drop_index("ix_case_publications_published_at", table_name="case_publications")
     op.drop_table("case_publications")
+    op.drop_index("ix_cases_publishable", table_name="cases")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_column("publish_consent")
         batch_op.drop_column("district")
