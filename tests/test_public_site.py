@@ -382,3 +382,14 @@ def test_large_answers_are_sent_gzipped_to_clients_that_accept_it(
         headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+def test_a_nul_in_a_public_query_is_a_400(app: Any, ctx: Context) -> None:
+    client = app.test_client()
+    for url in (
+        "/public/patterns?area=%00",
+        "/public/patterns?q=%00",
+        "/public/cases?district=%00",
+        "/open311/v2/requests.json?service_request_id=%00",
+    ):
+        assert client.get(url).status_code == 400, url
