@@ -9,7 +9,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lianping import admin
+from lianping import admin, public
 from lianping.admin.api.errors import ApiError, code_for_status
 from lianping.admin.auth import guard
 from lianping.config import Settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(webhook_blueprint)
     app.register_blueprint(public_blueprint)
     admin.init_app(app)
+    public.init_app(app)
     app.register_error_handler(HTTPException, _error_page)
     app.after_request(_security_headers)
 

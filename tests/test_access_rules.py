@@ -66,7 +66,12 @@ def test_only_the_intended_endpoints_are_public(app: Any) -> None:
     public = {endpoint for endpoint, method, _ in all_routes(app) if is_public(endpoint, method)}
     allowed = {"webhook.callback", "auth.login", "static", "admin.static", "health"}
     allowed |= {"second_step.code", "second_step.enrol"}
-    assert public <= allowed | {e for e in public if e.startswith("public.")}
+    assert public <= allowed | {e for e in public if e.startswith("public.")} | {
+        e for e in public if e.startswith(("site.", "open311."))
+    }
+    # The public site (清廉共同監督專區) and Open311 only read: nothing there takes a POST.
+    opened = [(e, m) for e, m, _ in all_routes(app) if e.startswith(("site.", "open311."))]
+    assert opened and {m for _, m in opened} <= {"GET", "HEAD", "OPTIONS"}
     assert not is_public("health", "POST")
     assert not is_public(None, "GET")
 

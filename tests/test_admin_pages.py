@@ -492,6 +492,7 @@ def test_a_place_typed_on_line_is_the_cases_location(ctx: Context, officer: Staf
     chat.text("信義里")
     chat.tap(texts.LABEL_SKIP)
     chat.tap(texts.LABEL_ANONYMOUS)
+    chat.tap(texts.LABEL_SKIP)  # publication
     chat.tap(texts.LABEL_SUBMIT)
     (created,) = chat.created
     with ctx.sessions.begin() as session:

@@ -48,6 +48,7 @@ LEAVE = {
     "contact_details": _type("王小明 0912-345-678"),
     "address": _type("臺北市中正區重慶南路一段1號"),
     "occupation": _tap("上班族"),
+    "publication": _tap(texts.LABEL_PUBLISH_YES),
     "summary": _tap(texts.LABEL_EDIT),
 }
 REPORT_STEPS = [*list(LEAVE)[1:], "edit"]
@@ -64,7 +65,8 @@ BACK_TO = {
     "contact_details": "contact",
     "address": "contact_details",
     "occupation": "address",
-    "summary": "occupation",
+    "publication": "occupation",
+    "summary": "publication",
     "edit": "summary",
     "tip": "notice",
 }
@@ -101,7 +103,8 @@ def file_report(chat: Chat) -> None:
 # -- the whole flow ---------------------------------------------------------------------
 
 
-def test_a_complete_report_takes_at_most_ten_taps() -> None:
+def test_a_complete_report_takes_at_most_eleven_taps() -> None:
+    # Ten for the report itself, and one for the optional question on publication.
     # A resident who read the current notice before (a first report adds its 已閱讀).
     chat = Chat()
     chat.notice_version, chat.notice_read_ms = CONTENT.privacy_version, 1_700_000_000_000
@@ -121,9 +124,11 @@ def test_a_complete_report_takes_at_most_ten_taps() -> None:
     chat.text("王小明 0912-345-678")
     chat.text("臺北市中正區重慶南路一段1號")
     chat.tap("上班族")
+    assert chat.step == "publication"
+    chat.tap(texts.LABEL_PUBLISH_YES)
     assert chat.step == "summary"
     chat.tap(texts.LABEL_SUBMIT)
-    assert chat.taps <= 10
+    assert chat.taps <= 11
     assert len(chat.created) == 1
     assert chat.created[0].draft == {
         "nature": "need",
@@ -144,6 +149,7 @@ def test_a_complete_report_takes_at_most_ten_taps() -> None:
         "phone_display": "0912-345-678",
         "address": "臺北市中正區重慶南路一段1號",
         "occupation": "上班族",
+        "publish_consent": True,
         "notice_version": CONTENT.privacy_version,
         "notice_read_at": 1_700_000_000_000,
     }
@@ -334,13 +340,11 @@ def test_the_contact_step_offers_two_ways_and_asks_no_consent() -> None:
 
 def test_choosing_no_name_after_giving_details_drops_them() -> None:
     chat = reach("summary")
-    chat.tap("上一步")
-    chat.tap("上一步")
-    chat.tap("上一步")
-    chat.tap("上一步")
+    for _ in range(5):
+        chat.tap("上一步")
     assert chat.step == "contact"
     chat.tap(texts.LABEL_ANONYMOUS)
-    assert chat.step == "summary"
+    assert chat.step == "publication"
     assert chat.draft["name"] is None and chat.draft["phone"] is None
     assert chat.draft["notice_version"] == CONTENT.privacy_version, "the notice stays read"
 
@@ -348,6 +352,8 @@ def test_choosing_no_name_after_giving_details_drops_them() -> None:
 def test_the_anonymous_path_skips_personal_details() -> None:
     chat = reach("contact")
     chat.tap(texts.LABEL_ANONYMOUS)
+    assert chat.step == "publication"
+    chat.tap(texts.LABEL_SKIP)
     assert chat.step == "summary"
     assert "不具名" in chat.said()
     chat.tap(texts.LABEL_SUBMIT)
@@ -419,7 +425,7 @@ def test_address_and_occupation_are_optional_and_checked() -> None:
     chat.text("職" * 21)
     assert chat.last.messages[0]["text"] == texts.OCCUPATION_TOO_LONG
     chat.text("志工")
-    assert chat.step == "summary"
+    assert chat.step == "publication"
     assert (chat.draft["address"], chat.draft["occupation"]) == (None, "志工")
 
 
@@ -502,7 +508,7 @@ def test_back_from_the_summary_after_an_edit_walks_the_original_way() -> None:
     chat.tap("主題")
     chat.tap("搶災搶險")
     chat.tap("上一步")
-    assert chat.step == "occupation"
+    assert chat.step == "publication"
 
 
 def test_submitting_creates_exactly_one_case_and_a_second_tap_is_expired() -> None:

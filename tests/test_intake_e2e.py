@@ -80,6 +80,7 @@ def test_anonymous_reform_report_end_to_end(sim: Sim, worker: WorkerProcess, ctx
     r.tap("略過")  # location
     r.tap("略過")  # photos
     r.tap("不具名反映")
+    r.tap("略過")  # publication
     created = r.tap("送出")
     assert "案件編號" in texts_of(created)
     with ctx.sessions() as session:
@@ -119,6 +120,7 @@ def test_status_and_supplement(sim: Sim, worker: WorkerProcess, ctx: Context) ->
     r.tap("略過")
     r.tap("略過")
     r.tap("不具名反映")
+    r.tap("略過")  # publication
     r.tap("送出")
     with ctx.sessions() as session:
         number = session.scalars(select(Case.number)).one()

@@ -72,7 +72,7 @@ from lianping.storage.models import (
     Unit,
     User,
 )
-from lianping_dev import demo_media
+from lianping_dev import demo_media, demo_public
 
 # Taiwan has kept UTC+8 without daylight saving since 1979: a fixed offset is exact and fast.
 TPE = timezone(timedelta(hours=8))
@@ -583,6 +583,7 @@ class SeedSummary:
     data_requests: int = 0
     places: int = 0
     activities: int = 0
+    published: int = 0  # cases on the public 案件成果 page
     first_day: date | None = None
     last_day: date | None = None
     seconds: float = 0.0
@@ -608,6 +609,7 @@ class SeedSummary:
             f"回覆範本 {self.templates}",
             f"已發送反貪倡廉宣導推播 {self.broadcasts} 則；個資請求 {self.data_requests} 件",
             f"平臺地點 {self.places} 處、平臺活動 {self.activities} 場",
+            f"清廉共同監督專區已公開案件 {self.published:,} 件",
         ]
 
 
@@ -1967,11 +1969,14 @@ def _fieldwork(
     weekdays = [d for d in (today - timedelta(days=n) for n in range(SPAN_DAYS)) if d.weekday() < 5]
     days = sorted(rng.sample(weekdays, min(len(weekdays), SPAN_DAYS * 2 // 7)))
     # Meeting reports: one in LINK_SHARE was taken at an activity held that day.
-    meeting = list(session.execute(
+    # By range, then by membership: an IN of 100,000 ids is past PostgreSQL's 65,535 parameters.
+    seeded = set(case_ids)
+    meeting = [row for row in session.execute(
         select(Case.id, Case.created_at)
-        .where(Case.channel == "meeting", Case.id.in_(case_ids) if case_ids else false())
+        .where(Case.channel == "meeting", Case.id.between(min(case_ids), max(case_ids))
+               if case_ids else false())
         .order_by(Case.id)
-    ))  # fmt: skip
+    ) if row[0] in seeded]  # fmt: skip
     linked = [(case_id, rocdate.taipei_date(created)) for case_id, created in meeting
               if rng.randrange(LINK_SHARE) == 0]  # fmt: skip
     days = sorted(set(days) | {day for _, day in linked})
@@ -2098,6 +2103,7 @@ def seed(
     line_cases: list[tuple[int, int, str]] = []  # (case id, resident id, status)
     waiting = codes.OPEN_STATUSES - {codes.REPLIED}
     media_rng = random.Random(f"lianping-demo-media:{seed}:{existing}")
+    public_rng = random.Random(f"lianping-demo-public:{seed}:{existing}")
     for start in range(0, len(planned), BATCH):
         rows: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
@@ -2110,6 +2116,7 @@ def seed(
             row["id"] = ids[index]
             if target is not None and row["status"] == codes.MERGED:
                 row["merged_into_id"] = ids[target]
+            demo_public.mark(row, DISTRICTS, public_rng)
             sealed = _seal_tip(row, now)
             if sealed is not None:
                 reporters.append(sealed)
@@ -2155,6 +2162,8 @@ def seed(
         media_dir,
     )
     _paper_notices(session, now, random.Random(f"lianping-demo-notices:{seed}:{existing}"))
+    summary.published = demo_public.publish(session, users["demo-supervisor"], now, public_rng)
+    demo_public.patterns(session, users["demo-officer1"], users["demo-supervisor"], now)
     _report_work(session, users, now, random.Random(f"lianping-demo-reports:{seed}:{existing}"))
     if planned:
         summary.first_day = planned[0].created.astimezone(TPE).date()

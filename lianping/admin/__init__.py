@@ -5,6 +5,7 @@
 - ``dashboard``: the supervisors' dashboard (figures and charts for a period);
 - ``broadcasts``: 廉政宣導 broadcasts (compose, preview, audience, quota, send, progress);
 - ``followers``: residents who follow the account, their areas, tags and opt-out;
+- ``publication``: 公開, the staff side of the public 清廉共同監督專區;
 - ``reports``: the biweekly 工作成果彙報表, its files and submissions;
 - ``settings``: administrator settings, users and the audit log;
 - ``api``: ``/api/v1`` with its OpenAPI document.
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
         dashboard,
         followers,
         pages,
+        publication,
         reports,
         settings,
     )
@@ -34,5 +36,6 @@ def init_app(app: Flask) -> None:
     broadcasts.init_app(app)
     followers.init_app(app)
     reports.init_app(app)
+    publication.init_app(app)
     settings.init_app(app)
     api.init_app(app)

@@ -201,6 +201,7 @@ EDIT_LABELS = {
     "location": "位置",
     "photos": "照片",
     "contact": "聯絡資料",
+    "publication": "公開意願",
 }
 OCCUPATIONS = ("學生", "上班族", "自營商", "公教人員", "農漁牧業", "家管", "退休", "其他")
 
@@ -327,6 +328,17 @@ ADDRESS_PROMPT = (
 ADDRESS_TOO_LONG = "地址請在100字以內，請再輸入一次，或點「略過」。"
 OCCUPATION_PROMPT = "請問您的職業是？（選填，可以點選或直接輸入；不想回答請點「略過」。）"
 OCCUPATION_TOO_LONG = "職業請在20字以內，請再輸入一次，或點「略過」。"
+# The last, optional question of a report (never of a tip). It asks, it does not promise:
+# staff decide whether to publish, write the public words themselves, and may take it down.
+PUBLISH_PROMPT = (
+    "最後一個問題（可略過）：可以將處理結果去識別化後公開嗎？\n"
+    "如選「可以公開」，本機關人員將另行撰寫摘要，不含您的姓名、電話、地址、LINE帳號、照片及您的原文，"
+    "地點只標示到「區」，經本機關審核後才可能刊登於本機關網站「清廉共同監督專區」。"
+    "是否公開由本機關決定；選「不要公開」或略過，都不影響案件的處理。"
+    "已公開後如改變心意，可請本機關撤下。"
+)
+LABEL_PUBLISH_YES = "可以公開"
+LABEL_PUBLISH_NO = "不要公開"
 SUMMARY_INCOMPLETE = "還有必要的資料沒有填寫，請先完成這一步。"
 EDIT_PROMPT = "要修改哪一項？修改完成後會回到摘要。"
 TIP_INTRO = (
@@ -366,6 +378,7 @@ STEP_NAMES = {
     "contact_details": "姓名電話",
     "address": "地址",
     "occupation": "職業",
+    "publication": "公開意願",
     "summary": "確認送出",
     "edit": "修改",
 }
@@ -384,6 +397,8 @@ STEP_HELP = {
     "contact_details": "說明：請在一則訊息中輸入姓名和電話，例如「王小明 0912-345-678」。",
     "address": "說明：地址用於書面回覆，可以略過。",
     "occupation": "說明：職業是工作紀錄表的欄位，可以略過。",
+    "publication": "說明：選「可以公開」，本機關才可能將處理結果改寫為不具識別性的摘要公開；"
+    "選「不要公開」或略過都不影響處理。",
     "summary": "說明：確認內容無誤請點「送出」；要更改請點「修改」。",
     "edit": "說明：請選擇要修改的項目。",
     "subscription": "說明：設定所在的區及村里，可收到與您社區相關的廉政宣導訊息；"
@@ -417,6 +432,9 @@ FIELD_PHOTOS = "照片"
 FIELD_LOCATION = "位置"
 FIELD_CONTACT = "聯絡"
 FIELD_DUE = "回覆"
+FIELD_PUBLISH = "公開"
+PUBLISH_YES = "可以去識別化後公開"
+PUBLISH_NO = "不公開"
 NONE_GIVEN = "未提供"
 # Staff give tags; a resident without any has none, not "not given".
 NO_TAGS = "無"

@@ -49,6 +49,8 @@ from lianping.storage.models import (
 MAX_PERIOD_DAYS = 731
 NO_UNIT = "尚未簽會或函轉"
 NO_THEME = "未分類"
+NO_SUB_ITEM = "未分細項"
+NO_DISTRICT = "未指明區"
 
 
 def check_period(period_from: date, period_to: date) -> None:
@@ -136,6 +138,9 @@ class Dashboard:
     by_unit: tuple[Count, ...]
     by_agency: tuple[Count, ...]
     by_theme: tuple[Count, ...]
+    # Seed 004's sub-items and the 區 of the matter (the public statistics show these).
+    by_sub_item: tuple[Count, ...]
+    by_district: tuple[Count, ...]
     open_now: int
     overdue_now: int
     first_answer: Duration
@@ -213,6 +218,8 @@ class Dashboard:
             "by_unit": counts(self.by_unit),
             "by_agency": counts(self.by_agency),
             "by_theme": counts(self.by_theme),
+            "by_sub_item": counts(self.by_sub_item),
+            "by_district": counts(self.by_district),
             "open_now": self.open_now,
             "overdue_now": self.overdue_now,
             "first_answer": {
@@ -284,6 +291,8 @@ def build(
             Count(t or "none", codes.THEMES.get(t or "", NO_THEME), n)
             for t, n in sorted(received.theme.items(), key=_theme_order)
         ),
+        by_sub_item=_sub_items(received.sub_item),
+        by_district=_districts(received.district),
         open_now=_count(session, visible, Case.status.in_(codes.OPEN_STATUSES)),
         overdue_now=_count(session, visible, case_search.overdue(now)),
         first_answer=_median(session, _first_answers(visible, start, end)),
@@ -302,6 +311,8 @@ class _Received:
     status: Counter[str]
     handler: Counter[tuple[int | None, int | None]]
     theme: Counter[str | None]
+    sub_item: Counter[str | None]
+    district: Counter[str | None]
 
 
 class WeeksSince(FunctionElement[int]):
@@ -333,7 +344,8 @@ def _weeks_since_sqlite(element: WeeksSince, compiler: Any, **kw: Any) -> str:
 def _received(
     session: Session, visible: Any, start: datetime, end: datetime, weeks: tuple[Week, ...]
 ) -> _Received:
-    """One pass over the period's cases, grouped by week, nature, status, handler and theme."""
+    """One pass over the period's cases, grouped by week, nature, status, handler, theme,
+    sub-item and 區."""
     first_monday = taipei_midnight(weeks[0].start - timedelta(days=weeks[0].start.weekday()))
     week = WeeksSince(Case.created_at, literal(int(first_monday.timestamp())))
     rows = (
@@ -344,6 +356,8 @@ def _received(
             Case.unit_id,
             Case.agency_id,
             Case.theme,
+            Case.sub_item,
+            Case.district,
         )
         .where(visible, Case.created_at >= start, Case.created_at < end)
         .subquery()
@@ -355,18 +369,46 @@ def _received(
         rows.c.unit_id,
         rows.c.agency_id,
         rows.c.theme,
+        rows.c.sub_item,
+        rows.c.district,
         func.count(),
     ).group_by(
-        rows.c.week, rows.c.nature, rows.c.status, rows.c.unit_id, rows.c.agency_id, rows.c.theme
+        rows.c.week,
+        rows.c.nature,
+        rows.c.status,
+        rows.c.unit_id,
+        rows.c.agency_id,
+        rows.c.theme,
+        rows.c.sub_item,
+        rows.c.district,
     )
-    found = _Received(Counter(), Counter(), Counter(), Counter(), Counter())
-    for week_index, nature, status, unit_id, agency_id, theme, n in session.execute(grouped):
+    found = _Received(*(Counter() for _ in range(7)))  # type: ignore[arg-type]
+    for row in session.execute(grouped):
+        week_index, nature, status, unit_id, agency_id, theme, sub_item, district, n = row
         found.weekly[(int(week_index), nature)] += n
         found.nature[nature] += n
         found.status[status] += n
         found.handler[(unit_id, agency_id)] += n
         found.theme[theme] += n
+        found.sub_item[sub_item] += n
+        found.district[district] += n
     return found
+
+
+def _sub_items(found: Counter[str | None]) -> tuple[Count, ...]:
+    """Cases by sub-item in seed 004's order, those without one last."""
+    listed = [Count(code, item.label, found[code]) for code, item in codes.SUB_ITEMS.items()]
+    listed.append(Count("none", NO_SUB_ITEM, found[None]))
+    return tuple(item for item in listed if item.count)
+
+
+def _districts(found: Counter[str | None]) -> tuple[Count, ...]:
+    """Cases by 區 in name order, those with no 區 known last."""
+    named = sorted((d, n) for d, n in found.items() if d is not None)
+    listed = [Count(d, d, n) for d, n in named]
+    if found[None]:
+        listed.append(Count("none", NO_DISTRICT, found[None]))
+    return tuple(listed)
 
 
 def _theme_order(item: tuple[str | None, int]) -> int:

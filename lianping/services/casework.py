@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
@@ -38,6 +38,7 @@ from lianping.storage.models import (
     Case,
     CaseEvent,
     CaseNotice,
+    CasePublication,
     FieldActivity,
     Resident,
     TipReporter,
@@ -243,6 +244,10 @@ def _seal(session: Session, case: Case) -> None:
         session.add(TipReporter(case_id=case.id, **fields))
     case.reporter_name = case.reporter_phone = case.reporter_address = None
     case.reporter_occupation = None
+    # A tip is never published: an agreement given for the report lapses, and a public
+    # summary already written (published or not) goes with it.
+    case.publish_consent = False
+    session.execute(delete(CasePublication).where(CasePublication.case_id == case.id))
 
 
 def assign(
@@ -1038,6 +1043,9 @@ class ManualReport:
     received_time: time | None = None
     # The field activity (座談, 拜會…) at which the report was taken, if any.
     activity_id: int | None = None
+    # The reporter agreed that the outcome may be published de-identified (asked in person
+    # as on LINE; default no). Ignored for a tip.
+    publish_consent: bool = False
 
 
 # How far back a 收件日期 may go: a report written up late, not an old register retyped.
@@ -1106,7 +1114,8 @@ def manual_intake(
     if not report.recorder.strip():
         raise CaseworkError("請填寫紀錄人")
     phone = _reporter_phone(report.reporter_phone)
-    if report.activity_id is not None and session.get(FieldActivity, report.activity_id) is None:
+    activity = session.get(FieldActivity, report.activity_id) if report.activity_id else None
+    if report.activity_id is not None and activity is None:
         raise CaseworkError("找不到受理反映的活動，請由活動頁重新登錄")
     if report.channel in ("walk_in", "meeting", "phone") and not report.petition_confirmed:
         raise CaseworkError(
@@ -1147,6 +1156,8 @@ def manual_intake(
         else None,
         recorder=report.recorder.strip(),
         activity_id=report.activity_id,
+        district=activity.district if activity else None,
+        publish_consent=report.publish_consent and not tip,
         petition_confirmed=report.petition_confirmed,
         notice_version=notice.version,
         notice_read_at=received,

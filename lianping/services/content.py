@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     "report_anchor_date": "2026-01-05",
     # 訂閱設定 and broadcasts by area: one 區 per line, "區名：里名、里名" (see storage.areas).
     "areas": areas.SAMPLE,
+    # 清廉共同監督專區's 成果統計: a count below this is shown as 「<3」, and the breakdowns
+    # shown (reports.public_statistics.BREAKDOWNS).
+    "public_threshold": 3,
+    "public_breakdowns": ["week", "nature", "sub_item", "theme", "district"],
 }
 
 

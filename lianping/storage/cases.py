@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
+from lianping.storage import areas
 from lianping.storage.db import dialect_insert
 from lianping.storage.models import Case, CaseCounter, CaseEvent, MediaFile, Resident, TipReporter
 
@@ -99,6 +100,9 @@ def create_from_line(
         status=codes.RECEIVED,
         description=str(draft.get("description") or "").strip(),
         location=draft.get("location"),
+        district=areas.place_district(draft.get("location")),
+        # Only a yes tapped at the question counts; a tip is never published.
+        publish_consent=draft.get("publish_consent") is True and not tip,
         resident_id=resident.id,
         anonymous=anonymous,
         reporter_name=None if tip else reporter["name"],

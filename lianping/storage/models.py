@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import text
 
 # Stable constraint names so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -218,6 +219,22 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
+        # The public 案件成果: the cases whose reporters agreed, with what the public queries
+        # filter on (PostgreSQL reads them from the index alone, never the wide rows).
+        Index(
+            "ix_cases_publishable",
+            "id",
+            postgresql_where=text("publish_consent"),
+            postgresql_include=[
+                "status",
+                "nature",
+                "confidential",
+                "sub_item",
+                "theme",
+                "created_at",
+            ],
+            sqlite_where=text("publish_consent"),
+        ),
         Index("ix_cases_status_created", "status", "created_at"),
         Index("ix_cases_resident_created", "resident_id", "created_at"),
         Index("ix_cases_created", "created_at", "id"),
@@ -311,6 +328,63 @@ class Case(Base):
     satisfaction: Mapped[int | None]  # 1–5, asked when the case is closed
     satisfaction_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The 區 the matter is in (from its location, else the field activity's): a coarse place
+    # kept apart so the public statistics can count by it in the database.
+    district: Mapped[str | None] = mapped_column(String(20))
+    # The reporter agreed, when filing, that the outcome may be published without anything
+    # identifying them (「可以將處理結果去識別化後公開嗎？」); never asked for a tip.
+    publish_consent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CasePublication(Base):
+    """What the public 案件成果 page shows of one case: only words staff wrote.
+
+    The resident's own text, name, contact data, exact place and media never come here;
+    the page reads this row, and the case only for its dates, nature, theme and status.
+    """
+
+    __tablename__ = "case_publications"
+    __table_args__ = (Index("ix_case_publications_published_at", "published", "published_at"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(String(60))
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    district: Mapped[str | None] = mapped_column(String(20))
+    published: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None]
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unpublished_at: Mapped[datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MisconductPattern(Base):
+    """One entry of the 弊端態樣與防制作為 library (seed 002): an abstracted, typified pattern
+    of misconduct and what the agency does against it, curated by staff; public once approved.
+    """
+
+    __tablename__ = "misconduct_patterns"
+    __table_args__ = (Index("ix_misconduct_patterns_status_discussed", "status", "discussed_on"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    misconduct_type: Mapped[str] = mapped_column(String(100))  # 弊端類型
+    business_area: Mapped[str] = mapped_column(String(100))  # 業務領域
+    pattern: Mapped[str] = mapped_column(Text)  # 態樣：抽象化、類型化的案例
+    risk: Mapped[str] = mapped_column(Text)  # 風險
+    countermeasures: Mapped[str] = mapped_column(Text)  # 防制作為
+    discussed_on: Mapped[date | None]  # 討論日期
+    discussed_at: Mapped[str | None] = mapped_column(String(100))  # 廉政會報、廉政小組會議…
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -52,6 +52,7 @@ def _report(sim: Sim) -> Resident:
     r.say("陳美玲 0912-345-678")
     r.say("臺北市中正區重慶南路一段122號")
     r.tap("退休")
+    r.tap("可以公開")
     r.tap("送出")
     r.tap("查詢案件")
     r.tap("查看進度")

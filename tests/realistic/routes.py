@@ -27,9 +27,11 @@ from lianping.storage.models import (
     ActivityPhoto,
     Agency,
     Case,
+    CasePublication,
     DataRequest,
     FieldActivity,
     MediaFile,
+    MisconductPattern,
     Place,
     PlaceContact,
     Unit,
@@ -352,6 +354,35 @@ def _audit(r: Realistic) -> list[Get]:
     return gets
 
 
+# -- 公開 -------------------------------------------------------------------------------------
+
+
+def _publication_panels(r: Realistic) -> list[Get]:
+    """Every sampled case's 公開 panel (a tip's is a 404), and the published ones'."""
+    with r.session() as session:
+        published = list(
+            session.scalars(
+                select(Case.number)
+                .join(CasePublication, CasePublication.case_id == Case.id)
+                .order_by(Case.id)
+                .limit(10)
+            )
+        )
+        tips = set(session.scalars(select(Case.number).where(Case.confidential.is_(True))))
+    numbers = [*r.ids.cases, *published]
+    return [
+        Get(f"/admin/cases/{n}/public", HTML, status=404 if n in tips else 200, contains=(n,)
+            if n not in tips else ())
+        for n in numbers
+    ]  # fmt: skip
+
+
+def _pattern_forms(r: Realistic) -> list[Get]:
+    with r.session() as session:
+        ids = list(session.scalars(select(MisconductPattern.id).order_by(MisconductPattern.id)))
+    return [Get(f"/admin/public/patterns/{i}", HTML) for i in ids]
+
+
 # -- the API ------------------------------------------------------------------------------------
 
 
@@ -473,6 +504,16 @@ ROUTES: dict[str, Routes] = {
     "second_step.account": lambda r: [
         Get("/admin/account/two-factor", HTML, user=u) for u in (CHIEF, VIEWER)
     ],
+    # 公開: the staff side of the public site
+    "publication.index": lambda r: [Get("/admin/public", HTML)],
+    "publication.panel": _publication_panels,
+    "publication.settings": lambda r: [
+        Get("/admin/public/settings", HTML),
+        Get("/admin/public/settings", HTML, user=VIEWER),
+    ],
+    "patterns.index": lambda r: [Get("/admin/public/patterns", HTML)],
+    "patterns.new": lambda r: [Get("/admin/public/patterns/new", HTML)],
+    "patterns.edit": _pattern_forms,
     # the API
     "api.listCases": _api_cases,
     "api.getCase": lambda r: [Get(f"/api/v1/cases/{n}", JSON, contains=(n,)) for n in r.ids.cases],

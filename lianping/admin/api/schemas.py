@@ -135,6 +135,11 @@ REQUESTS: dict[str, Schema] = {
                 "description": "言詞陳情已向陳情人朗讀或使其閱覽，並經其簽名或蓋章確認"
                 "（行政程序法第169條）；臨櫃、座談會、電話須為 true",
             },
+            "publish_consent": {
+                "type": "boolean",
+                "default": False,
+                "description": "反映者表示處理結果可以去識別化後公開（檢舉案件不適用，一律不公開）",
+            },
             "notice_method": {
                 "type": "string",
                 "enum": list(codes.MANUAL_NOTICE_METHODS),
@@ -434,6 +439,7 @@ DETAIL_EXTRA: dict[str, Schema] = {
     "activity_id": nullable({"type": "integer", "description": "受理反映的平臺活動 id"}),
     "signing_agency": nullable(STRING),
     "petition_confirmed": {"type": "boolean"},
+    "publish_consent": {"type": "boolean"},
     "rejection_reason": nullable(REASON),
     "rejection_reason_label": nullable(STRING),
     "rejection_clause": nullable({"type": "integer", "minimum": 1, "maximum": 3}),

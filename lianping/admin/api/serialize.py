@@ -162,6 +162,7 @@ def detail(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         "activity_id": case.activity_id,
         "signing_agency": case.signing_agency,
         "petition_confirmed": case.petition_confirmed,
+        "publish_consent": case.publish_consent,
         "rejection_reason": reason if reason in REJECTION_REASONS else None,
         "rejection_reason_label": REJECTION_REASONS.get(reason or ""),
         "rejection_clause": REJECTION_CLAUSES.get(reason or ""),

@@ -124,6 +124,7 @@ def create_case(actor: Actor, body: Body) -> Payload:
         reporter_occupation=body.get("reporter_occupation"),
         recorder=body["recorder"],
         petition_confirmed=body.get("petition_confirmed", False),
+        publish_consent=body.get("publish_consent", False),
         notice_method=body.get("notice_method"),
         received_on=as_date(body["received_on"]) if body.get("received_on") else None,
         received_time=time.fromisoformat(body["received_time"])

@@ -37,10 +37,20 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 PUBLIC_PREFIX = "public."
+# The public site (清廉共同監督專區) and its Open311 API: open to everyone, and never read
+# the staff session, so what they answer is the same for all and may be cached.
+OPEN_PREFIXES = ("site.", "open311.")
 # Requests that never touch the staff session (no database work, no cookies set).
 NO_SESSION_ENDPOINTS = frozenset(
     {"webhook.callback", "static", "admin.static", "public.static", "health"}
 )
+
+
+def sessionless(endpoint: str | None) -> bool:
+    """Does this endpoint answer without reading the staff session (and set no cookie)?"""
+    return endpoint in NO_SESSION_ENDPOINTS or (endpoint or "").startswith(OPEN_PREFIXES)
+
+
 # How often a session's last activity is written; the idle timeout is as coarse as this.
 LAST_SEEN_EVERY = timedelta(minutes=1)
 
@@ -60,7 +70,7 @@ def is_public(endpoint: str | None, method: str) -> bool:
         return False
     if endpoint == "health":
         return method in ("GET", "HEAD")
-    return endpoint in PUBLIC_ENDPOINTS or endpoint.startswith(PUBLIC_PREFIX)
+    return endpoint in PUBLIC_ENDPOINTS or endpoint.startswith((PUBLIC_PREFIX, *OPEN_PREFIXES))
 
 
 def wants_json() -> bool:
@@ -147,7 +157,7 @@ def enforce_access() -> BaseResponse | None:
     _clear_identity()
     endpoint = request.endpoint
     method = request.method
-    if endpoint in NO_SESSION_ENDPOINTS and is_public(endpoint, method):
+    if sessionless(endpoint) and is_public(endpoint, method):
         return None
     if is_api_path(request.path):
         return _authenticate_api()
@@ -203,7 +213,7 @@ def finish_response(response: Response) -> Response:
         )
     if g.get("_clear_session_cookie"):
         clear_session_cookie(response)
-    if request.endpoint not in NO_SESSION_ENDPOINTS and not is_api_path(request.path):
+    if not sessionless(request.endpoint) and not is_api_path(request.path):
         # Staff pages show personal data: never cache them, never frame them.
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Frame-Options", "DENY")

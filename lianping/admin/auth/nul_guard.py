@@ -5,7 +5,8 @@
   reaches the database as a token, a number or an id (PostgreSQL text cannot hold NUL, so
   ``/l/%00`` failed there as a 500). Checked before the access rule, so an anonymous caller
   gets the same 404 and not a login page.
-- A NUL in a staff page's query or form value is a 400 in words and changes nothing. (The API
+- A NUL in a staff page's query or form value is a 400 in words and changes nothing, and so is
+  one in a query of the public site or Open311 (their filters reach the database). (The API
   checks its own queries and bodies, ``api.validation``; residents' LINE messages never get
   here: the conversation engine drops NULs.)
 """
@@ -28,6 +29,10 @@ def refuse_nul_input() -> Response | None:
     page's query or form value holding a NUL."""
     if CONTROL.search(request.path):
         abort(404)
+    if request.path.startswith(("/public/", "/open311/")):
+        if any("\x00" in value for value in request.args.values()):
+            abort(400)
+        return None
     if not request.path.startswith("/admin"):
         return None
     values: list[str] = [*request.args.values()]

@@ -21,7 +21,15 @@ from lianping.admin.pages.common import (
 from lianping.bot import texts
 from lianping.jobs import delivery
 from lianping.reports import work_record
-from lianping.services import activities, casework, content, notices, tips
+from lianping.services import (
+    activities,
+    casework,
+    content,
+    notices,
+    public_cache,
+    publication,
+    tips,
+)
 from lianping.services.access import (
     Actor,
     PermissionDenied,
@@ -125,6 +133,7 @@ def case_view(
         "status_label": casework.status_label(case),
         "notices": case_notices(session, actor, case),
         "activity": _activity(session, case),
+        "publication": publication.of_case(session, case),
     }
 
 
@@ -495,6 +504,8 @@ def act(number: str, action: str) -> Response | tuple[str, int]:
     except CaseworkError as exc:
         return _render(number, error=str(exc), form=form, open_action=action, status=400)
     delivery.enqueue_after_commit(ctx, result.outbox_ids)
+    # A published case's status (or its becoming a tip) shows on the public pages at once.
+    public_cache.invalidate(ctx.redis, public_cache.CASES)
     if not still_open:  # reclassified as a tip: only ethics staff go on from here
         return redirect(url_for("inbox.index"))
     done = _done(action, result, reach, form, letters)

@@ -145,6 +145,7 @@ def create() -> Response | tuple[str, int]:
         reporter_occupation=field("reporter_occupation") or None,
         recorder=field("recorder"),
         petition_confirmed=form.get("petition_confirmed") == "1",
+        publish_consent=form.get("publish_consent") == "1",
         notice_method=field("notice_method") or None,
         received_on=received_on,
         received_time=received_time,

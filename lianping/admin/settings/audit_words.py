@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lianping import codes, rocdate
 from lianping.admin.pages.inbox import FILTER_LABELS, SORT_LABELS
+from lianping.reports.public_statistics import BREAKDOWNS
 from lianping.services import retention
 from lianping.services.administration import CONTENT_FIELDS, ETHICS_ONLY
 from lianping.services.broadcasts import audience_words
@@ -38,6 +39,7 @@ TARGET_TYPES: dict[str, str] = {
     "broadcast": "推播",
     "promotion_image": "宣導圖片",
     "tag": "追蹤者標籤",
+    "pattern": "弊端態樣與防制作為",
     "retention": "保存期限清除",
     "data_request": "個資請求",
     "resident": "民眾",
@@ -853,11 +855,36 @@ def _activity_photo(added: bool) -> Render:
     return render
 
 
+def _publication(verb: str) -> Render:
+    def render(facts: Facts) -> str:
+        return f"{verb}案件 {facts.target} 的公開內容{_quote(facts.value('title'))}。"
+
+    return render
+
+
+def _pattern(verb: str) -> Render:
+    def render(facts: Facts) -> str:
+        area, kind = facts.value("business_area"), facts.value("misconduct_type")
+        what = f"{_quote(f'{area}：{kind}')}" if area and kind else ""
+        return f"{verb}弊端態樣與防制作為第 {facts.target} 則{what}。"
+
+    return render
+
+
+def _public_statistics(facts: Facts) -> str:
+    shown = (
+        "、".join(BREAKDOWNS.get(key, key) for key in facts.value("public_breakdowns") or [])
+        or "無"
+    )
+    return f"修改公開統計設定：門檻 {_number(facts.value('public_threshold'))}，顯示分類：{shown}。"
+
+
 # -- the table ----------------------------------------------------------------------------
 
 CASES, ACCOUNTS, SETTINGS, PROMOTION = "案件", "帳號與登入", "設定", "宣導與追蹤者"
 PERSONAL_DATA = "個人資料保護"
 FIELDWORK = "平臺地點與活動"
+PUBLIC = "清廉共同監督專區"
 REQUESTS = TARGET_TYPES["data_request"]
 UNIT, AGENCY = TARGET_TYPES["unit"], TARGET_TYPES["agency"]
 
@@ -885,6 +912,14 @@ ACTIONS: dict[str, ActionWords] = {
     "tip.notice": ActionWords("檢舉案件受理／結果通知", CASES, _tip_notice),
     "case.insider": ActionWords("機關內部人員檢舉標記", CASES, _insider),
     "notice.delivery": ActionWords("登錄書面通知寄送", CASES, _notice_delivery),
+    "publication.save": ActionWords("撰寫案件公開內容", PUBLIC, _publication("儲存")),
+    "publication.publish": ActionWords("公開案件", PUBLIC, _publication("公開")),
+    "publication.unpublish": ActionWords("撤下公開案件", PUBLIC, _publication("撤下")),
+    "pattern.create": ActionWords("新增弊端態樣", PUBLIC, _pattern("新增")),
+    "pattern.update": ActionWords("修改弊端態樣", PUBLIC, _pattern("修改")),
+    "pattern.approve": ActionWords("核定公開弊端態樣", PUBLIC, _pattern("核定公開")),
+    "pattern.withdraw": ActionWords("撤下弊端態樣", PUBLIC, _pattern("撤下")),
+    "setting.public_statistics": ActionWords("修改公開統計設定", PUBLIC, _public_statistics),
     "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
     "case.correct": ActionWords("依個資請求更正個人資料", REQUESTS, _case_correct),
     "data_request.file": ActionWords("民眾提出個資請求", REQUESTS, _request_file),

@@ -34,6 +34,8 @@ def new(nature: str | None) -> Draft:
         "phone_display": None,
         "address": None,
         "occupation": None,
+        # 「可以將處理結果去識別化後公開嗎？」: True only when the resident chose 可以公開.
+        "publish_consent": False,
         # The 個資法 §8 notice read (「已閱讀」): its version and when (ms).
         "notice_version": None,
         "notice_read_at": None,

@@ -18,9 +18,18 @@ _FROM_DESCRIPTION = (
     "occupation",
     "summary",
 )
-# The 個資法 §8 notice comes before the first question that collects anything.
+# The 個資法 §8 notice comes before the first question that collects anything. A report
+# ends with the optional question whether its outcome may be published; a tip never asks.
 ORDER = {
-    REPORT: ("notice", "nature", "sub_item", "theme", *_FROM_DESCRIPTION),
+    REPORT: (
+        "notice",
+        "nature",
+        "sub_item",
+        "theme",
+        *_FROM_DESCRIPTION[:-1],
+        "publication",
+        "summary",
+    ),
     TIP: ("notice", "tip", *_FROM_DESCRIPTION),
 }
 # Steps that work on a draft; the rest are idle, offer_text, resume and supplement.
@@ -36,9 +45,10 @@ EDIT_GROUPS: dict[str, tuple[str, ...]] = {
     "location": ("location",),
     "photos": ("photos",),
     "contact": ("contact", "contact_details", "address", "occupation"),
+    "publication": ("publication",),
 }
 EDITABLE = {
-    REPORT: ("category", "theme", "description", "location", "photos", "contact"),
+    REPORT: ("category", "theme", "description", "location", "photos", "contact", "publication"),
     TIP: ("description", "location", "photos", "contact"),
 }
 
