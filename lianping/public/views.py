@@ -20,7 +20,7 @@ from lianping.public.caching import cached
 from lianping.public.periods import chosen
 from lianping.reports import public_statistics
 from lianping.rocdate import taipei_today
-from lianping.services import content, public_cache, published_cases, report_periods
+from lianping.services import agency_logo, content, public_cache, published_cases, report_periods
 from lianping.services.published_cases import Filters
 from lianping.services.report_periods import PeriodError
 from lianping.storage import ids
@@ -45,7 +45,10 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 def _page(template: str, session: Session, **values: Any) -> Response:
     """A page with the agency's name in its header."""
     agency = str(content.get(session, "agency_name"))
-    html = render_template(template, agency=agency, **values)
+    logo = agency_logo.current(session)
+    html = render_template(
+        template, agency=agency, logo_version=logo.version if logo else None, **values
+    )
     return Response(html, content_type=HTML)
 
 
@@ -97,6 +100,22 @@ def home() -> Response:
             return _bad_request(str(exc))
         latest = published_cases.listed(session, limit=5)
         return _page("site/home.html", session, stats=stats, latest=latest)
+
+
+@blueprint.get("/logo.png")
+def logo() -> Response:
+    """The agency's logo (404 when none is set); its URL carries its version, so it is
+    cached long and a new logo is a new URL."""
+    with context.of_app().sessions() as session:
+        current = agency_logo.current(session)
+    if current is None:
+        abort(404)
+    response = Response(current.png, content_type="image/png")
+    response.set_etag(current.version)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.make_conditional(request)
+    return response
 
 
 @blueprint.get("/statistics")

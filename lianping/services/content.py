@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     # shown (reports.public_statistics.BREAKDOWNS).
     "public_threshold": 3,
     "public_breakdowns": ["week", "nature", "sub_item", "theme", "district"],
+    # The agency's logo in the public site's header (services.agency_logo), or none.
+    "agency_logo": None,
 }
 
 

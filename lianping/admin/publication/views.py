@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from lianping import context
 from lianping.admin.auth import current_actor
 from lianping.reports.public_statistics import BREAKDOWNS
-from lianping.services import audit, casework, content, public_cache, publication
+from lianping.services import agency_logo, audit, casework, content, public_cache, publication
 from lianping.services.access import Actor, CaseHidden, PermissionDenied, require_admin
 from lianping.services.publication import Draft, PublicationError
 from lianping.services.published_cases import PublicCase
@@ -23,6 +23,8 @@ DONE = {
     "published": "已公開，民眾現在可於「案件成果」看到本案。",
     "unpublished": "已撤下，本案不再顯示於公開頁面；撰寫的內容仍保留。",
     "settings": "已儲存公開統計設定，公開頁面立即更新。",
+    "logo": "已更新機關標誌，公開頁面立即顯示。",
+    "logo_removed": "已移除機關標誌。",
 }
 LIST_LIMIT = 200
 MAX_THRESHOLD = 20
@@ -138,7 +140,8 @@ def index() -> str:
 
 @blueprint.get("/public/settings")
 def settings() -> str:
-    """The public statistics' threshold and breakdowns (administrators change them)."""
+    """The public statistics' threshold and breakdowns, and the agency's logo
+    (administrators change them)."""
     actor = current_actor()
     with context.of_app().sessions() as session:
         return render_template(
@@ -148,9 +151,51 @@ def settings() -> str:
             breakdowns=BREAKDOWNS,
             actor=actor,
             error=None,
+            logo_error=None,
+            logo=agency_logo.current(session),
             done=DONE.get(request.args.get("done", "")),
             max_threshold=MAX_THRESHOLD,
         )
+
+
+@blueprint.post("/public/logo")
+def save_logo() -> Response | tuple[str, int]:
+    """Upload (or, with ``remove``, take away) the agency's logo; audited."""
+    actor = current_actor()
+    require_admin(actor)
+    ctx = context.of_app()
+    removing = "remove" in request.form
+    if removing:
+        value = None
+    else:
+        upload = request.files.get("logo")
+        try:
+            value = agency_logo.prepare(upload.read() if upload else b"")
+        except agency_logo.LogoError as exc:
+            with ctx.sessions() as session:
+                html = render_template(
+                    "admin/publication/settings.html",
+                    threshold=int(content.get(session, "public_threshold")),
+                    shown=list(content.get(session, "public_breakdowns")),
+                    breakdowns=BREAKDOWNS,
+                    actor=actor,
+                    error=None,
+                    logo_error=str(exc),
+                    logo=agency_logo.current(session),
+                    done=None,
+                    max_threshold=MAX_THRESHOLD,
+                )
+            return html, 400
+    with ctx.sessions.begin() as session:
+        before = agency_logo.current(session)
+        content.put(session, agency_logo.SETTING, value, actor.username)
+        audit.record(
+            session, actor, "setting.agency_logo", "setting", agency_logo.SETTING,
+            before={"version": before.version if before else None},
+            after={"version": value["version"] if value else None},
+        )  # fmt: skip
+    public_cache.invalidate(ctx.redis)
+    return redirect(url_for("publication.settings", done="logo_removed" if removing else "logo"))
 
 
 @blueprint.post("/public/settings")

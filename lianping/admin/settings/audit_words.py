@@ -879,6 +879,12 @@ def _public_statistics(facts: Facts) -> str:
     return f"修改公開統計設定：門檻 {_number(facts.value('public_threshold'))}，顯示分類：{shown}。"
 
 
+def _agency_logo(facts: Facts) -> str:
+    return (
+        "移除公開頁面的機關標誌。" if facts.value("version") is None else "更換公開頁面的機關標誌。"
+    )
+
+
 # -- the table ----------------------------------------------------------------------------
 
 CASES, ACCOUNTS, SETTINGS, PROMOTION = "案件", "帳號與登入", "設定", "宣導與追蹤者"
@@ -920,6 +926,7 @@ ACTIONS: dict[str, ActionWords] = {
     "pattern.approve": ActionWords("核定公開弊端態樣", PUBLIC, _pattern("核定公開")),
     "pattern.withdraw": ActionWords("撤下弊端態樣", PUBLIC, _pattern("撤下")),
     "setting.public_statistics": ActionWords("修改公開統計設定", PUBLIC, _public_statistics),
+    "setting.agency_logo": ActionWords("更換機關標誌", PUBLIC, _agency_logo),
     "cases.export": ActionWords("匯出案件（含個人資料）", CASES, _export),
     "case.correct": ActionWords("依個資請求更正個人資料", REQUESTS, _case_correct),
     "data_request.file": ActionWords("民眾提出個資請求", REQUESTS, _request_file),
