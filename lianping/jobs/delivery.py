@@ -126,7 +126,7 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     with ctx.sessions() as session:
         rows = [session.get(OutboxMessage, outbox_id) for outbox_id in outbox_ids]
         chats = {row.to for row in rows if row and row.status == OUTBOX_PENDING}
-    pool, _backlog = _executor(ctx)
+    pool, _ = _executor(ctx)
     list(pool.map(lambda chat: _deliver_in_background(ctx, chat), chats))
     return len(chats)
 
