@@ -30,7 +30,7 @@ from lianping import context, queues
 
 log = logging.getLogger(__name__)
 
-SWEEP_EVERY = 5  # seconds: how soon work a dead worker left is taken up again
+SWEEP_EVERY = 15  # seconds
 # RQ waits this long less 15 s for a job (BLPOP), and gives its connection a socket
 # timeout 10 s above that: a Redis that hangs (stopped, not dead) is given up on after
 # SOCKET_TIMEOUT seconds instead of RQ's default of seven minutes.
