@@ -50,8 +50,9 @@ def test_an_uploaded_logo_shows_on_the_public_site_redrawn(app: Any, ctx: Contex
     response = _upload(admin, _png(600, 300))
     assert response.status_code == 302
 
-    home = public.get("/public/").get_data(as_text=True)
-    assert 'class="agency-logo"' in home
+    for page in ("/public/", "/public/statistics", "/public/cases", "/public/patterns",
+                 "/public/promotions", "/public/data"):  # fmt: skip
+        assert 'class="agency-logo"' in public.get(page).get_data(as_text=True), page
     served = public.get("/public/logo.png")
     assert served.status_code == 200 and served.content_type == "image/png"
     with Image.open(io.BytesIO(served.data)) as image:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy.orm import Session
 
 from lianping import codes, context
-from lianping.public import charts, feeds, library, open_data
+from lianping.public import charts, feeds, library, open_data, pages
 from lianping.public.caching import cached
 from lianping.public.periods import chosen
 from lianping.reports import public_statistics
@@ -23,7 +22,6 @@ from lianping.rocdate import taipei_today
 from lianping.services import agency_logo, content, public_cache, published_cases, report_periods
 from lianping.services.published_cases import Filters
 from lianping.services.report_periods import PeriodError
-from lianping.storage import ids
 
 HERE = Path(__file__).resolve().parent
 blueprint = Blueprint(
@@ -36,25 +34,6 @@ blueprint = Blueprint(
 )
 # The library and 宣導 pages live in their own module, under this blueprint's name and prefix.
 blueprint.register_blueprint(library.blueprint)
-HTML = "text/html; charset=utf-8"
-# The last published cases a feed or the open data holds (a full history is paged on the site).
-FEED_ENTRIES = 50
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def _page(template: str, session: Session, **values: Any) -> Response:
-    """A page with the agency's name in its header."""
-    agency = str(content.get(session, "agency_name"))
-    logo = agency_logo.current(session)
-    html = render_template(
-        template, agency=agency, logo_version=logo.version if logo else None, **values
-    )
-    return Response(html, content_type=HTML)
-
-
-def _bad_request(message: str) -> Response:
-    html = render_template("public/error.html", title="無法處理這項請求", message=message)
-    return Response(html, status=400, content_type=HTML)
 
 
 def _statistics(session: Session) -> tuple[public_statistics.PublicStatistics, str | None]:
@@ -78,16 +57,6 @@ def _filters() -> Filters:
     return Filters(nature=nature, theme=theme, sub_item=sub_item, district=district)
 
 
-def _page_number() -> int:
-    raw = request.args.get("page")
-    if raw is None:
-        return 1
-    number = ids.parse_id(raw)
-    if number is None or number > 100_000:
-        abort(400)
-    return number
-
-
 @blueprint.get("/")
 @cached(on=(public_cache.CASES, public_cache.FIGURES))
 def home() -> Response:
@@ -97,9 +66,9 @@ def home() -> Response:
         try:
             stats, _ = _statistics(session)
         except PeriodError as exc:  # only a broken anchor setting could do this
-            return _bad_request(str(exc))
+            return pages.bad_request(str(exc))
         latest = published_cases.listed(session, limit=5)
-        return _page("site/home.html", session, stats=stats, latest=latest)
+        return pages.render(session, "site/home.html", stats=stats, latest=latest)
 
 
 @blueprint.get("/logo.png")
@@ -127,11 +96,11 @@ def statistics() -> Response:
         try:
             stats, key = _statistics(session)
         except PeriodError as exc:
-            return _bad_request(str(exc))
+            return pages.bad_request(str(exc))
         anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
-        return _page(
-            "site/statistics.html",
+        return pages.render(
             session,
+            "site/statistics.html",
             stats=stats,
             chosen=key,
             choices=public_statistics.choices(taipei_today(), anchor),
@@ -144,7 +113,7 @@ def statistics() -> Response:
 def cases() -> Response:
     """案件成果: published cases, newest first, by nature, theme and 區."""
     filters = _filters()
-    number = _page_number()
+    number = pages.page_number()
     ctx = context.of_app()
     with ctx.sessions() as session:
         found = published_cases.listed(
@@ -154,9 +123,9 @@ def cases() -> Response:
             offset=(number - 1) * published_cases.PAGE,
         )
         total = published_cases.counted(session, filters)
-        return _page(
-            "site/cases.html",
+        return pages.render(
             session,
+            "site/cases.html",
             cases=found,
             total=total,
             page=number,
@@ -177,7 +146,7 @@ def case(number: str) -> Response:
         found = published_cases.by_number(session, number[:20])
         if found is None:
             abort(404)
-        return _page("site/case.html", session, case=found)
+        return pages.render(session, "site/case.html", case=found)
 
 
 @blueprint.get("/data")
@@ -186,9 +155,9 @@ def data() -> Response:
     """The open data: what each file holds, its schema and the licence."""
     ctx = context.of_app()
     with ctx.sessions() as session:
-        return _page(
-            "site/data.html",
+        return pages.render(
             session,
+            "site/data.html",
             licence=open_data.LICENCE,
             case_fields=open_data.CASE_FIELDS,
         )
@@ -231,7 +200,7 @@ def statistics_csv() -> Response:
         try:
             stats, _ = _statistics(session)
         except PeriodError as exc:
-            return _bad_request(str(exc))
+            return pages.bad_request(str(exc))
     return _download(open_data.statistics_csv(stats), open_data.CSV_TYPE, "statistics.csv")
 
 
@@ -243,7 +212,7 @@ def statistics_json() -> Response:
         try:
             stats, _ = _statistics(session)
         except PeriodError as exc:
-            return _bad_request(str(exc))
+            return pages.bad_request(str(exc))
     return _download(open_data.statistics_json(stats), open_data.JSON_TYPE)
 
 
@@ -264,28 +233,18 @@ def schema(name: str) -> Response:
 def cases_feed() -> Response:
     """案件成果 as an Atom feed, newest publication first."""
     with context.of_app().sessions() as session:
-        found = published_cases.listed(session, limit=FEED_ENTRIES)
-        agency = str(content.get(session, "agency_name"))
-    entries = [
-        feeds.Entry(
-            id=url_for("site.case", number=c.number, _external=True),
-            title=c.title,
-            link=url_for("site.case", number=c.number, _external=True),
-            updated=c.updated_at,
-            summary=f"{c.summary}\n處理結果：{c.outcome}",
-        )
-        for c in found
-    ]
-    updated = max((e.updated for e in entries), default=EPOCH)
-    body = feeds.atom(
-        url_for("site.cases", _external=True),
-        f"{agency} 清廉共同監督專區：案件成果",
-        url_for("site.cases", _external=True),
-        url_for("site.cases_feed", _external=True),
-        updated,
-        entries,
-    )
-    return Response(body, content_type=feeds.CONTENT_TYPE)
+        found = published_cases.listed(session, limit=pages.FEED_ENTRIES)
+        entries = [
+            feeds.Entry(
+                id=url_for("site.case", number=c.number, _external=True),
+                title=c.title,
+                link=url_for("site.case", number=c.number, _external=True),
+                updated=c.updated_at,
+                summary=f"{c.summary}\n處理結果：{c.outcome}",
+            )
+            for c in found
+        ]
+        return pages.feed(session, "案件成果", "site.cases", "site.cases_feed", entries)
 
 
 @blueprint.get("/statistics.atom")
@@ -293,7 +252,6 @@ def cases_feed() -> Response:
 def statistics_feed() -> Response:
     """成果統計 as an Atom feed: one entry per closed two-week period (the last six)."""
     with context.of_app().sessions() as session:
-        agency = str(content.get(session, "agency_name"))
         anchor = report_periods.anchor_from_setting(content.get(session, "report_anchor_date"))
         last_from, last_to = report_periods.default_period(taipei_today(), anchor)
         entries = []
@@ -315,12 +273,4 @@ def statistics_feed() -> Response:
                     summary=words,
                 )
             )
-    body = feeds.atom(
-        url_for("site.statistics", _external=True),
-        f"{agency} 清廉共同監督專區：成果統計",
-        url_for("site.statistics", _external=True),
-        url_for("site.statistics_feed", _external=True),
-        max((e.updated for e in entries), default=EPOCH),
-        entries,
-    )
-    return Response(body, content_type=feeds.CONTENT_TYPE)
+        return pages.feed(session, "成果統計", "site.statistics", "site.statistics_feed", entries)
