@@ -333,7 +333,7 @@ def plan(scenario: Scenario, residents: list[str], scale: float, rng: random.Ran
     """The messages: chats write in turn, so each chat's messages are seconds apart."""
     count = max(len(residents), round(scenario.messages * scale))
     return [
-        pipeline.Shot(residents[i % len(residents)], "text", pipeline._random_text(rng))
+        pipeline.Shot(residents[i % len(residents)], "text", pipeline.random_text(rng))
         for i in range(count)
     ]
 

@@ -304,7 +304,8 @@ class Shot:
     answered_via: str | None = None
 
 
-def _random_text(rng: random.Random) -> str:
+def random_text(rng: random.Random) -> str:
+    """A resident's message of realistic length: a short phrase or one to three sentences."""
     if rng.random() < 0.15:
         return rng.choice(SHORT_TEXTS)
     return "".join(rng.sample(SENTENCES, rng.choice((1, 1, 2, 2, 3))))
@@ -318,7 +319,7 @@ def plan_shots(user_ids: list[str], rng: random.Random) -> list[Shot]:
     for user_id in user_ids:
         kind = rng.choices(kinds, weights)[0]
         if kind == "text":
-            detail = _random_text(rng)
+            detail = random_text(rng)
         elif kind == "postback":
             detail = "menu=help"
         else:
