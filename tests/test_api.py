@@ -902,13 +902,13 @@ def test_biweekly_drafts_and_submission_over_the_api(ctx: Context, team: dict[st
         "handling": False,
     }
     edit = {**period, "row": "need", "summary": "（二）路燈故障1案。"}
-    refused = team["officer"].call("PUT", "/reports/biweekly/draft", edit)
-    assert refused.status_code == 403 and "僅主管或系統管理者" in error_of(refused)["message"]
-    blank = team["admin"].call("PUT", "/reports/biweekly/draft", {**edit, "summary": " \n "})
+    refused = team["viewer"].call("PUT", "/reports/biweekly/draft", edit)
+    assert refused.status_code == 403 and "檢視者" in error_of(refused)["message"]
+    blank = team["officer"].call("PUT", "/reports/biweekly/draft", {**edit, "summary": " \n "})
     assert blank.status_code == 422 and "不得空白" in error_of(blank)["message"]
-    unknown = team["admin"].call("PUT", "/reports/biweekly/draft", {**edit, "row": "tip"})
+    unknown = team["officer"].call("PUT", "/reports/biweekly/draft", {**edit, "row": "tip"})
     assert unknown.status_code == 400 and error_of(unknown)["code"] == "validation_error"
-    saved = team["admin"].call("PUT", "/reports/biweekly/draft", edit)
+    saved = team["officer"].call("PUT", "/reports/biweekly/draft", edit)
     assert saved.status_code == 200
     body = saved.get_json()
     assert body["edited_rows"] == ["need"]
@@ -918,6 +918,8 @@ def test_biweekly_drafts_and_submission_over_the_api(ctx: Context, team: dict[st
     assert team["viewer"].get(query).get_json() == body
 
     submit = {**period, "approved_by": "處長 林大同", "approved_on": today}
+    officer = team["officer"].post("/reports/biweekly/submissions", submit)
+    assert officer.status_code == 403 and "僅主管或系統管理者" in error_of(officer)["message"]
     early = team["admin"].post("/reports/biweekly/submissions", submit)
     assert early.status_code == 422 and "尚未結束" in error_of(early)["message"]
     stale = team["admin"].post(

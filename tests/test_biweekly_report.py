@@ -587,15 +587,26 @@ def _ods_text(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("role", ["officer", "viewer"])
-def test_only_supervisors_and_administrators_edit_and_submit(ctx: Context, role: str) -> None:
+def test_only_supervisors_and_administrators_submit(ctx: Context, role: str) -> None:
     actor = Actor.of(staff(ctx, f"{role}-x", role, ethics=True))
     with ctx.sessions() as session, pytest.raises(PermissionDenied, match="僅主管或系統管理者"):
         submissions.submit(session, actor, FROM, TO, **APPROVAL)
-    with ctx.sessions() as session, pytest.raises(PermissionDenied, match="僅主管或系統管理者"):
-        drafts.save(session, actor, FROM, TO, "need", {"summary": "改寫。"}, {})
     with ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ReportSubmission)) == 0
+
+
+def test_the_officer_edits_the_texts_and_a_viewer_cannot(ctx: Context) -> None:
+    viewer = Actor.of(staff(ctx, "viewer-x", "viewer"))
+    with ctx.sessions() as session, pytest.raises(PermissionDenied, match="僅承辦人、主管"):
+        drafts.save(session, viewer, FROM, TO, "need", {"summary": "改寫。"}, {})
+    with ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ReportDraft)) == 0
+    officer = Actor.of(staff(ctx, "officer-x", "officer"))
+    with ctx.sessions.begin() as session:
+        drafts.save(session, officer, FROM, TO, "need", {"summary": "改寫。"}, {})
+    with ctx.sessions() as session:
+        draft = session.scalars(select(ReportDraft)).one()
+        assert draft.texts == {"need": {"summary": "改寫。"}}
 
 
 def test_an_edit_is_used_in_every_format_and_reverts_to_the_draft(

@@ -80,7 +80,7 @@ def test_the_page_preselects_the_last_complete_period(app: Any, ctx: Context) ->
     assert "工作報表" in html and 'aria-current="page">工作報表' in html
     # Viewers read the report; they are not offered the submission.
     assert "/admin/reports/biweekly/submit" not in html
-    assert "彙報表由主管或系統管理者核對後送出" in html
+    assert "由主管或系統管理者核對、簽陳首長核可並送出" in html
 
 
 def test_the_report_reads_like_the_form_and_never_quotes_residents(
@@ -269,9 +269,10 @@ def test_a_period_not_yet_ended_asks_for_confirmation(app: Any, ctx: Context) ->
 def test_the_officer_edits_the_drafted_texts_and_reverts_them(
     app: Any, ctx: Context, cases: None
 ) -> None:
-    client, csrf = client_for(app, ctx, "supervisor")
+    client, csrf = client_for(app, ctx, "officer")
     page = client.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
     assert 'action="/admin/reports/biweekly/draft"' in page and 'id="summary-need"' in page
+    assert 'action="/admin/reports/biweekly/submit"' not in page  # 主管 sends it
     assert "還原為系統草稿" not in page  # nothing edited yet
     edit = {"csrf_token": csrf, **QUERY, "row": "need",
             "summary": "路燈<script>alert(1)</script>故障1案。",
@@ -297,12 +298,10 @@ def test_the_officer_edits_the_drafted_texts_and_reverts_them(
     page = client.get(reverted.headers["Location"]).get_data(as_text=True)
     assert "「民情需求事項」已還原為系統草稿" in page and "故障1案" not in page
 
-    officer, officer_csrf = client_for(app, ctx, "officer")
-    html = officer.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
+    viewer, viewer_csrf = client_for(app, ctx, "viewer")
+    html = viewer.get("/admin/reports/biweekly", query_string=QUERY).get_data(as_text=True)
     assert 'action="/admin/reports/biweekly/draft"' not in html
-    refused = officer.post(
-        "/admin/reports/biweekly/draft", data={**edit, "csrf_token": officer_csrf}
-    )
+    refused = viewer.post("/admin/reports/biweekly/draft", data={**edit, "csrf_token": viewer_csrf})
     assert refused.status_code == 403
     with ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ReportDraft)) == 1
@@ -318,7 +317,7 @@ def test_others_cannot_submit(app: Any, ctx: Context, cases: None, role: str) ->
         data={"csrf_token": csrf, "confirm": "yes", **QUERY, **APPROVAL},
     )
     assert response.status_code == 403
-    assert "僅主管或系統管理者可編修及送出工作成果彙報表" in response.get_data(as_text=True)
+    assert "僅主管或系統管理者可送出工作成果彙報表" in response.get_data(as_text=True)
     assert _submissions(ctx) == 0
 
 

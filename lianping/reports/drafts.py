@@ -3,8 +3,9 @@
 The product drafts each row's 內容摘要 and 處理意見 (``reports.biweekly``); before 送出 the
 officer rewrites what needs it. One draft per period holds the rows edited, by row key:
 ``{"need": {"summary": "…", "handling": "…"}, …}``; a row or text not in it keeps the
-product's draft. Counts are never edited. Who may edit is who may submit
-(``submissions.may_submit``: the report is theirs to sign off).
+product's draft. Counts are never edited. The case officers (承辦人) who run the platform
+edit the texts; 主管 and administrators edit them too and sign the report off
+(``submissions.may_submit``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from lianping.services import audit
 from lianping.services.access import Actor, PermissionDenied
 from lianping.storage.models import ReportDraft
 
-# 主管 signs the report off (DESIGN.md); administrators may too. ``submissions`` uses it.
-EDITORS = frozenset({"admin", "supervisor"})
+# The officer drafts the report, 主管 reviews and signs it off (DESIGN.md); viewers only read.
+EDITORS = frozenset({"admin", "supervisor", "officer"})
 MAX_CHARS = 4000  # a cell of one A4 form; the PDF flows over pages beyond it anyway
 FIELD_WORDS = {"summary": "內容摘要", "handling": "處理意見"}
 
@@ -32,14 +33,14 @@ class DraftError(ValueError):
 
 
 def may_edit(actor: Actor) -> bool:
-    """Is the actor allowed to edit (and submit) the report?"""
+    """Is the actor allowed to edit the report's texts?"""
     return actor.role in EDITORS and actor.user_id is not None
 
 
 def require_editor(actor: Actor) -> None:
-    """Refuse (403) anyone but supervisors and administrators."""
+    """Refuse (403) viewers: only staff who handle cases edit the texts."""
     if not may_edit(actor):
-        raise PermissionDenied("僅主管或系統管理者可編修及送出工作成果彙報表")
+        raise PermissionDenied("僅承辦人、主管或系統管理者可編修工作成果彙報表")
 
 
 def _find(session: Session, period_from: date, period_to: date) -> ReportDraft | None:

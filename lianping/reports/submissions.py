@@ -18,23 +18,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from lianping import rocdate
-from lianping.reports import biweekly, biweekly_files, drafts
+from lianping.reports import biweekly, biweekly_files
 from lianping.reports.biweekly_model import BiweeklyReport
 from lianping.reports.cells import printable
 from lianping.services import audit
-from lianping.services.access import Actor
+from lianping.services.access import Actor, PermissionDenied
 from lianping.storage.models import ReportSubmission, User, utcnow
 
 LIST_LIMIT = 200  # about eight years of biweekly reports
 MAX_APPROVER = 100  # ReportSubmission.approved_by
-# Who may submit is who may edit the texts: 主管 and administrators (``drafts.EDITORS``).
-may_submit = drafts.may_edit
-require_submitter = drafts.require_editor
+# 主管 signs the report off and has it sent (DESIGN.md); administrators may too.
+SUBMITTERS = frozenset({"admin", "supervisor"})
 
 MSG_UNFINISHED = (
     "統計期間至{end}止，尚未結束，之後收件的案件不會列入本次送出的彙報表；"
     "如確定要提前送出，請勾選確認後再送出。"
 )
+
+
+def may_submit(actor: Actor) -> bool:
+    """Is the actor allowed to submit (送出) the report?"""
+    return actor.role in SUBMITTERS and actor.user_id is not None
+
+
+def require_submitter(actor: Actor) -> None:
+    """Refuse (403) anyone but supervisors and administrators."""
+    if not may_submit(actor):
+        raise PermissionDenied("僅主管或系統管理者可送出工作成果彙報表")
 
 
 class SubmissionError(ValueError):

@@ -274,7 +274,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "saveBiweeklyDraft", "PUT", "/reports/biweekly/draft", "編修彙報表一列的文字", "reports",
         views.save_biweekly_draft, "BiweeklyReport", body="BiweeklyDraftRequest",
         access=WRITE, rules=True,
-        description="限主管、系統管理者（其他角色 403）。編修一列的內容摘要及（或）處理意見，"
+        description="限承辦人、主管、系統管理者（檢視者 403）。編修一列的內容摘要及（或）處理意見，"
         "預覽、下載及送出均採用編修後文字；與系統草稿相同者視為未編修。空白或過長 422。"
         "回應為編修後的彙報表。",
     ),
@@ -282,7 +282,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "revertBiweeklyDraft", "POST", "/reports/biweekly/draft/revert", "還原為系統草稿",
         "reports", views.revert_biweekly_draft, "BiweeklyReport", body="BiweeklyRevertRequest",
         access=WRITE,
-        description="限主管、系統管理者（其他角色 403）。該列改回系統草稿；回應為彙報表。",
+        description="限承辦人、主管、系統管理者（檢視者 403）。該列改回系統草稿；回應為彙報表。",
     ),
     Operation(
         "submitBiweeklyReport", "POST", "/reports/biweekly/submissions", "送出彙報表（首長核可）",

@@ -89,6 +89,7 @@ def _page(
         "report": report,
         "error": error,
         "actor": actor,
+        "may_edit": drafts.may_edit(actor),
         "may_submit": submissions.may_submit(actor),
         "default_args": _period_args(default_from, default_to),
         "recent": submissions.listed(session, limit=10),
