@@ -4,6 +4,7 @@ the timeline nor the list of letters to mail ever says a notice went out that di
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -41,7 +42,7 @@ from tests.test_engine import Chat
 from tests.test_need_to_know import make
 from tests.test_report_pdfs import read_pdf
 
-AGENCY, SENDER = "新北市政府", "政風處"
+AGENCY, SENDER = "新北市新莊區公所政風室", "新北市新莊區公所"
 UNIT_ADDRESS, UNIT_PHONE = "新北市板橋區中山路一段161號", "(02)2960-3456"
 UNIT_EMAIL = "ethics@ntpc.gov.tw"
 REPORTER, REPORTER_ADDRESS = "林志明", "臺中市北屯區文心路四段100號"
@@ -179,7 +180,7 @@ def test_the_letter_as_pdf_and_odt_for_the_officer_of_the_case(
     issued = f"中華民國{rocdate.roc_date(notice.created_at)}"
     subject = f"臺端陳情案（案件編號{number}），本機關已受理，請查照。"
     for expected in (
-        AGENCY, f"{SENDER}函", f"地址：{UNIT_ADDRESS}", f"聯絡電話：{UNIT_PHONE}",
+        f"{SENDER}函", f"承辦單位：{AGENCY}", f"地址：{UNIT_ADDRESS}", f"聯絡電話：{UNIT_PHONE}",
         f"電子信箱：{UNIT_EMAIL}", f"受文者：{REPORTER}", REPORTER_ADDRESS, f"發文日期：{issued}",
         f"案件編號：{number}", f"主旨：{subject}", "說明：", "本機關已完成收件登記並受理",
         "如需延長，將通知您理由",
@@ -248,6 +249,17 @@ def _letter(body: str, recipient: str = REPORTER) -> NoticeLetter:
         subject=notice_letter.SUBJECTS["result"].format(matter="陳情", number="1151202-0001"),
         body=body,
     )  # fmt: skip
+
+
+def test_the_letter_goes_out_under_the_sender_agency_or_the_ethics_unit_itself() -> None:
+    letter = _letter("說明。", recipient=REPORTER)
+    # A 政風室 writes in its agency's name: one heading line, the unit named as 承辦單位.
+    assert letter.letterhead == [f"{SENDER}　函"]
+    assert letter.contact[0] == f"承辦單位：{AGENCY}"
+    # A 政風處 that writes in its own name leaves the setting blank.
+    own = dataclasses.replace(letter, sender="")
+    assert own.letterhead == [f"{AGENCY}　函"]
+    assert not any(line.startswith("承辦單位") for line in own.contact)
 
 
 def test_a_letter_of_3000_characters_with_rare_ones_flows_over_pages_and_loses_nothing() -> None:
@@ -489,12 +501,12 @@ def test_the_demo_gives_the_reports_made_without_line_their_letters(ctx: Context
 
 def test_the_sender_line_is_a_setting(quiet_app: Any, ctx: Context) -> None:
     admin = Staff(quiet_app, ctx, make(ctx, "n-admin", "admin"))
-    saved = admin.post("/admin/settings/texts/letter_sender", {"value": " 政風室 "})
+    saved = admin.post("/admin/settings/texts/letter_sender", {"value": " 新北市新莊區公所 "})
     assert saved.status_code == 302
     refused = admin.post("/admin/settings/texts/letter_sender", {"value": "政" * 31})
-    assert refused.status_code == 400 and "書面通知發文單位" in page_text(refused)
+    assert refused.status_code == 400 and "書面通知發文機關" in page_text(refused)
     with ctx.sessions() as session:
-        assert content.get(session, "letter_sender") == "政風室"
+        assert content.get(session, "letter_sender") == "新北市新莊區公所"
     assert admin.post("/admin/settings/texts/letter_sender", {"value": ""}).status_code == 302
     with ctx.sessions() as session:
         assert content.get(session, "letter_sender") == ""

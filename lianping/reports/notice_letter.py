@@ -1,8 +1,10 @@
 """A notice the law requires (受理, 補陳, 移送, 延長, 不予處理, 結果) as an official letter (函).
 
-Rendered to ODT and PDF by ``reports.notice_letter_files``. The letterhead is the
-agency's full name with the sender line from settings (``letter_sender``, e.g. 政風室),
-the 政風單位's address, phone and e-mail; 受文者 is the reporter. The reporter's name
+Rendered to ODT and PDF by ``reports.notice_letter_files``. The letterhead is the agency
+the letter goes out under and 「函」: the 政風機構 itself (``agency_name``), or, where a 政風室
+writes in its agency's name as most do, that agency (``letter_sender``, e.g. 臺北市大同區公所),
+the 政風單位 then named as 承辦單位 beside its address, phone and e-mail; 受文者 is the
+reporter. The reporter's name
 and address are personal data: staff who may reveal the case's (``access.may_reveal``)
 get them, and each such letter is a reveal, logged on the case and in the audit log as
 附件1 is; everyone else gets the letter without the address block and with the name
@@ -46,8 +48,8 @@ class NoticeLetter:
     notice_id: int
     kind: str
     number: str  # the case number
-    agency: str  # 機關全銜
-    sender: str  # the sender line under it (blank: the agency alone)
+    agency: str  # 政風機構全銜
+    sender: str  # the agency the letter goes out under (blank: the 政風機構 itself)
     address: str  # the 政風單位's
     phone: str
     email: str
@@ -60,14 +62,20 @@ class NoticeLetter:
 
     @property
     def letterhead(self) -> list[str]:
-        """The heading lines: the agency, the sender line, the last ending in 「函」."""
-        lines = [line for line in (self.agency, self.sender) if line]
-        return [*lines[:-1], f"{lines[-1]}　函"]
+        """The heading: the agency the letter goes out under, then 「函」."""
+        return [f"{self.sender or self.agency}　函"]
 
     @property
     def contact(self) -> list[str]:
-        """地址／聯絡電話／電子信箱, each when set."""
-        found = [("地址", self.address), ("聯絡電話", self.phone), ("電子信箱", self.email)]
+        """承辦單位 (when the letter goes out under another name), 地址, 聯絡電話 and
+        電子信箱, each when set."""
+        unit = self.agency if self.sender and self.sender != self.agency else ""
+        found = [
+            ("承辦單位", unit),
+            ("地址", self.address),
+            ("聯絡電話", self.phone),
+            ("電子信箱", self.email),
+        ]
         return [f"{label}：{value}" for label, value in found if value]
 
     @property

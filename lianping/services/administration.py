@@ -280,8 +280,9 @@ CONTENT_FIELDS: dict[str, ContentField] = {
             "用於工作紀錄表、工作成果彙報表表頭及個資告知，例如「臺北市政府政風處」。", False,
         ),
         ContentField(
-            "letter_sender", "書面通知發文單位",
-            "書面通知（函）表頭機構全銜之後的單位，例如「政風室」；留空則僅列機構全銜。",
+            "letter_sender", "書面通知發文機關",
+            "書面通知（函）以哪個機關名義發文。政風室以所屬機關名義發文時，填該機關全銜，"
+            "例如「臺北市大同區公所」，函內另列政風機構全銜為承辦單位；留空則以政風機構全銜發文。",
             False, optional=True,
         ),
         ContentField(

@@ -35,8 +35,8 @@ DEFAULTS: dict[str, Any] = {
     # 處理人民陳情案件要點 as the agency adopted it: the most days one approved extension
     # may add to the answer deadline (services.casework).
     "extension_max_days": 30,
-    # Printed notices (services.notices): the letterhead's sender line under the agency's
-    # name, e.g. 「政風室」; blank prints the agency's name alone.
+    # Printed notices (reports.notice_letter): the agency a letter goes out under, e.g. the
+    # 區公所 whose 政風室 writes it; blank: the 政風機構 itself (agency_name).
     "letter_sender": "",
     # 附件1: print the lines the form does not have (案件編號／受理管道, 細項／主題, the
     # printing footer); off by default, so the form is exactly seed 004's.
