@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -247,3 +249,71 @@ def test_the_drain_does_not_wait_for_line_and_chats_go_concurrently(sim: Sim, ct
     elapsed = time.monotonic() - started
     assert elapsed < 3, f"six chats at 1 s each took {elapsed:.1f} s: not concurrent"
     assert [len(sim.bot_messages(user)) for user in users] == [1] * 6
+
+
+def test_two_deliverers_holding_one_chat_send_each_answer_once(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    rows = [queue_row(ctx, user, sim.reply_token(user)) for _ in range(3)]
+    sim.faults(latency_ms=1000, path_prefix="/v2/bot/message/reply")
+    first = threading.Thread(target=delivery.deliver_chat, args=(ctx, user))
+    first.start()
+    time.sleep(0.3)  # its first reply is in flight
+    # Its lock lapses (a starved holder): a second deliverer takes the chat, and reads the
+    # rows the first one is about to mark.
+    ctx.redis.delete(f"lianping:deliver:{user}")
+    second = threading.Thread(target=delivery.deliver_chat, args=(ctx, user))
+    second.start()
+    first.join(timeout=20)
+    second.join(timeout=20)
+    assert [load(ctx, i).status for i in rows] == ["sent"] * 3
+    assert [m["via"] for m in sim.bot_messages(user)] == ["reply"] * 3
+    assert not [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
+
+
+@pytest.mark.parametrize(
+    ("token_age_s", "outcome"),
+    [(1, "sent"), (55, "retry")],  # fresh: LINE confirms it landed; old: left to its deliverer
+    ids=["fresh-token", "old-token"],
+)
+def test_a_deliverer_that_read_a_row_before_another_replied_does_not_send_it_again(
+    sim: Sim, ctx: Context, token_age_s: float, outcome: str
+) -> None:
+    user = sim.new_resident()
+    token = sim.reply_token(user)
+    row_id = queue_row(ctx, user, token, age_s=token_age_s)
+    stale = delivery.Snapshot.of(load(ctx, row_id))
+    # Another deliverer marks the row and replies; its outcome is not recorded yet.
+    with ctx.sessions.begin() as session:
+        outbox.note_reply_attempt(session, row_id, utcnow())
+    ctx.line.reply(token, stale.messages)
+    assert delivery._deliver_one(ctx, stale).status == outcome
+    # Once the other deliverer has recorded it, one that read it before does nothing.
+    with ctx.sessions.begin() as session:
+        outbox.mark_sent(session, [outbox.SentRow(row_id, "reply", 1)], utcnow())
+    calls = len(sim.calls())
+    assert delivery._deliver_one(ctx, stale).status == "skipped"
+    assert len(sim.calls()) == calls, "LINE is not called for a row already sent"
+    assert [m["via"] for m in sim.bot_messages(user)] == ["reply"]
+    assert not [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
+
+
+def test_a_reply_overtaken_by_another_deliverers_is_not_followed_by_a_push(
+    sim: Sim, ctx: Context
+) -> None:
+    user = sim.new_resident()
+    token = sim.reply_token(user)
+    row_id = queue_row(ctx, user, token)
+    stale = delivery.Snapshot.of(load(ctx, row_id))
+    # The first deliverer marks the row first, and its reply is held up on the way...
+    sim.faults(latency_ms=1500, path_prefix="/v2/bot/message/reply")
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(delivery._deliver_one, ctx, stale)
+        wait_until(lambda: sim.stats()["in_flight"].get("/v2/bot/message/reply"))
+        sim.faults(clear=True)
+        # ...while a second one, which read the row at the same time, replies at once.
+        assert delivery._deliver_one(ctx, stale).status == "sent"
+        # The first one's reply then finds the token used: by the other one, not by an
+        # earlier call of its own, so no push follows.
+        assert first.result(timeout=10).status == "skipped"
+    assert [m["via"] for m in sim.bot_messages(user)] == ["reply"]
+    assert not [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]

@@ -26,6 +26,12 @@ queued by each drain to run then), while its token is most likely still fresh. A
 chat's lock is short (``CHAT_LOCK_SECONDS``) and kept alive by its holder's process
 while the holder works (``_LockKeeper``), so a dead holder's chat is free again within
 seconds, however long LINE's calls may take.
+
+A live holder's lock can still lapse (its process starved), and two deliverers then work
+on one chat. That is made harmless: whether a reply had been tried comes from the
+database as the mark is set (a compare-and-set), never from rows read earlier; a row
+finished meanwhile is skipped, and no push follows a reply another deliverer may have
+landed. Two pushes of a row are one for LINE (same retry key, 409).
 """
 
 from __future__ import annotations
@@ -64,14 +70,16 @@ REPLY_TOKEN_FRESH = timedelta(seconds=50)
 REPLY_TOKEN_LIFETIME = timedelta(seconds=60)
 
 RETRY = "retry"  # outcome of an attempt that should be repeated later (row stays pending)
+SKIPPED = "skipped"  # another deliverer finished the row meanwhile: nothing to do or record
+TO_PUSH = "to push"  # the reply half's answer when no reply landed: the row is to be pushed
 
 DELIVER_ROWS = "lianping.jobs.delivery.deliver_rows"
 ROWS_PER_JOB = 300
 
-# A chat's lock outlives a dead holder by this much at most; a live holder's process
-# renews it every third of it, whatever LINE's calls take. Not shorter: with 6 s a CI run
-# under load saw a chat delivered twice after a kill (a lapsed lock is the likely cause).
-CHAT_LOCK_SECONDS = 25
+# A chat's lock outlives a dead holder by this much at most, so its unknown reply is asked
+# again while the token is fresh; a live holder's process renews it every third of it,
+# whatever LINE's calls take. Should it lapse all the same, a second holder is harmless.
+CHAT_LOCK_SECONDS = 6
 
 _pool: ThreadPoolExecutor | None = None
 _backlog: threading.BoundedSemaphore | None = None
@@ -105,7 +113,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Result:
-    """Outcome of one attempt: ``sent``, ``failed`` (final) or ``retry``."""
+    """Outcome of one attempt: ``sent``, ``failed`` (final), ``retry`` or ``skipped``."""
 
     outbox_id: int
     status: str
@@ -313,13 +321,47 @@ def _deliver_one(ctx: Context, row: Snapshot) -> Result:
 
     The mark is committed by itself, right before the call (never ahead for a batch): a
     worker killed with rows still waiting for their call leaves them unmarked, so they
-    are pushed later, never taken for a reply that may have landed."""
+    are pushed later, never taken for a reply that may have landed. Whether a reply had
+    been tried is what the database says as the mark is set, not what ``row`` said: a
+    second deliverer on the chat (its lock lapsed) may have tried one since ``row`` was
+    read, and must then not push after LINE's "invalid reply token"."""
+    ours = None
     if will_reply(row):
+        ours = utcnow()
         with ctx.sessions.begin() as session:
-            outbox.note_reply_attempt(session, row.id, utcnow())
+            mark = outbox.note_reply_attempt(session, row.id, ours, row.reply_attempted_at)
+        if not mark.pending:
+            return Result(row.id, SKIPPED, 0)
+        row = dataclasses.replace(row, reply_attempted_at=mark.previous)
     result = attempt(ctx, row)
-    record(ctx, [(row, result)])
+    if result.status == TO_PUSH:
+        result = _push_unless_replied(ctx, row, ours, result)
+    if result.status != SKIPPED:
+        record(ctx, [(row, result)])
     return result
+
+
+def _push_unless_replied(
+    ctx: Context, row: Snapshot, ours: datetime | None, tried: Result
+) -> Result:
+    """Push ``row`` after the reply half ``tried``, unless another deliverer has used its
+    reply token meanwhile; ``ours`` is this attempt's own mark (None: no reply tried)."""
+    if row.reply_token and row.reply_attempted_at is None:
+        # Nobody had replied when we looked; only a second deliverer on the chat can have
+        # since, and its reply may have landed (ours then found the token used).
+        with ctx.sessions() as session:
+            now = session.get(OutboxMessage, row.id)
+            pending = now is not None and now.status == OUTBOX_PENDING
+            mark = now.reply_attempted_at if now is not None else None
+        if not pending:
+            return Result(row.id, SKIPPED, tried.calls)
+        if mark != ours:
+            # Its outcome is recorded soon, or stays unknown: the next attempt goes by its mark.
+            error = "another deliverer's reply may have landed"
+            return Result(row.id, RETRY, tried.calls, error=error)
+    pushed = _push(ctx, row, tried.calls + 1)
+    # The push has its own retry key: a failed one leaves the reply as ``tried`` left it.
+    return dataclasses.replace(pushed, refused=tried.refused)
 
 
 def _schedule_check(ctx: Context, outbox_ids: list[int]) -> None:
@@ -350,9 +392,10 @@ def will_reply(row: Snapshot) -> bool:
 
 
 def attempt(ctx: Context, row: Snapshot) -> Result:
-    """The HTTP half: send ``row`` to LINE once (reply, or push); touches no database.
+    """The reply half: reply with ``row``'s token while fresh; touches no database.
 
-    ``row.reply_attempted_at`` is the mark as it was before this attempt's own.
+    ``row.reply_attempted_at`` is the mark as it was before this attempt's own. Answers
+    ``to push`` when no reply landed (no fresh token, or LINE refused it unused).
     """
     calls = 0
     issued = row.reply_token_issued_at
@@ -372,6 +415,8 @@ def attempt(ctx: Context, row: Snapshot) -> Result:
                 log.info("reply of outbox %s had landed before; counted as sent", row.id)
                 return Result(row.id, OUTBOX_SENT, calls, via="reply")
             log.info("reply token of outbox %s refused; pushing instead", row.id)
+            # A reply refused for its token took nothing.
+            return Result(row.id, TO_PUSH, calls, refused=True)
         except LineTransportError as exc:
             # LINE may have taken it: the mark tells the next attempt.
             return Result(row.id, RETRY, calls, error=str(exc))
@@ -380,9 +425,7 @@ def attempt(ctx: Context, row: Snapshot) -> Result:
         # answer twice, so the row is counted as sent, flagged as unconfirmed.
         log.warning("reply of outbox %s may have landed; counted as sent, unconfirmed", row.id)
         return Result(row.id, OUTBOX_SENT, calls, via=SENT_UNCONFIRMED)
-    pushed = _push(ctx, row, calls + 1)
-    # A reply refused for its token took nothing; the push has its own retry key.
-    return dataclasses.replace(pushed, refused=calls > 0)
+    return Result(row.id, TO_PUSH, calls)
 
 
 def _push(ctx: Context, row: Snapshot, calls: int) -> Result:

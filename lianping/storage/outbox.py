@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import CursorResult, Result, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from lianping.line.limits import LIMITS
@@ -48,9 +48,38 @@ def add(
     return row
 
 
-def note_reply_attempt(session: Session, outbox_id: int, at: datetime) -> None:
-    """Note, before the call, that this row's reply token is about to be used (again)."""
-    session.execute(update(_TABLE).where(_TABLE.c.id == outbox_id).values(reply_attempted_at=at))
+class ReplyMark(NamedTuple):
+    """What marking a reply found in the database."""
+
+    pending: bool  # False: the row was delivered or failed meanwhile, and was not marked
+    previous: datetime | None  # the mark replaced: None when no reply had been tried
+
+
+def note_reply_attempt(
+    session: Session, outbox_id: int, at: datetime, seen: datetime | None = None
+) -> ReplyMark:
+    """Note, before the call, that this row's reply token is about to be used (again).
+
+    ``seen`` is the mark as the caller read it. When it is None the mark is set only
+    where none is (a compare-and-set): of two deliverers holding one chat, only one is
+    told its reply is the first; the other is told the mark it found, or that the row is
+    finished (then nothing is marked). One statement unless another deliverer was first.
+    """
+    pending = (_TABLE.c.id == outbox_id) & (_TABLE.c.status == OUTBOX_PENDING)
+    if seen is None:
+        first = update(_TABLE).where(pending, _TABLE.c.reply_attempted_at.is_(None))
+        if _updated(session.execute(first.values(reply_attempted_at=at))):
+            return ReplyMark(pending=True, previous=None)
+        found = session.execute(select(_TABLE.c.reply_attempted_at).where(pending)).one_or_none()
+        if found is None:
+            return ReplyMark(pending=False, previous=None)
+        seen = found.reply_attempted_at
+    again = session.execute(update(_TABLE).where(pending).values(reply_attempted_at=at))
+    return ReplyMark(pending=_updated(again), previous=seen)
+
+
+def _updated(result: Result[Any]) -> bool:
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 def pending_for(session: Session, to: str) -> list[OutboxMessage]:
