@@ -27,6 +27,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from lianping import context, queues
+from lianping.jobs import delivery
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +127,23 @@ def connection(url: str) -> Redis:
     )
 
 
-def _sweep_ticker(stop: threading.Event, outage: Outage) -> None:
-    """Enqueue the sweep every SWEEP_EVERY seconds, once across all workers."""
+# Periodic jobs, each queued once across all workers per period: (name, seconds, queue, job).
+TICKS = (
+    ("sweep", SWEEP_EVERY, queues.DEFAULT, "lianping.jobs.sweep.sweep"),
+    # Unknown replies asked again soon after their chat's lock expired (token still fresh).
+    ("replies", delivery.CHAT_LOCK_SECONDS, queues.DELIVERY, delivery.RETRY_UNKNOWN),
+)
+
+
+def _ticker(stop: threading.Event, outage: Outage, name: str, every: int, queue: str,
+            job: str) -> None:  # fmt: skip
+    """Enqueue ``job`` every ``every`` seconds, once across all workers."""
     ctx = context.current()
-    while not stop.wait(SWEEP_EVERY):
+    while not stop.wait(every):
         try:
             # SET NX with an expiry: whichever worker wins the tick enqueues it.
-            if ctx.redis.set("lianping:sweep:tick", 1, nx=True, ex=SWEEP_EVERY - 1):
-                queues.enqueue(ctx.redis, queues.DEFAULT, "lianping.jobs.sweep.sweep", retry=None)
+            if ctx.redis.set(f"lianping:{name}:tick", 1, nx=True, ex=max(every - 1, 1)):
+                queues.enqueue(ctx.redis, queue, job, retry=None)
         except RedisError as exc:
             outage.begin(exc)
 
@@ -164,8 +174,10 @@ def run(burst: bool = False) -> None:
         logging.getLogger(name).addFilter(_OutageLog(outage))
     redis = connection(ctx.settings.redis_url)
     stop, stopping = threading.Event(), threading.Event()
-    ticker = threading.Thread(target=_sweep_ticker, args=(stop, outage), name="sweep", daemon=True)
-    ticker.start()
+    for tick in TICKS:
+        threading.Thread(
+            target=_ticker, args=(stop, outage, *tick), name=tick[0], daemon=True
+        ).start()
 
     def _stop_between_workers(_signum: int, _frame: FrameType | None) -> None:
         stopping.set()

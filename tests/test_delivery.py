@@ -16,7 +16,7 @@ from lianping.services import system_status
 from lianping.storage import outbox
 from lianping.storage.models import OutboxMessage, utcnow
 from lianping_dev.simulator.client import SimulatorClient as Sim
-from tests.support import wait_until
+from tests.support import WorkerProcess, wait_until
 
 
 def queue_row(ctx: Context, to: str, token: str | None = None, age_s: float = 1.0) -> int:
@@ -317,3 +317,26 @@ def test_a_reply_overtaken_by_another_deliverers_is_not_followed_by_a_push(
         assert first.result(timeout=10).status == "skipped"
     assert [m["via"] for m in sim.bot_messages(user)] == ["reply"]
     assert not [c for c in sim.calls("/v2/bot/message/push") if c["json"]["to"] == user]
+
+
+def test_a_reply_whose_deliverer_died_is_asked_again_within_seconds(
+    sim: Sim, ctx: Context, worker: WorkerProcess
+) -> None:
+    user = sim.new_resident()
+    token = sim.reply_token(user)
+    row_id = queue_row(ctx, user, token)
+    # A deliverer marked the reply, LINE took it, and the deliverer died before recording it;
+    # its chat's lock has expired since. No job of the row is queued, and the sweep would
+    # take it only once it is 30 s old.
+    died = utcnow() - timedelta(seconds=delivery.CHAT_LOCK_SECONDS + 1)
+    with ctx.sessions.begin() as session:
+        outbox.note_reply_attempt(session, row_id, died)
+    ctx.line.reply(token, load(ctx, row_id).messages)
+    started = time.monotonic()
+    wait_until(
+        lambda: load(ctx, row_id).status == "sent", timeout=2 * delivery.CHAT_LOCK_SECONDS + 4
+    )
+    assert time.monotonic() - started < 2 * delivery.CHAT_LOCK_SECONDS + 4
+    row = load(ctx, row_id)
+    assert row.sent_via == "reply"  # LINE's "invalid reply token": the earlier call landed
+    assert len(sim.bot_messages(user)) == 1

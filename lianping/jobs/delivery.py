@@ -74,6 +74,7 @@ SKIPPED = "skipped"  # another deliverer finished the row meanwhile: nothing to 
 TO_PUSH = "to push"  # the reply half's answer when no reply landed: the row is to be pushed
 
 DELIVER_ROWS = "lianping.jobs.delivery.deliver_rows"
+RETRY_UNKNOWN = "lianping.jobs.delivery.retry_unknown"
 ROWS_PER_JOB = 300
 
 # A chat's lock outlives a dead holder by this much at most, so its unknown reply is asked
@@ -138,6 +139,19 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     pool, _ = _executor(ctx)
     list(pool.map(lambda chat: _deliver_in_background(ctx, chat), chats))
     return len(chats)
+
+
+def retry_unknown() -> int:
+    """RQ job, queued every ``CHAT_LOCK_SECONDS`` by one worker: replies whose deliverer
+    died during the call (their chat's lock has expired since) are asked again at once,
+    while the token may be fresh; LINE's "invalid reply token" then confirms the earlier
+    call landed. Needs no scheduler, so a kill that takes RQ's scheduler does not delay it.
+    Returns how many chats were delivered."""
+    ctx = context.current()
+    with ctx.sessions() as session:
+        lock_expired = utcnow() - timedelta(seconds=CHAT_LOCK_SECONDS)
+        unknown = outbox.unknown_replies(session, lock_expired)
+    return deliver_rows(unknown) if unknown else 0
 
 
 def enqueue_rows(ctx: Context, outbox_ids: list[int], delay_s: float = 0) -> None:

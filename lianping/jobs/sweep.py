@@ -43,11 +43,8 @@ def sweep() -> dict[str, int]:
     now = utcnow()
     with ctx.sessions() as session:
         shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
+        # Replies whose worker died mid-call are asked again sooner (delivery.retry_unknown).
         rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
-        # A reply whose worker died mid-call: tried again while its token may be fresh.
-        lock_expired = now - timedelta(seconds=delivery.CHAT_LOCK_SECONDS)
-        unknown = outbox_queries.unknown_replies(session, lock_expired)
-        rows = sorted(set(rows) | set(unknown))
     # A shard whose drain is queued and not started yet needs no second job.
     queued = sum(inbox.enqueue(ctx, shard) for shard in shards)
     delivery.enqueue_rows(ctx, rows)
