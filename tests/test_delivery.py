@@ -340,3 +340,24 @@ def test_a_reply_whose_deliverer_died_is_asked_again_within_seconds(
     row = load(ctx, row_id)
     assert row.sent_via == "reply"  # LINE's "invalid reply token": the earlier call landed
     assert len(sim.bot_messages(user)) == 1
+
+
+def test_a_refused_reply_takes_back_only_its_own_mark(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user))
+    ours = utcnow() - timedelta(seconds=2)
+    theirs = utcnow()
+    with ctx.sessions.begin() as session:
+        assert outbox.note_reply_attempt(session, row_id, ours).previous is None
+        # A second deliverer (the first one's lock lapsed) marks the row again.
+        assert outbox.note_reply_attempt(session, row_id, theirs, ours).previous is not None
+    with ctx.sessions.begin() as session:
+        # LINE refuses the first deliverer's reply (a 500): the newer mark stays, since
+        # the second deliverer's reply may have landed.
+        outbox.note_attempt(session, row_id, attempts=1, error="500", failed=False,
+                            refused_mark=ours)  # fmt: skip
+    assert load(ctx, row_id).reply_attempted_at is not None
+    with ctx.sessions.begin() as session:
+        outbox.note_attempt(session, row_id, attempts=2, error="500", failed=False,
+                            refused_mark=load(ctx, row_id).reply_attempted_at)  # fmt: skip
+    assert load(ctx, row_id).reply_attempted_at is None

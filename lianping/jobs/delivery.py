@@ -122,6 +122,7 @@ class Result:
     via: str | None = None
     error: str | None = None
     refused: bool = False  # LINE refused the row's only reply: it cannot have landed
+    mark: datetime | None = None  # this attempt's own reply mark, if it tried a reply
 
 
 def deliver(outbox_id: int) -> str:
@@ -350,6 +351,7 @@ def _deliver_one(ctx: Context, row: Snapshot) -> Result:
     result = attempt(ctx, row)
     if result.status == TO_PUSH:
         result = _push_unless_replied(ctx, row, ours, result)
+    result = dataclasses.replace(result, mark=ours)
     if result.status != SKIPPED:
         record(ctx, [(row, result)])
     return result
@@ -480,7 +482,7 @@ def record(ctx: Context, done: list[tuple[Snapshot, Result]]) -> None:
                 attempts=snapshot.attempts + result.calls,
                 error=result.error or "",
                 failed=result.status == OUTBOX_FAILED,
-                refused=result.refused,
+                refused_mark=result.mark if result.refused else None,
             )
             if result.status == OUTBOX_FAILED:
                 # A reply that never arrived is no answer: its case must not stay 已回覆.

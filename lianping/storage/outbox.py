@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Result, Table, bindparam, select, update
+from sqlalchemy import CursorResult, Result, Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from lianping.line.limits import LIMITS
@@ -143,16 +143,18 @@ def note_attempt(
     attempts: int,
     error: str,
     failed: bool,
-    refused: bool = False,
+    refused_mark: datetime | None = None,
 ) -> None:
     """Record an attempt that was not accepted: final (``failed``) or to be retried.
 
-    ``refused``: LINE answered that it did not take this row's only reply, so no reply
-    of it can have landed and the mark is taken back.
+    ``refused_mark``: LINE answered that it did not take this row's only reply, marked
+    then, so no reply of it can have landed and the mark is taken back; unless another
+    deliverer has marked the row since (its reply may have landed).
     """
     values: dict[str, Any] = {"attempts": attempts, "last_error": error[:4000]}
-    if refused:
-        values["reply_attempted_at"] = None
+    if refused_mark is not None:
+        mark = _TABLE.c.reply_attempted_at
+        values["reply_attempted_at"] = case((mark == refused_mark, None), else_=mark)
     if failed:
         values["status"] = OUTBOX_FAILED
     session.execute(
