@@ -642,6 +642,28 @@ def test_the_case_page_runs_the_procedure(quiet_app: Any, ctx: Context) -> None:
     assert count_outbox(ctx) == 0  # nothing went on LINE for a walk-in case
 
 
+def test_a_notice_sent_on_line_shows_its_delivery_once_on_the_case_page(
+    sim: Sim, quiet_app: Any, ctx: Context
+) -> None:
+    who = team(ctx)
+    user = sim.new_resident("補陳頁面")
+    number = line_case(ctx, user)
+    with ctx.sessions() as session:
+        officer = session.get_one(User, who["officer"].user_id)
+        session.expunge_all()
+    clerk = Staff(quiet_app, ctx, officer)
+    assert clerk.act(number, "request-details", what="請提供路燈編號").status_code == 302
+    [notice] = notices_of(ctx, number)
+    assert notice.outbox_id is not None
+    deliver(ctx, [notice.outbox_id])
+    shown = page_text(clerk.get(f"/admin/cases/{number}"))
+    # The 補陳 action and its notice are one LINE message: its delivery shows once, on the
+    # action, and the notice points there.
+    assert shown.count("LINE 傳送：已送達") == 1
+    assert "送達方式：LINE：已送達" not in shown
+    assert "送達方式：LINE（同一則訊息，送達情形見「請民眾補陳」）" in shown
+
+
 def count_outbox(ctx: Context) -> int:
     with ctx.sessions() as session:
         return len(session.scalars(select(OutboxMessage.id)).all())

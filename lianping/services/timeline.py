@@ -234,6 +234,16 @@ def _attachments(events: list[CaseEvent], media: list[MediaFile]) -> dict[int, l
     return found
 
 
+def sent_by_events(entries: list[Entry]) -> dict[int, str]:
+    """The LINE messages staff actions sent: outbox id → the action's name. A notice that
+    is one of them shows its delivery once, on the action (with LINE's words on failure)."""
+    return {
+        entry.delivery.outbox_id: entry.label
+        for entry in entries
+        if entry.notice is None and entry.delivery is not None
+    }
+
+
 def case_timeline(session: Session, actor: Actor, case: Case) -> list[Entry]:
     """Every event of ``case``, oldest first, for staff who may open it."""
     require_open(actor, case)

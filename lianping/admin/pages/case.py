@@ -41,7 +41,7 @@ from lianping.services.access import (
 )
 from lianping.services.casework import CaseworkError, Result
 from lianping.services.notice_delivery import last_notice_id, letters_waiting, record_delivery
-from lianping.services.timeline import case_notices, case_timeline
+from lianping.services.timeline import case_notices, case_timeline, sent_by_events
 from lianping.storage import case_search, ids
 from lianping.storage.models import Case, FieldActivity, ReplyTemplate, Resident, utcnow
 
@@ -172,10 +172,12 @@ def _render(
         casework.record_view(session, actor, case, "page")
         view = case_view(session, actor, case, revealed)
         lookups: Lookups = view["lookups"]
+        timeline = case_timeline(session, actor, case)
         html = render_template(
             "admin/case.html",
             **view,
-            timeline=case_timeline(session, actor, case),
+            timeline=timeline,
+            sent_by_event=sent_by_events(timeline),
             templates=list(
                 session.scalars(
                     select(ReplyTemplate)
