@@ -183,7 +183,7 @@ def test_the_letter_as_pdf_and_odt_for_the_officer_of_the_case(
         f"{SENDER}函", f"承辦單位：{AGENCY}", f"地址：{UNIT_ADDRESS}", f"聯絡電話：{UNIT_PHONE}",
         f"電子信箱：{UNIT_EMAIL}", f"受文者：{REPORTER}", REPORTER_ADDRESS, f"發文日期：{issued}",
         f"案件編號：{number}", f"主旨：{subject}", "說明：", "本機關已完成收件登記並受理",
-        "如需延長，將通知您理由",
+        "如需延長，將通知臺端理由",
     ):  # fmt: skip
         assert squeeze(expected) in text, expected
     assert "【案件" not in text  # the LINE heading: the letter has its 主旨 instead
@@ -260,6 +260,15 @@ def test_the_letter_goes_out_under_the_sender_agency_or_the_ethics_unit_itself()
     own = dataclasses.replace(letter, sender="")
     assert own.letterhead == [f"{AGENCY}　函"]
     assert not any(line.startswith("承辦單位") for line in own.contact)
+
+
+def test_a_letter_addresses_the_reporter_as_taiduan_but_prints_the_officers_reply_as_written(
+) -> None:  # fmt: skip
+    body = "【案件 1151202-0001 移請處理通知】\n您反映的事項屬某機關權責，並請其逕復您。"
+    transfer = dataclasses.replace(_letter(body), kind="transfer")
+    assert transfer.paragraphs == ["臺端反映的事項屬某機關權責，並請其逕復臺端。"]
+    reply = _letter("【案件 1151202-0001 回覆】\n謝謝您的反映，路燈已修復。")
+    assert reply.kind == "result" and reply.paragraphs == ["謝謝您的反映，路燈已修復。"]
 
 
 def test_a_letter_of_3000_characters_with_rare_ones_flows_over_pages_and_loses_nothing() -> None:

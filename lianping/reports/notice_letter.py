@@ -90,8 +90,11 @@ class NoticeLetter:
 
     @property
     def paragraphs(self) -> list[str]:
-        """說明 as paragraphs: the notice's lines, its LINE heading left out."""
-        lines = [line.strip() for line in self.body.replace("\r\n", "\n").split("\n")]
+        """說明 as paragraphs: the notice's lines, its LINE heading left out. Our own notices
+        address the reporter as a letter does, 臺端 as in 主旨; a result is the officer's
+        reply, printed as they wrote it."""
+        body = self.body if self.kind == "result" else self.body.replace("您", "臺端")
+        lines = [line.strip() for line in body.replace("\r\n", "\n").split("\n")]
         if lines and lines[0].startswith(_HEADING[0]) and lines[0].endswith(_HEADING[1]):
             lines = lines[1:]
         return [line for line in lines if line]
