@@ -445,6 +445,20 @@ def test_letters_to_mail_oldest_first_and_tips_only_for_their_ethics_staff(
     assert total == 2 and [row.case_number for row in rows] == [older, newer]
 
 
+def test_a_letter_to_a_reporter_without_an_address_says_it_cannot_be_mailed(
+    quiet_app: Any, ctx: Context
+) -> None:
+    officer = make(ctx, "n-noaddr")
+    with_address = manual_case(ctx, officer)
+    without = manual_case(ctx, officer, reporter_address=None)
+    page = page_text(Staff(quiet_app, ctx, officer).get("/admin/notices/"))
+    rows = page.split("列印", 1)[1]
+    warning = "未留聯絡地址，無法郵寄：請當面交付"
+    assert rows.count(warning) == 1
+    assert rows.index(without) < rows.index(warning)
+    assert with_address in rows and rows.index(with_address) < rows.index(without)
+
+
 def client_numbers(client: Staff) -> list[str]:
     page = client.get("/admin/notices/")
     assert page.status_code == 200

@@ -128,3 +128,16 @@ def pending(session: Session, actor: Actor) -> tuple[list[Notice], int]:
     )
     found = [(notice, number) for notice, number in rows]
     return notices_of(session, found), int(session.scalar(counted) or 0)
+
+
+def without_address(session: Session, notice_ids: list[int]) -> set[int]:
+    """Those of these letters whose reporter left no address: they cannot be mailed."""
+    if not notice_ids:
+        return set()
+    statement = (
+        select(CaseNotice.id)
+        .join(Case, Case.id == CaseNotice.case_id)
+        .where(CaseNotice.id.in_(notice_ids))
+        .where(func.coalesce(func.trim(Case.reporter_address), "") == "")
+    )
+    return set(session.scalars(statement))

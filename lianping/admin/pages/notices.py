@@ -78,6 +78,7 @@ def pending() -> str:
         return render_template(
             "admin/notices.html",
             rows=rows,
+            no_address=notice_delivery.without_address(session, [row.id for row in rows]),
             total=total,
             limit=notice_delivery.PENDING_LIMIT,
         )
