@@ -4,11 +4,10 @@ Rendered to ODT and PDF by ``reports.notice_letter_files``. The letterhead is th
 the letter goes out under and 「函」: the 政風機構 itself (``agency_name``), or, where a 政風室
 writes in its agency's name as most do, that agency (``letter_sender``, e.g. 臺北市大同區公所),
 the 政風單位 then named as 承辦單位 beside its address, phone and e-mail; 受文者 is the
-reporter. The reporter's name
-and address are personal data: staff who may reveal the case's (``access.may_reveal``)
-get them, and each such letter is a reveal, logged on the case and in the audit log as
-附件1 is; everyone else gets the letter without the address block and with the name
-masked, to be completed by hand.
+reporter. The reporter's name and address are personal data: staff who may reveal the
+case's (``access.may_reveal``) get them, and each such letter is a reveal, logged on the
+case and in the audit log as 附件1 is; everyone else gets the letter without the address
+block and with the name masked, to be completed by hand.
 """
 
 from __future__ import annotations
