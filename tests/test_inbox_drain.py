@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from lianping.context import Context
 from lianping.jobs import inbox as inbox_jobs
@@ -160,3 +161,28 @@ def test_a_chats_events_keep_their_order_across_batches(sim: Sim, ctx: Context) 
         by_timestamp = [row.id for row in rows_of(ctx, user)]
         assert answered_events(ctx, user) == by_timestamp
         wait_until(lambda user=user: len(sim.bot_messages(user)) == per_user, timeout=20)
+
+
+def test_the_drain_reads_back_none_of_the_answers_it_just_wrote(sim: Sim, ctx: Context) -> None:
+    shard = 5
+    users = users_in_shard(sim, shard, 20)
+    start = int(time.time() * 1000) - 120_000
+    store(ctx, *(text(user, "路燈不亮", start + i) for i, user in enumerate(users)))
+    drain_thread = threading.current_thread()
+    read_back: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # The delivery threads read their chats' rows; the drain itself must not.
+        mine = threading.current_thread() is drain_thread
+        if mine and statement.startswith("SELECT") and "FROM outbox_messages" in statement:
+            read_back.append(statement)
+
+    engine = ctx.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert inbox_jobs.drain(shard) == len(users)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert read_back == []
+    for user in users:
+        wait_until(lambda user=user: len(sim.bot_messages(user)) == 1, timeout=20)

@@ -23,7 +23,6 @@ from lianping.jobs import delivery, media, profiles
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import content, dispatch
 from lianping.storage import inbox
-from lianping.storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +146,6 @@ def _process_batch(ctx: Context, shard: int, waiting: set[str]) -> Batch:
             return batch
         editable = content.for_conversation(session)
         given_back: list[int] = []
-        outbox_ids: list[int] = []
         for event in events:
             if event.id not in claimed:
                 continue  # another worker took it (its lock had expired)
@@ -163,18 +161,13 @@ def _process_batch(ctx: Context, shard: int, waiting: set[str]) -> Batch:
                 log.exception("event %s failed (attempt %s)", event.id, attempts)
                 continue
             batch.processed += 1
-            outbox_ids += after.outbox_ids
+            batch.outbox += [delivery.Snapshot.of(row) for row in after.outbox]
             batch.leave += after.leave
             batch.media_ids += after.media_ids
             batch.delete_files += after.delete_files
             if after.fetch_profile_of:
                 batch.profiles[after.fetch_profile_of] = None
         inbox.unclaim(session, given_back)
-        # Still in the session's identity map: no query.
-        for outbox_id in outbox_ids:
-            row = session.get(OutboxMessage, outbox_id)
-            if row is not None:
-                batch.outbox.append(delivery.Snapshot.of(row))
     return batch
 
 

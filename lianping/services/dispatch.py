@@ -43,7 +43,7 @@ from lianping.services import accounts, casework, content, data_request_chat, no
 from lianping.services.access import RESIDENT, SYSTEM
 from lianping.storage import case_search, cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
-from lianping.storage.models import Case, InboxEvent, Resident
+from lianping.storage.models import Case, InboxEvent, OutboxMessage, Resident
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ MAX_MESSAGES_PER_REQUEST = LIMITS["messages_per_request"]
 class AfterCommit:
     """Work the caller does once the event's transaction has committed."""
 
-    outbox_ids: list[int] = field(default_factory=list)
+    # The answers written, held here so the caller reads them without a query (a session
+    # keeps clean objects only weakly).
+    outbox: list[OutboxMessage] = field(default_factory=list)
     leave: list[LeaveChat] = field(default_factory=list)
     fetch_profile_of: str | None = None
     media_ids: list[int] = field(default_factory=list)
@@ -64,6 +66,11 @@ class AfterCommit:
     # Cases this event filed, each with where its case-created message (the acceptance
     # notice) stands among the event's replies.
     created: list[tuple[Case, int]] = field(default_factory=list)
+
+    @property
+    def outbox_ids(self) -> list[int]:
+        """The ids of the answers written, in order."""
+        return [row.id for row in self.outbox]
 
 
 def handle(session: Session, event: InboxEvent, editable: Content | None = None) -> AfterCommit:
@@ -320,4 +327,4 @@ def _queue(
             reply_token_issued_at=issued if first else None,
             source_event_id=event.id,
         )
-        after.outbox_ids.append(row.id)
+        after.outbox.append(row)
