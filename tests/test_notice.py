@@ -20,6 +20,7 @@ from lianping.storage.models import AuditEntry, Case, PrivacyNotice, Resident, U
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
 from tests.admin_support import api_token, staff
+from tests.support import wait_until
 from tests.test_admin_pages import Staff, page_text
 from tests.test_conversation_flow import DESCRIPTION, NEED_2
 from tests.test_engine import CONTENT, Chat
@@ -235,8 +236,15 @@ def test_the_profile_is_fetched_only_after_the_notice_is_read(ctx: Context, sim:
     assert before.display_name is None and before.profile_fetched_at is None
     shown = _tap(ctx, sim, user, "menu=report")
     assert _resident(ctx, user).display_name is None, "the notice is only shown"
-    _tap(ctx, sim, user, _quick(shown, texts.LABEL_NOTICE_READ))
-    after = _resident(ctx, user)
+    sim.faults(latency_ms=3000, path_prefix="/v2/bot/profile")
+    try:
+        started = time.monotonic()
+        _tap(ctx, sim, user, _quick(shown, texts.LABEL_NOTICE_READ))
+        # Fetched on the worker's background thread: the drain never waits for LINE's 3 s.
+        assert time.monotonic() - started < 2.5
+        after = wait_until(lambda: (found := _resident(ctx, user)).display_name and found)
+    finally:
+        sim.faults(clear=True)
     assert after.display_name == "林小美"
     with ctx.sessions() as session:
         version = session.scalar(select(func.max(PrivacyNotice.version)))

@@ -184,7 +184,7 @@ def _carry_out(ctx: Context, batch: Batch) -> None:
             log.warning("could not leave %s %s: %s", chat.chat, chat.chat_id, exc)
     for media_id in batch.media_ids:
         media.enqueue(ctx, media_id)
-    profiles.refresh(ctx, list(batch.profiles))
+    profiles.refresh_later(ctx, list(batch.profiles))
 
 
 def _chats_backing_off(ctx: Context, shard: int) -> set[str]:
