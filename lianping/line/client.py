@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, BinaryIO
 
 import requests
+from requests.adapters import HTTPAdapter
 
 MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
 
@@ -72,6 +73,9 @@ class SendResult:
     duplicate: bool = False
 
 
+POOL_SIZE = 64  # kept-alive connections per LINE host
+
+
 class LineClient:
     """Calls LINE at ``api_base`` / ``data_base`` with the channel access token."""
 
@@ -86,6 +90,11 @@ class LineClient:
         self.data_base = data_base.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
+        # Keep-alive connections for every thread that calls LINE at once (a worker's 32
+        # delivery threads and more): requests keeps 10 per host, and each call beyond
+        # them opened and closed a connection of its own.
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
         self.session.headers["Authorization"] = f"Bearer {access_token}"
         # The environment's proxy and CA settings (an intranet's way out to LINE) are read
         # once here: left to requests, every call re-reads them and ~/.netrc.
