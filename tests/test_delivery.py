@@ -345,8 +345,9 @@ def test_a_reply_whose_deliverer_died_is_asked_again_within_seconds(
 def test_a_refused_reply_takes_back_only_its_own_mark(sim: Sim, ctx: Context) -> None:
     user = sim.new_resident()
     row_id = queue_row(ctx, user, sim.reply_token(user))
-    ours = utcnow() - timedelta(seconds=2)
-    theirs = utcnow()
+    # Marks ahead of the clock: the session's worker (retry_unknown) leaves the row alone.
+    ours = utcnow() + timedelta(minutes=5)
+    theirs = ours + timedelta(seconds=2)
     with ctx.sessions.begin() as session:
         assert outbox.note_reply_attempt(session, row_id, ours).previous is None
         # A second deliverer (the first one's lock lapsed) marks the row again.
