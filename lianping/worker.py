@@ -130,8 +130,8 @@ def connection(url: str) -> Redis:
 # Periodic jobs, each queued once across all workers per period: (name, seconds, queue, job).
 TICKS = (
     ("sweep", SWEEP_EVERY, queues.DEFAULT, "lianping.jobs.sweep.sweep"),
-    # Unknown replies asked again soon after their chat's lock expired (token still fresh).
-    ("replies", delivery.CHAT_LOCK_SECONDS, queues.DELIVERY, delivery.RETRY_UNKNOWN),
+    # Rows whose deliverer died, tried again once their chat's lock expired (token still fresh).
+    ("replies", delivery.CHAT_LOCK_SECONDS, queues.DELIVERY, delivery.RETRY_STALLED),
 )
 
 

@@ -342,10 +342,30 @@ def test_a_reply_whose_deliverer_died_is_asked_again_within_seconds(
     assert len(sim.bot_messages(user)) == 1
 
 
+def test_an_answer_whose_deliverer_died_before_its_turn_is_replied_within_seconds(
+    sim: Sim, ctx: Context, worker: WorkerProcess
+) -> None:
+    user = sim.new_resident()
+    row_id = queue_row(ctx, user, sim.reply_token(user))
+    # A drain committed the answer and died before its delivery thread called LINE; its
+    # chat's lock has expired since. No job of the row is queued, and the sweep would take
+    # it only once it is 30 s old (and push it, the token being old by then).
+    with ctx.sessions.begin() as session:
+        row = session.get_one(OutboxMessage, row_id)
+        row.created_at = utcnow() - timedelta(seconds=delivery.CHAT_LOCK_SECONDS + 1)
+    started = time.monotonic()
+    wait_until(
+        lambda: load(ctx, row_id).status == "sent", timeout=2 * delivery.CHAT_LOCK_SECONDS + 4
+    )
+    assert time.monotonic() - started < 2 * delivery.CHAT_LOCK_SECONDS + 4
+    assert load(ctx, row_id).sent_via == "reply"
+    assert [m["via"] for m in sim.bot_messages(user)] == ["reply"]
+
+
 def test_a_refused_reply_takes_back_only_its_own_mark(sim: Sim, ctx: Context) -> None:
     user = sim.new_resident()
     row_id = queue_row(ctx, user, sim.reply_token(user))
-    # Marks ahead of the clock: the session's worker (retry_unknown) leaves the row alone.
+    # Marks ahead of the clock: the session's worker (retry_stalled) leaves the row alone.
     ours = utcnow() + timedelta(minutes=5)
     theirs = ours + timedelta(seconds=2)
     with ctx.sessions.begin() as session:

@@ -21,8 +21,9 @@ lost). A row whose mark predates the current attempt may have landed:
 
 A mark is taken back when LINE answers the only reply with an error (it did not take
 it), so a refused reply is pushed later as usual. A row whose deliverer died (mid-call,
-or before its turn) is tried again as soon as its chat's lock expires (``deliver_rows``,
-queued by each drain to run then), while its token is most likely still fresh. A
+or before its turn) is tried again soon after its chat's lock expires (``retry_stalled``,
+queued every ``CHAT_LOCK_SECONDS`` by one worker), while its token is most likely still
+fresh; older rows are the sweep's. A
 chat's lock is short (``CHAT_LOCK_SECONDS``) and kept alive by its holder's process
 while the holder works (``_LockKeeper``), so a dead holder's chat is free again within
 seconds, however long LINE's calls may take.
@@ -74,7 +75,7 @@ SKIPPED = "skipped"  # another deliverer finished the row meanwhile: nothing to 
 TO_PUSH = "to push"  # the reply half's answer when no reply landed: the row is to be pushed
 
 DELIVER_ROWS = "lianping.jobs.delivery.deliver_rows"
-RETRY_UNKNOWN = "lianping.jobs.delivery.retry_unknown"
+RETRY_STALLED = "lianping.jobs.delivery.retry_stalled"
 ROWS_PER_JOB = 300
 
 # A chat's lock outlives a dead holder by this much at most, so its unknown reply is asked
@@ -142,17 +143,20 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     return len(chats)
 
 
-def retry_unknown() -> int:
-    """RQ job, queued every ``CHAT_LOCK_SECONDS`` by one worker: replies whose deliverer
-    died during the call (their chat's lock has expired since) are asked again at once,
-    while the token may be fresh; LINE's "invalid reply token" then confirms the earlier
-    call landed. Needs no scheduler, so a kill that takes RQ's scheduler does not delay it.
-    Returns how many chats were delivered."""
+def retry_stalled() -> int:
+    """RQ job, queued every ``CHAT_LOCK_SECONDS`` by one worker: rows whose deliverer died
+    (during the reply call, or before their turn) are delivered again once their chat's
+    lock has expired, while the token may be fresh; for a reply whose call went
+    unanswered, LINE's "invalid reply token" then confirms the earlier call landed. One
+    query for all chats instead of a delayed job per batch, and no scheduler needed, so a
+    kill that takes RQ's scheduler does not delay it. Returns how many chats were delivered."""
     ctx = context.current()
+    now = utcnow()
     with ctx.sessions() as session:
-        lock_expired = utcnow() - timedelta(seconds=CHAT_LOCK_SECONDS)
-        unknown = outbox.unknown_replies(session, lock_expired)
-    return deliver_rows(unknown) if unknown else 0
+        stalled = outbox.stalled_replies(
+            session, now - timedelta(seconds=CHAT_LOCK_SECONDS), now - REPLY_TOKEN_FRESH
+        )
+    return deliver_rows(stalled) if stalled else 0
 
 
 def enqueue_rows(ctx: Context, outbox_ids: list[int], delay_s: float = 0) -> None:
@@ -249,10 +253,9 @@ def deliver_batch(ctx: Context, snapshots: list[Snapshot]) -> None:
     and return: the drain goes on with the next events while LINE answers.
 
     It waits only when the threads are this far behind (``_backlog``); rows a killed
-    worker had not delivered yet are found by the check scheduled here."""
+    worker had not delivered yet are found by ``retry_stalled``."""
     if not snapshots:
         return
-    _schedule_check(ctx, [snapshot.id for snapshot in snapshots])
     pool, backlog = _executor(ctx)
     for chat in dict.fromkeys(snapshot.to for snapshot in snapshots):
         backlog.acquire()
@@ -275,13 +278,13 @@ def _deliver_or_queue(ctx: Context, chat: str) -> list[Result]:
 
 def _deliver_in_background(ctx: Context, chat: str) -> None:
     """A delivery thread's task: what goes wrong is logged, and the rows stay pending for
-    the scheduled check and the sweep."""
+    ``retry_stalled`` and the sweep."""
     try:
         _deliver_or_queue(ctx, chat)
     except (RedisError, SQLAlchemyError) as exc:
-        log.warning("delivery to a chat interrupted (%s); left for the check", type(exc).__name__)
+        log.warning("delivery to a chat interrupted (%s); left for a retry", type(exc).__name__)
     except Exception:
-        log.exception("delivery to a chat failed; left for the check")
+        log.exception("delivery to a chat failed; left for a retry")
 
 
 def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
@@ -378,15 +381,6 @@ def _push_unless_replied(
     pushed = _push(ctx, row, tried.calls + 1)
     # The push has its own retry key: a failed one leaves the reply as ``tried`` left it.
     return dataclasses.replace(pushed, refused=tried.refused)
-
-
-def _schedule_check(ctx: Context, outbox_ids: list[int]) -> None:
-    """Have a worker look at these rows once a dead deliverer's chat lock has expired
-    (rows it left, in flight or waiting for the busy chat, are delivered then)."""
-    try:
-        enqueue_rows(ctx, outbox_ids, delay_s=CHAT_LOCK_SECONDS + 1)
-    except RedisError:
-        log.warning("delivery check not queued (Redis down); the sweep will do it")
 
 
 def _executor(ctx: Context) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:

@@ -43,7 +43,7 @@ def sweep() -> dict[str, int]:
     now = utcnow()
     with ctx.sessions() as session:
         shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
-        # Replies whose worker died mid-call are asked again sooner (delivery.retry_unknown).
+        # Replies whose worker died mid-call are asked again sooner (delivery.retry_stalled).
         rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
     # A shard whose drain is queued and not started yet needs no second job.
     queued = sum(inbox.enqueue(ctx, shard) for shard in shards)

@@ -102,14 +102,24 @@ def has_pending(session: Session, to: str) -> bool:
     return session.scalar(statement) is not None
 
 
-def unknown_replies(session: Session, attempted_before: datetime, limit: int = 500) -> list[int]:
-    """Pending rows whose reply was tried before ``attempted_before`` with no outcome
-    recorded (the worker died during the call): their chats' locks have expired."""
+def stalled_replies(
+    session: Session, stalled_before: datetime, issued_after: datetime, limit: int = 500
+) -> list[int]:
+    """Pending rows whose deliverer died before ``stalled_before`` (their chats' locks have
+    expired): replies tried with no outcome recorded (it died during the call), and rows
+    never tried at all whose reply token, issued after ``issued_after``, is still fresh
+    (it died before their turn)."""
+    never_tried = (
+        OutboxMessage.reply_attempted_at.is_(None)
+        & (OutboxMessage.attempts == 0)
+        & (OutboxMessage.reply_token_issued_at > issued_after)
+        & (OutboxMessage.created_at < stalled_before)
+    )
     statement = (
         select(OutboxMessage.id)
         .where(
             OutboxMessage.status == OUTBOX_PENDING,
-            OutboxMessage.reply_attempted_at < attempted_before,
+            (OutboxMessage.reply_attempted_at < stalled_before) | never_tried,
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
