@@ -8,10 +8,9 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
-EVENTS = "events"  # webhook events, drained per inbox shard
 DELIVERY = "delivery"  # outbox rows to send to LINE
 DEFAULT = "default"  # everything else: media downloads, broadcasts, sweeps
-ALL = (EVENTS, DELIVERY, DEFAULT)
+ALL = (DELIVERY, DEFAULT)
 
 # Backoff for jobs that talk to LINE or race a busy database.
 RETRY = Retry(max=6, interval=[1, 2, 5, 15, 60, 300])

@@ -1,5 +1,5 @@
-"""The RQ worker process: JSON jobs, a scheduler for retries, the periodic sweep, and a
-process that outlives Redis.
+"""The worker process: the inbox's drainer, RQ's JSON jobs with a scheduler for retries,
+the periodic sweep, and a process that outlives Redis.
 
 When Redis dies or hangs, RQ's worker either retries on its own (idle, connection
 refused) or gives up and returns (a job's bookkeeping failed, a command timed out).
@@ -27,7 +27,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from lianping import context, queues
-from lianping.jobs import delivery
+from lianping.jobs import delivery, inbox
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,8 @@ def _wait_for_redis(redis: Redis, outage: Outage, stopping: threading.Event) -> 
 
 
 def run(burst: bool = False) -> None:
-    """Work the queues until stopped (or, with ``burst``, until they are empty).
+    """Drain the inbox and work the queues until stopped (or, with ``burst``, until they
+    are empty).
 
     Survives Redis outages: see the module's docstring.
     """
@@ -174,10 +175,18 @@ def run(burst: bool = False) -> None:
         logging.getLogger(name).addFilter(_OutageLog(outage))
     redis = connection(ctx.settings.redis_url)
     stop, stopping = threading.Event(), threading.Event()
-    for tick in TICKS:
+    for tick in () if burst else TICKS:
         threading.Thread(
             target=_ticker, args=(stop, outage, *tick), name=tick[0], daemon=True
         ).start()
+    # The drainer waits on a connection of its own (a blocking pop) beside RQ's.
+    drainer_redis = connection(ctx.settings.redis_url)
+    drainer = threading.Thread(
+        target=inbox.drain_forever,
+        args=(stop, drainer_redis, outage.begin, burst),
+        name="drainer",
+    )
+    drainer.start()
 
     def _stop_between_workers(_signum: int, _frame: FrameType | None) -> None:
         stopping.set()
@@ -209,4 +218,9 @@ def run(burst: bool = False) -> None:
             with contextlib.suppress(RedisError):
                 worker.register_death()
     finally:
-        stop.set()
+        # The drainer finishes the batch in hand (its transaction commits or not at all).
+        if not burst:
+            stop.set()
+        drainer.join()
+        if burst:  # what the jobs woke meanwhile
+            inbox.drain_forever(stop, drainer_redis, outage.begin, burst=True)

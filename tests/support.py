@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from lianping.jobs import inbox as inbox_jobs
+from lianping.jobs import inbox_wake
 from lianping.storage import inbox, outbox
 from lianping.storage.db import make_engine
 from lianping_dev import commands
@@ -71,8 +72,8 @@ def handled_as_worker(ctx: Any, sim: Any, user: str, *events: dict[str, Any]) ->
                     }
                 ],
             )
-        ctx.redis.delete(f"lianping:inbox:backoff:{inbox.shard_of(user)}")
-        assert inbox_jobs.drain(inbox.shard_of(user)) == 1
+        ctx.redis.hdel(inbox_wake.BACKOFF_KEY, user)
+        assert inbox_jobs.drain(ctx, [inbox.shard_of(user)]).processed == 1
     # The drain hands its answers to the delivery threads: wait until they are settled.
     wait_until(lambda: _nothing_pending(ctx, user), timeout=20)
     return [item["message"] for item in sim.bot_messages(user)[seen:]]

@@ -1,4 +1,4 @@
-"""The shard drain: batches, per-event savepoints, a failing chat held back alone, order kept."""
+"""The inbox drain: batches, per-event savepoints, a failing chat held back alone, order kept."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import time
 import uuid
 from typing import Any
 
-import pytest
 import requests
 from sqlalchemy import event, select, update
 
 from lianping.context import Context
 from lianping.jobs import inbox as inbox_jobs
+from lianping.jobs import inbox_wake
 from lianping.storage import inbox
 from lianping.storage.models import InboxEvent, OutboxMessage
 from lianping_dev.simulator import events as line_events
@@ -89,10 +89,9 @@ def test_a_failing_event_holds_back_its_chat_only(sim: Sim, ctx: Context) -> Non
         text(other, "第一則", start + 5),
         text(other, "第二則", start + 20),
     )
-    ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
+    ctx.redis.delete(inbox_wake.BACKOFF_KEY)
 
-    with pytest.raises(inbox_jobs.EventFailed):
-        inbox_jobs.drain(shard)
+    assert inbox_jobs.drain(ctx, [shard]).failed == {broken: 1}
 
     first, later = rows_of(ctx, broken)
     assert (first.processed_at, first.attempts) == (None, 1)
@@ -103,7 +102,7 @@ def test_a_failing_event_holds_back_its_chat_only(sim: Sim, ctx: Context) -> Non
     assert sim.bot_messages(broken) == []
 
     # Right away, the failed chat waits (backoff) instead of failing again.
-    assert inbox_jobs.drain(shard) == 0
+    assert inbox_jobs.drain(ctx, [shard]).processed == 0
     assert rows_of(ctx, broken)[0].attempts == 1
 
     # Once the cause is gone and the wait is over, the chat's events go, in order.
@@ -113,8 +112,8 @@ def test_a_failing_event_holds_back_its_chat_only(sim: Sim, ctx: Context) -> Non
             .where(InboxEvent.id == first.id)
             .values(payload=text(broken, "修好的事件", start))
         )
-    ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
-    assert inbox_jobs.drain(shard) == 2
+    ctx.redis.delete(inbox_wake.BACKOFF_KEY)
+    assert inbox_jobs.drain(ctx, [shard]).processed == 2
     assert answered_events(ctx, broken) == [first.id, later.id]
 
 
@@ -128,12 +127,11 @@ def test_an_event_failing_max_attempts_times_stops_holding_up_its_chat(
     bad["message"] = "not an object"
     store(ctx, bad, text(user, "之後的訊息", start + 10))
     for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
-        ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
-        with pytest.raises(inbox_jobs.EventFailed):
-            inbox_jobs.drain(shard)
+        ctx.redis.delete(inbox_wake.BACKOFF_KEY)
+        assert inbox_jobs.drain(ctx, [shard]).failed == {user: attempt}
         assert rows_of(ctx, user)[0].attempts == attempt
-    ctx.redis.delete(f"lianping:inbox:backoff:{shard}")
-    assert inbox_jobs.drain(shard) == 1
+    ctx.redis.delete(inbox_wake.BACKOFF_KEY)
+    assert inbox_jobs.drain(ctx, [shard]).processed == 1
     failed, later = rows_of(ctx, user)
     assert failed.processed_at is None and later.processed_at is not None
     wait_until(lambda: len(sim.bot_messages(user)) == 1, timeout=10)
@@ -155,7 +153,7 @@ def test_a_chats_events_keep_their_order_across_batches(sim: Sim, ctx: Context) 
     with ctx.sessions() as session:
         assert set(session.scalars(select(InboxEvent.shard))) == {shard}
 
-    assert inbox_jobs.drain(shard) == len(events)
+    assert inbox_jobs.drain(ctx, [shard]).processed == len(events)
     assert len(events) > inbox_jobs.BATCH
     for user in users:
         by_timestamp = [row.id for row in rows_of(ctx, user)]
@@ -180,7 +178,7 @@ def test_the_drain_reads_back_none_of_the_answers_it_just_wrote(sim: Sim, ctx: C
     engine = ctx.engine
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        assert inbox_jobs.drain(shard) == len(users)
+        assert inbox_jobs.drain(ctx, [shard]).processed == len(users)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert read_back == []

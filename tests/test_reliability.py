@@ -168,7 +168,9 @@ def test_push_after_injected_500s_arrives_exactly_once(
 def test_worker_killed_mid_stream_loses_and_repeats_nothing(
     stack: PrivateStack, sim: Sim, ctx: Context
 ) -> None:
-    users = [sim.new_resident(f"居民{i}") for i in range(10)]
+    # Three batches of the drainer; one delivery thread and a slow LINE hold the first
+    # worker's drain up, so the kill lands between its commits.
+    users = [sim.new_resident(f"居民{i}") for i in range(40)]
     start = int(time.time() * 1000)
     per_user = 6
     for n in range(per_user):
@@ -179,11 +181,14 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(
             assert post_events(stack.client, event) == 200
     total = len(users) * per_user
 
-    first = stack.start_worker()
+    sim.faults(latency_ms=200, path_prefix="/v2/bot/message/reply")
+    first = WorkerProcess({**stack.env, "DELIVERY_THREADS": "1"})
+    stack.workers.append(first)
     wait_until(lambda: sum(1 for row in inbox_rows(ctx) if row.processed_at) >= 8, timeout=30)
     first.kill()
     done_at_kill = sum(1 for row in inbox_rows(ctx) if row.processed_at)
     assert done_at_kill < total, "the kill must land before the work is done"
+    sim.faults(clear=True)
 
     stack.start_worker()
     wait_until(lambda: all_processed(ctx, total), timeout=90)

@@ -1,119 +1,160 @@
-"""Drain the inbox one shard at a time: each chat's events in LINE timestamp order, exactly once.
+"""Drain the inbox: each chat's events in LINE timestamp order, exactly once, in batches.
 
-Chats are spread over ``inbox.INBOX_SHARDS`` shards; all events of a chat are in
-one shard, and one worker at a time drains a shard, so a chat's events are
-handled one at a time, in order. A drain takes up to ``BATCH`` events per
-transaction: at a high rate one job handles many events.
+A worker process runs a drainer (:func:`drain_forever`) beside its RQ jobs. It waits for
+shards to be woken (:mod:`lianping.jobs.inbox_wake`), takes every woken shard it can lock
+at once and handles their pending events up to ``BATCH`` per transaction: a burst over
+many chats becomes a few large batches, with no queued job per shard. A shard is held by
+one drainer at a time, so a chat's events are handled one at a time, in order.
+
+An event that raises holds back its chat alone: it is counted, its chat waits
+(``FAILURE_BACKOFF``) and is woken again after it; other chats go on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 import traceback
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from redis.exceptions import LockError
-from redis.lock import Lock
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
-from lianping import context, queues
+from lianping import context
 from lianping.bot.conversation.model import LeaveChat
 from lianping.context import Context
-from lianping.jobs import delivery, media, profiles
+from lianping.jobs import delivery, inbox_wake, media, profiles
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import content, dispatch
 from lianping.storage import inbox
 
 log = logging.getLogger(__name__)
 
-LOCK_TIMEOUT = 15  # seconds; renewed per batch, so a killed worker's lock frees soon
+LOCK_TIMEOUT = 15  # seconds; renewed per batch, so a killed drainer's shards free soon
 BATCH = 100  # events per transaction
-QUEUED_FLAG_TTL = 30  # seconds; should a queued job get lost, the sweep queues another after this
-# Seconds a chat waits after its event failed its n-th time (RQ's own backoff, per chat):
-# other chats of the shard keep flowing, and a chat's failure is not retried by every
-# drain that other chats' events start.
+# Shards one drainer takes at once beyond the one it was woken for: the other drainers
+# take the rest of a burst.
+MORE_SHARDS = inbox.INBOX_SHARDS // 2
+WAIT_S = 1.0  # a drainer looks at its stop flag and due re-wakes this often
+# Seconds a chat waits after its event failed its n-th time (per chat): other chats of
+# the shard keep flowing, and a chat's failure is not retried by every drain.
 FAILURE_BACKOFF = (1, 2, 5, 15, 60, 300)
+# After the database or Redis failed a drain, its shards are woken again this much later.
+OUTAGE_PAUSE_S = 1.0
 
 
-class EventFailed(Exception):
-    """An event of the batch raised; it is counted and its chat waits. RQ retries the job."""
+def enqueue(ctx: Context, shards: list[int]) -> int:
+    """Have a drainer take these shards, unless they are waiting for one already.
 
-
-def _queued_key(shard: int) -> str:
-    return f"lianping:inbox:queued:{shard}"
-
-
-def _backoff_key(shard: int) -> str:
-    return f"lianping:inbox:backoff:{shard}"
-
-
-def enqueue(ctx: Context, shard: int) -> bool:
-    """Ask a worker to drain ``shard``, unless a drain of it is queued and not started yet.
-
-    Returns whether a job was queued. Raises ``RedisError`` when Redis is unreachable.
+    Returns how many were woken. Raises ``RedisError`` when Redis is unreachable.
     """
-    if not ctx.redis.set(_queued_key(shard), 1, nx=True, ex=QUEUED_FLAG_TTL):
-        return False  # the queued job has not started: it will see what was just stored
-    queues.enqueue(ctx.redis, queues.EVENTS, "lianping.jobs.inbox.drain", shard)
-    return True
+    return inbox_wake.wake(ctx.redis, shards)
 
 
-def drain(shard: int) -> int:
-    """RQ job: process every pending event of one shard. Returns how many were processed.
+@dataclass
+class Drained:
+    """What a drain did: events processed, and chats whose event failed (→ attempts)."""
 
-    Only one worker drains a shard at a time (a Redis lock). A job that finds the
-    lock taken raises the shard's "dirty" flag, which the holder checks before it
-    lets go, so no event committed before its job ran is left behind.
-    """
-    ctx = context.current()
-    redis = ctx.redis
-    dirty_key = f"lianping:inbox:dirty:{shard}"
-    lock = redis.lock(f"lianping:inbox:lock:{shard}", timeout=LOCK_TIMEOUT)
-    with redis.pipeline(transaction=False) as pipe:
-        # Started: events stored from now on need a job of their own (or this one's
-        # dirty loop), so let the webhook queue one.
-        pipe.delete(_queued_key(shard))
-        pipe.set(dirty_key, 1, ex=LOCK_TIMEOUT * 2)
-        pipe.execute()
-    processed = 0
-    failed: dict[str, int] = {}
-    while redis.exists(dirty_key):
-        if not lock.acquire(blocking=False):
-            break  # the holder will see the flag
-        try:
-            redis.delete(dirty_key)
-            processed += _drain_shard(ctx, shard, lock, failed)
-        finally:
-            try:
-                lock.release()
-            except LockError:
-                log.warning("inbox lock of shard %s expired while draining", shard)
-    if failed:
-        # Counted on the events already; raising lets RQ record the failure and retry.
-        raise EventFailed(f"{len(failed)} chat(s) of shard {shard} failed: {sorted(failed)}")
-    return processed
+    processed: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def retry_in(self) -> float | None:
+        """Seconds until the first failed chat may be tried again (None: none failed)."""
+        waits = [_backoff_s(n) for n in self.failed.values() if n < inbox.MAX_ATTEMPTS]
+        return min(waits) if waits else None
 
 
-def _drain_shard(ctx: Context, shard: int, lock: Lock, failed: dict[str, int]) -> int:
-    """Batches until one comes back short. A chat that failed waits (``FAILURE_BACKOFF``)."""
-    processed = 0
+def drain(ctx: Context, shards: list[int], redis: Redis | None = None) -> Drained:
+    """Take ``shards`` (and other woken ones) and process their pending events, until none
+    is left nor woken again meanwhile. Shards another drainer holds are left to it."""
+    redis = redis or ctx.redis
+    token = uuid.uuid4().hex
+    taken = inbox_wake.take(redis, token, LOCK_TIMEOUT, shards, MORE_SHARDS)
+    held, backoff = taken.shards, taken.backoff
+    drained = Drained()
+    try:
+        while held:
+            _drain_held(ctx, redis, token, held, backoff, drained)
+            held = inbox_wake.release(redis, token, LOCK_TIMEOUT, held)
+            backoff = {}
+    except BaseException:
+        # Failing or stopped: the shards are someone else's to drain (events stay pending).
+        with contextlib.suppress(RedisError):  # else the locks expire
+            inbox_wake.release(redis, token, LOCK_TIMEOUT, held)
+        raise
+    return drained
+
+
+def _drain_held(
+    ctx: Context,
+    redis: Redis,
+    token: str,
+    held: list[int],
+    backoff: dict[str, float],
+    drained: Drained,
+) -> None:
+    """Batches of the held shards until one comes back short."""
+    waiting = inbox_wake.waiting(redis, backoff) if backoff else set()
     while True:
-        waiting = _chats_backing_off(ctx, shard) | {
-            chat for chat, attempts in failed.items() if attempts < inbox.MAX_ATTEMPTS
-        }
-        batch = _process_batch(ctx, shard, waiting)
-        lock.reacquire()
+        retry = {c for c, n in drained.failed.items() if n < inbox.MAX_ATTEMPTS}
+        batch = _process_batch(ctx, held, waiting | retry)
         if batch.failures:
-            failed.update(batch.failures)
+            drained.failed.update(batch.failures)
             # An event at MAX_ATTEMPTS stops holding up its chat: no waiting for it.
-            _back_off(ctx, shard, {
-                chat: n for chat, n in batch.failures.items() if n < inbox.MAX_ATTEMPTS
-            })  # fmt: skip
+            now = time.time()
+            inbox_wake.back_off(redis, {
+                chat: now + _backoff_s(n)
+                for chat, n in batch.failures.items() if n < inbox.MAX_ATTEMPTS
+            }, max(FAILURE_BACKOFF) * 2)  # fmt: skip
         _carry_out(ctx, batch)
-        processed += batch.processed
+        drained.processed += batch.processed
         if batch.loaded < BATCH:
-            return processed
-        lock.reacquire()
+            return
+        held[:] = inbox_wake.renew(redis, token, LOCK_TIMEOUT, held)
+        if not held:
+            log.warning("inbox locks expired while draining; left to another drainer")
+            return
+
+
+def _backoff_s(attempts: int) -> float:
+    return FAILURE_BACKOFF[min(attempts, len(FAILURE_BACKOFF)) - 1]
+
+
+def drain_forever(stop: threading.Event, redis: Redis, outage: Callable[[BaseException], None],
+                  burst: bool = False) -> None:  # fmt: skip
+    """A worker's drainer: wait for woken shards and drain them until ``stop`` is set (or,
+    with ``burst``, until none is woken). Chats that failed are woken again after their
+    backoff; a drain the database or Redis failed is woken again after a pause (should
+    this process die, the sweep wakes what is left)."""
+    ctx = context.current()
+    rewake: list[tuple[float, list[int]]] = []  # (monotonic time due, shards)
+    while not stop.is_set():
+        due = [shards for at, shards in rewake if at <= time.monotonic()]
+        rewake = [(at, shards) for at, shards in rewake if at > time.monotonic()]
+        try:
+            for shards in due:
+                inbox_wake.wake(redis, shards)
+            shard = inbox_wake.wait(redis, 0.1 if burst else WAIT_S)
+            if shard is None:
+                if burst and not rewake:
+                    return
+                continue
+            drained = drain(ctx, [shard], redis)
+        except (RedisError, SQLAlchemyError) as exc:
+            outage(exc)
+            rewake.append((time.monotonic() + OUTAGE_PAUSE_S, list(range(inbox.INBOX_SHARDS))))
+            stop.wait(OUTAGE_PAUSE_S)
+            continue
+        retry_in = drained.retry_in()
+        if retry_in is not None:
+            failed = sorted({inbox.shard_of(chat) for chat in drained.failed})
+            rewake.append((time.monotonic() + retry_in, failed))
+            log.warning("%d chat(s) failed; tried again in %.0f s", len(drained.failed), retry_in)
 
 
 @dataclass
@@ -130,8 +171,8 @@ class Batch:
     profiles: dict[str, None] = field(default_factory=dict)  # ordered set of LINE user ids
 
 
-def _process_batch(ctx: Context, shard: int, waiting: set[str]) -> Batch:
-    """Claim up to BATCH events of the shard and handle them, in one transaction.
+def _process_batch(ctx: Context, shards: list[int], waiting: set[str]) -> Batch:
+    """Claim up to BATCH events of the shards and handle them, in one transaction.
 
     Each event runs in a SAVEPOINT: one that raises is rolled back alone, counted,
     and its chat's later events in this batch are given back (they stay pending,
@@ -139,7 +180,7 @@ def _process_batch(ctx: Context, shard: int, waiting: set[str]) -> Batch:
     """
     batch = Batch()
     with ctx.sessions.begin() as session:
-        events = inbox.pending_in_shard(session, shard, BATCH, skip_chats=waiting)
+        events = inbox.pending_in_shards(session, shards, BATCH, skip_chats=waiting)
         batch.loaded = len(events)
         claimed = inbox.claim(session, [event.id for event in events])
         if not claimed:
@@ -185,33 +226,3 @@ def _carry_out(ctx: Context, batch: Batch) -> None:
     for media_id in batch.media_ids:
         media.enqueue(ctx, media_id)
     profiles.refresh_later(ctx, list(batch.profiles))
-
-
-def _chats_backing_off(ctx: Context, shard: int) -> set[str]:
-    """Chats of the shard whose last event failed recently; expired entries are dropped."""
-    entries = ctx.redis.hgetall(_backoff_key(shard))
-    if not entries:
-        return set()
-    now = time.time()
-    waiting = {_text(key): float(until) for key, until in entries.items()}
-    expired = [chat for chat, until in waiting.items() if until <= now]
-    if expired:
-        ctx.redis.hdel(_backoff_key(shard), *expired)
-    return {chat for chat, until in waiting.items() if until > now}
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _back_off(ctx: Context, shard: int, failures: dict[str, int]) -> None:
-    """Let the failed chats wait before their next try (longer after each failure)."""
-    if not failures:
-        return
-    now = time.time()
-    key = _backoff_key(shard)
-    with ctx.redis.pipeline(transaction=False) as pipe:
-        for chat, attempts in failures.items():
-            pipe.hset(key, chat, now + FAILURE_BACKOFF[min(attempts, len(FAILURE_BACKOFF)) - 1])
-        pipe.expire(key, max(FAILURE_BACKOFF) * 2)
-        pipe.execute()

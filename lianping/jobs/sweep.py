@@ -45,8 +45,8 @@ def sweep() -> dict[str, int]:
         shards = inbox_queries.straggler_shards(session, now - EVENT_GRACE)
         # Replies whose worker died mid-call are asked again sooner (delivery.retry_stalled).
         rows = outbox_queries.stragglers(session, now - OUTBOX_GRACE)
-    # A shard whose drain is queued and not started yet needs no second job.
-    queued = sum(inbox.enqueue(ctx, shard) for shard in shards)
+    # A shard already waiting for a drainer is not woken twice.
+    queued = inbox.enqueue(ctx, shards)
     delivery.enqueue_rows(ctx, rows)
     if queued or rows:
         log.info("sweep re-enqueued %d shards and %d outbox rows", queued, len(rows))
@@ -97,8 +97,7 @@ def import_spool(ctx: Context) -> int:
             continue
         path.unlink(missing_ok=True)
         imported += 1
-    for shard in shards:
-        inbox.enqueue(ctx, shard)
+    inbox.enqueue(ctx, list(shards))
     if imported:
         log.info("sweep imported %d spooled webhook bodies", imported)
     return imported

@@ -21,7 +21,7 @@ MAX_ATTEMPTS = 5
 # are searched for it (a resident sends far fewer than this in a day).
 UNSEND_SEARCH = 500
 
-# Chats are spread over this many shards; one drain job at a time works a shard.
+# Chats are spread over this many shards; one drainer at a time works a shard.
 # FIXED for good: a chat's pending events must all be in the shard its new events
 # go to, or two workers could process one chat at once, out of order. Changing it
 # needs a migration that recomputes the shard of every pending event while no
@@ -51,17 +51,17 @@ def store(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def pending_in_shard(
-    session: Session, shard: int, limit: int, skip_chats: Collection[str] = ()
+def pending_in_shards(
+    session: Session, shards: Collection[int], limit: int, skip_chats: Collection[str] = ()
 ) -> list[InboxEvent]:
-    """Unprocessed events of one shard, oldest LINE timestamp first (then arrival).
+    """Unprocessed events of these shards, oldest LINE timestamp first (then arrival).
 
     Chats in ``skip_chats`` are left out entirely (all their events wait, in order).
     """
     statement = (
         select(InboxEvent)
         .where(
-            InboxEvent.shard == shard,
+            InboxEvent.shard.in_(list(shards)),
             InboxEvent.processed_at.is_(None),
             InboxEvent.attempts < MAX_ATTEMPTS,
         )

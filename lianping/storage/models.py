@@ -108,7 +108,7 @@ class InboxEvent(Base):
 
     __tablename__ = "inbox_events"
     __table_args__ = (
-        # A drain reads one shard's pending events in (timestamp, id) order.
+        # A drain reads its shards' pending events in (timestamp, id) order.
         Index("ix_inbox_events_shard_pending", "shard", "processed_at", "event_timestamp", "id"),
         Index("ix_inbox_events_sweep", "processed_at", "received_at"),
     )
@@ -118,7 +118,7 @@ class InboxEvent(Base):
     # Who the event belongs to (user, group or room id): events of one source
     # are processed one at a time, in timestamp order.
     source_key: Mapped[str] = mapped_column(String(80))
-    # storage.inbox.shard_of(source_key): one drain job works a shard, so all
+    # storage.inbox.shard_of(source_key): one drainer at a time works a shard, so all
     # events of a chat, always in the same shard, keep their order.
     shard: Mapped[int] = mapped_column(SmallInteger)
     event_type: Mapped[str] = mapped_column(String(40))

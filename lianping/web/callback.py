@@ -1,4 +1,4 @@
-"""``POST /callback``: verify, store durably, enqueue, answer 200 within LINE's 2 seconds.
+"""``POST /callback``: verify, store durably, wake a drainer, answer 200 within LINE's 2 seconds.
 
 Nothing slow happens here: the events are processed by workers. The answer is 200 for
 every signed webhook body of this channel, so LINE never has to redeliver one: bad events
@@ -77,18 +77,16 @@ def callback() -> tuple[Response, int]:
 
 
 def _enqueue(ctx: Context, shards: list[int]) -> None:
-    """Queue a drain per shard; the events are stored already, so with Redis away the
-    sweep (or the next event of the shard) queues them later."""
+    """Wake a drainer for these shards; the events are stored already, so with Redis away
+    the sweep (or the next event of the shard) wakes them later."""
     if time.monotonic() < ctx.queueing_paused_until:
         return
-    # One drain job per shard at most is queued: at a high rate one job takes many events.
-    for shard in shards:
-        try:
-            inbox_jobs.enqueue(ctx, shard)
-        except RedisError:
-            ctx.queueing_paused_until = time.monotonic() + REDIS_PAUSE_S
-            log.warning("queue unavailable; shard %s left for the sweep", shard)
-            return
+    try:
+        # One round trip; a shard already waiting for a drainer is not pushed again.
+        inbox_jobs.enqueue(ctx, shards)
+    except RedisError:
+        ctx.queueing_paused_until = time.monotonic() + REDIS_PAUSE_S
+        log.warning("queue unavailable; shards %s left for the sweep", shards)
 
 
 def _spool(ctx: Context, body: bytes, exc: SQLAlchemyError) -> tuple[Response, int]:

@@ -1,0 +1,182 @@
+"""Which inbox shards have events waiting, and which drainer holds each: a few Redis scripts.
+
+Chats are spread over ``inbox.INBOX_SHARDS`` shards, all events of a chat in one. The
+webhook (or the sweep) *wakes* the shards it stored events in: each is pushed once onto
+a list the drainers wait on, until a drainer *takes* it. A drainer takes whatever shards
+are waiting at once, holding a lock per shard, so a burst becomes a few large batches;
+a shard locked by another drainer is marked *dirty* instead, and its holder, as it
+*releases* it, drains it again. So one drainer at a time works a chat (its events stay in
+order) and no event committed before its wake is left behind.
+
+Each step is one Lua script: one round trip to Redis, atomic. Keys are built inside the
+scripts, which a single Redis server (not a cluster) allows.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, cast
+
+from redis import Redis
+
+WAKE_KEY = "lianping:inbox:wake"
+# Chats whose last event failed: chat → time (epoch seconds) until which they wait.
+BACKOFF_KEY = "lianping:inbox:backoff"
+PREFIX = "lianping:inbox:"
+# A shard's wake is pushed once until a drainer takes it; should the push be lost, the
+# flag expires after this and the sweep wakes the shard again.
+QUEUED_FLAG_TTL = 30  # seconds
+DIRTY_TTL = 60  # seconds; longer than a lock: the holder sees it before it lets go
+
+_WAKE = """
+local woken = 0
+for i = 2, #ARGV do
+  if redis.call('SET', KEYS[2] .. 'queued:' .. ARGV[i], 1, 'NX', 'EX', ARGV[1]) then
+    redis.call('LPUSH', KEYS[1], ARGV[i])
+    woken = woken + 1
+  end
+end
+return woken
+"""
+
+# ARGV: token, lock ms, dirty s, how many more to pop, then shards already popped.
+_TAKE = """
+local shards, seen = {}, {}
+local function add(shard)
+  if shard and not seen[shard] then seen[shard] = true; shards[#shards + 1] = shard end
+end
+for i = 5, #ARGV do add(ARGV[i]) end
+for _ = 1, tonumber(ARGV[4]) do
+  local shard = redis.call('RPOP', KEYS[1])
+  if not shard then break end
+  add(shard)
+end
+local taken = {}
+for _, shard in ipairs(shards) do
+  redis.call('DEL', KEYS[2] .. 'queued:' .. shard)
+  if redis.call('SET', KEYS[2] .. 'lock:' .. shard, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    redis.call('DEL', KEYS[2] .. 'dirty:' .. shard)
+    taken[#taken + 1] = shard
+  else
+    redis.call('SET', KEYS[2] .. 'dirty:' .. shard, 1, 'EX', ARGV[3])
+  end
+end
+return {taken, redis.call('HGETALL', KEYS[3])}
+"""
+
+# ARGV: token, lock ms, then shards. Renews the locks still ours; returns them.
+_RENEW = """
+local ours = {}
+for i = 3, #ARGV do
+  local key = KEYS[1] .. 'lock:' .. ARGV[i]
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+    ours[#ours + 1] = ARGV[i]
+  end
+end
+return ours
+"""
+
+# ARGV: token, lock ms, then shards. Lets go of the clean ones; keeps (renewed) and returns
+# the dirty ones, to be drained again.
+_RELEASE = """
+local again = {}
+for i = 3, #ARGV do
+  local key = KEYS[1] .. 'lock:' .. ARGV[i]
+  if redis.call('GET', key) == ARGV[1] then
+    if redis.call('DEL', KEYS[1] .. 'dirty:' .. ARGV[i]) == 1 then
+      redis.call('PEXPIRE', key, ARGV[2])
+      again[#again + 1] = ARGV[i]
+    else
+      redis.call('DEL', key)
+    end
+  end
+end
+return again
+"""
+
+
+def wake(redis: Redis, shards: list[int]) -> int:
+    """Have a drainer take these shards (unless they wait for one already); returns how
+    many were pushed. One round trip. Raises ``RedisError`` when Redis is unreachable."""
+    if not shards:
+        return 0
+    script = redis.register_script(_WAKE)
+    return int(script(keys=[WAKE_KEY, PREFIX], args=[QUEUED_FLAG_TTL, *shards]))
+
+
+def wait(redis: Redis, timeout: float) -> int | None:
+    """Block until a shard is woken (returns it) or ``timeout`` seconds pass (None)."""
+    popped = redis.brpop([WAKE_KEY], timeout=timeout)
+    return None if popped is None else int(popped[1])
+
+
+@dataclass(frozen=True)
+class Taken:
+    """Shards a drainer now holds, and the chats waiting after a failure (until when)."""
+
+    shards: list[int]
+    backoff: dict[str, float]
+
+
+def take(redis: Redis, token: str, lock_s: int, first: list[int], more: int) -> Taken:
+    """Lock ``first`` and up to ``more`` other woken shards for the drainer ``token``; a
+    shard another drainer holds is marked dirty for it instead. One round trip."""
+    script = redis.register_script(_TAKE)
+    taken, backoff = cast(
+        list[Any],
+        script(
+            keys=[WAKE_KEY, PREFIX, BACKOFF_KEY],
+            args=[token, lock_s * 1000, DIRTY_TTL, more, *first],
+        ),
+    )
+    pairs = [_text(value) for value in backoff]
+    return Taken(
+        shards=[int(shard) for shard in taken],
+        backoff={pairs[i]: float(pairs[i + 1]) for i in range(0, len(pairs), 2)},
+    )
+
+
+def renew(redis: Redis, token: str, lock_s: int, shards: list[int]) -> list[int]:
+    """Keep the drainer's locks of ``shards`` alive; returns those still its own."""
+    if not shards:
+        return []
+    script = redis.register_script(_RENEW)
+    return [
+        int(s) for s in cast(list[Any], script(keys=[PREFIX], args=[token, lock_s * 1000, *shards]))
+    ]
+
+
+def release(redis: Redis, token: str, lock_s: int, shards: list[int]) -> list[int]:
+    """Let go of the drainer's shards; returns the ones woken meanwhile (dirty), which it
+    keeps and must drain again. One round trip."""
+    if not shards:
+        return []
+    script = redis.register_script(_RELEASE)
+    return [
+        int(s) for s in cast(list[Any], script(keys=[PREFIX], args=[token, lock_s * 1000, *shards]))
+    ]
+
+
+def back_off(redis: Redis, until: dict[str, float], keep_s: int) -> None:
+    """Let these chats wait (chat → epoch seconds); forgotten after ``keep_s`` at most."""
+    if not until:
+        return
+    with redis.pipeline(transaction=False) as pipe:
+        pipe.hset(BACKOFF_KEY, mapping=cast(dict[Any, Any], until))
+        pipe.expire(BACKOFF_KEY, keep_s)
+        pipe.execute()
+
+
+def waiting(redis: Redis, backoff: dict[str, float]) -> set[str]:
+    """The chats of ``backoff`` still waiting; the others are forgotten."""
+    now = time.time()
+    expired = [chat for chat, until in backoff.items() if until <= now]
+    if expired:
+        redis.hdel(BACKOFF_KEY, *expired)
+    return {chat for chat, until in backoff.items() if until > now}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
