@@ -6,13 +6,14 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from lianping.jobs import inbox as inbox_jobs
 from lianping.jobs import inbox_wake
-from lianping.storage import inbox, outbox
+from lianping.storage import inbox
 from lianping.storage.db import make_engine
+from lianping.storage.models import OUTBOX_PENDING, OutboxMessage
 from lianping_dev import commands
 from lianping_dev.processes import Process
 
@@ -81,4 +82,7 @@ def handled_as_worker(ctx: Any, sim: Any, user: str, *events: dict[str, Any]) ->
 
 def _nothing_pending(ctx: Any, user: str) -> bool:
     with ctx.sessions() as session:
-        return not outbox.has_pending(session, user)
+        pending = select(OutboxMessage.id).where(
+            OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.to == user
+        )
+        return session.scalar(pending.limit(1)) is None

@@ -251,6 +251,22 @@ def test_the_drain_does_not_wait_for_line_and_chats_go_concurrently(sim: Sim, ct
     assert [len(sim.bot_messages(user)) for user in users] == [1] * 6
 
 
+def test_an_answer_for_a_busy_chat_is_sent_by_its_holder_at_once(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    first = queue_row(ctx, user)
+    sim.faults(latency_ms=1000, path_prefix="/v2/bot/message/push")
+    holder = threading.Thread(target=delivery.deliver_chat, args=(ctx, user))
+    holder.start()
+    time.sleep(0.3)  # the first answer is in flight
+    # A staff reply meanwhile: its deliverer finds the chat busy and leaves it to the holder.
+    second = queue_row(ctx, user)
+    assert delivery.deliver_chat(ctx, user) is None
+    holder.join(timeout=10)
+    # The holder looked again before it let go: no wait for a retry or the sweep.
+    assert [load(ctx, i).status for i in (first, second)] == ["sent", "sent"]
+    assert len(sim.bot_messages(user)) == 2
+
+
 def test_two_deliverers_holding_one_chat_send_each_answer_once(sim: Sim, ctx: Context) -> None:
     user = sim.new_resident()
     rows = [queue_row(ctx, user, sim.reply_token(user)) for _ in range(3)]
@@ -260,7 +276,7 @@ def test_two_deliverers_holding_one_chat_send_each_answer_once(sim: Sim, ctx: Co
     time.sleep(0.3)  # its first reply is in flight
     # Its lock lapses (a starved holder): a second deliverer takes the chat, and reads the
     # rows the first one is about to mark.
-    ctx.redis.delete(f"lianping:deliver:{user}")
+    ctx.redis.delete(f"{delivery.LOCK_PREFIX}lock:{user}")
     second = threading.Thread(target=delivery.deliver_chat, args=(ctx, user))
     second.start()
     first.join(timeout=20)

@@ -1,7 +1,8 @@
 """Deliver outbox rows to LINE: exactly once, in each chat's order, many chats at once.
 
-One deliverer at a time works on a chat (a Redis lock per chat) and sends its pending
-rows oldest first, new ones too until none is left; a row to be retried stops its chat,
+One deliverer at a time works on a chat (a Redis lock per chat, :mod:`dirty_locks`) and
+sends its pending rows oldest first; a deliverer that finds the chat busy marks it dirty,
+and the holder then looks again before it lets go. A row to be retried stops its chat,
 so a later answer waits for an earlier one. Different chats go
 concurrently, on a bounded thread pool per worker process (``DELIVERY_THREADS``).
 Each row's outcome is committed as soon as its call returns, in a transaction of its
@@ -42,16 +43,19 @@ import dataclasses
 import logging
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis.exceptions import LockError, RedisError
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from lianping import context, queues
 from lianping.context import Context
+from lianping.jobs import dirty_locks
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import casework
 from lianping.storage import outbox
@@ -82,6 +86,7 @@ ROWS_PER_JOB = 300
 # again while the token is fresh; a live holder's process renews it every third of it,
 # whatever LINE's calls take. Should it lapse all the same, a second holder is harmless.
 CHAT_LOCK_SECONDS = 6
+LOCK_PREFIX = "lianping:deliver:"
 
 _pool: ThreadPoolExecutor | None = None
 _backlog: threading.BoundedSemaphore | None = None
@@ -194,32 +199,32 @@ class _LockKeeper:
 
     def __init__(self, every: float) -> None:
         self._every = every
-        self._held: set[Any] = set()
+        self._held: dict[tuple[str, str], Redis] = {}  # (chat, token) → the holder's Redis
         self._mutex = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def hold(self, lock: Any) -> None:
-        """Keep ``lock`` (acquired, not thread-local) alive until :meth:`drop`."""
+    def hold(self, redis: Redis, chat: str, token: str) -> None:
+        """Keep ``token``'s lock of ``chat`` alive until :meth:`drop`."""
         with self._mutex:
-            self._held.add(lock)
+            self._held[(chat, token)] = redis
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="chat-locks", daemon=True)
                 self._thread.start()
 
-    def drop(self, lock: Any) -> None:
-        """Stop renewing ``lock`` (its holder is done with it)."""
+    def drop(self, chat: str, token: str) -> None:
+        """Stop renewing the lock (its holder is done with it)."""
         with self._mutex:
-            self._held.discard(lock)
+            self._held.pop((chat, token), None)
 
     def _run(self) -> None:
         while True:
             time.sleep(self._every)
             with self._mutex:
-                held = list(self._held)
-            for lock in held:
+                held = list(self._held.items())
+            for (chat, token), redis in held:
                 # Released meanwhile, or Redis away: the holder's release tells.
-                with contextlib.suppress(LockError, RedisError):
-                    lock.reacquire()
+                with contextlib.suppress(RedisError):
+                    dirty_locks.renew(redis, LOCK_PREFIX, token, CHAT_LOCK_SECONDS, [chat])
 
 
 _keeper = _LockKeeper(CHAT_LOCK_SECONDS / 3)
@@ -290,48 +295,50 @@ def _deliver_in_background(ctx: Context, chat: str) -> None:
 def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
     """Deliver the pending rows of one chat in order, stopping at one to retry.
 
-    A deliverer that finds the chat busy leaves its rows to the holder, so the holder
-    looks again once it has let go, and goes on while rows are pending. Returns the
-    results, or None when another deliverer held the chat from the start.
+    A deliverer that finds the chat busy marks it dirty and leaves its rows to the
+    holder, which looks again as it lets go and goes on while the chat is dirty. Returns
+    the results, or None when another deliverer held the chat.
     """
-    results: list[Result] = []
-    while True:
-        held = _deliver_holding(ctx, chat)
-        if held is None:
-            return results or None
-        results.extend(held)
-        if (held and held[-1].status == RETRY) or not _chat_pending(ctx, chat):
-            return results
-
-
-def _chat_pending(ctx: Context, chat: str) -> bool:
-    with ctx.sessions() as session:
-        return outbox.has_pending(session, chat)
-
-
-def _deliver_holding(ctx: Context, chat: str) -> list[Result] | None:
-    """Take the chat's lock and deliver what is pending; None when the chat is busy."""
-    # Not thread-local: the keeper's thread renews it.
-    lock = ctx.redis.lock(f"lianping:deliver:{chat}", timeout=CHAT_LOCK_SECONDS, thread_local=False)
-    if not lock.acquire(blocking=False):
+    token = uuid.uuid4().hex
+    if not dirty_locks.hold(ctx.redis, LOCK_PREFIX, token, CHAT_LOCK_SECONDS, [chat]):
         return None
-    _keeper.hold(lock)
+    _keeper.hold(ctx.redis, chat, token)
+    results: list[Result] = []
     try:
-        with ctx.sessions() as session:
-            rows = [Snapshot.of(row) for row in outbox.pending_for(session, chat)]
-        results: list[Result] = []
-        for row in rows:
-            result = _deliver_one(ctx, row)
-            results.append(result)
-            if result.status == RETRY:
-                break  # the chat's later rows wait for this one
-        return results
+        while True:
+            results.extend(_deliver_pending(ctx, chat))
+            if results and results[-1].status == RETRY:
+                # The chat's later rows wait for this one's job, woken or not.
+                while _release(ctx, chat, token):
+                    pass
+                return results
+            if not _release(ctx, chat, token):
+                return results
+    except BaseException:
+        with contextlib.suppress(RedisError):  # else the lock expires
+            while _release(ctx, chat, token):
+                pass
+        raise
     finally:
-        _keeper.drop(lock)
-        try:
-            lock.release()
-        except LockError:
-            log.warning("delivery lock of a chat expired while delivering")
+        _keeper.drop(chat, token)
+
+
+def _release(ctx: Context, chat: str, token: str) -> bool:
+    """Let go of the chat; True when it was marked dirty meanwhile (still held: look again)."""
+    return bool(dirty_locks.release(ctx.redis, LOCK_PREFIX, token, CHAT_LOCK_SECONDS, [chat]))
+
+
+def _deliver_pending(ctx: Context, chat: str) -> list[Result]:
+    """Deliver what is pending for the held chat, oldest first, up to a row to retry."""
+    with ctx.sessions() as session:
+        rows = [Snapshot.of(row) for row in outbox.pending_for(session, chat)]
+    results: list[Result] = []
+    for row in rows:
+        result = _deliver_one(ctx, row)
+        results.append(result)
+        if result.status == RETRY:
+            break  # the chat's later rows wait for this one
+    return results
 
 
 def _deliver_one(ctx: Context, row: Snapshot) -> Result:

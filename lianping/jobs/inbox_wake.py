@@ -8,8 +8,8 @@ a shard locked by another drainer is marked *dirty* instead, and its holder, as 
 *releases* it, drains it again. So one drainer at a time works a chat (its events stay in
 order) and no event committed before its wake is left behind.
 
-Each step is one Lua script: one round trip to Redis, atomic. Keys are built inside the
-scripts, which a single Redis server (not a cluster) allows.
+The locks are :mod:`lianping.jobs.dirty_locks`; each step is one Lua script: one round
+trip to Redis, atomic.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any, cast
 
 from redis import Redis
 
+from lianping.jobs import dirty_locks
+
 WAKE_KEY = "lianping:inbox:wake"
 # Chats whose last event failed: chat → time (epoch seconds) until which they wait.
 BACKOFF_KEY = "lianping:inbox:backoff"
@@ -27,7 +29,6 @@ PREFIX = "lianping:inbox:"
 # A shard's wake is pushed once until a drainer takes it; should the push be lost, the
 # flag expires after this and the sweep wakes the shard again.
 QUEUED_FLAG_TTL = 30  # seconds
-DIRTY_TTL = 60  # seconds; longer than a lock: the holder sees it before it lets go
 
 _WAKE = """
 local woken = 0
@@ -40,8 +41,11 @@ end
 return woken
 """
 
-# ARGV: token, lock ms, dirty s, how many more to pop, then shards already popped.
-_TAKE = """
+# KEYS: wake list, prefix, backoff hash. ARGV: token, lock ms, dirty s, how many more to
+# pop, then shards already popped.
+_TAKE = (
+    dirty_locks.HOLD_LUA
+    + """
 local shards, seen = {}, {}
 local function add(shard)
   if shard and not seen[shard] then seen[shard] = true; shards[#shards + 1] = shard end
@@ -55,46 +59,11 @@ end
 local taken = {}
 for _, shard in ipairs(shards) do
   redis.call('DEL', KEYS[2] .. 'queued:' .. shard)
-  if redis.call('SET', KEYS[2] .. 'lock:' .. shard, ARGV[1], 'NX', 'PX', ARGV[2]) then
-    redis.call('DEL', KEYS[2] .. 'dirty:' .. shard)
-    taken[#taken + 1] = shard
-  else
-    redis.call('SET', KEYS[2] .. 'dirty:' .. shard, 1, 'EX', ARGV[3])
-  end
+  if hold(KEYS[2], shard, ARGV[1], ARGV[2], ARGV[3]) then taken[#taken + 1] = shard end
 end
 return {taken, redis.call('HGETALL', KEYS[3])}
 """
-
-# ARGV: token, lock ms, then shards. Renews the locks still ours; returns them.
-_RENEW = """
-local ours = {}
-for i = 3, #ARGV do
-  local key = KEYS[1] .. 'lock:' .. ARGV[i]
-  if redis.call('GET', key) == ARGV[1] then
-    redis.call('PEXPIRE', key, ARGV[2])
-    ours[#ours + 1] = ARGV[i]
-  end
-end
-return ours
-"""
-
-# ARGV: token, lock ms, then shards. Lets go of the clean ones; keeps (renewed) and returns
-# the dirty ones, to be drained again.
-_RELEASE = """
-local again = {}
-for i = 3, #ARGV do
-  local key = KEYS[1] .. 'lock:' .. ARGV[i]
-  if redis.call('GET', key) == ARGV[1] then
-    if redis.call('DEL', KEYS[1] .. 'dirty:' .. ARGV[i]) == 1 then
-      redis.call('PEXPIRE', key, ARGV[2])
-      again[#again + 1] = ARGV[i]
-    else
-      redis.call('DEL', key)
-    end
-  end
-end
-return again
-"""
+)
 
 
 def wake(redis: Redis, shards: list[int]) -> int:
@@ -128,10 +97,10 @@ def take(redis: Redis, token: str, lock_s: int, first: list[int], more: int) -> 
         list[Any],
         script(
             keys=[WAKE_KEY, PREFIX, BACKOFF_KEY],
-            args=[token, lock_s * 1000, DIRTY_TTL, more, *first],
+            args=[token, lock_s * 1000, dirty_locks.DIRTY_TTL, more, *first],
         ),
     )
-    pairs = [_text(value) for value in backoff]
+    pairs = [dirty_locks.as_text(value) for value in backoff]
     return Taken(
         shards=[int(shard) for shard in taken],
         backoff={pairs[i]: float(pairs[i + 1]) for i in range(0, len(pairs), 2)},
@@ -140,23 +109,17 @@ def take(redis: Redis, token: str, lock_s: int, first: list[int], more: int) -> 
 
 def renew(redis: Redis, token: str, lock_s: int, shards: list[int]) -> list[int]:
     """Keep the drainer's locks of ``shards`` alive; returns those still its own."""
-    if not shards:
-        return []
-    script = redis.register_script(_RENEW)
-    return [
-        int(s) for s in cast(list[Any], script(keys=[PREFIX], args=[token, lock_s * 1000, *shards]))
-    ]
+    return [int(s) for s in dirty_locks.renew(redis, PREFIX, token, lock_s, _names(shards))]
 
 
 def release(redis: Redis, token: str, lock_s: int, shards: list[int]) -> list[int]:
     """Let go of the drainer's shards; returns the ones woken meanwhile (dirty), which it
     keeps and must drain again. One round trip."""
-    if not shards:
-        return []
-    script = redis.register_script(_RELEASE)
-    return [
-        int(s) for s in cast(list[Any], script(keys=[PREFIX], args=[token, lock_s * 1000, *shards]))
-    ]
+    return [int(s) for s in dirty_locks.release(redis, PREFIX, token, lock_s, _names(shards))]
+
+
+def _names(shards: list[int]) -> list[str]:
+    return [str(shard) for shard in shards]
 
 
 def back_off(redis: Redis, until: dict[str, float], keep_s: int) -> None:
@@ -176,7 +139,3 @@ def waiting(redis: Redis, backoff: dict[str, float]) -> set[str]:
     if expired:
         redis.hdel(BACKOFF_KEY, *expired)
     return {chat for chat, until in backoff.items() if until > now}
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

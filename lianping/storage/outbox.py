@@ -92,16 +92,6 @@ def pending_for(session: Session, to: str) -> list[OutboxMessage]:
     return list(session.scalars(statement))
 
 
-def has_pending(session: Session, to: str) -> bool:
-    """Whether a row to this chat is still to deliver."""
-    statement = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.to == to)
-        .limit(1)
-    )
-    return session.scalar(statement) is not None
-
-
 def stalled_replies(
     session: Session, stalled_before: datetime, issued_after: datetime, limit: int = 500
 ) -> list[int]:
