@@ -184,3 +184,32 @@ def test_the_drain_reads_back_none_of_the_answers_it_just_wrote(sim: Sim, ctx: C
     assert read_back == []
     for user in users:
         wait_until(lambda user=user: len(sim.bot_messages(user)) == 1, timeout=20)
+
+
+def test_a_batch_of_known_residents_costs_one_query_for_them_and_no_savepoints(
+    sim: Sim, ctx: Context
+) -> None:
+    shard = 9
+    users = users_in_shard(sim, shard, 20)
+    start = int(time.time() * 1000) - 120_000
+    store(ctx, *(text(user, "你好", start + i) for i, user in enumerate(users)))
+    assert inbox_jobs.drain(ctx, [shard]).processed == len(users)  # now they are known
+    store(ctx, *(text(user, "路燈不亮", start + 100 + i) for i, user in enumerate(users)))
+    drain_thread = threading.current_thread()
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if threading.current_thread() is drain_thread:
+            statements.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        assert inbox_jobs.drain(ctx, [shard]).processed == len(users)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    residents_read = [s for s in statements if s.startswith("SELECT") and "FROM residents" in s]
+    assert len(residents_read) == 1, "the batch's residents in one query"
+    assert len([s for s in statements if "inbox_events" in s]) == 1, "one claim"
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+    # Per event: its resident's new state and its answer.
+    assert len([s for s in statements if s.startswith(("INSERT", "UPDATE residents"))]) == 40

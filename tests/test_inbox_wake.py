@@ -84,7 +84,7 @@ def test_a_drainer_takes_every_woken_shard_in_one_batch(
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         mine = threading.current_thread() is drainer
-        if mine and statement.startswith("SELECT") and "FROM inbox_events" in statement:
+        if mine and "inbox_events" in statement:
             reads.append(statement)
 
     event.listen(ctx.engine, "before_cursor_execute", seen)
@@ -94,7 +94,7 @@ def test_a_drainer_takes_every_woken_shard_in_one_batch(
         assert inbox_jobs.drain(ctx, [shard], quiet.redis).processed == 3
     finally:
         event.remove(ctx.engine, "before_cursor_execute", seen)
-    assert len(reads) == 1, "one batch for the three shards"
+    assert len(reads) == 1, "one claim (its batch) for the three shards"
 
 
 def test_the_drainer_drains_woken_shards_and_stops_when_asked(

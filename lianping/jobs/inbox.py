@@ -31,7 +31,7 @@ from lianping.context import Context
 from lianping.jobs import delivery, inbox_wake, media, profiles
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import content, dispatch
-from lianping.storage import inbox
+from lianping.storage import inbox, residents
 
 log = logging.getLogger(__name__)
 
@@ -171,36 +171,53 @@ class Batch:
     profiles: dict[str, None] = field(default_factory=dict)  # ordered set of LINE user ids
 
 
+class _EventRaised(Exception):
+    """An event raised while the batch ran without savepoints: it is run again with them."""
+
+
 def _process_batch(ctx: Context, shards: list[int], waiting: set[str]) -> Batch:
     """Claim up to BATCH events of the shards and handle them, in one transaction.
 
-    Each event runs in a SAVEPOINT: one that raises is rolled back alone, counted,
-    and its chat's later events in this batch are given back (they stay pending,
-    in order); other chats go on. The batch commits once.
+    The batch first runs without savepoints. Should an event raise, the whole transaction
+    rolls back and the batch runs again with each event in a SAVEPOINT: the one that
+    raises is rolled back alone, counted, and its chat's later events in this batch are
+    given back (they stay pending, in order); other chats go on. The batch commits once.
     """
+    try:
+        return _run_batch(ctx, shards, waiting, savepoints=False)
+    except _EventRaised:
+        return _run_batch(ctx, shards, waiting, savepoints=True)
+
+
+def _run_batch(ctx: Context, shards: list[int], waiting: set[str], savepoints: bool) -> Batch:
     batch = Batch()
     with ctx.sessions.begin() as session:
-        events = inbox.pending_in_shards(session, shards, BATCH, skip_chats=waiting)
+        events = inbox.claim_pending(session, shards, BATCH, skip_chats=waiting)
         batch.loaded = len(events)
-        claimed = inbox.claim(session, [event.id for event in events])
-        if not claimed:
+        if not events:
             return batch
         editable = content.for_conversation(session)
+        users = {event.source_key for event in events if event.source_key.startswith("U")}
+        known = residents.by_line_user_ids(session, users)
         given_back: list[int] = []
         for event in events:
-            if event.id not in claimed:
-                continue  # another worker took it (its lock had expired)
             if event.source_key in batch.failures:
                 given_back.append(event.id)
                 continue
-            try:
-                with session.begin_nested():
-                    after = dispatch.handle(session, event, editable)
-            except Exception:
-                attempts = inbox.record_failure(session, event.id, traceback.format_exc())
-                batch.failures[event.source_key] = attempts
-                log.exception("event %s failed (attempt %s)", event.id, attempts)
-                continue
+            if not savepoints:
+                try:
+                    after = dispatch.handle(session, event, editable, known)
+                except Exception as exc:
+                    raise _EventRaised(event.id) from exc
+            else:
+                try:
+                    with session.begin_nested():
+                        after = dispatch.handle(session, event, editable, known)
+                except Exception:
+                    attempts = inbox.record_failure(session, event.id, traceback.format_exc())
+                    batch.failures[event.source_key] = attempts
+                    log.exception("event %s failed (attempt %s)", event.id, attempts)
+                    continue
             batch.processed += 1
             batch.outbox += [delivery.Snapshot.of(row) for row in after.outbox]
             batch.leave += after.leave

@@ -73,11 +73,17 @@ class AfterCommit:
         return [row.id for row in self.outbox]
 
 
-def handle(session: Session, event: InboxEvent, editable: Content | None = None) -> AfterCommit:
+def handle(
+    session: Session,
+    event: InboxEvent,
+    editable: Content | None = None,
+    known: dict[str, Resident] | None = None,
+) -> AfterCommit:
     """Process ``event`` inside the caller's transaction.
 
-    ``editable`` is the administrator-editable content (``content.for_conversation``);
-    a caller handling many events loads it once and passes it in.
+    ``editable`` is the administrator-editable content (``content.for_conversation``),
+    ``known`` the residents loaded already (``residents.by_line_user_ids``): a caller
+    handling many events loads both once and passes them in.
     """
     payload = event.payload
     after = AfterCommit()
@@ -101,7 +107,7 @@ def handle(session: Session, event: InboxEvent, editable: Content | None = None)
     state: conversation.State = {}
     extra: list[Message] = []
     if incoming.chat == "user" and incoming.chat_id:
-        resident = residents.get_or_create(session, incoming.chat_id)
+        resident = residents.get_or_create(session, incoming.chat_id, known)
         state = dict(resident.conversation or {})
         incoming = replace(
             incoming,

@@ -51,15 +51,18 @@ def store(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def pending_in_shards(
+def claim_pending(
     session: Session, shards: Collection[int], limit: int, skip_chats: Collection[str] = ()
 ) -> list[InboxEvent]:
-    """Unprocessed events of these shards, oldest LINE timestamp first (then arrival).
+    """Claim up to ``limit`` unprocessed events of these shards inside the caller's
+    transaction, in one statement; returns them oldest LINE timestamp first (then arrival).
 
-    Chats in ``skip_chats`` are left out entirely (all their events wait, in order).
+    Chats in ``skip_chats`` are left out entirely (all their events wait, in order). The
+    claim is a conditional UPDATE: a second claimer's matches none of these (PostgreSQL
+    waits for the first to commit), which makes processing exactly-once.
     """
-    statement = (
-        select(InboxEvent)
+    oldest = (
+        select(InboxEvent.id)
         .where(
             InboxEvent.shard.in_(list(shards)),
             InboxEvent.processed_at.is_(None),
@@ -69,26 +72,15 @@ def pending_in_shards(
         .limit(limit)
     )
     if skip_chats:
-        statement = statement.where(InboxEvent.source_key.not_in(list(skip_chats)))
-    return list(session.scalars(statement))
-
-
-def claim(session: Session, event_ids: Collection[int]) -> set[int]:
-    """Mark events processed inside the caller's transaction; returns those this call took.
-
-    The conditional UPDATE is what makes processing exactly-once: a second
-    worker's UPDATE matches none of them (PostgreSQL waits for the first to commit).
-    """
-    if not event_ids:
-        return set()
-    result = session.execute(
+        oldest = oldest.where(InboxEvent.source_key.not_in(list(skip_chats)))
+    claimed = session.scalars(
         update(InboxEvent)
-        .where(InboxEvent.id.in_(event_ids), InboxEvent.processed_at.is_(None))
+        .where(InboxEvent.id.in_(oldest.scalar_subquery()), InboxEvent.processed_at.is_(None))
         .values(processed_at=utcnow())
-        .returning(InboxEvent.id)
+        .returning(InboxEvent)
         .execution_options(synchronize_session=False)
     )
-    return set(result.scalars())
+    return sorted(claimed, key=lambda event: (event.event_timestamp, event.id))
 
 
 def unclaim(session: Session, event_ids: Collection[int]) -> None:

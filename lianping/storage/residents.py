@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -13,9 +14,24 @@ from lianping.storage.db import dialect_insert, insert_ignoring_duplicates
 from lianping.storage.models import Resident, ResidentTag, utcnow
 
 
-def get_or_create(session: Session, line_user_id: str) -> Resident:
-    """The resident with this LINE user id, created on first contact."""
-    resident = session.scalar(select(Resident).where(Resident.line_user_id == line_user_id))
+def by_line_user_ids(session: Session, line_user_ids: Collection[str]) -> dict[str, Resident]:
+    """The residents known by these LINE user ids (one query), by LINE user id."""
+    if not line_user_ids:
+        return {}
+    statement = select(Resident).where(Resident.line_user_id.in_(list(line_user_ids)))
+    return {resident.line_user_id: resident for resident in session.scalars(statement)}
+
+
+def get_or_create(
+    session: Session, line_user_id: str, known: dict[str, Resident] | None = None
+) -> Resident:
+    """The resident with this LINE user id, created on first contact.
+
+    ``known`` (from :func:`by_line_user_ids`) spares the query for residents loaded
+    already; a resident created here is added to it."""
+    resident = (known or {}).get(line_user_id) or session.scalar(
+        select(Resident).where(Resident.line_user_id == line_user_id)
+    )
     if resident is not None:
         return resident
     now = utcnow()
@@ -33,7 +49,10 @@ def get_or_create(session: Session, line_user_id: str) -> Resident:
         ],
         "line_user_id",
     )
-    return session.scalars(select(Resident).where(Resident.line_user_id == line_user_id)).one()
+    created = session.scalars(select(Resident).where(Resident.line_user_id == line_user_id)).one()
+    if known is not None:
+        known[line_user_id] = created
+    return created
 
 
 def set_following(resident: Resident, following: bool) -> None:
