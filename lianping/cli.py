@@ -44,9 +44,8 @@ def worker(burst: bool) -> None:
     """Run a background worker (events, deliveries, sweeps)."""
     from lianping import context
     from lianping import worker as worker_module
-    from lianping.context import Context
 
-    context.install(Context(load_settings()))
+    context.install(context.for_worker(load_settings()))
     worker_module.run(burst=burst)
 
 

@@ -21,6 +21,7 @@ from lianping.storage.db import make_engine, make_session_factory
 # The web process answers LINE within 2 seconds whatever Redis does (a hung server
 # included): each call gives up after this, and a failed call is not retried.
 WEB_REDIS_TIMEOUT = 0.5
+DATABASE_OVERFLOW = 10
 
 
 @dataclass
@@ -34,10 +35,19 @@ class Context:
     ping_connections: bool = False
     # The webhook skips queueing until then (``time.monotonic()``) after Redis failed it.
     queueing_paused_until: float = 0.0
+    # Database connections kept open for reuse; the worker keeps one per thread that may use
+    # one at once (a connection beyond them is opened and closed per use, under load many a
+    # second). Up to ``DATABASE_OVERFLOW`` more are opened for a moment when needed.
+    database_connections: int = 5
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.database_url, pool_pre_ping=self.ping_connections)
+        return make_engine(
+            self.settings.database_url,
+            pool_pre_ping=self.ping_connections,
+            pool_size=self.database_connections,
+            max_overflow=DATABASE_OVERFLOW,
+        )
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -70,6 +80,12 @@ def current() -> Context:
     if _current is None:
         _current = Context(Settings.from_env())
     return _current
+
+
+def for_worker(settings: Settings) -> Context:
+    """A worker process's context: a database connection kept for each thread that may use
+    one at once (the delivery threads, the profile fetchers, the drainer, RQ's job)."""
+    return Context(settings, database_connections=settings.delivery_threads + 4)
 
 
 def install(context: Context) -> Context:
