@@ -214,37 +214,79 @@ def _machine_ticks() -> tuple[int, int, int]:
     return total - idle - steal, steal, total
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of ``pid`` so far (user + system, all threads), None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class PgBackends:
+    """The pids of the PostgreSQL backends connected to the run's database, other than
+    this reader's own (``pg_stat_activity``; the database is the run's alone)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url, pool_size=1, max_overflow=0)
+        # Autocommit: in a transaction, pg_stat_activity would show the first snapshot.
+        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def pids(self) -> set[int]:
+        """The backends connected now."""
+        return set(
+            self.conn.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+
+    def close(self) -> None:
+        """Close the reader's connection."""
+        self.conn.close()
+        self.engine.dispose()
+
+
+BACKEND_POLL_S = 0.2  # backends come and go (pool overflow): a dead one keeps its last reading
+
+
 @dataclass
 class CpuMeter:
-    """CPU seconds per process group, and per database backend, between :meth:`start` and
-    :meth:`stop`.
+    """CPU seconds per process group, and of the database's backends, between
+    :meth:`start` and :meth:`stop`.
 
     Each child leads its own process group; this process (the load generator) is read
-    from ``getrusage``. For PostgreSQL, ``backends`` lists the pids of the server
-    processes serving this run's connections (read at the start and at the end of the
-    window, so connections opened meanwhile count too); every other ``postgres``
-    process (checkpointer, WAL writer, autovacuum, other databases' backends) is
-    reported apart and left out. CPU of other processes is reported too: the machine
-    is shared, and a busy neighbour makes every figure worse.
+    from ``getrusage``. For PostgreSQL, ``backends`` gives the pids of the server
+    processes serving this run's connections; a thread asks for them every
+    ``BACKEND_POLL_S`` during the window and reads each one's CPU from ``/proc``, so a
+    backend that came and went (a connection beyond the pool's size, closed after use)
+    counts up to its last reading. Every other ``postgres`` process (checkpointer, WAL
+    writer, autovacuum, the reader's own backend, other databases') is reported apart
+    and left out. CPU of other processes is reported too: the machine is shared, and a
+    busy neighbour makes every figure worse.
     """
 
     groups: dict[str, int]  # process name in the fleet → process group id
-    backends: Callable[[], set[int]] | None = None
+    backends: PgBackends | None = None
     used: dict[str, float] = field(default_factory=dict)  # process name → CPU seconds
-    backend_count: int = 0
+    backend_count: int = 0  # backends seen during the window
+    backends_closed: int = 0  # of which gone before its end
     postgres_others: float = 0.0  # CPU seconds of postgres processes not serving this run
     others: dict[str, float] = field(default_factory=dict)  # command name → CPU seconds
     wall: float = 0.0
     machine_busy: float = 0.0  # share of all cores busy, whoever used them
     machine_steal: float = 0.0  # share taken by the hypervisor
     _procs: dict[int, ProcCpu] = field(default_factory=dict)
-    _backend_pids: set[int] = field(default_factory=set)
+    _backend_seen: dict[int, float] = field(default_factory=dict)  # pid → last CPU reading
+    _watching: threading.Event = field(default_factory=threading.Event)
+    _watcher: threading.Thread | None = None
     _self: float = 0.0
     _ticks: tuple[int, int, int] = (0, 0, 0)
 
-    def _name(self, pid: int, proc: ProcCpu) -> str | None:
-        if pid in self._backend_pids:
-            return DATABASE
+    def _name(self, proc: ProcCpu) -> str | None:
         for name, pgid in self.groups.items():
             if proc.pgid == pgid:
                 return name
@@ -255,31 +297,48 @@ class CpuMeter:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
+    def _read_backends(self) -> None:
+        assert self.backends is not None
+        for pid in self.backends.pids() | set(self._backend_seen):
+            seconds = _cpu_seconds(pid)
+            if seconds is not None:
+                self._backend_seen[pid] = seconds
+
+    def _watch(self) -> None:
+        while not self._watching.wait(BACKEND_POLL_S):
+            self._read_backends()
+
     def start(self) -> None:
         """Open the window: read every process's CPU so far."""
-        self._backend_pids = self.backends() if self.backends else set()
         self._procs = _processes()
         self._self = self._own_cpu()
         self._ticks = _machine_ticks()
         self.wall = time.monotonic()
+        if self.backends:
+            self._read_backends()
+            self._watcher = threading.Thread(target=self._watch, name="backends", daemon=True)
+            self._watcher.start()
 
     def stop(self) -> None:
         """Close the window: CPU used since :meth:`start`, per process and elsewhere."""
         ended = _processes()
         self.wall = time.monotonic() - self.wall
-        if self.backends:
-            self._backend_pids |= self.backends()
-        self.backend_count = len(self._backend_pids)
         used: dict[str, float] = dict.fromkeys(self.groups, 0.0)
-        if self.backends:
-            used[DATABASE] = 0.0
+        if self.backends and self._watcher:
+            self._watching.set()
+            self._watcher.join()
+            self._read_backends()
+            before = {pid: p.seconds for pid, p in self._procs.items() if pid in self._backend_seen}
+            used[DATABASE] = sum(s - before.get(pid, 0.0) for pid, s in self._backend_seen.items())
+            self.backend_count = len(self._backend_seen)
+            self.backends_closed = len(set(self._backend_seen) - set(ended))
         others: dict[str, float] = {}
         for pid, proc in ended.items():
-            before = self._procs.get(pid)
-            delta = proc.seconds - (before.seconds if before else 0.0)
-            if pid == os.getpid() or delta <= 0:
+            before_proc = self._procs.get(pid)
+            delta = proc.seconds - (before_proc.seconds if before_proc else 0.0)
+            if pid == os.getpid() or pid in self._backend_seen or delta <= 0:
                 continue
-            name = self._name(pid, proc)
+            name = self._name(proc)
             if name:
                 used[name] = used.get(name, 0.0) + delta
             elif proc.comm == "postgres":
@@ -299,28 +358,6 @@ def component(name: str) -> str:
     if name.startswith("worker-"):
         return "workers"
     return {"redis": "Redis"}.get(name, name)
-
-
-def pg_backends(database_url: str) -> Callable[[], set[int]]:
-    """A reader of the pids of the PostgreSQL backends connected to the run's database,
-    other than the reader's own (``pg_stat_activity``; the database is the run's alone)."""
-
-    def read() -> set[int]:
-        engine = make_engine(database_url)
-        try:
-            with engine.connect() as conn:
-                return set(
-                    conn.scalars(
-                        text(
-                            "SELECT pid FROM pg_stat_activity"
-                            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                        )
-                    )
-                )
-        finally:
-            engine.dispose()
-
-    return read
 
 
 # -- the load ------------------------------------------------------------------------------
@@ -832,7 +869,7 @@ class System:
     # Fleet processes whose CPU is measured (the product's and the simulator), by name.
     processes: list[str]
     database_url: str | None = None  # None: no database, no queues (the sync bot)
-    backends: Callable[[], set[int]] | None = None  # PostgreSQL backends of this run
+    backends: PgBackends | None = None  # PostgreSQL backends of this run
 
 
 def start_product(args: argparse.Namespace, fleet: Fleet, env: dict[str, str]) -> str:
@@ -887,7 +924,7 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     web_port = free_port()
     env = product_env(workdir, database_url, redis_url, f"http://127.0.0.1:{free_port()}", web_port)
     sim = start_simulator(fleet, env, f"http://127.0.0.1:{web_port}/callback")
-    backends = pg_backends(database_url) if db["kind"] == "postgresql" else None
+    backends = PgBackends(database_url) if db["kind"] == "postgresql" else None
     try:
         idle_costs = None
         if args.idle_costs:
@@ -910,6 +947,8 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
             result["product_to_sync_bot"] = round(ours / theirs, 2) if theirs else None
     finally:
         harness.close()
+        if backends:
+            backends.close()
     return result
 
 
@@ -1276,6 +1315,7 @@ def cpu_figures(meter: CpuMeter, sent: int) -> dict[str, Any]:
         if meter.wall
         else 0.0,
         "database_backends": meter.backend_count if meter.backends else None,
+        "database_backends_closed": meter.backends_closed if meter.backends else None,
         "postgres_others_ms": per_event(meter.postgres_others) if meter.backends else None,
         "other_processes_seconds": {k: round(v, 2) for k, v in meter.others.items()},
         "machine_busy": round(meter.machine_busy, 3),
@@ -1381,7 +1421,10 @@ def render_cpu(cpu: dict[str, Any], cores: int, sqlite: bool) -> list[str]:
     """The CPU lines of one load run: the product by component, the harness apart."""
     parts = [f"{name} {ms:.2f}" for name, ms in cpu["product_components_ms"].items()]
     if cpu["database_backends"] is not None:
-        parts[-1] += f" ({cpu['database_backends']} backends)"
+        parts[-1] += (
+            f" ({cpu['database_backends']} backends, {cpu['database_backends_closed']} of them "
+            "closed during the window)"
+        )
     elif sqlite:
         parts.append("database in-process (SQLite: inside web and workers)")
     harness = ", ".join(f"{name} {ms:.2f}" for name, ms in cpu["harness_ms"].items())
