@@ -1679,7 +1679,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--capacity-steps",
         type=lambda value: [float(v) for v in value.split(",")],
-        default=[50.0, 100.0, 150.0, 200.0, 300.0, 400.0, 600.0],
+        default=[25.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 400.0, 600.0],
         help="offered rates for --find-capacity, comma-separated, rising",
     )
     parser.add_argument(
