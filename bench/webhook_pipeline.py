@@ -351,14 +351,17 @@ class CpuMeter:
             name = self._name(proc)
             if name:
                 used[name] = used.get(name, 0.0) + delta
-            elif proc.comm == "postgres":
+                continue
+            # Outside the run, a process's own CPU only: a shell reaping a neighbour's
+            # test run would otherwise show minutes spent before the window.
+            own = proc.seconds - (before_proc.seconds if before_proc else 0.0)
+            if proc.comm == "postgres":
                 # The postmaster reaps every backend: what exited is kept apart, as an
                 # upper bound for this run's closed backends (other databases' in it too).
-                own = proc.seconds - (before_proc.seconds if before_proc else 0.0)
                 self.postgres_others += own
                 self.postgres_reaped += delta - own
-            else:
-                others[proc.comm] = others.get(proc.comm, 0.0) + delta
+            elif own > 0:
+                others[proc.comm] = others.get(proc.comm, 0.0) + own
         used[LOAD_GENERATOR] = self._own_cpu() - self._self
         self.used = used
         self.others = dict(sorted(others.items(), key=lambda kv: -kv[1])[:5])
