@@ -5,7 +5,13 @@ Run from the repository root::
     .venv/bin/python bench/webhook_pipeline.py                  # SQLite, 200 events/s for 20 s
     .venv/bin/python bench/webhook_pipeline.py --database-url \\
         postgresql://postgres@127.0.0.1:5432/bench              # PostgreSQL: tables are DROPPED
+    .venv/bin/python bench/webhook_pipeline.py --rate 100 --compare-sync-bot   # and the SDK bot
+    .venv/bin/python bench/webhook_pipeline.py --idle-costs 30  # statements, round trips
+    .venv/bin/python bench/webhook_pipeline.py --find-capacity  # 50, 100, 150… until one fails
     .venv/bin/python bench/webhook_pipeline.py --help            # every knob
+
+The options combine: one run does, in this order, the idle costs, the load at
+``--rate``, the capacity steps, then the synchronous bot.
 
 What runs (production-like: separate processes talking over loopback TCP)
 -----------------------------------------------------------------------
@@ -15,7 +21,11 @@ What runs (production-like: separate processes talking over loopback TCP)
   migrations created) are DROPPED and re-created: give it a database of its own;
 * the LINE platform simulator (``lianping-dev simulator``), playing api.line.me;
 * the web app under gunicorn (``--web-workers`` × ``--web-threads``, as ``embedded.py``);
-* ``--workers`` RQ worker processes (``lianping worker``).
+* ``--workers`` RQ worker processes (``lianping worker``);
+* with ``--compare-sync-bot``, afterwards and instead of the web app and workers,
+  ``bench/sync_bot.py`` under the same gunicorn command (workers, threads, logging):
+  line-bot-sdk v3's own example pattern (``WebhookHandler``, ``reply_message`` inside
+  the request, no database, no queue), answering the same simulator.
 
 All of them share this machine's cores with the load generator, so the summary
 shows the CPU each used. Every child leads its own process group and is killed
@@ -50,18 +60,60 @@ What is measured
   **late** (still queued when ``--drain-timeout`` ran out), events **answered
   twice** (more than one reply/push request reached the resident), answers by
   reply token vs by push;
-* CPU seconds of each component, of other processes and of the whole machine from
-  the first send until every answer arrived and the queues are empty, hence CPU
-  milliseconds per event and the rate this machine's cores could sustain at best;
-  Redis commands per event; database and queue state afterwards.
+* **CPU per event by component**, from the first send until every answer arrived
+  and the queues are empty, read from ``/proc`` per process group: the product is
+  web (gunicorn), workers (all RQ workers), Redis and the database. For PostgreSQL
+  the database is only the backends serving this run's connections, found by pid
+  in ``pg_stat_activity`` of the bench database, polled every 50 ms during the
+  window (connections beyond the pool's size come and go; a closed one counts up to
+  its last reading, and how many closed is printed); the server's other processes
+  (checkpointer, WAL writer, other databases, the poll's own backend) are shown
+  apart and not counted, and so is the CPU of every postgres process that exited
+  meanwhile (the postmaster's reaped children: the closed backends' full cost, other
+  databases' too), an upper bound of what the last readings missed. A group's CPU
+  includes its children that exited during the window. With SQLite the database runs inside web and
+  workers. The product's total gives the rate its CPU alone could sustain on this
+  machine's cores. The **harness** (the simulator and the load generator, this
+  process) is printed apart and is never in the product's figure; neither are
+  other processes, whose CPU is named when they used more than 10 % of the machine
+  (a busy neighbour slows the product down too: rerun on a quiet machine);
+* the product's Redis commands per event: the server's ``INFO commandstats`` less
+  the benchmark's own commands, which go through a counting proxy
+  (:mod:`wire`) for that reason; database and queue state afterwards.
+
+``--compare-sync-bot`` measures the sync bot in the same way (its product is its
+gunicorn alone) and prints both CPU figures per event and the ratio lianping / sync
+bot.
+
+``--idle-costs N`` first runs the product with small TCP proxies (:mod:`wire`)
+between it and PostgreSQL and Redis: ``DATABASE_URL`` and ``REDIS_URL`` name the
+proxies, so what is counted is what reached the servers, on the wire. N residents
+each send one text (not counted: they become known, their profile is fetched),
+then each sends one more, one at a time; a window opens before the webhook call
+and closes once the answer arrived, the queues are empty and the product has been
+silent for 0.3 s. Per event it prints SQL statements (every Query ``Q`` and Execute
+``E`` message) with commits and a count per first word, Redis round trips (a
+client write answered; a pipeline is one) and Redis commands by name, both as sent
+on the wire and from ``INFO commandstats`` (which also counts the commands Lua
+scripts run, e.g. a lock's ``GET``/``DEL`` inside ``EVALSHA``). The idle product
+talks too (RQ heartbeats and scheduler, the sweep every 15 s): ``--idle-baseline``
+seconds without events measure that rate, subtracted for the windows' time. With
+SQLite the statements are n/a (no wire: the database is a library inside the
+product); Redis is counted as for PostgreSQL. The proxies run in this process and
+only for this phase; the load runs talk to the servers directly.
+
+``--find-capacity`` then offers each rate of ``--capacity-steps`` (25, 50, 75, 100,
+150, 200, 300, 400, 600 events/s) for ``--capacity-duration`` seconds each, with a
+warm-up and a full drain, on the same running product, until a step fails: the
+capacity is the highest offered rate that passed every check below.
 
 Pass when: ack p99 < 50 ms, end-to-end p95 < 1 s, none lost, none late, none
 answered twice, no webhook error, and the generator really offered ≥ 95 % of the
-rate. A note flags a run during which other processes used > 10 % of the machine.
-The summary is printed and written as JSON to ``bench/results/`` (git-ignored).
-To benchmark another tree (a frozen snapshot, or a proposed change), put it first
-on ``PYTHONPATH``: the children inherit the environment and run from a temporary
-directory. Exit status: 0 pass, 1 fail, 2 could not run, 130 interrupted.
+rate (of the run at ``--rate``; capacity steps and the sync bot are reported, not
+judged). The summary is printed and written as JSON to ``bench/results/``
+(git-ignored). To benchmark another tree (a frozen snapshot, or a proposed change),
+put it first on ``PYTHONPATH``: the children inherit the environment and run from a
+temporary directory. Exit status: 0 pass, 1 fail, 2 could not run, 130 interrupted.
 """
 
 from __future__ import annotations
