@@ -62,6 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from webhook_pipeline import (  # the sibling benchmark's process handling
     TOKEN,
     CpuMeter,
+    PgBackends,
     SetupError,
     database_info,
     log,
@@ -181,7 +182,9 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
         )  # fmt: skip
 
     groups = {name: process.pid for name, process in fleet.processes.items()}
-    meter = CpuMeter(groups, count_postgres=db["kind"] == "postgresql")
+    # PostgreSQL: the backends of the bench database (this benchmark's polling session too).
+    backends = PgBackends(database_url) if db["kind"] == "postgresql" else None
+    meter = CpuMeter(groups, backends)
     redis = Redis.from_url(redis_url)
     meter.start()
     started, started_wall = time.monotonic(), time.time()
@@ -201,6 +204,8 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
         time.sleep(0.05)
     wall = time.monotonic() - started
     meter.stop()
+    if backends:
+        backends.close()
     log(f"broadcast {state.status} in {wall:.2f} s (audience frozen after {frozen_at or 0:.2f} s)")
 
     with sessions() as session:

@@ -5,7 +5,13 @@ Run from the repository root::
     .venv/bin/python bench/webhook_pipeline.py                  # SQLite, 200 events/s for 20 s
     .venv/bin/python bench/webhook_pipeline.py --database-url \\
         postgresql://postgres@127.0.0.1:5432/bench              # PostgreSQL: tables are DROPPED
+    .venv/bin/python bench/webhook_pipeline.py --rate 100 --compare-sync-bot   # and the SDK bot
+    .venv/bin/python bench/webhook_pipeline.py --idle-costs 30  # statements, round trips
+    .venv/bin/python bench/webhook_pipeline.py --find-capacity  # 50, 100, 150… until one fails
     .venv/bin/python bench/webhook_pipeline.py --help            # every knob
+
+The options combine: one run does, in this order, the idle costs, the load at
+``--rate``, the capacity steps, then the synchronous bot.
 
 What runs (production-like: separate processes talking over loopback TCP)
 -----------------------------------------------------------------------
@@ -15,7 +21,11 @@ What runs (production-like: separate processes talking over loopback TCP)
   migrations created) are DROPPED and re-created: give it a database of its own;
 * the LINE platform simulator (``lianping-dev simulator``), playing api.line.me;
 * the web app under gunicorn (``--web-workers`` × ``--web-threads``, as ``embedded.py``);
-* ``--workers`` RQ worker processes (``lianping worker``).
+* ``--workers`` RQ worker processes (``lianping worker``);
+* with ``--compare-sync-bot``, afterwards and instead of the web app and workers,
+  ``bench/sync_bot.py`` under the same gunicorn command (workers, threads, logging):
+  line-bot-sdk v3's own example pattern (``WebhookHandler``, ``reply_message`` inside
+  the request, no database, no queue), answering the same simulator.
 
 All of them share this machine's cores with the load generator, so the summary
 shows the CPU each used. Every child leads its own process group and is killed
@@ -50,18 +60,60 @@ What is measured
   **late** (still queued when ``--drain-timeout`` ran out), events **answered
   twice** (more than one reply/push request reached the resident), answers by
   reply token vs by push;
-* CPU seconds of each component, of other processes and of the whole machine from
-  the first send until every answer arrived and the queues are empty, hence CPU
-  milliseconds per event and the rate this machine's cores could sustain at best;
-  Redis commands per event; database and queue state afterwards.
+* **CPU per event by component**, from the first send until every answer arrived
+  and the queues are empty, read from ``/proc`` per process group: the product is
+  web (gunicorn), workers (all RQ workers), Redis and the database. For PostgreSQL
+  the database is only the backends serving this run's connections, found by pid
+  in ``pg_stat_activity`` of the bench database, polled every 50 ms during the
+  window (connections beyond the pool's size come and go; a closed one counts up to
+  its last reading, and how many closed is printed); the server's other processes
+  (checkpointer, WAL writer, other databases, the poll's own backend) are shown
+  apart and not counted, and so is the CPU of every postgres process that exited
+  meanwhile (the postmaster's reaped children: the closed backends' full cost, other
+  databases' too), an upper bound of what the last readings missed. A group's CPU
+  includes its children that exited during the window. With SQLite the database runs inside web and
+  workers. The product's total gives the rate its CPU alone could sustain on this
+  machine's cores. The **harness** (the simulator and the load generator, this
+  process) is printed apart and is never in the product's figure; neither are
+  other processes, whose CPU is named when they used more than 10 % of the machine
+  (a busy neighbour slows the product down too: rerun on a quiet machine);
+* the product's Redis commands per event: the server's ``INFO commandstats`` less
+  the benchmark's own commands, which go through a counting proxy
+  (:mod:`wire`) for that reason; database and queue state afterwards.
+
+``--compare-sync-bot`` measures the sync bot in the same way (its product is its
+gunicorn alone) and prints both CPU figures per event and the ratio lianping / sync
+bot.
+
+``--idle-costs N`` first runs the product with small TCP proxies (:mod:`wire`)
+between it and PostgreSQL and Redis: ``DATABASE_URL`` and ``REDIS_URL`` name the
+proxies, so what is counted is what reached the servers, on the wire. N residents
+each send one text (not counted: they become known, their profile is fetched),
+then each sends one more, one at a time; a window opens before the webhook call
+and closes once the answer arrived, the queues are empty and the product has been
+silent for 0.3 s. Per event it prints SQL statements (every Query ``Q`` and Execute
+``E`` message) with commits and a count per first word, Redis round trips (a
+client write answered; a pipeline is one) and Redis commands by name, both as sent
+on the wire and from ``INFO commandstats`` (which also counts the commands Lua
+scripts run, e.g. a lock's ``GET``/``DEL`` inside ``EVALSHA``). The idle product
+talks too (RQ heartbeats and scheduler, the sweep every 15 s): ``--idle-baseline``
+seconds without events measure that rate, subtracted for the windows' time. With
+SQLite the statements are n/a (no wire: the database is a library inside the
+product); Redis is counted as for PostgreSQL. The proxies run in this process and
+only for this phase; the load runs talk to the servers directly.
+
+``--find-capacity`` then offers each rate of ``--capacity-steps`` (25, 50, 75, 100,
+150, 200, 300, 400, 600 events/s) for ``--capacity-duration`` seconds each, with a
+warm-up and a full drain, on the same running product, until a step fails: the
+capacity is the highest offered rate that passed every check below.
 
 Pass when: ack p99 < 50 ms, end-to-end p95 < 1 s, none lost, none late, none
 answered twice, no webhook error, and the generator really offered ≥ 95 % of the
-rate. A note flags a run during which other processes used > 10 % of the machine.
-The summary is printed and written as JSON to ``bench/results/`` (git-ignored).
-To benchmark another tree (a frozen snapshot, or a proposed change), put it first
-on ``PYTHONPATH``: the children inherit the environment and run from a temporary
-directory. Exit status: 0 pass, 1 fail, 2 could not run, 130 interrupted.
+rate (of the run at ``--rate``; capacity steps and the sync bot are reported, not
+judged). The summary is printed and written as JSON to ``bench/results/``
+(git-ignored). To benchmark another tree (a frozen snapshot, or a proposed change),
+put it first on ``PYTHONPATH``: the children inherit the environment and run from a
+temporary directory. Exit status: 0 pass, 1 fail, 2 could not run, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -94,6 +146,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import wire
 from redis import Redis
 from rq import Queue, Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
@@ -147,8 +200,16 @@ GIVEN = ("淑芬", "志明", "美玲", "建宏", "雅婷", "俊傑", "秀英", "
 
 CONFIG_KEYS = (
     "rate", "duration", "warmup", "workers", "worker_nice", "web_workers", "web_threads", "senders",
-    "token_lead", "drain_timeout", "settle", "seed",
+    "token_lead", "drain_timeout", "settle", "seed", "compare_sync_bot", "idle_costs",
+    "idle_baseline", "find_capacity", "capacity_steps", "capacity_duration",
 )  # fmt: skip
+
+# Component names of the CPU figures besides the fleet's process groups; the harness's
+# components are reported apart and never in the product's figure.
+DATABASE = "database"
+LOAD_GENERATOR = "load generator"
+HARNESS = frozenset({"simulator", LOAD_GENERATOR})
+COMPONENT_ORDER = {"web": 0, "workers": 1, "Redis": 2, DATABASE: 3, "simulator": 4}
 
 # The event mix: mostly text, some quick-reply taps and stickers.
 KIND_WEIGHTS = {"text": 80, "postback": 12, "sticker": 8}
@@ -171,11 +232,19 @@ class SetupError(RuntimeError):
 
 @dataclass(frozen=True)
 class ProcCpu:
-    """One live process as seen in ``/proc``: its group, command name and CPU seconds."""
+    """One live process as seen in ``/proc``: its group, command name and CPU seconds, its
+    own and those of its children that exited (and were waited for) so far."""
 
     pgid: int
     comm: str
     seconds: float
+    reaped: float
+
+    @property
+    def total(self) -> float:
+        """Its own CPU seconds and its exited children's: a child that comes and goes
+        during the window (a forked helper, a restarted worker) still counts."""
+        return self.seconds + self.reaped
 
 
 def _processes() -> dict[int, ProcCpu]:
@@ -192,7 +261,8 @@ def _processes() -> dict[int, ProcCpu]:
         comm = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
         seconds = (int(fields[11]) + int(fields[12])) / ticks
-        found[int(entry)] = ProcCpu(int(fields[2]), comm, seconds)
+        reaped = (int(fields[13]) + int(fields[14])) / ticks
+        found[int(entry)] = ProcCpu(int(fields[2]), comm, seconds, reaped)
     return found
 
 
@@ -205,32 +275,83 @@ def _machine_ticks() -> tuple[int, int, int]:
     return total - idle - steal, steal, total
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of ``pid`` so far (user + system, all threads), None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class PgBackends:
+    """The pids of the PostgreSQL backends connected to the run's database, other than
+    this reader's own (``pg_stat_activity``; the database is the run's alone)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url, pool_size=1, max_overflow=0)
+        # Autocommit: in a transaction, pg_stat_activity would show the first snapshot.
+        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def pids(self) -> set[int]:
+        """The backends connected now."""
+        return set(
+            self.conn.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+
+    def close(self) -> None:
+        """Close the reader's connection."""
+        self.conn.close()
+        self.engine.dispose()
+
+
+BACKEND_POLL_S = 0.05  # backends come and go (pool overflow): a dead one keeps its last reading
+
+
 @dataclass
 class CpuMeter:
-    """CPU seconds per component between :meth:`start` and :meth:`stop`.
+    """CPU seconds per process group, and of the database's backends, between
+    :meth:`start` and :meth:`stop`.
 
-    Components are process groups (each child leads its own), this process, and for
-    PostgreSQL every ``postgres`` process. CPU of other processes is reported too:
-    the machine is shared, and a busy neighbour makes every figure worse.
+    Each child leads its own process group; this process (the load generator) is read
+    from ``getrusage``. For PostgreSQL, ``backends`` gives the pids of the server
+    processes serving this run's connections; a thread asks for them every
+    ``BACKEND_POLL_S`` during the window and reads each one's CPU from ``/proc``, so a
+    backend that came and went (a connection beyond the pool's size, closed after use)
+    counts up to its last reading. Every other ``postgres`` process (checkpointer, WAL
+    writer, autovacuum, the reader's own backend, other databases') is reported apart
+    and left out. CPU of other processes is reported too: the machine is shared, and a
+    busy neighbour makes every figure worse.
     """
 
-    groups: dict[str, int]  # component → process group id
-    count_postgres: bool
-    used: dict[str, float] = field(default_factory=dict)
+    groups: dict[str, int]  # process name in the fleet → process group id
+    backends: PgBackends | None = None
+    used: dict[str, float] = field(default_factory=dict)  # process name → CPU seconds
+    backend_count: int = 0  # backends seen during the window
+    backends_closed: int = 0  # of which gone before its end
+    postgres_others: float = 0.0  # CPU seconds of postgres processes not serving this run
+    postgres_reaped: float = 0.0  # CPU seconds of postgres processes that exited meanwhile
     others: dict[str, float] = field(default_factory=dict)  # command name → CPU seconds
     wall: float = 0.0
     machine_busy: float = 0.0  # share of all cores busy, whoever used them
     machine_steal: float = 0.0  # share taken by the hypervisor
     _procs: dict[int, ProcCpu] = field(default_factory=dict)
+    _backend_seen: dict[int, float] = field(default_factory=dict)  # pid → last CPU reading
+    _watching: threading.Event = field(default_factory=threading.Event)
+    _watcher: threading.Thread | None = None
     _self: float = 0.0
     _ticks: tuple[int, int, int] = (0, 0, 0)
 
-    def _component(self, proc: ProcCpu) -> str | None:
+    def _name(self, proc: ProcCpu) -> str | None:
         for name, pgid in self.groups.items():
             if proc.pgid == pgid:
                 return name
-        if self.count_postgres and proc.comm == "postgres":
-            return "postgres (all backends)"
         return None
 
     @staticmethod
@@ -238,28 +359,62 @@ class CpuMeter:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
+    def _read_backends(self) -> None:
+        assert self.backends is not None
+        for pid in self.backends.pids() | set(self._backend_seen):
+            seconds = _cpu_seconds(pid)
+            if seconds is not None:
+                self._backend_seen[pid] = seconds
+
+    def _watch(self) -> None:
+        while not self._watching.wait(BACKEND_POLL_S):
+            self._read_backends()
+
     def start(self) -> None:
+        """Open the window: read every process's CPU so far."""
         self._procs = _processes()
         self._self = self._own_cpu()
         self._ticks = _machine_ticks()
         self.wall = time.monotonic()
+        if self.backends:
+            self._read_backends()
+            self._watcher = threading.Thread(target=self._watch, name="backends", daemon=True)
+            self._watcher.start()
 
     def stop(self) -> None:
+        """Close the window: CPU used since :meth:`start`, per process and elsewhere."""
         ended = _processes()
         self.wall = time.monotonic() - self.wall
         used: dict[str, float] = dict.fromkeys(self.groups, 0.0)
+        if self.backends and self._watcher:
+            self._watching.set()
+            self._watcher.join()
+            self._read_backends()
+            before = {pid: p.seconds for pid, p in self._procs.items() if pid in self._backend_seen}
+            used[DATABASE] = sum(s - before.get(pid, 0.0) for pid, s in self._backend_seen.items())
+            self.backend_count = len(self._backend_seen)
+            self.backends_closed = len(set(self._backend_seen) - set(ended))
         others: dict[str, float] = {}
         for pid, proc in ended.items():
-            before = self._procs.get(pid)
-            delta = proc.seconds - (before.seconds if before else 0.0)
-            if pid == os.getpid() or delta <= 0:
+            before_proc = self._procs.get(pid)
+            delta = proc.total - (before_proc.total if before_proc else 0.0)
+            if pid == os.getpid() or pid in self._backend_seen or delta <= 0:
                 continue
-            component = self._component(proc)
-            if component:
-                used[component] = used.get(component, 0.0) + delta
-            else:
-                others[proc.comm] = others.get(proc.comm, 0.0) + delta
-        used["load generator (this process)"] = self._own_cpu() - self._self
+            name = self._name(proc)
+            if name:
+                used[name] = used.get(name, 0.0) + delta
+                continue
+            # Outside the run, a process's own CPU only: a shell reaping a neighbour's
+            # test run would otherwise show minutes spent before the window.
+            own = proc.seconds - (before_proc.seconds if before_proc else 0.0)
+            if proc.comm == "postgres":
+                # The postmaster reaps every backend: what exited is kept apart, as an
+                # upper bound for this run's closed backends (other databases' in it too).
+                self.postgres_others += own
+                self.postgres_reaped += delta - own
+            elif own > 0:
+                others[proc.comm] = others.get(proc.comm, 0.0) + own
+        used[LOAD_GENERATOR] = self._own_cpu() - self._self
         self.used = used
         self.others = dict(sorted(others.items(), key=lambda kv: -kv[1])[:5])
         busy, steal, total = (b - a for a, b in zip(self._ticks, _machine_ticks(), strict=True))
@@ -267,16 +422,11 @@ class CpuMeter:
         self.machine_steal = steal / total if total else 0.0
 
 
-def redis_command_counts(redis_url: str) -> Counter[str]:
-    """Calls per Redis command since the server started (``INFO commandstats``)."""
-    client = Redis.from_url(redis_url)
-    try:
-        stats = client.info("commandstats")
-    finally:
-        client.close()
-    return Counter(
-        {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
-    )
+def component(name: str) -> str:
+    """The component a process of the run belongs to (``worker-2`` → ``workers``)."""
+    if name.startswith("worker-"):
+        return "workers"
+    return {"redis": "Redis"}.get(name, name)
 
 
 # -- the load ------------------------------------------------------------------------------
@@ -481,27 +631,6 @@ def wait_for_answers(
     return time.monotonic() - began, missing
 
 
-def wait_for_idle(redis_url: str, timeout: float, fleet: Fleet) -> float:
-    """Poll until the RQ queues are empty and no job runs (profile fetches come after the
-    answers). Returns the seconds waited."""
-    redis = Redis.from_url(redis_url)
-    began = time.monotonic()
-    try:
-        while time.monotonic() - began < timeout:
-            fleet.check_alive()
-            busy = sum(
-                Queue(name, connection=redis).count
-                + StartedJobRegistry(name, connection=redis).count
-                for name in queues.ALL
-            )
-            if not busy:
-                break
-            time.sleep(0.25)
-    finally:
-        redis.close()
-    return time.monotonic() - began
-
-
 def collect_answers(sim: SimulatorClient, shots: list[Shot], threads: int = 8) -> None:
     """Read each resident's timeline: how many answers, when the first arrived, how."""
 
@@ -630,7 +759,7 @@ def database_info(url: str) -> dict[str, Any]:
     return info
 
 
-def product_state(database_url: str, redis_url: str) -> dict[str, Any]:
+def product_state(database_url: str, redis: Redis) -> dict[str, Any]:
     """What the product itself recorded: inbox, outbox and RQ queues after the run."""
     state: dict[str, Any] = {}
     engine = make_engine(database_url)
@@ -654,12 +783,10 @@ def product_state(database_url: str, redis_url: str) -> dict[str, Any]:
             )
     finally:
         engine.dispose()
-    redis = Redis.from_url(redis_url)
     state["rq_queued"] = {name: Queue(name, connection=redis).count for name in queues.ALL}
     state["rq_failed"] = {
         name: FailedJobRegistry(name, connection=redis).count for name in queues.ALL
     }
-    redis.close()
     return state
 
 
@@ -799,24 +926,57 @@ def start_workers(fleet: Fleet, env: dict[str, str], count: int, nice: int = 0) 
         redis.close()
 
 
-def start_system(
-    args: argparse.Namespace, workdir: Path, database_url: str, redis_url: str, fleet: Fleet
-) -> tuple[str, SimulatorClient]:
-    """Start simulator, gunicorn and workers, each ready: (web url, simulator client)."""
-    web_port = free_port()
-    sim_url = f"http://127.0.0.1:{free_port()}"
-    env = product_env(workdir, database_url, redis_url, sim_url, web_port)
-    sim = start_simulator(fleet, env, f"http://127.0.0.1:{web_port}/callback")
+# -- the systems under test ----------------------------------------------------------------
+
+
+@dataclass
+class System:
+    """What one load run measures: lianping itself, or the synchronous SDK-example bot."""
+
+    name: str
+    webhook: str
+    # Fleet processes whose CPU is measured (the product's and the simulator), by name.
+    processes: list[str]
+    database_url: str | None = None  # None: no database, no queues (the sync bot)
+    backends: PgBackends | None = None  # PostgreSQL backends of this run
+
+
+def start_product(args: argparse.Namespace, fleet: Fleet, env: dict[str, str]) -> str:
+    """lianping's web app and RQ workers with ``env``; the webhook URL."""
     web_url = start_web(fleet, env, args.web_workers, args.web_threads)
     start_workers(fleet, env, args.workers, nice=args.worker_nice)
-    return web_url, sim
+    log(
+        f"up: lianping web {web_url} ({args.web_workers}×{args.web_threads} gthread), "
+        f"{args.workers} workers; pids "
+        + ", ".join(f"{name} {proc.pid}" for name, proc in fleet.processes.items())
+    )
+    return f"{web_url}/callback"
+
+
+def start_sync_bot(args: argparse.Namespace, fleet: Fleet, env: dict[str, str]) -> str:
+    """``bench/sync_bot.py`` under gunicorn, flags as the product's web app; its webhook URL."""
+    url = f"http://127.0.0.1:{env['PORT']}"
+    # The product's gunicorn command with the app swapped: same workers, threads, logging.
+    command = commands.web(int(env["PORT"]), args.web_workers, args.web_threads)[:-1]
+    command += ["--pythonpath", str(Path(__file__).resolve().parent), "sync_bot:app"]
+    fleet.start("web", command, env)
+    fleet.wait_ready("sync bot", url_answers(f"{url}/healthz"), timeout=60)
+    log(f"up: sync bot {url} ({args.web_workers}×{args.web_threads} gthread)")
+    return f"{url}/callback"
+
+
+def stop_apps(fleet: Fleet) -> None:
+    """Stop the web app and the workers (the simulator and Redis stay for the next phase)."""
+    for name in [n for n in fleet.processes if n == "web" or n.startswith("worker-")]:
+        fleet.processes.pop(name).stop()
 
 
 # -- the run -------------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]:
-    """Start everything, warm up, measure, collect. The caller stops the fleet."""
+    """Start everything, then each asked-for phase in turn; the main result, with the
+    phases' results inside. The caller stops the fleet."""
     rng = random.Random(args.seed)
     host = machine()
     if host["busy_before"] > 0.15:
@@ -827,64 +987,425 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     log(f"database {db['kind']} {db['version']}: {db['url']}")
 
     redis_url = start_redis(fleet, workdir)
-    web_url, sim = start_system(args, workdir, database_url, redis_url, fleet)
-    log(
-        f"up: web {web_url} ({args.web_workers}×{args.web_threads} gthread), "
-        f"simulator {sim.url}, {args.workers} workers, redis {redis_url}"
-    )
-    log("pids: " + ", ".join(f"{name} {proc.pid}" for name, proc in fleet.processes.items()))
-    webhook = f"{web_url}/callback"
-    count = round(args.rate * args.duration)
-    warm_count = round(args.rate * args.warmup)
+    # The benchmark's own Redis calls (queue polls, INFO) go through a proxy that counts
+    # them, so that they can be taken out of the server's command counts.
+    harness = Harness(redis_url)
+    web_port = free_port()
+    env = product_env(workdir, database_url, redis_url, f"http://127.0.0.1:{free_port()}", web_port)
+    sim = start_simulator(fleet, env, f"http://127.0.0.1:{web_port}/callback")
+    backends = PgBackends(database_url) if db["kind"] == "postgresql" else None
+    try:
+        idle_costs = None
+        if args.idle_costs:
+            idle_costs = measure_idle_costs(args, env, db, sim, fleet, harness, rng)
+
+        product = System("lianping", start_product(args, fleet, env), [], database_url, backends)
+        product.processes = list(fleet.processes)
+        result = measure_load(args, args.rate, args.duration, product, sim, fleet, harness, rng)
+        result.update(machine=host, database=db, product=product_info(), idle_costs=idle_costs)
+        if args.find_capacity:
+            result["capacity"] = find_capacity(args, product, sim, fleet, harness, rng)
+        stop_apps(fleet)
+
+        if args.compare_sync_bot:
+            bot = System("sync bot", start_sync_bot(args, fleet, env), ["web", "simulator"])
+            sync = measure_load(args, args.rate, args.duration, bot, sim, fleet, harness, rng)
+            stop_apps(fleet)
+            result["sync_bot"] = sync
+            ours, theirs = result["cpu"]["product_ms"], sync["cpu"]["product_ms"]
+            result["product_to_sync_bot"] = round(ours / theirs, 2) if theirs else None
+    finally:
+        harness.close()
+        if backends:
+            backends.close()
+    return result
+
+
+class Harness:
+    """The benchmark's own view of Redis: a client through a counting proxy, so what the
+    benchmark itself asked can be subtracted from the server's ``INFO commandstats``."""
+
+    def __init__(self, redis_url: str) -> None:
+        target = urlsplit(redis_url)
+        assert target.hostname and target.port
+        self.proxy = wire.Proxy((target.hostname, target.port), wire.RespStream)
+        self.redis_url = f"redis://127.0.0.1:{self.proxy.port}/0"
+        self.redis = Redis.from_url(self.redis_url)
+
+    def commandstats(self) -> Counter[str]:
+        """Calls per Redis command since the server started (``INFO commandstats``)."""
+        stats = self.redis.info("commandstats")
+        return Counter(
+            {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+        )
+
+    def own_commands(self) -> Counter[str]:
+        """The commands this benchmark sent so far, by name (as ``INFO`` names them)."""
+        return Counter(
+            {
+                key.removeprefix("cmd:"): count
+                for key, count in self.proxy.tally.snapshot().items()
+                if key.startswith("cmd:")
+            }
+        )
+
+    def product_commands(self) -> Counter[str]:
+        """The server's command counts less the benchmark's own: the product's, so far."""
+        own = self.own_commands()
+        return self.commandstats() - own
+
+    def queues_busy(self) -> int:
+        """Jobs queued or running in the product's RQ queues."""
+        return sum(
+            Queue(name, connection=self.redis).count
+            + StartedJobRegistry(name, connection=self.redis).count
+            for name in queues.ALL
+        )
+
+    def close(self) -> None:
+        """Close the client and the proxy."""
+        self.redis.close()
+        self.proxy.close()
+
+
+def wait_for_idle(harness: Harness, timeout: float, fleet: Fleet, poll: float = 0.25) -> float:
+    """Poll until the RQ queues are empty and no job runs (profile fetches come after the
+    answers). Returns the seconds waited."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        fleet.check_alive()
+        if not harness.queues_busy():
+            break
+        time.sleep(poll)
+    return time.monotonic() - began
+
+
+def measure_load(
+    args: argparse.Namespace,
+    rate: float,
+    duration: float,
+    system: System,
+    sim: SimulatorClient,
+    fleet: Fleet,
+    harness: Harness,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """Warm ``system`` up, send ``rate × duration`` events open loop, wait for every answer
+    (and, for lianping, for its queues to empty), collect: the summary of this load."""
+    count = round(rate * duration)
+    warm_count = round(rate * args.warmup)
     began = time.monotonic()
     residents = create_residents(sim, count + warm_count, rng)
     log(f"created {len(residents)} residents in {time.monotonic() - began:.1f} s")
     warm = plan_shots(residents[:warm_count], rng)
     shots = plan_shots(residents[warm_count:], rng)
+    queued = system.database_url is not None
 
     if warm:
-        log(f"warm-up: {len(warm)} events at {args.rate:g}/s (not counted)")
-        fire(sim, webhook, warm, args.rate, args.senders, args.token_lead, fleet)
+        log(f"{system.name} warm-up: {len(warm)} events at {rate:g}/s (not counted)")
+        fire(sim, system.webhook, warm, rate, args.senders, args.token_lead, fleet)
         waited, missing = wait_for_answers(sim, warm, 30, fleet)
+        if queued:
+            waited += wait_for_idle(harness, 30, fleet)
         log(f"warm-up answered {len(warm) - missing}/{len(warm)} within {waited:.1f} s")
 
-    groups = {name: process.pid for name, process in fleet.processes.items()}
-    meter = CpuMeter(groups, count_postgres=db["kind"] == "postgresql")
-    redis_before = redis_command_counts(redis_url)
-    log(f"measuring: {count} events at {args.rate:g}/s for {args.duration:g} s")
+    groups = {name: fleet.processes[name].pid for name in system.processes}
+    meter = CpuMeter(groups, system.backends)
+    redis_before = harness.product_commands()
+    log(f"{system.name}: {count} events at {rate:g}/s for {duration:g} s")
     first, last = fire(
-        sim, webhook, shots, args.rate, args.senders, args.token_lead, fleet, meter.start
+        sim, system.webhook, shots, rate, args.senders, args.token_lead, fleet, meter.start
     )
     waited, missing = wait_for_answers(sim, shots, args.drain_timeout, fleet)
     log(f"sent; answers complete {waited:.1f} s after the last send ({missing} missing)")
-    # The CPU window closes when ALL the work the events caused is done, so that
-    # "CPU per event" counts everything (profile fetches run after the answers).
-    idle = wait_for_idle(redis_url, max(1.0, args.drain_timeout - waited), fleet)
+    if queued:
+        # The CPU window closes when ALL the work the events caused is done, so that
+        # "CPU per event" counts everything (profile fetches run after the answers).
+        idle = wait_for_idle(harness, max(1.0, args.drain_timeout - waited), fleet)
+        log(f"queues empty {idle:.1f} s later")
     meter.stop()
-    redis_commands = redis_command_counts(redis_url) - redis_before
-    log(f"queues empty {idle:.1f} s later")
+    redis_commands = harness.product_commands() - redis_before
     time.sleep(args.settle)  # let late duplicates (retries) show up before counting
     collect_answers(sim, shots)
-    state = product_state(database_url, redis_url)
+    state: dict[str, Any] = {}
     unanswered = [s for s in shots if s.status == 200 and s.answers == 0]
-    where = trace_unanswered(database_url, [s.user_id for s in unanswered])
-    collect_answers(sim, unanswered)  # the workers kept going while we looked
-    where.update({s.user_id: ANSWERED_LATE for s in unanswered if s.answers})
-    state["unanswered"] = where
-    state["redis_commands"] = dict(redis_commands.most_common())
-    return summarize(args, host, db, shots, first, last, meter, state)
+    if system.database_url is not None:
+        state = product_state(system.database_url, harness.redis)
+        where = trace_unanswered(system.database_url, [s.user_id for s in unanswered])
+        collect_answers(sim, unanswered)  # the workers kept going while we looked
+        where.update({s.user_id: ANSWERED_LATE for s in unanswered if s.answers})
+        state["unanswered"] = where
+        state["redis_commands"] = dict(redis_commands.most_common())
+    return summarize(args, system.name, rate, shots, first, last, meter, state)
+
+
+def find_capacity(
+    args: argparse.Namespace,
+    product: System,
+    sim: SimulatorClient,
+    fleet: Fleet,
+    harness: Harness,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """Offer each rate of ``--capacity-steps`` in turn, ``--capacity-duration`` seconds
+    each, until one fails: the highest rate that passed every check, and each step."""
+    steps = []
+    for rate in args.capacity_steps:
+        step = measure_load(args, rate, args.capacity_duration, product, sim, fleet, harness, rng)
+        steps.append(
+            {
+                "rate": rate,
+                "achieved_per_s": step["rate"]["achieved_per_s"],
+                "ack_p99_ms": step["ack_ms"]["p99"],
+                "e2e_p95_ms": step["e2e_ms"]["p95"],
+                "lost": step["events"]["lost"],
+                "late": step["events"]["late"],
+                "answered_twice": step["events"]["answered_twice"],
+                "errors": sum(step["events"]["errors"].values()),
+                "product_ms": step["cpu"]["product_ms"],
+                "machine_busy": step["cpu"]["machine_busy"],
+                "failed": [name for name, ok in step["checks"].items() if not ok],
+            }
+        )
+        log(f"capacity step {rate:g}/s: {'PASS' if step['passed'] else 'FAIL'}")
+        if not step["passed"]:
+            break
+    passed = [s["rate"] for s in steps if not s["failed"]]
+    return {"capacity_per_s": max(passed) if passed else None, "steps": steps}
+
+
+# -- idle costs: what one event costs the servers, counted on the wire ---------------------
+
+QUIET_S = 0.3  # no product traffic for this long after the queues emptied: the event is done
+ANSWER_TIMEOUT_S = 15.0
+
+
+@dataclass
+class Window:
+    """Counts over the time spans of a measurement, summed: product traffic at the proxies,
+    the server's Redis command counts less the benchmark's own, and seconds."""
+
+    redis: Counter[str] = field(default_factory=Counter)
+    postgres: Counter[str] = field(default_factory=Counter)
+    commandstats: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def per(self, count: float, background: Window | None = None) -> dict[str, dict[str, float]]:
+        """Counts divided by ``count`` (events, or seconds), less ``background``'s rate over
+        this window's seconds."""
+        share = self.seconds / background.seconds if background and background.seconds else 0.0
+
+        def rate(mine: Counter[str], theirs: Counter[str] | None) -> dict[str, float]:
+            keys = set(mine) | set(theirs or ())
+            values = {
+                key: round((mine[key] - share * (theirs or Counter())[key]) / count, 3)
+                for key in keys
+            }
+            return dict(sorted(values.items(), key=lambda kv: -kv[1]))
+
+        return {
+            "redis": rate(self.redis, background.redis if background else None),
+            "postgres": rate(self.postgres, background.postgres if background else None),
+            "commandstats": rate(
+                self.commandstats, background.commandstats if background else None
+            ),
+        }
+
+
+class IdleProbe:
+    """The proxies between the product and its servers, and windows read from them."""
+
+    def __init__(self, env: dict[str, str], harness: Harness, postgres: bool) -> None:
+        self.harness = harness
+        redis = urlsplit(env["REDIS_URL"])
+        assert redis.hostname and redis.port
+        self.redis = wire.Proxy((redis.hostname, redis.port), wire.RespStream)
+        self.env = {**env, "REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0"}
+        self.postgres: wire.Proxy | None = None
+        if postgres:
+            url = make_url(normalize_url(env["DATABASE_URL"]))
+            self.postgres = wire.Proxy((url.host or "127.0.0.1", url.port or 5432), wire.PgStream)
+            # The proxy reads the protocol: no TLS (nor GSS encryption) on this path.
+            proxied = url.set(host="127.0.0.1", port=self.postgres.port).update_query_dict(
+                {"sslmode": "disable", "gssencmode": "disable"}
+            )
+            self.env["DATABASE_URL"] = proxied.render_as_string(hide_password=False)
+
+    def _read(self) -> tuple[Counter[str], Counter[str], Counter[str]]:
+        pg = self.postgres.tally.snapshot() if self.postgres else Counter[str]()
+        return self.redis.tally.snapshot(), pg, self.harness.product_commands()
+
+    def _traffic(self) -> int:
+        pg = self.postgres.tally.snapshot()["statements"] if self.postgres else 0
+        return self.redis.tally.snapshot()["round_trips"] + pg
+
+    def measure(self, window: Window, action: Callable[..., None], *args: Any) -> None:
+        """Run ``action(*args)`` and add what the product did meanwhile to ``window``."""
+        before, began = self._read(), time.monotonic()
+        action(*args)
+        after = self._read()
+        window.seconds += time.monotonic() - began
+        window.redis.update(after[0] - before[0])
+        window.postgres.update(after[1] - before[1])
+        window.commandstats.update(after[2] - before[2])
+
+    def settle(self, fleet: Fleet) -> None:
+        """Wait until the queues are empty, then until no product traffic for ``QUIET_S``."""
+        wait_for_idle(self.harness, ANSWER_TIMEOUT_S, fleet, poll=0.02)
+        deadline = time.monotonic() + ANSWER_TIMEOUT_S
+        seen, since = self._traffic(), time.monotonic()
+        while time.monotonic() - since < QUIET_S and time.monotonic() < deadline:
+            time.sleep(0.02)
+            now = self._traffic()
+            if now != seen:
+                seen, since = now, time.monotonic()
+
+    def close(self) -> None:
+        """Close both proxies."""
+        self.redis.close()
+        if self.postgres:
+            self.postgres.close()
+
+
+def send_text(sim: SimulatorClient, webhook: str, user_id: str, message: str) -> None:
+    """Send one text event of ``user_id`` as LINE does and wait until the bot answered it."""
+    answers = len([item for item in sim.timeline(user_id) if item["from"] == "bot"])
+    token = sim.reply_token(user_id)
+    body = events.envelope(DESTINATION, [events.text(user_id, token, message)])
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Line-Signature": events.sign(SECRET, body),
+    }
+    requests.post(webhook, data=body, headers=headers, timeout=10).raise_for_status()
+    deadline = time.monotonic() + ANSWER_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if len([item for item in sim.timeline(user_id) if item["from"] == "bot"]) > answers:
+            return
+        time.sleep(0.02)
+    raise SetupError(f"no answer to {user_id}'s text within {ANSWER_TIMEOUT_S:g} s")
+
+
+def send_and_settle(
+    probe: IdleProbe,
+    sim: SimulatorClient,
+    fleet: Fleet,
+    webhook: str,
+    user_id: str,
+    message: str,
+) -> None:
+    """One text event, its answer, and the product quiet again: an idle-cost window."""
+    send_text(sim, webhook, user_id, message)
+    probe.settle(fleet)
+
+
+def measure_idle_costs(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    db: dict[str, Any],
+    sim: SimulatorClient,
+    fleet: Fleet,
+    harness: Harness,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """``--idle-costs N``: N text events of known residents, one at a time on an idle
+    system, with the product's SQL and Redis traffic counted by proxies on the wire.
+
+    Each resident first sends one text (not counted: it becomes known, its profile is
+    fetched). Then for each counted event the window opens before the webhook call
+    and closes once the answer arrived, the queues are empty and the product has been
+    silent for ``QUIET_S``. The idle product still talks (RQ heartbeats and scheduler,
+    the sweep every 15 s): a window of ``--idle-baseline`` seconds without events
+    measures that rate, and its share of the windows' time is subtracted.
+    """
+    probe = IdleProbe(env, harness, postgres=db["kind"] == "postgresql")
+    try:
+        webhook = start_product(args, fleet, probe.env)
+        residents = create_residents(sim, args.idle_costs, rng)
+        log(f"idle costs: {len(residents)} residents make themselves known (not counted)")
+        for user_id in residents:
+            send_and_settle(probe, sim, fleet, webhook, user_id, random_text(rng))
+        background = Window()
+        log(f"idle costs: {args.idle_baseline:g} s without events (the idle product's traffic)")
+        probe.measure(background, time.sleep, args.idle_baseline)
+        counted = Window()
+        log(f"idle costs: {len(residents)} text events, one at a time")
+        for user_id in residents:
+            message = random_text(rng)
+            probe.measure(counted, send_and_settle, probe, sim, fleet, webhook, user_id, message)
+        stop_apps(fleet)
+    finally:
+        probe.close()
+    return {
+        "events": len(residents),
+        "window_s": round(counted.seconds, 2),
+        "background_s": round(background.seconds, 2),
+        "sql_counted": probe.postgres is not None,
+        "per_event": counted.per(len(residents), background),
+        "background_per_s": background.per(background.seconds),
+    }
+
+
+# -- the summary ---------------------------------------------------------------------------
+
+
+def cpu_figures(meter: CpuMeter, sent: int) -> dict[str, Any]:
+    """CPU of the window per process and per component, in ms per event sent, with the
+    product's total and the harness (simulator, load generator) kept apart."""
+    cores = os.cpu_count() or 1
+
+    def per_event(seconds: float) -> float | None:
+        return round(seconds * 1000 / sent, 2) if sent else None
+
+    components: dict[str, float] = {}
+    for name, seconds in meter.used.items():
+        components[component(name)] = components.get(component(name), 0.0) + seconds
+    ordered = sorted(components.items(), key=lambda kv: COMPONENT_ORDER.get(kv[0], 99))
+    product = {k: v for k, v in ordered if k not in HARNESS}
+    harness = {k: v for k, v in ordered if k in HARNESS}
+    measured = sum(components.values()) / (meter.wall * cores) if meter.wall else 0.0
+    product_ms = per_event(sum(product.values()))
+    return {
+        "window_s": round(meter.wall, 1),
+        "seconds": {k: round(v, 2) for k, v in sorted(meter.used.items())},
+        "share_of_machine": {
+            k: round(v / (meter.wall * cores), 3) if meter.wall else 0.0
+            for k, v in sorted(meter.used.items())
+        },
+        "per_event_ms": {k: per_event(v) for k, v in sorted(meter.used.items())},
+        "product_components_ms": {k: per_event(v) for k, v in product.items()},
+        "product_ms": product_ms,
+        "product_share_of_machine": round(sum(product.values()) / (meter.wall * cores), 3)
+        if meter.wall
+        else 0.0,
+        # What the product alone could sustain on every core of this machine.
+        "product_max_per_s": round(1000 * cores / product_ms) if product_ms else None,
+        "harness_ms": {k: per_event(v) for k, v in harness.items()},
+        "harness_share_of_machine": round(sum(harness.values()) / (meter.wall * cores), 3)
+        if meter.wall
+        else 0.0,
+        "database_backends": meter.backend_count if meter.backends else None,
+        "database_backends_closed": meter.backends_closed if meter.backends else None,
+        "postgres_others_ms": per_event(meter.postgres_others) if meter.backends else None,
+        "postgres_reaped_ms": per_event(meter.postgres_reaped) if meter.backends else None,
+        "other_processes_seconds": {k: round(v, 2) for k, v in meter.others.items()},
+        "machine_busy": round(meter.machine_busy, 3),
+        # More than a tenth of the machine went elsewhere: rerun on a quiet machine.
+        "disturbed": meter.machine_busy - measured > 0.10,
+        "machine_steal": round(meter.machine_steal, 3),
+    }
 
 
 def summarize(
     args: argparse.Namespace,
-    host: dict[str, Any],
-    db: dict[str, Any],
+    name: str,
+    rate: float,
     shots: list[Shot],
     first: float,
     last: float,
     meter: CpuMeter,
     state: dict[str, Any],
 ) -> dict[str, Any]:
+    """The figures of one load run against ``name``, with the pass/fail checks."""
     sent = [s for s in shots if s.sent_at]
     acked = [s for s in sent if s.status == 200]
     errors = Counter(
@@ -907,7 +1428,6 @@ def summarize(
     achieved = (len(sent) - 1) / span if span > 0 and len(sent) > 1 else 0.0
     ack = percentiles([s.ack_ms for s in sent if s.ack_ms is not None])
     e2e_stats = percentiles(e2e)
-    cpu_total = sum(meter.used.values())
     checks = {
         f"ack p99 < {TARGET_ACK_P99_MS:g} ms": ack["p99"] is not None
         and ack["p99"] < TARGET_ACK_P99_MS,
@@ -917,17 +1437,15 @@ def summarize(
         "0 late (all answered before the drain timeout)": not late,
         "0 answered twice": not twice,
         "0 webhook errors": not errors and not slow,
-        f"offered ≥ {MIN_OFFERED_SHARE:.0%} of the rate": achieved >= MIN_OFFERED_SHARE * args.rate,
+        f"offered ≥ {MIN_OFFERED_SHARE:.0%} of the rate": achieved >= MIN_OFFERED_SHARE * rate,
     }
     return {
         "benchmark": "webhook_pipeline",
         "started": datetime.fromtimestamp(first).astimezone().isoformat(timespec="seconds")
         if first
         else None,
+        "system": name,
         "config": {key: getattr(args, key) for key in CONFIG_KEYS},
-        "machine": host,
-        "product": product_info(),
-        "database": db,
         "events": {
             "planned": len(shots),
             "mix": dict(Counter(s.kind for s in shots)),
@@ -945,7 +1463,7 @@ def summarize(
             "answered_via": dict(Counter(s.answered_via for s in shots if s.answered_via)),
         },
         "rate": {
-            "offered_per_s": args.rate,
+            "offered_per_s": rate,
             "achieved_per_s": round(achieved, 1),
             "send_lag_ms": percentiles([s.lag_ms for s in sent]),
         },
@@ -953,63 +1471,74 @@ def summarize(
         "e2e_ms": e2e_stats,
         "after_ack_ms": percentiles(after_ack),
         "timeseries": timeseries(shots, first, args.bucket),
-        "cpu": {
-            "window_s": round(meter.wall, 1),
-            "seconds": {k: round(v, 2) for k, v in sorted(meter.used.items())},
-            "share_of_machine": {
-                k: round(v / (meter.wall * (os.cpu_count() or 1)), 3)
-                for k, v in sorted(meter.used.items())
-            },
-            "total_share_of_machine": round(cpu_total / (meter.wall * (os.cpu_count() or 1)), 3),
-            "per_event_ms": {
-                k: round(v * 1000 / len(sent), 2) if sent else None
-                for k, v in sorted(meter.used.items())
-            },
-            "other_processes_seconds": {k: round(v, 2) for k, v in meter.others.items()},
-            "machine_busy": round(meter.machine_busy, 3),
-            # More than a tenth of the machine went elsewhere: rerun on a quiet machine.
-            "disturbed": meter.machine_busy - cpu_total / (meter.wall * (os.cpu_count() or 1))
-            > 0.10,
-            "machine_steal": round(meter.machine_steal, 3),
-        },
+        "cpu": cpu_figures(meter, len(sent)),
         "product_state": state,
         "checks": checks,
         "passed": all(checks.values()),
     }
 
 
-def render(result: dict[str, Any]) -> str:
-    """The human summary."""
-    m, db, ev, rate = result["machine"], result["database"], result["events"], result["rate"]
-    len_sent = max(1, ev["sent"])
-    cfg = result["config"]
+def _pct(stats: dict[str, Any]) -> str:
+    if not stats["n"]:
+        return "no data"
+    return (
+        f"p50 {stats['p50']:8.1f}  p95 {stats['p95']:8.1f}  p99 {stats['p99']:8.1f}  "
+        f"max {stats['max']:8.1f}  (n={stats['n']})"
+    )
 
-    def pct(stats: dict[str, Any]) -> str:
-        if not stats["n"]:
-            return "no data"
-        return (
-            f"p50 {stats['p50']:8.1f}  p95 {stats['p95']:8.1f}  p99 {stats['p99']:8.1f}  "
-            f"max {stats['max']:8.1f}  (n={stats['n']})"
+
+def render_cpu(cpu: dict[str, Any], cores: int, sqlite: bool) -> list[str]:
+    """The CPU lines of one load run: the product by component, the harness apart."""
+    parts = [f"{name} {ms:.2f}" for name, ms in cpu["product_components_ms"].items()]
+    if cpu["database_backends"] is not None:
+        parts[-1] += (
+            f" ({cpu['database_backends']} backends, {cpu['database_backends_closed']} of them "
+            "closed during the window)"
         )
-
+    elif sqlite:
+        parts.append("database in-process (SQLite: inside web and workers)")
+    harness = ", ".join(f"{name} {ms:.2f}" for name, ms in cpu["harness_ms"].items())
     lines = [
-        "",
-        "== webhook pipeline benchmark " + "=" * 50,
-        f"machine   {m['cores']} cores ({m['cpu_model']}), {m['ram_gib']} GiB RAM, "
-        f"Python {m['python']}, busy before the run {m['busy_before']:.0%}",
-        f"database  {db['kind']} {db['version']}",
-        f"product   {result['product']['path']} (git {result['product']['git']}"
-        f"{', uncommitted changes' if result['product']['dirty'] else ''})",
-        f"system    gunicorn {cfg['web_workers']} workers × {cfg['web_threads']} threads, "
-        f"{cfg['workers']} RQ workers (nice {cfg['worker_nice']}), {cfg['senders']} sender threads,"
-        " all on this machine",
+        f"CPU per event over the {cpu['window_s']} s window (first send → every answer in, "
+        f"queues empty); whole machine busy {cpu['machine_busy']:.0%} "
+        f"(steal {cpu['machine_steal']:.1%})",
+        f"  product        {' + '.join(parts)} = {cpu['product_ms'] or 0:.2f} ms/event "
+        f"({cpu['product_share_of_machine']:.0%} of the cores; alone at most "
+        f"~{cpu['product_max_per_s'] or 0} events/s on {cores} cores)",
+        f"  harness        {harness} ms/event ({cpu['harness_share_of_machine']:.0%} of the "
+        "cores; not in the product's figure)",
+        "  by process     "
+        + ", ".join(f"{name} {ms or 0:.2f}" for name, ms in cpu["per_event_ms"].items())
+        + " ms/event",
+    ]
+    if cpu["postgres_others_ms"] is not None:
+        lines.append(
+            f"  not counted    other postgres processes {cpu['postgres_others_ms']:.2f} ms/event "
+            "(checkpointer, WAL writer, autovacuum, other databases); postgres processes that "
+            f"exited: {cpu['postgres_reaped_ms']:.2f} ms/event in all (this run's closed "
+            "backends, counted above up to their last reading, and any other database's)"
+        )
+    if cpu["disturbed"]:
+        named = ", ".join(f"{k} {v:.1f} s" for k, v in cpu["other_processes_seconds"].items())
+        lines.append(
+            f"  note: the machine was {cpu['machine_busy']:.0%} busy, more than 10% of it not "
+            f"by these processes (others: {named or 'none seen'}; the rest is kernel work or "
+            "short-lived processes): the figures are inflated, rerun on a quiet machine"
+        )
+    return lines
+
+
+def render_load(result: dict[str, Any], cores: int, sqlite: bool) -> list[str]:
+    """Latencies, losses, the time series and CPU of one load run."""
+    ev, rate, cfg = result["events"], result["rate"], result["config"]
+    lines = [
         f"load      {ev['planned']} events ({', '.join(f'{k} {v}' for k, v in ev['mix'].items())})"
         f" — offered {rate['offered_per_s']:g}/s, achieved {rate['achieved_per_s']:g}/s "
         f"(send lag p99 {rate['send_lag_ms']['p99']} ms)",
         "",
-        f"ack latency (ms)        {pct(result['ack_ms'])}",
-        f"end to end (ms)         {pct(result['e2e_ms'])}",
-        f"  of which after ack    {pct(result['after_ack_ms'])}",
+        f"ack latency (ms)        {_pct(result['ack_ms'])}",
+        f"end to end (ms)         {_pct(result['e2e_ms'])}",
+        f"  of which after ack    {_pct(result['after_ack_ms'])}",
         "",
         f"errors (non-200)        {sum(ev['errors'].values())} {ev['errors'] or ''}"
         f"   acks > 2 s: {ev['acks_slower_than_2s']}   late reply tokens: {ev['tokens_late']}",
@@ -1027,48 +1556,129 @@ def render(result: dict[str, Any]) -> str:
             f"  {row['from_s']:6.1f} s       {row['sent']:5d}  {row['ack_p99_ms'] or 0:7.1f}"
             f"   {row['e2e_p50_ms'] or 0:7.1f}   {row['e2e_p95_ms'] or 0:7.1f}"
         )
-    cpu = result["cpu"]
-    lines += [
-        "",
-        f"CPU over the {cpu['window_s']} s window (send, answers, queues empty), share of cores: "
-        f"these processes {cpu['total_share_of_machine']:.0%}, whole machine busy "
-        f"{cpu['machine_busy']:.0%} (steal {cpu['machine_steal']:.1%})",
-    ]
-    for name, seconds in sorted(cpu["seconds"].items(), key=lambda kv: -kv[1]):
-        lines.append(
-            f"  {name:32s} {seconds:7.2f} s  {cpu['share_of_machine'][name]:6.1%}"
-            f"  {cpu['per_event_ms'][name] or 0:6.2f} ms/event"
-        )
-    per_event = sum(v or 0 for v in cpu["per_event_ms"].values())
-    if per_event:
-        lines.append(
-            f"  {'total':32s} {sum(cpu['seconds'].values()):7.2f} s"
-            f"  {cpu['total_share_of_machine']:6.1%}  {per_event:6.2f} ms/event"
-            f"  → CPU allows at most ~{1000 * (m['cores'] or 1) / per_event:.0f} events/s"
-        )
-    others = cpu["machine_busy"] - cpu["total_share_of_machine"]
-    if others > 0.10:
-        named = ", ".join(f"{k} {v:.1f} s" for k, v in cpu["other_processes_seconds"].items())
-        lines.append(
-            f"  note: the machine was {cpu['machine_busy']:.0%} busy, {others:.0%} of it not by"
-            f" these processes (others: {named or 'none seen'}; the rest is kernel work or"
-            " short-lived processes)"
-        )
+    lines += ["", *render_cpu(result["cpu"], cores, sqlite)]
     state = result["product_state"]
-    redis_total = sum(state["redis_commands"].values())
-    top = ", ".join(f"{k} {v / len_sent:.1f}" for k, v in list(state["redis_commands"].items())[:8])
-    lines += [
+    if state:
+        sent = max(1, ev["sent"])
+        redis_total = sum(state["redis_commands"].values())
+        top = ", ".join(f"{k} {v / sent:.1f}" for k, v in list(state["redis_commands"].items())[:8])
+        lines += [
+            "",
+            f"redis     {redis_total / sent:.1f} commands per event from the product over the "
+            f"window ({top}, …)",
+            f"product   inbox {state['inbox_events']} (unprocessed {state['inbox_unprocessed']}, "
+            f"with failures {state['inbox_with_failures']}), outbox {state['outbox']} "
+            f"(retried {state['outbox_with_retries']}), "
+            f"RQ queued {state['rq_queued']}, failed {state['rq_failed']}",
+        ]
+    return lines
+
+
+def render_idle_costs(idle: dict[str, Any]) -> list[str]:
+    """``--idle-costs``: statements, commits and round trips per event, commands by name."""
+    pg, redis, stats = (idle["per_event"][k] for k in ("postgres", "redis", "commandstats"))
+    bg = idle["background_per_s"]
+    sql = (
+        f"{pg.get('statements', 0):.1f} SQL statements ({pg.get('commits', 0):.1f} commits; "
+        + ", ".join(
+            f"{k.removeprefix('sql:')} {v:.1f}" for k, v in pg.items() if k.startswith("sql:")
+        )
+        + f"), {pg.get('round_trips', 0):.1f} PostgreSQL round trips"
+        if idle["sql_counted"]
+        else "SQL statements n/a (SQLite runs inside the product's processes: no wire to count)"
+    )
+    names = [(k.removeprefix("cmd:"), v) for k, v in redis.items() if k.startswith("cmd:")]
+    lines = [
         "",
-        f"redis     {redis_total / len_sent:.1f} commands per event over the window ({top}, …)",
-        f"product   inbox {state['inbox_events']} (unprocessed {state['inbox_unprocessed']}, "
-        f"with failures {state['inbox_with_failures']}), outbox {state['outbox']} "
-        f"(retried {state['outbox_with_retries']}), "
-        f"RQ queued {state['rq_queued']}, failed {state['rq_failed']}",
-        "",
+        f"== idle costs: {idle['events']} text events of known residents, one at a time "
+        "(counted on the wire by proxies) " + "=" * 4,
+        f"per event   {sql}",
+        f"per event   {redis.get('round_trips', 0):.1f} Redis round trips "
+        f"({redis.get('commands', 0):.1f} commands)",
+        "  Redis commands per event, on the wire:  "
+        + ", ".join(f"{k} {v:.1f}" for k, v in names if v >= 0.05),
+        "  Redis commands per event, INFO commandstats less the benchmark's own:  "
+        + ", ".join(f"{k} {v:.1f}" for k, v in stats.items() if v >= 0.05),
+        f"  windows {idle['window_s']} s in all; the idle product's own traffic, measured over "
+        f"{idle['background_s']} s without events and subtracted for that time: "
+        f"{bg['redis'].get('round_trips', 0):.1f} Redis round trips/s"
+        + (f", {bg['postgres'].get('statements', 0):.2f} SQL statements/s" if pg else ""),
     ]
+    return lines
+
+
+def render_sync_bot(result: dict[str, Any], cores: int) -> list[str]:
+    """``--compare-sync-bot``: the sync bot's run and the CPU ratio."""
+    sync = result["sync_bot"]
+    ours, theirs = result["cpu"]["product_ms"] or 0, sync["cpu"]["product_ms"] or 0
+    return [
+        "",
+        "== the synchronous SDK-example bot (bench/sync_bot.py), same load " + "=" * 14,
+        *render_load(sync, cores, sqlite=False),
+        f"  {'[PASS]' if sync['passed'] else '[FAIL]'} the sync bot's own run "
+        f"({', '.join(k for k, ok in sync['checks'].items() if not ok) or 'every check'})",
+        "",
+        f"product CPU per event: lianping {ours:.2f} ms, sync bot {theirs:.2f} ms → ratio "
+        f"{result['product_to_sync_bot']}× (harness excluded from both)",
+    ]
+
+
+def render_capacity(capacity: dict[str, Any]) -> list[str]:
+    """``--find-capacity``: each step and the highest rate that passed."""
+    lines = [
+        "",
+        "== capacity: steps until one fails " + "=" * 45,
+        "  offered  achieved  ack p99   e2e p95  lost late twice errors  product ms/ev  busy",
+    ]
+    for step in capacity["steps"]:
+        lines.append(
+            f"  {step['rate']:5g}/s  {step['achieved_per_s']:6.1f}/s {step['ack_p99_ms'] or 0:7.1f}"
+            f"  {step['e2e_p95_ms'] or 0:8.1f}  {step['lost']:4d} {step['late']:4d} "
+            f"{step['answered_twice']:5d} {step['errors']:6d}  {step['product_ms'] or 0:13.2f}"
+            f"  {step['machine_busy']:4.0%}  {'PASS' if not step['failed'] else 'FAIL: '}"
+            + ", ".join(step["failed"])
+        )
+    found = capacity["capacity_per_s"]
+    lines.append(
+        f"capacity  {found:g} events/s (the highest offered rate passing every check)"
+        if found
+        else "capacity  none of the steps passed"
+    )
+    return lines
+
+
+def render(result: dict[str, Any]) -> str:
+    """The human summary."""
+    m, db, cfg = result["machine"], result["database"], result["config"]
+    cores = m["cores"] or 1
+    sqlite = db["kind"] == "sqlite"
+    lines = [
+        "",
+        "== webhook pipeline benchmark " + "=" * 50,
+        f"machine   {m['cores']} cores ({m['cpu_model']}), {m['ram_gib']} GiB RAM, "
+        f"Python {m['python']}, busy before the run {m['busy_before']:.0%}",
+        f"database  {db['kind']} {db['version']}",
+        f"product   {result['product']['path']} (git {result['product']['git']}"
+        f"{', uncommitted changes' if result['product']['dirty'] else ''})",
+        f"system    gunicorn {cfg['web_workers']} workers × {cfg['web_threads']} threads, "
+        f"{cfg['workers']} RQ workers (nice {cfg['worker_nice']}), {cfg['senders']} sender threads,"
+        " all on this machine",
+        "",
+        f"== lianping at {cfg['rate']:g} events/s " + "=" * 50,
+        *render_load(result, cores, sqlite),
+    ]
+    if result.get("sync_bot"):
+        lines += render_sync_bot(result, cores)
+    if result.get("idle_costs"):
+        lines += render_idle_costs(result["idle_costs"])
+    if result.get("capacity"):
+        lines += render_capacity(result["capacity"])
+    lines.append("")
     for name, ok in result["checks"].items():
         lines.append(f"  [{'PASS' if ok else 'FAIL'}] {name}")
-    lines.append(f"\nRESULT: {'PASS' if result['passed'] else 'FAIL'}")
+    lines.append(
+        f"\nRESULT: {'PASS' if result['passed'] else 'FAIL'} (the run at {cfg['rate']:g}/s)"
+    )
     return "\n".join(lines)
 
 
@@ -1111,9 +1721,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bucket", type=float, default=2.0, help="time-series window (s)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the event mix")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--compare-sync-bot",
+        action="store_true",
+        help="then send the same load to bench/sync_bot.py (line-bot-sdk's example pattern, "
+        "same gunicorn) and print both CPU figures and their ratio",
+    )
+    parser.add_argument(
+        "--idle-costs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first send N text events of known residents one at a time on the idle product "
+        "and count SQL statements, commits and Redis round trips per event on the wire",
+    )
+    parser.add_argument(
+        "--idle-baseline",
+        type=float,
+        default=30.0,
+        help="seconds of the idle product's own traffic measured for --idle-costs "
+        "(two sweeps of 15 s)",
+    )
+    parser.add_argument(
+        "--find-capacity",
+        action="store_true",
+        help="then offer each of --capacity-steps until one fails: the highest rate with "
+        "end-to-end p95 < 1 s, ack p99 < 50 ms, nothing lost, late or answered twice",
+    )
+    parser.add_argument(
+        "--capacity-steps",
+        type=lambda value: [float(v) for v in value.split(",")],
+        default=[25.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 400.0, 600.0],
+        help="offered rates for --find-capacity, comma-separated, rising",
+    )
+    parser.add_argument(
+        "--capacity-duration", type=float, default=20.0, help="seconds of load per capacity step"
+    )
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.duration <= 0 or args.workers < 1 or args.senders < 1:
         parser.error("rate, duration, workers and senders must be positive")
+    if args.idle_costs < 0 or args.idle_baseline <= 0 or args.capacity_duration <= 0:
+        parser.error("--idle-costs, --idle-baseline and --capacity-duration must be positive")
+    if any(rate <= 0 for rate in args.capacity_steps):
+        parser.error("--capacity-steps must be positive rates")
     return args
 
 
