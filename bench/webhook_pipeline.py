@@ -155,6 +155,7 @@ from sqlalchemy.engine import make_url
 
 import lianping
 from lianping import queues
+from lianping.jobs import delivery, inbox_wake
 from lianping.storage.db import make_engine, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base, InboxEvent, OutboxMessage
@@ -1055,12 +1056,20 @@ class Harness:
         return self.commandstats() - own
 
     def queues_busy(self) -> int:
-        """Jobs queued or running in the product's RQ queues."""
-        return sum(
+        """Work queued or under way: jobs queued or running in the product's RQ queues,
+        inbox shards waiting for a drainer or held by one, chats being delivered."""
+        jobs = sum(
             Queue(name, connection=self.redis).count
             + StartedJobRegistry(name, connection=self.redis).count
             for name in queues.ALL
         )
+        woken = int(self.redis.llen(inbox_wake.WAKE_KEY))
+        held = sum(
+            1
+            for prefix in (inbox_wake.PREFIX, delivery.LOCK_PREFIX)
+            for _ in self.redis.scan_iter(f"{prefix}lock:*", count=1000)
+        )
+        return jobs + woken + held
 
     def close(self) -> None:
         """Close the client and the proxy."""
@@ -1069,8 +1078,8 @@ class Harness:
 
 
 def wait_for_idle(harness: Harness, timeout: float, fleet: Fleet, poll: float = 0.25) -> float:
-    """Poll until the RQ queues are empty and no job runs (profile fetches come after the
-    answers). Returns the seconds waited."""
+    """Poll until no work is queued or under way (:meth:`Harness.queues_busy`; profile
+    fetches come after the answers). Returns the seconds waited."""
     began = time.monotonic()
     while time.monotonic() - began < timeout:
         fleet.check_alive()
