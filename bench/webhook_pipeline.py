@@ -155,7 +155,6 @@ from sqlalchemy.engine import make_url
 
 import lianping
 from lianping import queues
-from lianping.jobs import delivery, inbox_wake
 from lianping.storage.db import make_engine, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base, InboxEvent, OutboxMessage
@@ -1063,11 +1062,12 @@ class Harness:
             + StartedJobRegistry(name, connection=self.redis).count
             for name in queues.ALL
         )
-        woken = int(self.redis.llen(inbox_wake.WAKE_KEY))
+        # The product's Redis keys, spelled out: an older tree (PYTHONPATH) may lack them.
+        woken = int(self.redis.llen("lianping:inbox:wake"))
         held = sum(
             1
-            for prefix in (inbox_wake.PREFIX, delivery.LOCK_PREFIX)
-            for _ in self.redis.scan_iter(f"{prefix}lock:*", count=1000)
+            for pattern in ("lianping:inbox:lock:*", "lianping:deliver:lock:*")
+            for _ in self.redis.scan_iter(pattern, count=1000)
         )
         return jobs + woken + held
 

@@ -13,7 +13,7 @@ from sqlalchemy import event, select, update
 from lianping.context import Context
 from lianping.jobs import inbox as inbox_jobs
 from lianping.jobs import inbox_wake
-from lianping.storage import inbox
+from lianping.storage import inbox, residents
 from lianping.storage.models import InboxEvent, OutboxMessage
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
@@ -213,3 +213,28 @@ def test_a_batch_of_known_residents_costs_one_query_for_them_and_no_savepoints(
     assert not [s for s in statements if "SAVEPOINT" in s.upper()]
     # Per event: its resident's new state and its answer.
     assert len([s for s in statements if s.startswith(("INSERT", "UPDATE residents"))]) == 40
+
+
+def test_a_batch_of_first_contacts_creates_their_residents_in_three_statements(
+    sim: Sim, ctx: Context
+) -> None:
+    shard = 13
+    users = users_in_shard(sim, shard, 20)
+    start = int(time.time() * 1000) - 120_000
+    store(ctx, *(text(user, "你好", start + i) for i, user in enumerate(users)))
+    drain_thread = threading.current_thread()
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if threading.current_thread() is drain_thread and "residents" in statement.split("(")[0]:
+            statements.append(statement.split()[0])
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        assert inbox_jobs.drain(ctx, [shard]).processed == len(users)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    reads_and_inserts = [s for s in statements if s in ("SELECT", "INSERT")]
+    assert reads_and_inserts == ["SELECT", "INSERT", "SELECT"], "the batch's residents at once"
+    with ctx.sessions() as session:
+        assert set(residents.by_line_user_ids(session, users)) == set(users)

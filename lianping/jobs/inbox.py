@@ -197,8 +197,8 @@ def _run_batch(ctx: Context, shards: list[int], waiting: set[str], savepoints: b
         if not events:
             return batch
         editable = content.for_conversation(session)
-        users = {event.source_key for event in events if event.source_key.startswith("U")}
-        known = residents.by_line_user_ids(session, users)
+        users = {user for event in events if (user := dispatch.resident_of(event))}
+        known = residents.get_or_create_many(session, sorted(users))
         given_back: list[int] = []
         for event in events:
             if event.source_key in batch.failures:

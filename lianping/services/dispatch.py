@@ -73,6 +73,17 @@ class AfterCommit:
         return [row.id for row in self.outbox]
 
 
+def resident_of(event: InboxEvent) -> str | None:
+    """The LINE user id of the resident :func:`handle` reads (or creates) for ``event``;
+    None when it touches no resident."""
+    payload = event.payload
+    if payload.get("mode") == "standby" or event.event_type not in HANDLED_TYPES:
+        return None
+    source = payload.get("source") or {}
+    user = source.get("userId") if source.get("type", "user") == "user" else None
+    return str(user) if user else None
+
+
 def handle(
     session: Session,
     event: InboxEvent,
@@ -82,7 +93,7 @@ def handle(
     """Process ``event`` inside the caller's transaction.
 
     ``editable`` is the administrator-editable content (``content.for_conversation``),
-    ``known`` the residents loaded already (``residents.by_line_user_ids``): a caller
+    ``known`` the residents loaded already (``residents.get_or_create_many``): a caller
     handling many events loads both once and passes them in.
     """
     payload = event.payload
@@ -106,8 +117,9 @@ def handle(
     resident: Resident | None = None
     state: conversation.State = {}
     extra: list[Message] = []
-    if incoming.chat == "user" and incoming.chat_id:
-        resident = residents.get_or_create(session, incoming.chat_id, known)
+    user = resident_of(event)
+    if user:
+        resident = residents.get_or_create(session, user, known)
         state = dict(resident.conversation or {})
         incoming = replace(
             incoming,

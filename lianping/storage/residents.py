@@ -22,33 +22,43 @@ def by_line_user_ids(session: Session, line_user_ids: Collection[str]) -> dict[s
     return {resident.line_user_id: resident for resident in session.scalars(statement)}
 
 
+def get_or_create_many(session: Session, line_user_ids: Collection[str]) -> dict[str, Resident]:
+    """The residents with these LINE user ids, those not known yet created (first contact):
+    at most three statements for any number."""
+    found = by_line_user_ids(session, line_user_ids)
+    missing = [line_user_id for line_user_id in line_user_ids if line_user_id not in found]
+    if missing:
+        insert_ignoring_duplicates(
+            session, Resident, [_first_contact(i) for i in missing], "line_user_id"
+        )
+        found.update(by_line_user_ids(session, missing))
+    return found
+
+
+def _first_contact(line_user_id: str) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "line_user_id": line_user_id,
+        "following": True,
+        "conversation": {},
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def get_or_create(
     session: Session, line_user_id: str, known: dict[str, Resident] | None = None
 ) -> Resident:
     """The resident with this LINE user id, created on first contact.
 
-    ``known`` (from :func:`by_line_user_ids`) spares the query for residents loaded
+    ``known`` (from :func:`get_or_create_many`) spares the query for residents loaded
     already; a resident created here is added to it."""
     resident = (known or {}).get(line_user_id) or session.scalar(
         select(Resident).where(Resident.line_user_id == line_user_id)
     )
     if resident is not None:
         return resident
-    now = utcnow()
-    insert_ignoring_duplicates(
-        session,
-        Resident,
-        [
-            {
-                "line_user_id": line_user_id,
-                "following": True,
-                "conversation": {},
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
-        "line_user_id",
-    )
+    insert_ignoring_duplicates(session, Resident, [_first_contact(line_user_id)], "line_user_id")
     created = session.scalars(select(Resident).where(Resident.line_user_id == line_user_id)).one()
     if known is not None:
         known[line_user_id] = created
