@@ -185,6 +185,9 @@ def run(burst: bool = False) -> None:
         target=inbox.drain_forever,
         args=(stop, drainer_redis, outage.begin, burst),
         name="drainer",
+        # A drain stuck on a hung database does not keep the process alive past the join
+        # below: its transaction then rolls back, and its events stay pending.
+        daemon=True,
     )
     drainer.start()
 
@@ -221,6 +224,6 @@ def run(burst: bool = False) -> None:
         # The drainer finishes the batch in hand (its transaction commits or not at all).
         if not burst:
             stop.set()
-        drainer.join()
+        drainer.join(timeout=inbox.LOCK_TIMEOUT)
         if burst:  # what the jobs woke meanwhile
             inbox.drain_forever(stop, drainer_redis, outage.begin, burst=True)
