@@ -154,7 +154,7 @@ def test_a_chats_events_keep_their_order_across_batches(sim: Sim, ctx: Context) 
         assert set(session.scalars(select(InboxEvent.shard))) == {shard}
 
     assert inbox_jobs.drain(ctx, [shard]).processed == len(events)
-    assert len(events) > inbox_jobs.BATCH
+    assert len(events) > inbox_jobs.batch_size(ctx)
     for user in users:
         by_timestamp = [row.id for row in rows_of(ctx, user)]
         assert answered_events(ctx, user) == by_timestamp
@@ -190,7 +190,7 @@ def test_a_batch_of_known_residents_costs_one_query_for_them_and_no_savepoints(
     sim: Sim, ctx: Context
 ) -> None:
     shard = 9
-    users = users_in_shard(sim, shard, 20)
+    users = users_in_shard(sim, shard, 15)  # one batch (SQLite's are 20)
     start = int(time.time() * 1000) - 120_000
     store(ctx, *(text(user, "你好", start + i) for i, user in enumerate(users)))
     assert inbox_jobs.drain(ctx, [shard]).processed == len(users)  # now they are known
@@ -212,14 +212,16 @@ def test_a_batch_of_known_residents_costs_one_query_for_them_and_no_savepoints(
     assert len([s for s in statements if "inbox_events" in s]) == 1, "one claim"
     assert not [s for s in statements if "SAVEPOINT" in s.upper()]
     # Per event: its resident's new state and its answer.
-    assert len([s for s in statements if s.startswith(("INSERT", "UPDATE residents"))]) == 40
+    assert len([s for s in statements if s.startswith(("INSERT", "UPDATE residents"))]) == 2 * len(
+        users
+    )
 
 
 def test_a_batch_of_first_contacts_creates_their_residents_in_three_statements(
     sim: Sim, ctx: Context
 ) -> None:
     shard = 13
-    users = users_in_shard(sim, shard, 20)
+    users = users_in_shard(sim, shard, 15)  # one batch (SQLite's are 20)
     start = int(time.time() * 1000) - 120_000
     store(ctx, *(text(user, "你好", start + i) for i, user in enumerate(users)))
     drain_thread = threading.current_thread()

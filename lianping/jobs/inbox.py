@@ -2,8 +2,9 @@
 
 A worker process runs a drainer (:func:`drain_forever`) beside its RQ jobs. It waits for
 shards to be woken (:mod:`lianping.jobs.inbox_wake`), takes every woken shard it can lock
-at once and handles their pending events up to ``BATCH`` per transaction: a burst over
-many chats becomes a few large batches, with no queued job per shard. A shard is held by
+at once and handles their pending events in batches of ``BATCH`` (fewer on SQLite), one
+transaction each: a burst over many chats becomes a few large batches, with no queued job
+per shard. A shard is held by
 one drainer at a time, so a chat's events are handled one at a time, in order.
 
 An event that raises holds back its chat alone: it is counted, its chat waits
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = 15  # seconds; renewed per batch, so a killed drainer's shards free soon
 BATCH = 100  # events per transaction
+# SQLite has one writer: a batch holds it for its whole transaction, and the webhook's
+# insert waits behind it (LINE gives up after 2 s). Smaller batches let it in sooner.
+SQLITE_BATCH = 20
 # Shards one drainer takes at once beyond the one it was woken for: the other drainers
 # take the rest of a burst.
 MORE_SHARDS = inbox.INBOX_SHARDS // 2
@@ -113,12 +117,17 @@ def _drain_held(
             }, max(FAILURE_BACKOFF) * 2)  # fmt: skip
         _carry_out(ctx, batch)
         drained.processed += batch.processed
-        if batch.loaded < BATCH:
+        if batch.loaded < batch_size(ctx):
             return
         held[:] = inbox_wake.renew(redis, token, LOCK_TIMEOUT, held)
         if not held:
             log.warning("inbox locks expired while draining; left to another drainer")
             return
+
+
+def batch_size(ctx: Context) -> int:
+    """Events per batch transaction on this database."""
+    return SQLITE_BATCH if ctx.engine.dialect.name == "sqlite" else BATCH
 
 
 def _backoff_s(attempts: int) -> float:
@@ -176,7 +185,7 @@ class _EventRaised(Exception):
 
 
 def _process_batch(ctx: Context, shards: list[int], waiting: set[str]) -> Batch:
-    """Claim up to BATCH events of the shards and handle them, in one transaction.
+    """Claim a batch of events of the shards and handle them, in one transaction.
 
     The batch first runs without savepoints. Should an event raise, the whole transaction
     rolls back and the batch runs again with each event in a SAVEPOINT: the one that
@@ -192,7 +201,7 @@ def _process_batch(ctx: Context, shards: list[int], waiting: set[str]) -> Batch:
 def _run_batch(ctx: Context, shards: list[int], waiting: set[str], savepoints: bool) -> Batch:
     batch = Batch()
     with ctx.sessions.begin() as session:
-        events = inbox.claim_pending(session, shards, BATCH, skip_chats=waiting)
+        events = inbox.claim_pending(session, shards, batch_size(ctx), skip_chats=waiting)
         batch.loaded = len(events)
         if not events:
             return batch
