@@ -469,6 +469,7 @@ def _say(ctx: Context, user_id: str, words: str, at: datetime) -> list[str]:
             select(InboxEvent).where(InboxEvent.webhook_event_id == body["webhookEventId"])
         ).one()
         after = dispatch.handle(session, event)
+        session.flush()  # as the drain does once per batch
         rows = [session.get(OutboxMessage, outbox_id) for outbox_id in after.outbox_ids]
     return [str(m.get("text", m.get("altText", ""))) for row in rows if row for m in row.messages]
 

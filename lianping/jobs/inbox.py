@@ -33,6 +33,7 @@ from lianping.jobs import delivery, inbox_wake, media, profiles
 from lianping.line.client import LineApiError, LineTransportError
 from lianping.services import content, dispatch
 from lianping.storage import inbox, residents
+from lianping.storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +210,7 @@ def _run_batch(ctx: Context, shards: list[int], waiting: set[str], savepoints: b
         users = {user for event in events if (user := dispatch.resident_of(event))}
         known = residents.get_or_create_many(session, sorted(users))
         given_back: list[int] = []
+        written: list[OutboxMessage] = []  # the answers, inserted at once below
         for event in events:
             if event.source_key in batch.failures:
                 given_back.append(event.id)
@@ -228,12 +230,19 @@ def _run_batch(ctx: Context, shards: list[int], waiting: set[str], savepoints: b
                     log.exception("event %s failed (attempt %s)", event.id, attempts)
                     continue
             batch.processed += 1
-            batch.outbox += [delivery.Snapshot.of(row) for row in after.outbox]
+            written += after.outbox
             batch.leave += after.leave
             batch.media_ids += after.media_ids
             batch.delete_files += after.delete_files
             if after.fetch_profile_of:
                 batch.profiles[after.fetch_profile_of] = None
+        try:
+            session.flush()
+        except Exception as exc:
+            if savepoints:
+                raise  # each event's savepoint flushed its own rows already
+            raise _EventRaised("the batch's answers") from exc
+        batch.outbox = [delivery.Snapshot.of(row) for row in written]
         inbox.unclaim(session, given_back)
     return batch
 

@@ -57,7 +57,8 @@ class AfterCommit:
     """Work the caller does once the event's transaction has committed."""
 
     # The answers written, held here so the caller reads them without a query (a session
-    # keeps clean objects only weakly).
+    # keeps clean objects only weakly). Not flushed: their ids exist once the caller has
+    # flushed or committed (a batch of events then inserts its answers at once).
     outbox: list[OutboxMessage] = field(default_factory=list)
     leave: list[LeaveChat] = field(default_factory=list)
     fetch_profile_of: str | None = None
@@ -69,7 +70,7 @@ class AfterCommit:
 
     @property
     def outbox_ids(self) -> list[int]:
-        """The ids of the answers written, in order."""
+        """The ids of the answers written, in order (after the caller's flush)."""
         return [row.id for row in self.outbox]
 
 
@@ -147,9 +148,12 @@ def handle(
     after.leave = [effect for effect in outcome.effects if isinstance(effect, LeaveChat)]
     replies += extra
     if replies and incoming.chat_id:
-        queued = len(after.outbox_ids)
+        queued = len(after.outbox)
         _queue(session, event, incoming.chat_id, replies, after)
-        _acceptance_notices(session, replies, after.outbox_ids[queued:], after.created)
+        if after.created:
+            session.flush()  # an acceptance notice points to the row that carries it
+            rows = [row.id for row in after.outbox[queued:]]
+            _acceptance_notices(session, replies, rows, after.created)
     return after
 
 
@@ -344,5 +348,6 @@ def _queue(
             reply_token=event.payload.get("replyToken") if first else None,
             reply_token_issued_at=issued if first else None,
             source_event_id=event.id,
+            flush=False,
         )
         after.outbox.append(row)

@@ -30,9 +30,11 @@ def add(
     reply_token: str | None = None,
     reply_token_issued_at: datetime | None = None,
     source_event_id: int | None = None,
+    flush: bool = True,
 ) -> OutboxMessage:
     """Queue up to LINE's per-request number of messages for one user; flushed so the caller
-    gets its id."""
+    gets its id (``flush=False``: a caller adding many rows flushes once, one INSERT for
+    them all)."""
     most = LIMITS["messages_per_request"]
     if not 1 <= len(messages) <= most:
         raise ValueError(f"LINE takes 1 to {most} messages per request, got {len(messages)}")
@@ -44,7 +46,8 @@ def add(
         source_event_id=source_event_id,
     )
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 
