@@ -51,6 +51,7 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from lianping import context, queues
@@ -111,11 +112,9 @@ class Snapshot:
     attempts: int
 
     @classmethod
-    def of(cls, row: OutboxMessage) -> Snapshot:
-        return cls(
-            row.id, row.to, row.messages, row.reply_token, row.reply_token_issued_at,
-            row.reply_attempted_at, row.retry_key, row.attempts,
-        )  # fmt: skip
+    def of(cls, row: OutboxMessage | Row[Any]) -> Snapshot:
+        """The snapshot of an outbox row, from its object or its ``outbox.pending_for`` row."""
+        return cls(**{name: getattr(row, name) for name in outbox.DELIVERY_COLUMNS})
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Result, Table, bindparam, case, select, update
+from sqlalchemy import CursorResult, Result, Row, Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from lianping.line.limits import LIMITS
 from lianping.storage.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
 
 _TABLE = cast(Table, OutboxMessage.__table__)
+# What an attempt to deliver a row reads of it.
+DELIVERY_COLUMNS = (
+    "id", "to", "messages", "reply_token", "reply_token_issued_at", "reply_attempted_at",
+    "retry_key", "attempts",
+)  # fmt: skip
 
 
 class SentRow(NamedTuple):
@@ -85,14 +90,16 @@ def _updated(result: Result[Any]) -> bool:
     return bool(cast(CursorResult[Any], result).rowcount)
 
 
-def pending_for(session: Session, to: str) -> list[OutboxMessage]:
-    """The rows still to deliver to one chat, in the order they were made."""
+def pending_for(session: Session, to: str) -> list[Row[Any]]:
+    """What delivering needs of the rows still to deliver to one chat, in the order they
+    were made: plain rows, not ORM objects (read once, never changed through them)."""
+    columns = [_TABLE.c[name] for name in DELIVERY_COLUMNS]
     statement = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.to == to)
-        .order_by(OutboxMessage.id)
+        select(*columns)
+        .where(_TABLE.c.status == OUTBOX_PENDING, _TABLE.c.to == to)
+        .order_by(_TABLE.c.id)
     )
-    return list(session.scalars(statement))
+    return list(session.execute(statement))
 
 
 def stalled_replies(
