@@ -119,3 +119,27 @@ def test_the_drainer_drains_woken_shards_and_stops_when_asked(
         stop.set()
         drainer.join(timeout=5)
     assert not drainer.is_alive() and errors == []
+
+
+def test_an_unreadable_backoff_entry_holds_up_no_chat(
+    sim: Sim, ctx: Context, quiet: Context
+) -> None:
+    shard = 19
+    [user] = users_in_shard(sim, shard, 1)
+    store(
+        ctx, line_events.text(user, "x" * 32, "請問", timestamp=int(time.time() * 1000) - 120_000)
+    )
+    quiet.redis.hset(inbox_wake.BACKOFF_KEY, mapping={user: "not a time", "U" + "0" * 32: "x"})
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    redis = worker.connection(quiet.settings.redis_url)
+    drainer = threading.Thread(target=inbox_jobs.drain_forever, args=(stop, redis, errors.append))
+    drainer.start()
+    try:
+        inbox_jobs.enqueue(quiet, [shard])
+        wait_until(lambda: len(sim.bot_messages(user)) == 1, timeout=5)
+    finally:
+        stop.set()
+        drainer.join(timeout=5)
+    assert drainer.is_alive() is False and errors == []
+    assert quiet.redis.hlen(inbox_wake.BACKOFF_KEY) == 0, "the unreadable entries are dropped"

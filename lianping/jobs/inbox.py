@@ -139,8 +139,8 @@ def drain_forever(stop: threading.Event, redis: Redis, outage: Callable[[BaseExc
                   burst: bool = False) -> None:  # fmt: skip
     """A worker's drainer: wait for woken shards and drain them until ``stop`` is set (or,
     with ``burst``, until none is woken). Chats that failed are woken again after their
-    backoff; a drain the database or Redis failed is woken again after a pause (should
-    this process die, the sweep wakes what is left)."""
+    backoff; a drain that raised (the database or Redis away, anything else) is woken again
+    after a pause (should this process die, the sweep wakes what is left)."""
     ctx = context.current()
     rewake: list[tuple[float, list[int]]] = []  # (monotonic time due, shards)
     while not stop.is_set():
@@ -155,8 +155,12 @@ def drain_forever(stop: threading.Event, redis: Redis, outage: Callable[[BaseExc
                     return
                 continue
             drained = drain(ctx, [shard], redis)
-        except (RedisError, SQLAlchemyError) as exc:
-            outage(exc)
+        except Exception as exc:
+            # The drainer outlives whatever a drain raised: its events stay pending.
+            if isinstance(exc, RedisError | SQLAlchemyError):
+                outage(exc)
+            else:
+                log.exception("a drain failed; its shards are woken again")
             rewake.append((time.monotonic() + OUTAGE_PAUSE_S, list(range(inbox.INBOX_SHARDS))))
             stop.wait(OUTAGE_PAUSE_S)
             continue

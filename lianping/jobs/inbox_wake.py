@@ -103,8 +103,20 @@ def take(redis: Redis, token: str, lock_s: int, first: list[int], more: int) -> 
     pairs = [dirty_locks.as_text(value) for value in backoff]
     return Taken(
         shards=[int(shard) for shard in taken],
-        backoff={pairs[i]: float(pairs[i + 1]) for i in range(0, len(pairs), 2)},
+        backoff=_times({pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)}),
     )
+
+
+def _times(entries: dict[str, str]) -> dict[str, float]:
+    """The backoff entries as times; one that is not a time waits no longer (the locks are
+    taken already: raising here would leave them held until they expire)."""
+    times: dict[str, float] = {}
+    for chat, until in entries.items():
+        try:
+            times[chat] = float(until)
+        except ValueError:
+            times[chat] = 0.0
+    return times
 
 
 def renew(redis: Redis, token: str, lock_s: int, shards: list[int]) -> list[int]:
