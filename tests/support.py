@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
+from lianping import worker
 from lianping.jobs import inbox as inbox_jobs
 from lianping.jobs import inbox_wake
 from lianping.storage import inbox
@@ -43,6 +46,26 @@ class WorkerProcess(Process):
 
     def __init__(self, env: dict[str, str]) -> None:
         super().__init__(commands.worker(), env, name="worker")
+
+
+@contextmanager
+def running_drainer(redis_url: str) -> Iterator[None]:
+    """A worker's drainer (``drain_forever``) in a thread of this process for the ``with``
+    block, waiting on a connection of its own to ``redis_url``; on the way out it is asked
+    to stop and joined, and the test fails if it is still running or reported an outage."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    drainer = threading.Thread(
+        target=inbox_jobs.drain_forever,
+        args=(stop, worker.connection(redis_url), errors.append),
+    )
+    drainer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        drainer.join(timeout=5)
+    assert not drainer.is_alive() and errors == []
 
 
 def fresh_database_beside(url: str, name: str) -> str:

@@ -8,13 +8,12 @@ from typing import Any
 
 from sqlalchemy import event
 
-from lianping import worker
 from lianping.context import Context
 from lianping.jobs import inbox as inbox_jobs
 from lianping.jobs import inbox_wake
 from lianping_dev.simulator import events as line_events
 from lianping_dev.simulator.client import SimulatorClient as Sim
-from tests.support import wait_until
+from tests.support import running_drainer, wait_until
 from tests.test_inbox_drain import store, users_in_shard
 
 
@@ -105,20 +104,9 @@ def test_the_drainer_drains_woken_shards_and_stops_when_asked(
     store(
         ctx, line_events.text(user, "x" * 32, "請問", timestamp=int(time.time() * 1000) - 120_000)
     )
-    stop = threading.Event()
-    errors: list[BaseException] = []
-    drainer = threading.Thread(
-        target=inbox_jobs.drain_forever,
-        args=(stop, worker.connection(quiet.settings.redis_url), errors.append),
-    )
-    drainer.start()
-    try:
+    with running_drainer(quiet.settings.redis_url):
         inbox_jobs.enqueue(quiet, [shard])
         wait_until(lambda: len(sim.bot_messages(user)) == 1, timeout=10)
-    finally:
-        stop.set()
-        drainer.join(timeout=5)
-    assert not drainer.is_alive() and errors == []
 
 
 def test_an_unreadable_backoff_entry_holds_up_no_chat(
@@ -130,16 +118,7 @@ def test_an_unreadable_backoff_entry_holds_up_no_chat(
         ctx, line_events.text(user, "x" * 32, "請問", timestamp=int(time.time() * 1000) - 120_000)
     )
     quiet.redis.hset(inbox_wake.BACKOFF_KEY, mapping={user: "not a time", "U" + "0" * 32: "x"})
-    stop = threading.Event()
-    errors: list[BaseException] = []
-    redis = worker.connection(quiet.settings.redis_url)
-    drainer = threading.Thread(target=inbox_jobs.drain_forever, args=(stop, redis, errors.append))
-    drainer.start()
-    try:
+    with running_drainer(quiet.settings.redis_url):
         inbox_jobs.enqueue(quiet, [shard])
         wait_until(lambda: len(sim.bot_messages(user)) == 1, timeout=5)
-    finally:
-        stop.set()
-        drainer.join(timeout=5)
-    assert drainer.is_alive() is False and errors == []
     assert quiet.redis.hlen(inbox_wake.BACKOFF_KEY) == 0, "the unreadable entries are dropped"
