@@ -76,6 +76,24 @@ def answered_events(ctx: Context, user: str) -> list[int]:
         return [i for i in session.scalars(statement) if i is not None]
 
 
+def statements_of_drain(ctx: Context, shard: int, processed: int) -> list[str]:
+    """The SQL statements a drain of ``shard`` ran in this thread (not those of the delivery
+    threads it hands the answers to), in order; the drain must process ``processed`` events."""
+    drain_thread = threading.current_thread()
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if threading.current_thread() is drain_thread:
+            statements.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        assert inbox_jobs.drain(ctx, [shard]).processed == processed
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    return statements
+
+
 def test_a_failing_event_holds_back_its_chat_only(sim: Sim, ctx: Context) -> None:
     shard = 7
     broken, other = users_in_shard(sim, shard, 2)
@@ -166,21 +184,9 @@ def test_the_drain_reads_back_none_of_the_answers_it_just_wrote(sim: Sim, ctx: C
     users = users_in_shard(sim, shard, 20)
     start = int(time.time() * 1000) - 120_000
     store(ctx, *(text(user, "路燈不亮", start + i) for i, user in enumerate(users)))
-    drain_thread = threading.current_thread()
-    read_back: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        # The delivery threads read their chats' rows; the drain itself must not.
-        mine = threading.current_thread() is drain_thread
-        if mine and statement.startswith("SELECT") and "FROM outbox_messages" in statement:
-            read_back.append(statement)
-
-    engine = ctx.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        assert inbox_jobs.drain(ctx, [shard]).processed == len(users)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    # The delivery threads read their chats' rows; the drain itself must not.
+    statements = statements_of_drain(ctx, shard, len(users))
+    read_back = [s for s in statements if s.startswith("SELECT") and "FROM outbox_messages" in s]
     assert read_back == []
     for user in users:
         wait_until(lambda user=user: len(sim.bot_messages(user)) == 1, timeout=20)
@@ -195,18 +201,7 @@ def test_a_batch_of_known_residents_costs_one_query_for_them_and_no_savepoints(
     store(ctx, *(text(user, "你好", start + i) for i, user in enumerate(users)))
     assert inbox_jobs.drain(ctx, [shard]).processed == len(users)  # now they are known
     store(ctx, *(text(user, "路燈不亮", start + 100 + i) for i, user in enumerate(users)))
-    drain_thread = threading.current_thread()
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if threading.current_thread() is drain_thread:
-            statements.append(statement)
-
-    event.listen(ctx.engine, "before_cursor_execute", seen)
-    try:
-        assert inbox_jobs.drain(ctx, [shard]).processed == len(users)
-    finally:
-        event.remove(ctx.engine, "before_cursor_execute", seen)
+    statements = statements_of_drain(ctx, shard, len(users))
     residents_read = [s for s in statements if s.startswith("SELECT") and "FROM residents" in s]
     assert len(residents_read) == 1, "the batch's residents in one query"
     assert len([s for s in statements if "inbox_events" in s]) == 1, "one claim"
@@ -224,19 +219,9 @@ def test_a_batch_of_first_contacts_creates_their_residents_in_three_statements(
     users = users_in_shard(sim, shard, 15)  # one batch (SQLite's are 20)
     start = int(time.time() * 1000) - 120_000
     store(ctx, *(text(user, "你好", start + i) for i, user in enumerate(users)))
-    drain_thread = threading.current_thread()
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if threading.current_thread() is drain_thread and "residents" in statement.split("(")[0]:
-            statements.append(statement.split()[0])
-
-    event.listen(ctx.engine, "before_cursor_execute", seen)
-    try:
-        assert inbox_jobs.drain(ctx, [shard]).processed == len(users)
-    finally:
-        event.remove(ctx.engine, "before_cursor_execute", seen)
-    reads_and_inserts = [s for s in statements if s in ("SELECT", "INSERT")]
+    statements = statements_of_drain(ctx, shard, len(users))
+    on_residents = [s.split()[0] for s in statements if "residents" in s.split("(")[0]]
+    reads_and_inserts = [s for s in on_residents if s in ("SELECT", "INSERT")]
     assert reads_and_inserts == ["SELECT", "INSERT", "SELECT"], "the batch's residents at once"
     with ctx.sessions() as session:
         assert set(residents.by_line_user_ids(session, users)) == set(users)
