@@ -1515,10 +1515,15 @@ def cpu_figures(meter: CpuMeter, sent: int) -> dict[str, Any]:
             "harness_cores": sorted(meter.pinning.harness),
             "product_cores_busy": round(meter.cores_busy["product"], 3),
             "harness_cores_busy": round(meter.cores_busy["harness"], 3),
-            # The product's own CPU over its cores' time: the rest of their busy share
-            # went to other processes (other postgres processes, a neighbour).
+            # Each side's own CPU over its cores' time: the rest of their busy share went
+            # to other processes (other postgres processes, a neighbour's, the kernel).
             "product_share_of_its_cores": round(
                 sum(product.values()) / (meter.wall * product_cores), 3
+            )
+            if meter.wall
+            else 0.0,
+            "harness_share_of_its_cores": round(
+                sum(harness.values()) / (meter.wall * len(meter.pinning.harness)), 3
             )
             if meter.wall
             else 0.0,
@@ -1685,6 +1690,7 @@ def render_cpu(cpu: dict[str, Any], cores: int, sqlite: bool) -> list[str]:
             f"{pinned['product_share_of_its_cores']:.0%}; alone at most "
             f"~{pinned['product_max_per_core_per_s'] or 0} events/s per core), harness cores "
             f"{_cores(frozenset(pinned['harness_cores']))} busy {pinned['harness_cores_busy']:.0%}"
+            f" (the harness's own CPU {pinned['harness_share_of_its_cores']:.0%})"
         )
         if pinned["backends_unpinned"]:
             lines.append(
@@ -1833,9 +1839,10 @@ def render_capacity(capacity: dict[str, Any]) -> list[str]:
         else "capacity  none of the steps passed"
     )
     if found and per_core:
+        cores = capacity["product_cores"]
         lines.append(
             f"          {capacity['capacity_per_product_core_per_s']:g} events/s per product core "
-            f"({capacity['product_cores']} product cores)"
+            f"({cores} product core{'s' if cores > 1 else ''})"
         )
     return lines
 
