@@ -8,6 +8,7 @@ Run from the repository root::
     .venv/bin/python bench/webhook_pipeline.py --rate 100 --compare-sync-bot   # and the SDK bot
     .venv/bin/python bench/webhook_pipeline.py --idle-costs 30  # statements, round trips
     .venv/bin/python bench/webhook_pipeline.py --find-capacity  # 50, 100, 150… until one fails
+    .venv/bin/python bench/webhook_pipeline.py --pin 0:1 --find-capacity  # product on core 0
     .venv/bin/python bench/webhook_pipeline.py --help            # every knob
 
 The options combine: one run does, in this order, the idle costs, the load at
@@ -27,7 +28,7 @@ What runs (production-like: separate processes talking over loopback TCP)
   line-bot-sdk v3's own example pattern (``WebhookHandler``, ``reply_message`` inside
   the request, no database, no queue), answering the same simulator.
 
-All of them share this machine's cores with the load generator, so the summary
+All of them share this machine's cores with the load generator (unless ``--pin``), so the summary
 shows the CPU each used. Every child leads its own process group and is killed
 with it when the run ends, fails or is interrupted (Ctrl-C, SIGTERM, SIGHUP);
 children also get SIGTERM should this process be killed outright (Linux
@@ -107,6 +108,18 @@ only for this phase; the load runs talk to the servers directly.
 warm-up and a full drain, on the same running product, until a step fails: the
 capacity is the highest offered rate that passed every check below.
 
+``--pin PRODUCT:HARNESS`` (core lists as ``taskset -c`` takes them: ``0:1``, ``0-2:3``)
+keeps the product on the first cores and the harness on the others, so that the
+harness's CPU (about as much as the product's) cannot cap the product's figures. Web,
+workers and the private Redis (and with ``--compare-sync-bot`` the sync bot) are started
+on the product's cores, the simulator on the harness's, and this process moves itself
+there first; the children's threads and processes inherit it. PostgreSQL's backends are
+forked by the server: each backend of the bench database is moved to the product's cores
+(all its threads) as the CPU poll above first sees it; the server's other processes stay
+where they were. The summary then shows how busy each core set was (the product's
+cores saturated, the harness's not, is the intended picture), what the product alone
+could sustain per core, and the capacity per product core.
+
 Pass when: ack p99 < 50 ms, end-to-end p95 < 1 s, none lost, none late, none
 answered twice, no webhook error, and the generator really offered ≥ 95 % of the
 rate (of the run at ``--rate``; capacity steps and the sync bot are reported, not
@@ -159,7 +172,7 @@ from lianping.storage.db import make_engine, normalize_url
 from lianping.storage.migrate import upgrade
 from lianping.storage.models import Base, InboxEvent, OutboxMessage
 from lianping_dev import commands
-from lianping_dev.processes import Fleet, ProcessFailed, url_answers
+from lianping_dev.processes import Fleet, ProcessFailed, parse_cores, pin, url_answers
 from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator import events
 from lianping_dev.simulator.client import SimulatorClient
@@ -227,6 +240,39 @@ class SetupError(RuntimeError):
     """The system under test could not be started."""
 
 
+@dataclass(frozen=True)
+class Pinning:
+    """``--pin``: the cores of the product (web, workers, Redis, the run's PostgreSQL
+    backends; the sync bot) and those of the harness (simulator, load generator)."""
+
+    product: frozenset[int]
+    harness: frozenset[int]
+
+    def __str__(self) -> str:
+        return f"{_cores(self.product)}:{_cores(self.harness)}"
+
+
+def _cores(cores: frozenset[int]) -> str:
+    return ",".join(str(core) for core in sorted(cores))
+
+
+def parse_pin(value: str) -> Pinning:
+    """``PRODUCT:HARNESS`` core lists (``0:1``, ``0-2:3``), disjoint and usable here."""
+    product, colon, harness = value.partition(":")
+    if not colon:
+        raise argparse.ArgumentTypeError("write PRODUCT:HARNESS cores, e.g. 0:1 or 0-2:3")
+    try:
+        pinning = Pinning(parse_cores(product), parse_cores(harness))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if pinning.product & pinning.harness:
+        raise argparse.ArgumentTypeError("the product and the harness must not share cores")
+    unusable = (pinning.product | pinning.harness) - os.sched_getaffinity(0)
+    if unusable:
+        raise argparse.ArgumentTypeError(f"not usable here: cores {_cores(frozenset(unusable))}")
+    return pinning
+
+
 # -- CPU accounting ------------------------------------------------------------------------
 
 
@@ -273,6 +319,20 @@ def _machine_ticks() -> tuple[int, int, int]:
     steal = values[7] if len(values) > 7 else 0
     total = sum(values[:8])
     return total - idle - steal, steal, total
+
+
+def _core_ticks() -> dict[int, tuple[int, int]]:
+    """(busy, total) jiffies of each core since boot, from /proc/stat (steal is not busy)."""
+    found = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *raw = line.split()
+        if not name.startswith("cpu") or name == "cpu":
+            continue
+        values = [int(v) for v in raw]
+        total = sum(values[:8])
+        idle = values[3] + values[4] + (values[7] if len(values) > 7 else 0)
+        found[int(name.removeprefix("cpu"))] = (total - idle, total)
+    return found
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -328,10 +388,14 @@ class CpuMeter:
     writer, autovacuum, the reader's own backend, other databases') is reported apart
     and left out. CPU of other processes is reported too: the machine is shared, and a
     busy neighbour makes every figure worse.
+
+    With ``pinning`` each backend is moved to the product's cores when first seen (the
+    postmaster forks them wherever it runs), and the busy share of each core set is read.
     """
 
     groups: dict[str, int]  # process name in the fleet → process group id
     backends: PgBackends | None = None
+    pinning: Pinning | None = None
     used: dict[str, float] = field(default_factory=dict)  # process name → CPU seconds
     backend_count: int = 0  # backends seen during the window
     backends_closed: int = 0  # of which gone before its end
@@ -341,12 +405,16 @@ class CpuMeter:
     wall: float = 0.0
     machine_busy: float = 0.0  # share of all cores busy, whoever used them
     machine_steal: float = 0.0  # share taken by the hypervisor
+    cores_busy: dict[str, float] = field(default_factory=dict)  # "product"/"harness" → share
+    backends_unpinned: int = 0  # backends that could not be moved to the product's cores
     _procs: dict[int, ProcCpu] = field(default_factory=dict)
     _backend_seen: dict[int, float] = field(default_factory=dict)  # pid → last CPU reading
+    _pinned: set[int] = field(default_factory=set)  # backends moved (or tried) already
     _watching: threading.Event = field(default_factory=threading.Event)
     _watcher: threading.Thread | None = None
     _self: float = 0.0
     _ticks: tuple[int, int, int] = (0, 0, 0)
+    _core_ticks: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def _name(self, proc: ProcCpu) -> str | None:
         for name, pgid in self.groups.items():
@@ -361,10 +429,24 @@ class CpuMeter:
 
     def _read_backends(self) -> None:
         assert self.backends is not None
-        for pid in self.backends.pids() | set(self._backend_seen):
+        connected = self.backends.pids()
+        if self.pinning:
+            self._pin_backends(connected - self._pinned)
+        for pid in connected | set(self._backend_seen):
             seconds = _cpu_seconds(pid)
             if seconds is not None:
                 self._backend_seen[pid] = seconds
+
+    def _pin_backends(self, pids: set[int]) -> None:
+        assert self.pinning is not None
+        for pid in pids:
+            self._pinned.add(pid)
+            try:
+                pin(pid, self.pinning.product)
+            except ProcessLookupError:
+                pass  # closed meanwhile
+            except PermissionError:
+                self.backends_unpinned += 1  # not root, nor the postgres user
 
     def _watch(self) -> None:
         while not self._watching.wait(BACKEND_POLL_S):
@@ -375,6 +457,7 @@ class CpuMeter:
         self._procs = _processes()
         self._self = self._own_cpu()
         self._ticks = _machine_ticks()
+        self._core_ticks = _core_ticks()
         self.wall = time.monotonic()
         if self.backends:
             self._read_backends()
@@ -420,6 +503,16 @@ class CpuMeter:
         busy, steal, total = (b - a for a, b in zip(self._ticks, _machine_ticks(), strict=True))
         self.machine_busy = busy / total if total else 0.0
         self.machine_steal = steal / total if total else 0.0
+        if self.pinning:
+            ended_ticks = _core_ticks()
+            for name, cores in (
+                ("product", self.pinning.product),
+                ("harness", self.pinning.harness),
+            ):
+                busy, total = (
+                    sum(ended_ticks[c][i] - self._core_ticks[c][i] for c in cores) for i in (0, 1)
+                )
+                self.cores_busy[name] = busy / total if total else 0.0
 
 
 def component(name: str) -> str:
@@ -887,38 +980,58 @@ def product_env(
     }
 
 
-def start_redis(fleet: Fleet, workdir: Path) -> str:
-    """A private redis-server, stopped with the fleet after everything else; its URL."""
-    server = RedisServer(workdir / "redis").start(die_with_parent=True)
+def start_redis(fleet: Fleet, workdir: Path, cores: frozenset[int] | None = None) -> str:
+    """A private redis-server (on ``cores`` if given), stopped with the fleet after
+    everything else; its URL."""
+    server = RedisServer(workdir / "redis").start(die_with_parent=True, cores=cores)
     assert server.process is not None
     fleet.adopt(server.process)
     return server.url
 
 
 def start_simulator(
-    fleet: Fleet, env: dict[str, str], webhook_url: str, threads: int = 16
+    fleet: Fleet,
+    env: dict[str, str],
+    webhook_url: str,
+    threads: int = 16,
+    cores: frozenset[int] | None = None,
 ) -> SimulatorClient:
-    """The simulator at ``env``'s LINE_API_BASE, once it answers; a client of it."""
+    """The simulator at ``env``'s LINE_API_BASE (on ``cores`` if given), once it answers;
+    a client of it."""
     sim = SimulatorClient(env["LINE_API_BASE"])
     port = urlsplit(sim.url).port
     assert port is not None
-    fleet.start("simulator", commands.simulator(port, webhook_url, threads), env)
+    fleet.start("simulator", commands.simulator(port, webhook_url, threads), env, cores=cores)
     fleet.wait_ready("simulator", url_answers(f"{sim.url}/_sim/stats"))
     return sim
 
 
-def start_web(fleet: Fleet, env: dict[str, str], workers: int, threads: int) -> str:
-    """The web app under gunicorn on ``env``'s PORT, once /healthz answers; its URL."""
+def start_web(
+    fleet: Fleet,
+    env: dict[str, str],
+    workers: int,
+    threads: int,
+    cores: frozenset[int] | None = None,
+) -> str:
+    """The web app under gunicorn on ``env``'s PORT (on ``cores`` if given), once /healthz
+    answers; its URL."""
     url = f"http://127.0.0.1:{env['PORT']}"
-    fleet.start("web", commands.web(int(env["PORT"]), workers, threads), env)
+    fleet.start("web", commands.web(int(env["PORT"]), workers, threads), env, cores=cores)
     fleet.wait_ready("web app", url_answers(f"{url}/healthz"), timeout=60)
     return url
 
 
-def start_workers(fleet: Fleet, env: dict[str, str], count: int, nice: int = 0) -> None:
-    """``count`` RQ workers at ``nice``, once all of them are registered in Redis."""
+def start_workers(
+    fleet: Fleet,
+    env: dict[str, str],
+    count: int,
+    nice: int = 0,
+    cores: frozenset[int] | None = None,
+) -> None:
+    """``count`` RQ workers at ``nice`` (on ``cores`` if given), once all of them are
+    registered in Redis."""
     for i in range(count):
-        fleet.start(f"worker-{i + 1}", commands.worker(), env, nice=nice)
+        fleet.start(f"worker-{i + 1}", commands.worker(), env, nice=nice, cores=cores)
     redis = Redis.from_url(env["REDIS_URL"])
     try:
         fleet.wait_ready(f"{count} RQ workers", lambda: Worker.count(connection=redis) >= count)
@@ -942,9 +1055,11 @@ class System:
 
 
 def start_product(args: argparse.Namespace, fleet: Fleet, env: dict[str, str]) -> str:
-    """lianping's web app and RQ workers with ``env``; the webhook URL."""
-    web_url = start_web(fleet, env, args.web_workers, args.web_threads)
-    start_workers(fleet, env, args.workers, nice=args.worker_nice)
+    """lianping's web app and RQ workers with ``env`` (on the product's cores with
+    ``--pin``); the webhook URL."""
+    cores = args.pin.product if args.pin else None
+    web_url = start_web(fleet, env, args.web_workers, args.web_threads, cores)
+    start_workers(fleet, env, args.workers, nice=args.worker_nice, cores=cores)
     log(
         f"up: lianping web {web_url} ({args.web_workers}×{args.web_threads} gthread), "
         f"{args.workers} workers; pids "
@@ -954,12 +1069,13 @@ def start_product(args: argparse.Namespace, fleet: Fleet, env: dict[str, str]) -
 
 
 def start_sync_bot(args: argparse.Namespace, fleet: Fleet, env: dict[str, str]) -> str:
-    """``bench/sync_bot.py`` under gunicorn, flags as the product's web app; its webhook URL."""
+    """``bench/sync_bot.py`` under gunicorn, flags (and ``--pin`` cores) as the product's web
+    app; its webhook URL."""
     url = f"http://127.0.0.1:{env['PORT']}"
     # The product's gunicorn command with the app swapped: same workers, threads, logging.
     command = commands.web(int(env["PORT"]), args.web_workers, args.web_threads)[:-1]
     command += ["--pythonpath", str(Path(__file__).resolve().parent), "sync_bot:app"]
-    fleet.start("web", command, env)
+    fleet.start("web", command, env, cores=args.pin.product if args.pin else None)
     fleet.wait_ready("sync bot", url_answers(f"{url}/healthz"), timeout=60)
     log(f"up: sync bot {url} ({args.web_workers}×{args.web_threads} gthread)")
     return f"{url}/callback"
@@ -981,18 +1097,23 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
     host = machine()
     if host["busy_before"] > 0.15:
         log(f"warning: the machine is already {host['busy_before']:.0%} busy before the run")
+    if args.pin:
+        # This process is the load generator: its threads, and the proxies', inherit it.
+        pin(os.getpid(), args.pin.harness)
+        log(f"pinned: product:harness on cores {args.pin}")
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     reset_database(database_url)
     db = database_info(database_url)
     log(f"database {db['kind']} {db['version']}: {db['url']}")
 
-    redis_url = start_redis(fleet, workdir)
+    redis_url = start_redis(fleet, workdir, args.pin.product if args.pin else None)
     # The benchmark's own Redis calls (queue polls, INFO) go through a proxy that counts
     # them, so that they can be taken out of the server's command counts.
     harness = Harness(redis_url)
     web_port = free_port()
     env = product_env(workdir, database_url, redis_url, f"http://127.0.0.1:{free_port()}", web_port)
-    sim = start_simulator(fleet, env, f"http://127.0.0.1:{web_port}/callback")
+    harness_cores = args.pin.harness if args.pin else None
+    sim = start_simulator(fleet, env, f"http://127.0.0.1:{web_port}/callback", cores=harness_cores)
     backends = PgBackends(database_url) if db["kind"] == "postgresql" else None
     try:
         idle_costs = None
@@ -1119,7 +1240,7 @@ def measure_load(
         log(f"warm-up answered {len(warm) - missing}/{len(warm)} within {waited:.1f} s")
 
     groups = {name: fleet.processes[name].pid for name in system.processes}
-    meter = CpuMeter(groups, system.backends)
+    meter = CpuMeter(groups, system.backends, args.pin)
     redis_before = harness.product_commands()
     log(f"{system.name}: {count} events at {rate:g}/s for {duration:g} s")
     first, last = fire(
@@ -1161,6 +1282,7 @@ def find_capacity(
     steps = []
     for rate in args.capacity_steps:
         step = measure_load(args, rate, args.capacity_duration, product, sim, fleet, harness, rng)
+        pinned = step["cpu"]["pinned"]
         steps.append(
             {
                 "rate": rate,
@@ -1173,6 +1295,8 @@ def find_capacity(
                 "errors": sum(step["events"]["errors"].values()),
                 "product_ms": step["cpu"]["product_ms"],
                 "machine_busy": step["cpu"]["machine_busy"],
+                "product_cores_busy": pinned["product_cores_busy"] if pinned else None,
+                "harness_cores_busy": pinned["harness_cores_busy"] if pinned else None,
                 "failed": [name for name, ok in step["checks"].items() if not ok],
             }
         )
@@ -1180,7 +1304,16 @@ def find_capacity(
         if not step["passed"]:
             break
     passed = [s["rate"] for s in steps if not s["failed"]]
-    return {"capacity_per_s": max(passed) if passed else None, "steps": steps}
+    found = max(passed) if passed else None
+    product_cores = len(args.pin.product) if args.pin else None
+    return {
+        "capacity_per_s": found,
+        "product_cores": product_cores,
+        "capacity_per_product_core_per_s": round(found / product_cores, 1)
+        if found and product_cores
+        else None,
+        "steps": steps,
+    }
 
 
 # -- idle costs: what one event costs the servers, counted on the wire ---------------------
@@ -1373,6 +1506,30 @@ def cpu_figures(meter: CpuMeter, sent: int) -> dict[str, Any]:
     harness = {k: v for k, v in ordered if k in HARNESS}
     measured = sum(components.values()) / (meter.wall * cores) if meter.wall else 0.0
     product_ms = per_event(sum(product.values()))
+    # Pinned, the product can use its own cores only.
+    product_cores = len(meter.pinning.product) if meter.pinning else cores
+    pinned = None
+    if meter.pinning:
+        pinned = {
+            "product_cores": sorted(meter.pinning.product),
+            "harness_cores": sorted(meter.pinning.harness),
+            "product_cores_busy": round(meter.cores_busy["product"], 3),
+            "harness_cores_busy": round(meter.cores_busy["harness"], 3),
+            # Each side's own CPU over its cores' time: the rest of their busy share went
+            # to other processes (other postgres processes, a neighbour's, the kernel).
+            "product_share_of_its_cores": round(
+                sum(product.values()) / (meter.wall * product_cores), 3
+            )
+            if meter.wall
+            else 0.0,
+            "harness_share_of_its_cores": round(
+                sum(harness.values()) / (meter.wall * len(meter.pinning.harness)), 3
+            )
+            if meter.wall
+            else 0.0,
+            "product_max_per_core_per_s": round(1000 / product_ms) if product_ms else None,
+            "backends_unpinned": meter.backends_unpinned if meter.backends else None,
+        }
     return {
         "window_s": round(meter.wall, 1),
         "seconds": {k: round(v, 2) for k, v in sorted(meter.used.items())},
@@ -1386,8 +1543,8 @@ def cpu_figures(meter: CpuMeter, sent: int) -> dict[str, Any]:
         "product_share_of_machine": round(sum(product.values()) / (meter.wall * cores), 3)
         if meter.wall
         else 0.0,
-        # What the product alone could sustain on every core of this machine.
-        "product_max_per_s": round(1000 * cores / product_ms) if product_ms else None,
+        # What the product alone could sustain on every core it may use.
+        "product_max_per_s": round(1000 * product_cores / product_ms) if product_ms else None,
         "harness_ms": {k: per_event(v) for k, v in harness.items()},
         "harness_share_of_machine": round(sum(harness.values()) / (meter.wall * cores), 3)
         if meter.wall
@@ -1401,6 +1558,7 @@ def cpu_figures(meter: CpuMeter, sent: int) -> dict[str, Any]:
         # More than a tenth of the machine went elsewhere: rerun on a quiet machine.
         "disturbed": meter.machine_busy - measured > 0.10,
         "machine_steal": round(meter.machine_steal, 3),
+        "pinned": pinned,
     }
 
 
@@ -1454,7 +1612,8 @@ def summarize(
         if first
         else None,
         "system": name,
-        "config": {key: getattr(args, key) for key in CONFIG_KEYS},
+        "config": {key: getattr(args, key) for key in CONFIG_KEYS}
+        | {"pin": str(args.pin) if args.pin else None},
         "events": {
             "planned": len(shots),
             "mix": dict(Counter(s.kind for s in shots)),
@@ -1507,19 +1666,37 @@ def render_cpu(cpu: dict[str, Any], cores: int, sqlite: bool) -> list[str]:
     elif sqlite:
         parts.append("database in-process (SQLite: inside web and workers)")
     harness = ", ".join(f"{name} {ms:.2f}" for name, ms in cpu["harness_ms"].items())
+    pinned = cpu["pinned"]
+    if pinned:
+        cores = len(pinned["product_cores"])
     lines = [
         f"CPU per event over the {cpu['window_s']} s window (first send → every answer in, "
         f"queues empty); whole machine busy {cpu['machine_busy']:.0%} "
         f"(steal {cpu['machine_steal']:.1%})",
         f"  product        {' + '.join(parts)} = {cpu['product_ms'] or 0:.2f} ms/event "
         f"({cpu['product_share_of_machine']:.0%} of the cores; alone at most "
-        f"~{cpu['product_max_per_s'] or 0} events/s on {cores} cores)",
+        f"~{cpu['product_max_per_s'] or 0} events/s on {cores} "
+        f"{'product ' if pinned else ''}core{'s' if cores > 1 else ''})",
         f"  harness        {harness} ms/event ({cpu['harness_share_of_machine']:.0%} of the "
         "cores; not in the product's figure)",
         "  by process     "
         + ", ".join(f"{name} {ms or 0:.2f}" for name, ms in cpu["per_event_ms"].items())
         + " ms/event",
     ]
+    if pinned:
+        lines.append(
+            f"  pinned         product cores {_cores(frozenset(pinned['product_cores']))} busy "
+            f"{pinned['product_cores_busy']:.0%} (the product's own CPU "
+            f"{pinned['product_share_of_its_cores']:.0%}; alone at most "
+            f"~{pinned['product_max_per_core_per_s'] or 0} events/s per core), harness cores "
+            f"{_cores(frozenset(pinned['harness_cores']))} busy {pinned['harness_cores_busy']:.0%}"
+            f" (the harness's own CPU {pinned['harness_share_of_its_cores']:.0%})"
+        )
+        if pinned["backends_unpinned"]:
+            lines.append(
+                f"  note: {pinned['backends_unpinned']} PostgreSQL backends could not be moved "
+                "to the product's cores (run as root or as the postgres user)"
+            )
     if cpu["postgres_others_ms"] is not None:
         lines.append(
             f"  not counted    other postgres processes {cpu['postgres_others_ms']:.2f} ms/event "
@@ -1633,19 +1810,27 @@ def render_sync_bot(result: dict[str, Any], cores: int) -> list[str]:
 
 
 def render_capacity(capacity: dict[str, Any]) -> list[str]:
-    """``--find-capacity``: each step and the highest rate that passed."""
+    """``--find-capacity``: each step and the highest rate that passed (and, pinned, per
+    product core, with the busy share of the product's and the harness's cores)."""
+    per_core = capacity["product_cores"] is not None
     lines = [
         "",
         "== capacity: steps until one fails " + "=" * 45,
-        "  offered  achieved  ack p99   e2e p95  lost late twice errors  product ms/ev  busy",
+        "  offered  achieved  ack p99   e2e p95  lost late twice errors  product ms/ev  busy"
+        + ("  product/harness cores busy" if per_core else ""),
     ]
     for step in capacity["steps"]:
+        cores_busy = (
+            f"  {step['product_cores_busy']:4.0%} / {step['harness_cores_busy']:4.0%}"
+            if per_core
+            else ""
+        )
         lines.append(
             f"  {step['rate']:5g}/s  {step['achieved_per_s']:6.1f}/s {step['ack_p99_ms'] or 0:7.1f}"
             f"  {step['e2e_p95_ms'] or 0:8.1f}  {step['lost']:4d} {step['late']:4d} "
             f"{step['answered_twice']:5d} {step['errors']:6d}  {step['product_ms'] or 0:13.2f}"
-            f"  {step['machine_busy']:4.0%}  {'PASS' if not step['failed'] else 'FAIL: '}"
-            + ", ".join(step["failed"])
+            f"  {step['machine_busy']:4.0%}{cores_busy}  "
+            f"{'PASS' if not step['failed'] else 'FAIL: '}" + ", ".join(step["failed"])
         )
     found = capacity["capacity_per_s"]
     lines.append(
@@ -1653,6 +1838,12 @@ def render_capacity(capacity: dict[str, Any]) -> list[str]:
         if found
         else "capacity  none of the steps passed"
     )
+    if found and per_core:
+        cores = capacity["product_cores"]
+        lines.append(
+            f"          {capacity['capacity_per_product_core_per_s']:g} events/s per product core "
+            f"({cores} product core{'s' if cores > 1 else ''})"
+        )
     return lines
 
 
@@ -1671,7 +1862,12 @@ def render(result: dict[str, Any]) -> str:
         f"{', uncommitted changes' if result['product']['dirty'] else ''})",
         f"system    gunicorn {cfg['web_workers']} workers × {cfg['web_threads']} threads, "
         f"{cfg['workers']} RQ workers (nice {cfg['worker_nice']}), {cfg['senders']} sender threads,"
-        " all on this machine",
+        + (
+            f" product on cores {cfg['pin'].split(':')[0]}, harness (simulator, load generator) "
+            f"on cores {cfg['pin'].split(':')[1]}"
+            if cfg["pin"]
+            else " all on this machine"
+        ),
         "",
         f"== lianping at {cfg['rate']:g} events/s " + "=" * 50,
         *render_load(result, cores, sqlite),
@@ -1765,6 +1961,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--capacity-duration", type=float, default=20.0, help="seconds of load per capacity step"
+    )
+    parser.add_argument(
+        "--pin",
+        type=parse_pin,
+        metavar="PRODUCT:HARNESS",
+        help="run the product (web, workers, Redis, the run's PostgreSQL backends; the sync "
+        "bot) on the first cores and the harness (simulator, load generator) on the others, "
+        "as taskset -c lists: 0:1, 0-2:3; prints the busy share of each and capacity per "
+        "product core",
     )
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.duration <= 0 or args.workers < 1 or args.senders < 1:

@@ -9,6 +9,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from rq.worker import WorkerStatus
 from lianping import queues
 from lianping.bot import richmenu
 from lianping_dev.commands import BIN
-from lianping_dev.processes import Process, url_answers, wait_ready
+from lianping_dev.processes import Process, parse_cores, pin, url_answers, wait_ready
 from lianping_dev.redis_server import free_port
 from lianping_dev.simulator.client import SimulatorClient
 from tests.support import wait_until
@@ -64,6 +65,51 @@ def test_procfile_release_and_web_run_with_only_the_contract_variables(
         assert requests.get(health, timeout=5).json() == {"status": "ok"}
     finally:
         web.stop(grace=30)
+
+
+def test_core_lists_read_as_taskset_writes_them() -> None:
+    assert parse_cores("1") == {1}
+    assert parse_cores("0-2,5") == {0, 1, 2, 5}
+    for wrong in ("", "a", "2-1", "0,", "-1", "1:2"):
+        with pytest.raises(ValueError, match="not a core list"):
+            parse_cores(wrong)
+
+
+CORES = sorted(os.sched_getaffinity(0))
+# A child with a second thread and a child of its own; it prints that child's pid.
+THREADS_AND_A_CHILD = (
+    "import subprocess, threading, time\n"
+    "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+    "print(subprocess.Popen(['sleep', '60']).pid, flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def _threads(pid: int) -> list[int]:
+    return [int(task) for task in os.listdir(f"/proc/{pid}/task")]
+
+
+@pytest.mark.skipif(len(CORES) < 2, reason="needs two cores to move a process between")
+def test_a_child_started_on_cores_stays_there_with_its_threads_and_children_and_pin_moves_it(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "child.log"
+    child = Process([sys.executable, "-c", THREADS_AND_A_CHILD], log=log, cores={CORES[0]})
+    try:
+        grandchild = int(wait_until(lambda: log.read_text().strip()))
+        threads = _threads(child.pid)
+        assert len(threads) == 2
+        for task in [*threads, grandchild]:
+            assert os.sched_getaffinity(task) == {CORES[0]}
+        assert os.sched_getaffinity(0) == set(CORES)  # the parent stays where it was
+
+        pin(child.pid, {CORES[1]})
+        for task in threads:  # every thread moved, not only the one sched_setaffinity names
+            assert os.sched_getaffinity(task) == {CORES[1]}
+    finally:
+        child.stop()
+    with pytest.raises(ProcessLookupError):
+        pin(child.pid, {CORES[1]})
 
 
 def _descendants(pid: int) -> set[int]:

@@ -34,15 +34,52 @@ class ProcessFailed(RuntimeError):
         self.summary = summary
 
 
-def _prepare_child(nice: int, die_with_parent: bool) -> Callable[[], None] | None:
+def parse_cores(value: str) -> frozenset[int]:
+    """Core numbers written as ``taskset -c`` takes them: ``0``, ``0,2``, ``0-3,6``."""
+    cores: set[int] = set()
+    for part in value.split(","):
+        first, _, last = part.strip().partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            raise ValueError(f"not a core list: {value!r} (e.g. 0 or 0,2 or 0-3)")
+        low, high = int(first), int(last or first)
+        if low > high:
+            raise ValueError(f"not a core list: {value!r} ({part} runs backwards)")
+        cores.update(range(low, high + 1))
+    return frozenset(cores)
+
+
+def pin(pid: int, cores: Iterable[int]) -> None:
+    """Keep every thread of ``pid`` on ``cores``.
+
+    ``sched_setaffinity`` moves one thread only, so each of ``/proc/<pid>/task`` is
+    moved; threads and children started afterwards inherit it from their creator.
+    Raises ProcessLookupError when the process is gone.
+    """
+    cores = set(cores)
+    try:
+        threads = [int(task) for task in os.listdir(f"/proc/{pid}/task")]
+    except FileNotFoundError:
+        raise ProcessLookupError(pid) from None
+    for thread in threads:
+        # A thread that ended since the listing needs nothing.
+        with contextlib.suppress(ProcessLookupError):
+            os.sched_setaffinity(thread, cores)
+
+
+def _prepare_child(
+    nice: int, die_with_parent: bool, cores: frozenset[int] | None
+) -> Callable[[], None] | None:
     """What the child runs between fork and exec, or None when nothing is asked."""
-    if not nice and not die_with_parent:
+    if not nice and not die_with_parent and cores is None:
         # preexec_fn is unsafe beside threads (tests run servers in threads): only when asked.
         return None
 
     def prepare() -> None:  # pragma: no cover - runs in the child
         if nice:
             os.nice(nice)
+        if cores is not None:
+            # Before exec: every thread and process the child starts inherits it.
+            os.sched_setaffinity(0, cores)
         if die_with_parent and sys.platform == "linux":
             # PR_SET_PDEATHSIG: the kernel sends SIGTERM should the parent die without
             # cleaning up (SIGKILL, a crash), so no child outlives it.
@@ -66,16 +103,19 @@ class Process:
         nice: int = 0,
         die_with_parent: bool = False,
         append_log: bool = False,
+        cores: Iterable[int] | None = None,
     ) -> None:
         """Start ``args`` with ``env`` (None: this process's) in a new session.
 
         ``log``: a file (written afresh, unless ``append_log``) for its stdout and stderr;
         None shares this process's. ``nice`` lowers its priority; ``die_with_parent`` has
-        Linux stop it should this process die without stopping it.
+        Linux stop it should this process die without stopping it; ``cores`` (None: this
+        process's) are the only cores it and everything it starts may run on.
         """
         self.name = name or Path(args[0]).name
         self.log = log
         self.started = time.monotonic()
+        self.cores = frozenset(cores) if cores is not None else None
         self._spec = (args, env, cwd, nice, die_with_parent)
         with contextlib.ExitStack() as files:
             output = files.enter_context(log.open("ab" if append_log else "wb")) if log else None
@@ -87,7 +127,7 @@ class Process:
                 stdout=output,
                 stderr=subprocess.STDOUT if output else None,
                 start_new_session=True,
-                preexec_fn=_prepare_child(nice, die_with_parent),
+                preexec_fn=_prepare_child(nice, die_with_parent, self.cores),
             )
 
     @property
@@ -126,7 +166,7 @@ class Process:
         args, env, cwd, nice, die_with_parent = self._spec
         return Process(
             args, env, name=self.name, log=self.log, cwd=cwd, nice=nice,
-            die_with_parent=die_with_parent, append_log=True,
+            die_with_parent=die_with_parent, append_log=True, cores=self.cores,
         )  # fmt: skip
 
     def check_alive(self) -> None:
@@ -225,12 +265,18 @@ class Fleet:
         self._restarts: dict[str, tuple[int, float]] = {}  # name → (exits in a row, when due)
 
     def start(
-        self, name: str, args: list[str], env: Mapping[str, str], *, nice: int = 0
+        self,
+        name: str,
+        args: list[str],
+        env: Mapping[str, str],
+        *,
+        nice: int = 0,
+        cores: Iterable[int] | None = None,
     ) -> Process:
-        """Start a child called ``name`` (unique in the fleet)."""
+        """Start a child called ``name`` (unique in the fleet), on ``cores`` if given."""
         process = Process(
             args, env, name=name, cwd=self.cwd, nice=nice, die_with_parent=self.die_with_parent,
-            log=self.log_dir / f"{name}.log" if self.log_dir else None,
+            log=self.log_dir / f"{name}.log" if self.log_dir else None, cores=cores,
         )  # fmt: skip
         self.processes[name] = process
         return process

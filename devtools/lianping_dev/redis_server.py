@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+from collections.abc import Iterable
 from pathlib import Path
 
 from redis import Redis
@@ -47,10 +48,16 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0, *, die_with_parent: bool = False) -> RedisServer:
+    def start(
+        self,
+        timeout: float = 10.0,
+        *,
+        die_with_parent: bool = False,
+        cores: Iterable[int] | None = None,
+    ) -> RedisServer:
         """Start the server and wait until it answers PING.
 
-        ``die_with_parent``: see :class:`lianping_dev.processes.Process`.
+        ``die_with_parent``, ``cores``: see :class:`lianping_dev.processes.Process`.
         """
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.process = Process(
@@ -65,6 +72,7 @@ class RedisServer:
             name="redis",
             log=self.workdir / "redis.log",
             die_with_parent=die_with_parent,
+            cores=cores,
         )  # fmt: skip
         try:
             wait_ready(
