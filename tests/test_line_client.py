@@ -4,8 +4,12 @@ kept-alive connections for every thread calling at once."""
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
+import certifi
 import pytest
 
 from lianping.context import Context
@@ -20,12 +24,12 @@ def test_an_intranet_proxy_and_ca_bundle_from_the_environment_are_used(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/agency-ca.pem")
     line = LineClient("token")
-    assert line.session.proxies["https"] == "http://proxy.intranet:3128"
-    assert line.session.verify == "/etc/ssl/certs/agency-ca.pem"
-    # Not per call: requests would read the environment (and ~/.netrc) on every request.
-    assert line.session.trust_env is False
+    assert line.proxy_of(line.api_base) == "http://proxy.intranet:3128"
+    assert line.proxy_of(line.data_base) == "http://proxy.intranet:3128"
+    assert line.ca_certs == "/etc/ssl/certs/agency-ca.pem"
     # A host the environment says to reach directly (the simulator) gets no proxy.
-    assert LineClient("token", api_base="http://127.0.0.1:8100").session.proxies == {}
+    direct = LineClient("token", api_base="http://127.0.0.1:8100")
+    assert direct.proxy_of(direct.api_base) is None
 
 
 def test_without_proxy_settings_calls_go_direct(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,7 +37,40 @@ def test_without_proxy_settings_calls_go_direct(monkeypatch: pytest.MonkeyPatch)
                  "all_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     line = LineClient("token")
-    assert line.session.proxies == {} and line.session.verify is True
+    assert line.proxy_of(line.api_base) is None
+    assert line.ca_certs == certifi.where()
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forward proxy that answers LINE's quota call itself and notes what it was asked."""
+
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "15")
+        self.end_headers()
+        self.wfile.write(b'{"type":"none"}')
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_calls_go_through_the_environments_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_port}")
+        line = LineClient("token", api_base="http://api.line.invalid")
+        assert line.get_quota() is None
+    finally:
+        server.shutdown()
+    # The proxy was asked for the absolute address, as a forward proxy is.
+    assert _Proxy.asked == ["http://api.line.invalid/v2/bot/message/quota"]
 
 
 def test_many_threads_calling_line_at_once_keep_their_connections(

@@ -7,13 +7,17 @@ what is stored in the outbox is exactly what is sent.
 from __future__ import annotations
 
 import hashlib
+import json as jsonlib
 import os
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
+import certifi
+import urllib3
+from urllib3.exceptions import HTTPError
 
 MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
 
@@ -89,20 +93,58 @@ class LineClient:
         self.api_base = api_base.rstrip("/")
         self.data_base = data_base.rstrip("/")
         self.timeout = timeout
-        self.session = requests.Session()
-        # Keep-alive connections for every thread that calls LINE at once (a worker's 32
-        # delivery threads and more): requests keeps 10 per host, and each call beyond
-        # them opened and closed a connection of its own.
-        for prefix in ("https://", "http://"):
-            self.session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
-        self.session.headers["Authorization"] = f"Bearer {access_token}"
-        # The environment's proxy and CA settings (an intranet's way out to LINE) are read
-        # once here: left to requests, every call re-reads them and ~/.netrc.
-        self.session.trust_env = False
-        self.session.proxies.update(requests.utils.get_environ_proxies(self.api_base))
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle:
-            self.session.verify = bundle
+        self.headers = {"Authorization": f"Bearer {access_token}"}
+        # The environment's CA bundle (an intranet's TLS-inspecting proxy) or certifi's, as
+        # requests would choose; read once here, not per call.
+        self.ca_certs = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        ) or certifi.where()
+        self._pools = {base: self._pool_for(base) for base in {self.api_base, self.data_base}}
+
+    def _pool_for(self, base: str) -> urllib3.PoolManager:
+        """Kept-alive connections to one LINE host, through the environment's proxy if it
+        names one for that host (an intranet's way out to LINE)."""
+        # Every thread that calls LINE at once (a worker's delivery threads) keeps its
+        # connection: beyond ``maxsize`` each call would open and close one of its own.
+        # No retries here: a send is retried by the delivery, with its retry key.
+        options: dict[str, Any] = {
+            "maxsize": POOL_SIZE,
+            "retries": False,
+            "ca_certs": self.ca_certs,
+        }
+        proxy = proxy_for(base)
+        if proxy:
+            return urllib3.ProxyManager(proxy, **options)
+        return urllib3.PoolManager(**options)
+
+    def proxy_of(self, base: str) -> str | None:
+        """The proxy calls to ``base`` go through, if any."""
+        pool = self._pools[base.rstrip("/")]
+        if isinstance(pool, urllib3.ProxyManager) and pool.proxy:
+            return str(pool.proxy.url)
+        return None
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+    ) -> urllib3.BaseHTTPResponse:
+        pool = self._pools[self.data_base if url.startswith(self.data_base) else self.api_base]
+        try:
+            return pool.request(
+                method,
+                url,
+                body=body,
+                headers={**self.headers, **(headers or {})},
+                preload_content=not stream,
+                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+            )
+        except HTTPError as exc:
+            raise LineTransportError(f"{method} {url}: {exc}") from exc
 
     def _call(
         self,
@@ -112,14 +154,12 @@ class LineClient:
         json: Any = None,
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
-    ) -> requests.Response:
-        try:
-            response = self.session.request(
-                method, url, json=json, data=data, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            raise LineTransportError(f"{method} {url}: {exc}") from exc
-        if response.status_code >= 400:
+    ) -> urllib3.BaseHTTPResponse:
+        if json is not None:
+            data = jsonlib.dumps(json, allow_nan=False).encode()
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        response = self._request(method, url, body=data, headers=headers)
+        if response.status >= 400:
             raise _error_from(response)
         return response
 
@@ -186,28 +226,29 @@ class LineClient:
     def get_content(self, message_id: str) -> tuple[bytes, str]:
         """Bytes and content type of a message's media (api-data host)."""
         response = self._call("GET", f"{self.data_base}/v2/bot/message/{message_id}/content")
-        return response.content, response.headers.get("Content-Type", "application/octet-stream")
+        return response.data, response.headers.get("Content-Type", "application/octet-stream")
 
     def download_content(self, message_id: str, target: BinaryIO, max_bytes: int) -> Downloaded:
         """Stream a message's media into ``target``, hashing it; stop past ``max_bytes``."""
         url = f"{self.data_base}/v2/bot/message/{message_id}/content"
+        response = self._request("GET", url, stream=True)
+        digest, size, whole = hashlib.sha256(), 0, False
         try:
-            response = self.session.get(url, stream=True, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise LineTransportError(f"GET {url}: {exc}") from exc
-        with response:
-            if response.status_code >= 400:
+            if response.status >= 400:
                 raise _error_from(response)
-            digest, size = hashlib.sha256(), 0
-            try:
-                for chunk in response.iter_content(chunk_size=64 * 1024):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise ContentTooLarge(size, max_bytes)
-                    digest.update(chunk)
-                    target.write(chunk)
-            except requests.RequestException as exc:
-                raise LineTransportError(f"GET {url}: {exc}") from exc
+            for chunk in response.stream(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ContentTooLarge(size, max_bytes)
+                digest.update(chunk)
+                target.write(chunk)
+            whole = True
+        except HTTPError as exc:
+            raise LineTransportError(f"GET {url}: {exc}") from exc
+        finally:
+            if not whole:  # a connection with a body left unread cannot serve another call
+                response.close()
+            response.release_conn()
         content_type = response.headers.get("Content-Type", "application/octet-stream")
         return Downloaded(content_type.split(";")[0].strip(), size, digest.hexdigest())
 
@@ -253,15 +294,25 @@ class LineClient:
         self._call("DELETE", f"{self.api_base}/v2/bot/richmenu/{rich_menu_id}")
 
 
-def _error_from(response: requests.Response) -> LineApiError:
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment (``HTTPS_PROXY``, ``NO_PROXY``…) names for ``url``, as
+    requests would pick it."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def _error_from(response: urllib3.BaseHTTPResponse) -> LineApiError:
     try:
-        body = response.json()
-    except ValueError:
+        body = jsonlib.loads(response.data)
+    except (ValueError, HTTPError):
         body = {}
     if not isinstance(body, dict):
         body = {}
     return LineApiError(
-        status=response.status_code,
+        status=response.status,
         message=str(body.get("message") or response.reason or ""),
         details=list(body.get("details") or []),
         accepted_request_id=response.headers.get("x-line-accepted-request-id"),
