@@ -6,6 +6,7 @@ versioned: editing it adds a version, and each case keeps the version its report
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,6 +57,13 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Every change of a setting or the notice writes a new random token under this key (not
+# one of DEFAULTS: no page shows it), so a process keeps what the conversation engine
+# loaded and knows by one small query whether it still holds. A token, not a timestamp:
+# hosts' clocks differ, and a change stamped earlier than the last would go unseen.
+VERSION_KEY = "content_version"
+
+
 def get(session: Session, key: str) -> Any:
     """The value of an editable setting, or its default."""
     value = session.scalar(select(Setting.value).where(Setting.key == key))
@@ -66,6 +74,11 @@ def put(session: Session, key: str, value: Any, by: str | None) -> None:
     """Set an editable setting (known keys only)."""
     if key not in DEFAULTS:
         raise KeyError(f"unknown setting {key!r}")
+    _write(session, key, value, by)
+    _write(session, VERSION_KEY, uuid.uuid4().hex, by)
+
+
+def _write(session: Session, key: str, value: Any, by: str | None) -> None:
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value, updated_by=by))
@@ -106,6 +119,7 @@ def add_privacy_notice(session: Session, body: str, by: str | None) -> PrivacyNo
     last = session.scalar(select(func.max(PrivacyNotice.version))) or 0
     notice = PrivacyNotice(version=last + 1, body=body, created_by=by, created_at=utcnow())
     session.add(notice)
+    _write(session, VERSION_KEY, uuid.uuid4().hex, by)
     session.flush()
     return notice
 
@@ -118,8 +132,27 @@ def all_values(session: Session) -> dict[str, Any]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
+# What for_conversation loaded last in this process, with the version token it was read under.
+_loaded: tuple[str, Content] | None = None
+
+
 def for_conversation(session: Session) -> Content:
-    """Everything editable that the conversation engine shows or applies (two queries)."""
+    """Everything editable that the conversation engine shows or applies: one small query
+    while nothing changed since this process last loaded it, three when something did."""
+    global _loaded
+    # The token is read first: a change committed between the two reads then leaves a
+    # token older than the content, which costs one more load, never a stale hit.
+    token = session.scalar(select(Setting.value).where(Setting.key == VERSION_KEY))
+    loaded = _loaded
+    if token is not None and loaded is not None and loaded[0] == token:
+        return loaded[1]
+    editable = _load(session)
+    if token is not None:  # none yet: the first load writes the notice (and the token)
+        _loaded = (str(token), editable)
+    return editable
+
+
+def _load(session: Session) -> Content:
     notice = current_privacy_notice(session)
     values = all_values(session)
     return Content(
