@@ -43,7 +43,7 @@ from lianping.services import accounts, casework, content, data_request_chat, no
 from lianping.services.access import RESIDENT, SYSTEM
 from lianping.storage import case_search, cases, inbox, outbox, promotions, residents
 from lianping.storage import media as media_queries
-from lianping.storage.models import Case, InboxEvent, OutboxMessage, Resident
+from lianping.storage.models import Case, OutboxMessage, Resident
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class AfterCommit:
         return [row.id for row in self.outbox]
 
 
-def resident_of(event: InboxEvent) -> str | None:
+def resident_of(event: inbox.StoredEvent) -> str | None:
     """The LINE user id of the resident :func:`handle` reads (or creates) for ``event``;
     None when it touches no resident."""
     payload = event.payload
@@ -87,7 +87,7 @@ def resident_of(event: InboxEvent) -> str | None:
 
 def handle(
     session: Session,
-    event: InboxEvent,
+    event: inbox.StoredEvent,
     editable: Content | None = None,
     known: dict[str, Resident] | None = None,
 ) -> AfterCommit:
@@ -330,7 +330,7 @@ def _register_media(
 
 
 def _queue(
-    session: Session, event: InboxEvent, to: str, replies: list[Message], after: AfterCommit
+    session: Session, event: inbox.StoredEvent, to: str, replies: list[Message], after: AfterCommit
 ) -> None:
     """Outbox rows of at most five messages; only the first may use the reply token.
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from lianping.storage.db import insert_ignoring_duplicates
@@ -27,6 +28,39 @@ UNSEND_SEARCH = 500
 # needs a migration that recomputes the shard of every pending event while no
 # worker runs.
 INBOX_SHARDS = 32
+
+
+class StoredEvent(Protocol):
+    """What handling an event reads of it: a claimed event or a stored ``InboxEvent``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def webhook_event_id(self) -> str: ...
+    @property
+    def source_key(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def event_timestamp(self) -> int: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """An event a drain claimed: the columns handling it reads, as plain values."""
+
+    id: int
+    webhook_event_id: str
+    source_key: str
+    event_type: str
+    event_timestamp: int
+    payload: dict[str, Any]
+
+
+_EVENTS = cast(Table, InboxEvent.__table__)
+_CLAIMED_COLUMNS = [_EVENTS.c[name] for name in Claimed.__slots__]
 
 
 def shard_of(source_key: str) -> int:
@@ -53,34 +87,36 @@ def store(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def claim_pending(
     session: Session, shards: Collection[int], limit: int, skip_chats: Collection[str] = ()
-) -> list[InboxEvent]:
+) -> list[Claimed]:
     """Claim up to ``limit`` unprocessed events of these shards inside the caller's
     transaction, in one statement; returns them oldest LINE timestamp first (then arrival).
 
     Chats in ``skip_chats`` are left out entirely (all their events wait, in order). The
     claim is a conditional UPDATE: a second claimer's matches none of these (PostgreSQL
-    waits for the first to commit), which makes processing exactly-once.
+    waits for the first to commit), which makes processing exactly-once. It is a Core
+    statement returning plain rows: the drain only reads the events it claims.
     """
     oldest = (
-        select(InboxEvent.id)
+        select(_EVENTS.c.id)
         .where(
-            InboxEvent.shard.in_(list(shards)),
-            InboxEvent.processed_at.is_(None),
-            InboxEvent.attempts < MAX_ATTEMPTS,
+            _EVENTS.c.shard.in_(list(shards)),
+            _EVENTS.c.processed_at.is_(None),
+            _EVENTS.c.attempts < MAX_ATTEMPTS,
         )
-        .order_by(InboxEvent.event_timestamp, InboxEvent.id)
+        .order_by(_EVENTS.c.event_timestamp, _EVENTS.c.id)
         .limit(limit)
     )
     if skip_chats:
-        oldest = oldest.where(InboxEvent.source_key.not_in(list(skip_chats)))
-    claimed = session.scalars(
-        update(InboxEvent)
-        .where(InboxEvent.id.in_(oldest.scalar_subquery()), InboxEvent.processed_at.is_(None))
+        oldest = oldest.where(_EVENTS.c.source_key.not_in(list(skip_chats)))
+    claimed = session.execute(
+        update(_EVENTS)
+        .where(_EVENTS.c.id.in_(oldest.scalar_subquery()), _EVENTS.c.processed_at.is_(None))
         .values(processed_at=utcnow())
-        .returning(InboxEvent)
-        .execution_options(synchronize_session=False)
+        .returning(*_CLAIMED_COLUMNS)
     )
-    return sorted(claimed, key=lambda event: (event.event_timestamp, event.id))
+    return sorted(
+        (Claimed(*row) for row in claimed), key=lambda event: (event.event_timestamp, event.id)
+    )
 
 
 def unclaim(session: Session, event_ids: Collection[int]) -> None:
