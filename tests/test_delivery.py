@@ -6,8 +6,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from lianping.bot import messages
 from lianping.context import Context
@@ -398,3 +400,30 @@ def test_a_refused_reply_takes_back_only_its_own_mark(sim: Sim, ctx: Context) ->
         outbox.note_attempt(session, row_id, attempts=2, error="500", failed=False,
                             refused_mark=load(ctx, row_id).reply_attempted_at)  # fmt: skip
     assert load(ctx, row_id).reply_attempted_at is None
+
+
+def test_a_fresh_answer_is_delivered_without_reading_its_chat(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    fresh = delivery.Snapshot.of(load(ctx, queue_row(ctx, user, sim.reply_token(user))))
+    ran: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        ran.append(statement.split()[0])
+
+    event.listen(ctx.engine, "before_cursor_execute", note)
+    try:
+        results = delivery.deliver_chat(ctx, user, fresh)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", note)
+    assert [(r.outbox_id, r.status, r.via) for r in results or []] == [(fresh.id, "sent", "reply")]
+    # The mark (which also checks that no older answer waits) and the outcome: no SELECT.
+    assert [word for word in ran if word in ("SELECT", "UPDATE")] == ["UPDATE", "UPDATE"]
+
+
+def test_a_fresh_answer_waits_for_an_older_one_of_its_chat(sim: Sim, ctx: Context) -> None:
+    user = sim.new_resident()
+    older = queue_row(ctx, user)  # e.g. a staff answer whose push is being retried
+    fresh = delivery.Snapshot.of(load(ctx, queue_row(ctx, user, sim.reply_token(user))))
+    delivery.deliver_chat(ctx, user, fresh)
+    assert [load(ctx, i).status for i in (older, fresh.id)] == ["sent", "sent"]
+    assert [m["via"] for m in sim.bot_messages(user)] == ["push", "reply"]

@@ -143,7 +143,7 @@ def deliver_rows(outbox_ids: list[int]) -> int:
         rows = [session.get(OutboxMessage, outbox_id) for outbox_id in outbox_ids]
         chats = {row.to for row in rows if row and row.status == OUTBOX_PENDING}
     pool, _ = _executor(ctx)
-    list(pool.map(lambda chat: _deliver_in_background(ctx, chat), chats))
+    list(pool.map(lambda chat: _deliver_in_background(ctx, chat, None), chats))
     return len(chats)
 
 
@@ -261,16 +261,21 @@ def deliver_batch(ctx: Context, snapshots: list[Snapshot]) -> None:
     if not snapshots:
         return
     pool, backlog = _executor(ctx)
-    for chat in dict.fromkeys(snapshot.to for snapshot in snapshots):
+    by_chat: dict[str, list[Snapshot]] = {}
+    for snapshot in snapshots:
+        by_chat.setdefault(snapshot.to, []).append(snapshot)
+    for chat, rows in by_chat.items():
+        # A chat's only new row is handed over: the common case takes the fast path.
+        fresh = rows[0] if len(rows) == 1 else None
         backlog.acquire()
-        future = pool.submit(_deliver_in_background, ctx, chat)
+        future = pool.submit(_deliver_in_background, ctx, chat, fresh)
         future.add_done_callback(lambda _done: backlog.release())
 
 
-def _deliver_or_queue(ctx: Context, chat: str) -> list[Result]:
+def _deliver_or_queue(ctx: Context, chat: str, fresh: Snapshot | None = None) -> list[Result]:
     """Deliver ``chat``; when a row must wait, leave the chat to a delivery job of that row
     (when the chat is busy, its deliverer takes the rows)."""
-    results = deliver_chat(ctx, chat)
+    results = deliver_chat(ctx, chat, fresh)
     if results and results[-1].status == RETRY:
         waiting = results[-1].outbox_id
         try:
@@ -280,23 +285,25 @@ def _deliver_or_queue(ctx: Context, chat: str) -> list[Result]:
     return results or []
 
 
-def _deliver_in_background(ctx: Context, chat: str) -> None:
+def _deliver_in_background(ctx: Context, chat: str, fresh: Snapshot | None) -> None:
     """A delivery thread's task: what goes wrong is logged, and the rows stay pending for
     ``retry_stalled`` and the sweep."""
     try:
-        _deliver_or_queue(ctx, chat)
+        _deliver_or_queue(ctx, chat, fresh)
     except (RedisError, SQLAlchemyError) as exc:
         log.warning("delivery to a chat interrupted (%s); left for a retry", type(exc).__name__)
     except Exception:
         log.exception("delivery to a chat failed; left for a retry")
 
 
-def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
+def deliver_chat(ctx: Context, chat: str, fresh: Snapshot | None = None) -> list[Result] | None:
     """Deliver the pending rows of one chat in order, stopping at one to retry.
 
     A deliverer that finds the chat busy marks it dirty and leaves its rows to the
-    holder, which looks again as it lets go and goes on while the chat is dirty. Returns
-    the results, or None when another deliverer held the chat.
+    holder, which looks again as it lets go and goes on while the chat is dirty. ``fresh``
+    is a row the caller has just written, tried first without reading the chat when it is
+    the chat's oldest pending one (:func:`_deliver_fresh`). Returns the results, or None
+    when another deliverer held the chat.
     """
     token = uuid.uuid4().hex
     if not dirty_locks.hold(ctx.redis, LOCK_PREFIX, token, CHAT_LOCK_SECONDS, [chat]):
@@ -305,7 +312,8 @@ def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
     results: list[Result] = []
     try:
         while True:
-            results.extend(_deliver_pending(ctx, chat))
+            results.extend(_deliver_round(ctx, chat, fresh))
+            fresh = None  # a second round (the chat was marked dirty) reads the chat
             if results and results[-1].status == RETRY:
                 # The chat's later rows wait for this one's job, woken or not.
                 while _release(ctx, chat, token):
@@ -325,6 +333,27 @@ def deliver_chat(ctx: Context, chat: str) -> list[Result] | None:
 def _release(ctx: Context, chat: str, token: str) -> bool:
     """Let go of the chat; True when it was marked dirty meanwhile (still held: look again)."""
     return bool(dirty_locks.release(ctx.redis, LOCK_PREFIX, token, CHAT_LOCK_SECONDS, [chat]))
+
+
+def _deliver_round(ctx: Context, chat: str, fresh: Snapshot | None) -> list[Result]:
+    if fresh is not None:
+        result = _deliver_fresh(ctx, fresh)
+        if result is not None:
+            return [result]
+    return _deliver_pending(ctx, chat)
+
+
+def _deliver_fresh(ctx: Context, row: Snapshot) -> Result | None:
+    """The fast path of a row just written: its reply mark also checks that it is the
+    chat's oldest pending row and still untried (one statement), so the chat's rows are
+    not read. None when it does not apply: the chat's pending rows are read instead."""
+    if row.reply_attempted_at is not None or row.attempts or not will_reply(row):
+        return None
+    ours = utcnow()
+    with ctx.sessions.begin() as session:
+        if not outbox.mark_first_reply(session, row.id, row.to, ours):
+            return None
+    return _after_mark(ctx, row, ours)
 
 
 def _deliver_pending(ctx: Context, chat: str) -> list[Result]:
@@ -357,6 +386,12 @@ def _deliver_one(ctx: Context, row: Snapshot) -> Result:
         if not mark.pending:
             return Result(row.id, SKIPPED, 0)
         row = dataclasses.replace(row, reply_attempted_at=mark.previous)
+    return _after_mark(ctx, row, ours)
+
+
+def _after_mark(ctx: Context, row: Snapshot, ours: datetime | None) -> Result:
+    """Call LINE for ``row`` (its reply marked ``ours``, or None: no reply tried) and record
+    the outcome at once."""
     result = attempt(ctx, row)
     if result.status == TO_PUSH:
         result = _push_unless_replied(ctx, row, ours, result)

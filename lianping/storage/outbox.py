@@ -86,6 +86,29 @@ def note_reply_attempt(
     return ReplyMark(pending=_updated(again), previous=seen)
 
 
+def mark_first_reply(session: Session, outbox_id: int, to: str, at: datetime) -> bool:
+    """Mark a row's reply as about to be used, only while the row is pending, has never
+    been marked and is its chat's oldest pending row: one statement, which tells a
+    deliverer handed a row just written that it may go ahead without reading the chat."""
+    older = _TABLE.alias("older")
+    waiting_before = (
+        select(older.c.id)
+        .where(older.c.to == to, older.c.status == OUTBOX_PENDING, older.c.id < outbox_id)
+        .exists()
+    )
+    statement = (
+        update(_TABLE)
+        .where(
+            _TABLE.c.id == outbox_id,
+            _TABLE.c.status == OUTBOX_PENDING,
+            _TABLE.c.reply_attempted_at.is_(None),
+            ~waiting_before,
+        )
+        .values(reply_attempted_at=at)
+    )
+    return _updated(session.execute(statement))
+
+
 def _updated(result: Result[Any]) -> bool:
     return bool(cast(CursorResult[Any], result).rowcount)
 
