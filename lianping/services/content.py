@@ -132,6 +132,7 @@ def all_values(session: Session) -> dict[str, Any]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
+_TOKEN = select(Setting.value).where(Setting.key == VERSION_KEY)  # built once: every batch
 # What for_conversation loaded last in this process, with the version token it was read under.
 _loaded: tuple[str, Content] | None = None
 
@@ -142,7 +143,7 @@ def for_conversation(session: Session) -> Content:
     global _loaded
     # The token is read first: a change committed between the two reads then leaves a
     # token older than the content, which costs one more load, never a stale hit.
-    token = session.scalar(select(Setting.value).where(Setting.key == VERSION_KEY))
+    token = session.scalar(_TOKEN)
     loaded = _loaded
     if token is not None and loaded is not None and loaded[0] == token:
         return loaded[1]

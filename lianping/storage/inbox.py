@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from lianping.storage.db import insert_ignoring_duplicates
 from lianping.storage.models import InboxEvent, utcnow
@@ -96,27 +97,40 @@ def claim_pending(
     waits for the first to commit), which makes processing exactly-once. It is a Core
     statement returning plain rows: the drain only reads the events it claims.
     """
-    oldest = (
-        select(_EVENTS.c.id)
-        .where(
-            _EVENTS.c.shard.in_(list(shards)),
-            _EVENTS.c.processed_at.is_(None),
-            _EVENTS.c.attempts < MAX_ATTEMPTS,
-        )
-        .order_by(_EVENTS.c.event_timestamp, _EVENTS.c.id)
-        .limit(limit)
-    )
-    if skip_chats:
-        oldest = oldest.where(_EVENTS.c.source_key.not_in(list(skip_chats)))
+    statement = _CLAIM_SKIPPING if skip_chats else _CLAIM
     claimed = session.execute(
-        update(_EVENTS)
-        .where(_EVENTS.c.id.in_(oldest.scalar_subquery()), _EVENTS.c.processed_at.is_(None))
-        .values(processed_at=utcnow())
-        .returning(*_CLAIMED_COLUMNS)
+        statement,
+        {"b_shards": list(shards), "b_skip": list(skip_chats), "b_limit": limit, "b_now": utcnow()},
     )
     return sorted(
         (Claimed(*row) for row in claimed), key=lambda event: (event.event_timestamp, event.id)
     )
+
+
+def _claim(skipping: bool) -> Executable:
+    """The claim statement, built once (every batch runs it), with or without chats to skip."""
+    oldest = (
+        select(_EVENTS.c.id)
+        .where(
+            _EVENTS.c.shard.in_(bindparam("b_shards", expanding=True)),
+            _EVENTS.c.processed_at.is_(None),
+            _EVENTS.c.attempts < MAX_ATTEMPTS,
+        )
+        .order_by(_EVENTS.c.event_timestamp, _EVENTS.c.id)
+        .limit(bindparam("b_limit"))
+    )
+    if skipping:
+        oldest = oldest.where(_EVENTS.c.source_key.not_in(bindparam("b_skip", expanding=True)))
+    return (
+        update(_EVENTS)
+        .where(_EVENTS.c.id.in_(oldest.scalar_subquery()), _EVENTS.c.processed_at.is_(None))
+        .values(processed_at=bindparam("b_now"))
+        .returning(*_CLAIMED_COLUMNS)
+    )
+
+
+_CLAIM = _claim(skipping=False)
+_CLAIM_SKIPPING = _claim(skipping=True)
 
 
 def unclaim(session: Session, event_ids: Collection[int]) -> None:

@@ -13,13 +13,18 @@ from sqlalchemy.orm import Session
 from lianping.storage.db import dialect_insert, insert_ignoring_duplicates
 from lianping.storage.models import Resident, ResidentTag, utcnow
 
+# Built once: every drained batch reads its residents with it.
+_BY_LINE_USER_IDS = select(Resident).where(
+    Resident.line_user_id.in_(bindparam("b_ids", expanding=True))
+)
+
 
 def by_line_user_ids(session: Session, line_user_ids: Collection[str]) -> dict[str, Resident]:
     """The residents known by these LINE user ids (one query), by LINE user id."""
     if not line_user_ids:
         return {}
-    statement = select(Resident).where(Resident.line_user_id.in_(list(line_user_ids)))
-    return {resident.line_user_id: resident for resident in session.scalars(statement)}
+    found = session.scalars(_BY_LINE_USER_IDS, {"b_ids": list(line_user_ids)})
+    return {resident.line_user_id: resident for resident in found}
 
 
 def get_or_create_many(session: Session, line_user_ids: Collection[str]) -> dict[str, Resident]:
