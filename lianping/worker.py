@@ -12,7 +12,9 @@ queues again whatever the database holds undone, even after Redis restarted empt
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
+import pkgutil
 import signal
 import threading
 import time
@@ -26,7 +28,7 @@ from redis.retry import Retry
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from lianping import context, queues
+from lianping import context, jobs, queues
 from lianping.jobs import delivery, inbox
 
 log = logging.getLogger(__name__)
@@ -163,6 +165,14 @@ def _wait_for_redis(redis: Redis, outage: Outage, stopping: threading.Event) -> 
     return False
 
 
+def _import_jobs() -> None:
+    """Import every job's module at start: RQ imports one at its first job, and the
+    sweep's first run (its imports reach the broadcasts and the LINE models) took about
+    half a second of this process's CPU while events were waiting."""
+    for module in pkgutil.iter_modules(jobs.__path__):
+        importlib.import_module(f"{jobs.__name__}.{module.name}")
+
+
 def run(burst: bool = False) -> None:
     """Drain the inbox and work the queues until stopped (or, with ``burst``, until they
     are empty).
@@ -170,6 +180,7 @@ def run(burst: bool = False) -> None:
     Survives Redis outages: see the module's docstring.
     """
     ctx = context.current()
+    _import_jobs()
     outage = Outage()
     for name in ("rq.worker", "rq.scheduler"):
         logging.getLogger(name).addFilter(_OutageLog(outage))
