@@ -7,9 +7,9 @@ versioned: editing it adds a version, and each case keeps the version its report
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from lianping.bot import texts
@@ -132,7 +132,10 @@ def all_values(session: Session) -> dict[str, Any]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
-_TOKEN = select(Setting.value).where(Setting.key == VERSION_KEY)  # built once: every batch
+# Every batch reads it: built once, on the table (a Core statement skips the ORM's
+# compilation of an entity's column).
+_SETTINGS = cast(Table, Setting.__table__)
+_TOKEN = select(_SETTINGS.c.value).where(_SETTINGS.c.key == VERSION_KEY)
 # What for_conversation loaded last in this process, with the version token it was read under.
 _loaded: tuple[str, Content] | None = None
 
