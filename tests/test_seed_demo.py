@@ -160,6 +160,15 @@ def test_seeded_cases_follow_the_rules(ctx: Context) -> None:
     assert number not in numbers
 
 
+def test_a_demo_seeded_just_after_midnight_has_every_case_begun(ctx: Context) -> None:
+    # Taipei's midnight: the day's reports fall between it and now, none after now.
+    midnight = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+    assert _seed(ctx, 400, now=midnight).cases == 400
+    with ctx.sessions() as session:
+        latest = session.scalar(select(func.max(Case.created_at)))
+    assert latest is not None and latest.replace(tzinfo=UTC) <= midnight
+
+
 def test_refuses_a_database_with_cases_unless_forced(ctx: Context) -> None:
     _seed(ctx, 40, seed=5)
     with pytest.raises(demo.AlreadySeeded):

@@ -881,9 +881,10 @@ def _plan(count: int, now: datetime, rng: random.Random) -> list[Planned]:
             )
         created = local.astimezone(UTC)
         if created >= now:
-            # Today's reports cannot be from later today.
+            # Today's reports cannot be from later today (nor, in the first minute after
+            # midnight, from after now: a case with no step before now has no timeline).
             midnight = datetime(today.year, today.month, today.day, tzinfo=TPE)
-            span = max(1.0, (now - midnight).total_seconds() - 60)
+            span = max(0.0, (now - midnight).total_seconds() - 60)
             created = (midnight + timedelta(seconds=rng.uniform(0, span))).astimezone(UTC)
         planned.append(Planned(created, nature, channel, topic))
     planned.sort(key=lambda p: p.created)
