@@ -96,14 +96,20 @@ def test_a_drainer_takes_every_woken_shard_in_one_batch(
     assert len(reads) == 1, "one claim (its batch) for the three shards"
 
 
-def test_the_drainer_drains_woken_shards_and_stops_when_asked(
-    sim: Sim, ctx: Context, quiet: Context
-) -> None:
-    shard = 17
+def one_waiting_text(sim: Sim, ctx: Context, shard: int) -> str:
+    """A resident of ``shard`` with one stored text, two minutes old, not yet handled."""
     [user] = users_in_shard(sim, shard, 1)
     store(
         ctx, line_events.text(user, "x" * 32, "請問", timestamp=int(time.time() * 1000) - 120_000)
     )
+    return user
+
+
+def test_the_drainer_drains_woken_shards_and_stops_when_asked(
+    sim: Sim, ctx: Context, quiet: Context
+) -> None:
+    shard = 17
+    user = one_waiting_text(sim, ctx, shard)
     with running_drainer(quiet.settings.redis_url):
         inbox_jobs.enqueue(quiet, [shard])
         wait_until(lambda: len(sim.bot_messages(user)) == 1, timeout=10)
@@ -113,10 +119,7 @@ def test_an_unreadable_backoff_entry_holds_up_no_chat(
     sim: Sim, ctx: Context, quiet: Context
 ) -> None:
     shard = 19
-    [user] = users_in_shard(sim, shard, 1)
-    store(
-        ctx, line_events.text(user, "x" * 32, "請問", timestamp=int(time.time() * 1000) - 120_000)
-    )
+    user = one_waiting_text(sim, ctx, shard)
     quiet.redis.hset(inbox_wake.BACKOFF_KEY, mapping={user: "not a time", "U" + "0" * 32: "x"})
     with running_drainer(quiet.settings.redis_url):
         inbox_jobs.enqueue(quiet, [shard])
