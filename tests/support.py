@@ -83,9 +83,9 @@ def handled_as_worker(ctx: Any, sim: Any, user: str, *events: dict[str, Any]) ->
     process as a worker would; returns the messages the bot then delivered to ``user``."""
     seen = len(sim.bot_messages(user))
     for event in events:
-        with ctx.sessions.begin() as session:
+        with ctx.engine.begin() as connection:
             inbox.store(
-                session,
+                connection,
                 [
                     {
                         "webhook_event_id": event["webhookEventId"],

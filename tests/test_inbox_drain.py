@@ -34,9 +34,9 @@ def users_in_shard(sim: Sim, shard: int, how_many: int) -> list[str]:
 
 
 def store(ctx: Context, *events: dict[str, Any]) -> None:
-    with ctx.sessions.begin() as session:
+    with ctx.engine.begin() as connection:
         inbox.store(
-            session,
+            connection,
             [
                 {
                     "webhook_event_id": event["webhookEventId"],

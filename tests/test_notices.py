@@ -562,7 +562,7 @@ def _file_on_line(ctx: Context, user: str, tip: bool = False) -> str:
         resident.following = True
         resident.conversation = chat.state
         resident.notice_version = chat.notice_version
-        inbox.store(session, [{
+        inbox.store(session.connection(), [{
             "webhook_event_id": body["webhookEventId"], "source_key": user,
             "event_type": "postback", "event_timestamp": body["timestamp"], "payload": body,
         }])  # fmt: skip

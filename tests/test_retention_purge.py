@@ -461,7 +461,7 @@ def _say(ctx: Context, user_id: str, words: str, at: datetime) -> list[str]:
     body = line_events.text(user_id, "reply-" + words, words)
     body["timestamp"] = _ms(at)
     with ctx.sessions.begin() as session:
-        inbox.store(session, [{
+        inbox.store(session.connection(), [{
             "webhook_event_id": body["webhookEventId"], "source_key": user_id,
             "event_type": "message", "event_timestamp": body["timestamp"], "payload": body,
         }])  # fmt: skip

@@ -34,7 +34,7 @@ def _unsend(ctx: Context, message_id: str) -> dispatch.AfterCommit:
     body = line_events.unsend(USER, message_id)
     body["timestamp"] = int(NOW.timestamp() * 1000)
     with ctx.sessions.begin() as session:
-        inbox.store(session, [{
+        inbox.store(session.connection(), [{
             "webhook_event_id": body["webhookEventId"], "source_key": USER,
             "event_type": "unsend", "event_timestamp": body["timestamp"], "payload": body,
         }])  # fmt: skip

@@ -84,8 +84,8 @@ def import_spool(ctx: Context) -> int:
             continue  # another worker's sweep took it
         try:
             parsed = webhook_body.parse_body(body)
-            with ctx.sessions.begin() as session:
-                shards.update(dict.fromkeys(webhook_intake.store(session, parsed)))
+            with ctx.engine.begin() as connection:
+                shards.update(dict.fromkeys(webhook_intake.store(connection, parsed)))
         except OperationalError:
             raise  # the database is away still: the spool waits for the next sweep
         except (webhook_body.WebhookBodyError, SQLAlchemyError) as exc:

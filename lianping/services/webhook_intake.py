@@ -5,7 +5,7 @@ Shared by the webhook and by the sweep's import of spooled bodies.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from lianping.line import webhook_body
 from lianping.line.webhook_body import WebhookBody
@@ -13,9 +13,10 @@ from lianping.storage import inbox, rejected_events
 from lianping.storage.models import utcnow
 
 
-def store(session: Session, parsed: WebhookBody) -> list[int]:
-    """Store the body's events (repeats ignored) and record its rejected ones; returns the
-    shards whose drain should run, in the order their events came."""
+def store(connection: Connection, parsed: WebhookBody) -> list[int]:
+    """Store the body's events (repeats ignored) and record its rejected ones, inside the
+    connection's transaction; returns the shards whose drain should run, in the order
+    their events came."""
     rows = [
         {
             "webhook_event_id": event["webhookEventId"],
@@ -26,6 +27,8 @@ def store(session: Session, parsed: WebhookBody) -> list[int]:
         }
         for event in parsed.events
     ]
-    inbox.store(session, rows)
-    rejected_events.record(session, [(bad.reason, bad.event) for bad in parsed.rejected], utcnow())
+    inbox.store(connection, rows)
+    rejected_events.record(
+        connection, [(bad.reason, bad.event) for bad in parsed.rejected], utcnow()
+    )
     return list(dict.fromkeys(inbox.shard_of(row["source_key"]) for row in rows))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 # libpq's connect timeout (whole seconds, at least 2).
 CONNECT_TIMEOUT_S = 2
@@ -68,7 +70,34 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def dialect_insert(session: Session) -> Any:
     """The ``insert`` construct of the session's backend (for ON CONFLICT clauses)."""
-    dialect = session.get_bind().dialect.name
+    return _insert_of(session.get_bind().dialect.name)
+
+
+def insert_ignoring_duplicates(
+    connection: Connection, model: type[Any], rows: list[dict[str, Any]], unique_column: str
+) -> None:
+    """INSERT rows on ``connection``, letting the database drop those whose
+    ``unique_column`` exists already (inside the caller's transaction).
+
+    Used where deliveries repeat (LINE redelivers webhooks) so duplicates are
+    refused by the database itself. It reports no count: psycopg's ``rowcount``
+    for a many-row INSERT … ON CONFLICT is not reliable. A Core INSERT built once per
+    table: the webhook stores every event through here, and building the statement
+    each time was a third of its cost. A session passes ``session.connection()``.
+    """
+    if not rows:
+        return
+    statement = _ignoring_duplicates(connection.dialect.name, model.__table__, unique_column)
+    connection.execute(statement, rows)
+
+
+@functools.cache
+def _ignoring_duplicates(dialect: str, table: Table, unique_column: str) -> Executable:
+    return _insert_of(dialect)(table).on_conflict_do_nothing(index_elements=[unique_column])
+
+
+def _insert_of(dialect: str) -> Any:
+    """The ``insert`` construct of a backend (for ON CONFLICT clauses)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -78,22 +107,3 @@ def dialect_insert(session: Session) -> Any:
 
         return sqlite_insert
     raise RuntimeError(f"unsupported database dialect: {dialect}")
-
-
-def insert_ignoring_duplicates(
-    session: Session, model: type[Any], rows: list[dict[str, Any]], unique_column: str
-) -> None:
-    """INSERT rows, letting the database drop those whose ``unique_column`` exists already.
-
-    Used where deliveries repeat (LINE redelivers webhooks) so duplicates are
-    refused by the database itself. It reports no count: psycopg's ``rowcount``
-    for a many-row INSERT … ON CONFLICT is not reliable. A plain INSERT on the
-    session's connection: the webhook stores every event through here, and the
-    ORM's bulk-insert bookkeeping was a third of its work.
-    """
-    if not rows:
-        return
-    statement = dialect_insert(session)(model.__table__).on_conflict_do_nothing(
-        index_elements=[unique_column]
-    )
-    session.connection().execute(statement, rows)

@@ -1,4 +1,5 @@
-"""Queries over the durable inbox of webhook events. They take a session and never commit."""
+"""Queries over the durable inbox of webhook events. They never commit: the webhook's
+:func:`store` runs on a connection's transaction, the drain's queries in a session."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
@@ -69,14 +70,15 @@ def shard_of(source_key: str) -> int:
     return zlib.crc32(source_key.encode()) % INBOX_SHARDS
 
 
-def store(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Store events keyed by ``webhook_event_id``, each in its chat's shard.
+def store(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store events keyed by ``webhook_event_id``, each in its chat's shard, inside the
+    connection's transaction.
 
     Repeats are ignored by the database.
     """
     now = utcnow()
     insert_ignoring_duplicates(
-        session,
+        connection,
         InboxEvent,
         [
             {"received_at": now, "attempts": 0, "shard": shard_of(row["source_key"]), **row}

@@ -28,7 +28,7 @@ MEDIA_KINDS = frozenset(MAX_BYTES)
 def register(session: Session, resident_id: int, message_id: str, kind: str) -> MediaFile:
     """Record a media message to download (a redelivered event registers nothing new)."""
     insert_ignoring_duplicates(
-        session,
+        session.connection(),
         MediaFile,
         [
             {

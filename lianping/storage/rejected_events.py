@@ -1,4 +1,5 @@
-"""Queries over rejected webhook events. They take a session and never commit."""
+"""Queries over rejected webhook events. They never commit: :func:`record` runs in the
+webhook's connection transaction, the admin's reads in a session."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
 from lianping.storage.models import RejectedWebhookEvent
@@ -16,6 +17,7 @@ from lianping.storage.models import RejectedWebhookEvent
 # wrong, bounded whatever a body holds.
 MAX_RAW_CHARS = 4000
 MAX_REASON_CHARS = 200
+_INSERT = insert(RejectedWebhookEvent)  # built once: the webhook runs it
 
 
 def raw_text(event: Any) -> str:
@@ -28,12 +30,12 @@ def raw_text(event: Any) -> str:
     return text[:MAX_RAW_CHARS]
 
 
-def record(session: Session, rejected: Sequence[tuple[str, Any]], now: datetime) -> None:
-    """Keep each ``(reason, event)`` pair, in one INSERT."""
+def record(connection: Connection, rejected: Sequence[tuple[str, Any]], now: datetime) -> None:
+    """Keep each ``(reason, event)`` pair, in one INSERT inside the connection's transaction."""
     if not rejected:
         return
-    session.execute(
-        insert(RejectedWebhookEvent),
+    connection.execute(
+        _INSERT,
         [
             {"received_at": now, "reason": reason[:MAX_REASON_CHARS], "raw": raw_text(event)}
             for reason, event in rejected

@@ -34,7 +34,7 @@ def get_or_create_many(session: Session, line_user_ids: Collection[str]) -> dict
     missing = [line_user_id for line_user_id in line_user_ids if line_user_id not in found]
     if missing:
         insert_ignoring_duplicates(
-            session, Resident, [_first_contact(i) for i in missing], "line_user_id"
+            session.connection(), Resident, [_first_contact(i) for i in missing], "line_user_id"
         )
         found.update(by_line_user_ids(session, missing))
     return found
@@ -63,7 +63,9 @@ def get_or_create(
     )
     if resident is not None:
         return resident
-    insert_ignoring_duplicates(session, Resident, [_first_contact(line_user_id)], "line_user_id")
+    insert_ignoring_duplicates(
+        session.connection(), Resident, [_first_contact(line_user_id)], "line_user_id"
+    )
     created = session.scalars(select(Resident).where(Resident.line_user_id == line_user_id)).one()
     if known is not None:
         known[line_user_id] = created
