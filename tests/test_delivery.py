@@ -307,7 +307,7 @@ def test_a_deliverer_that_read_a_row_before_another_replied_does_not_send_it_aga
     assert delivery._deliver_one(ctx, stale).status == outcome
     # Once the other deliverer has recorded it, one that read it before does nothing.
     with ctx.sessions.begin() as session:
-        outbox.mark_sent(session, [outbox.SentRow(row_id, "reply", 1)], utcnow())
+        outbox.mark_sent(session.connection(), [outbox.SentRow(row_id, "reply", 1)], utcnow())
     calls = len(sim.calls())
     assert delivery._deliver_one(ctx, stale).status == "skipped"
     assert len(sim.calls()) == calls, "LINE is not called for a row already sent"

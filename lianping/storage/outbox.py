@@ -1,11 +1,13 @@
-"""Queries over the outbox of messages to deliver. They take a session and never commit."""
+"""Queries over the outbox of messages to deliver. They never commit. The two marks every
+answer takes (:func:`mark_first_reply`, :func:`mark_sent`) run on a connection's
+transaction; the rest in a session."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Result, Row, Table, bindparam, case, select, update
+from sqlalchemy import Connection, CursorResult, Result, Row, Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from lianping.line.limits import LIMITS
@@ -107,11 +109,11 @@ _MARK_FIRST_REPLY = (
 )
 
 
-def mark_first_reply(session: Session, outbox_id: int, to: str, at: datetime) -> bool:
+def mark_first_reply(connection: Connection, outbox_id: int, to: str, at: datetime) -> bool:
     """Mark a row's reply as about to be used, only while the row is pending, has never
     been marked and is its chat's oldest pending row: one statement, which tells a
     deliverer handed a row just written that it may go ahead without reading the chat."""
-    marked = session.execute(_MARK_FIRST_REPLY, {"b_id": outbox_id, "b_to": to, "b_at": at})
+    marked = connection.execute(_MARK_FIRST_REPLY, {"b_id": outbox_id, "b_to": to, "b_at": at})
     return _updated(marked)
 
 
@@ -168,10 +170,10 @@ _MARK_SENT = (
 )
 
 
-def mark_sent(session: Session, rows: list[SentRow], at: datetime) -> None:
+def mark_sent(connection: Connection, rows: list[SentRow], at: datetime) -> None:
     """Record accepted rows in one statement (executemany); rows no longer pending are kept."""
     if rows:
-        session.execute(
+        connection.execute(
             _MARK_SENT,
             [{"b_id": r.id, "b_via": r.via, "b_at": at, "b_attempts": r.attempts} for r in rows],
         )
