@@ -48,6 +48,23 @@ def test_a_renewal_keeps_only_the_drainers_own_locks(quiet: Context) -> None:
     assert redis.pttl("lianping:inbox:lock:3") > 10_000
 
 
+def test_the_lock_scripts_run_again_after_redis_forgot_them(quiet: Context) -> None:
+    redis = quiet.redis
+    assert inbox_wake.take(redis, "A", 15, [7], 0).shards == [7]
+    # A restarted Redis has no scripts: each is run by its SHA1 and must be loaded again.
+    redis.script_flush()
+    assert inbox_wake.wake(redis, [8]) == 1
+    redis.script_flush()
+    assert inbox_wake.take(redis, "B", 15, [7], 31).shards == [8], "7 is A's"
+    redis.script_flush()
+    assert inbox_wake.renew(redis, "A", 15, [7]) == [7]
+    redis.script_flush()
+    assert inbox_wake.release(redis, "A", 15, [7]) == [7], "B marked 7 dirty for A"
+    assert inbox_wake.release(redis, "A", 15, [7]) == []
+    assert inbox_wake.release(redis, "B", 15, [8]) == []
+    assert redis.keys("lianping:inbox:lock:*") == []
+
+
 def test_events_stored_while_another_drainer_holds_the_shard_are_drained_by_it(
     sim: Sim, ctx: Context, quiet: Context
 ) -> None:

@@ -12,9 +12,11 @@ a single Redis server (not a cluster) allows.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, cast
 
 from redis import Redis
+from redis.commands.core import Script
 
 DIRTY_TTL = 60  # seconds; longer than any lock, so the holder sees the mark before it lets go
 
@@ -80,7 +82,7 @@ def hold(redis: Redis, prefix: str, token: str, ttl_s: float, names: list[str]) 
     if not names:
         return []
     args: list[str | int] = [token, int(ttl_s * 1000), DIRTY_TTL, *names]
-    return _names(redis.register_script(_HOLD)(keys=[prefix], args=args))
+    return _names(run_script(redis, _HOLD, [prefix], args))
 
 
 def renew(redis: Redis, prefix: str, token: str, ttl_s: float, names: list[str]) -> list[str]:
@@ -88,7 +90,7 @@ def renew(redis: Redis, prefix: str, token: str, ttl_s: float, names: list[str])
     if not names:
         return []
     args: list[str | int] = [token, int(ttl_s * 1000), *names]
-    return _names(redis.register_script(_RENEW)(keys=[prefix], args=args))
+    return _names(run_script(redis, _RENEW, [prefix], args))
 
 
 def release(redis: Redis, prefix: str, token: str, ttl_s: float, names: list[str]) -> list[str]:
@@ -97,7 +99,24 @@ def release(redis: Redis, prefix: str, token: str, ttl_s: float, names: list[str
     if not names:
         return []
     args: list[str | int] = [token, int(ttl_s * 1000), *names]
-    return _names(redis.register_script(_RELEASE)(keys=[prefix], args=args))
+    return _names(run_script(redis, _RELEASE, [prefix], args))
+
+
+# Each client's scripts, made once: making a Script (hashing its source) was a fifth of
+# a lock call. Keyed weakly, so a dropped client takes its scripts with it.
+_SCRIPTS: weakref.WeakKeyDictionary[Redis, dict[str, Script]] = weakref.WeakKeyDictionary()
+
+
+def run_script(redis: Redis, source: str, keys: list[str], args: list[Any]) -> Any:
+    """Run the Lua ``source`` on ``redis`` by its SHA1, one round trip; a script Redis has
+    forgotten (a restart, ``SCRIPT FLUSH``) is loaded again by redis-py."""
+    scripts = _SCRIPTS.get(redis)
+    if scripts is None:
+        scripts = _SCRIPTS.setdefault(redis, {})
+    script = scripts.get(source)
+    if script is None:
+        script = scripts.setdefault(source, redis.register_script(source))
+    return script(keys=keys, args=args)
 
 
 def _names(values: Any) -> list[str]:

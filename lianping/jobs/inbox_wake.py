@@ -71,8 +71,7 @@ def wake(redis: Redis, shards: list[int]) -> int:
     many were pushed. One round trip. Raises ``RedisError`` when Redis is unreachable."""
     if not shards:
         return 0
-    script = redis.register_script(_WAKE)
-    return int(script(keys=[WAKE_KEY, PREFIX], args=[QUEUED_FLAG_TTL, *shards]))
+    return int(dirty_locks.run_script(redis, _WAKE, [WAKE_KEY, PREFIX], [QUEUED_FLAG_TTL, *shards]))
 
 
 def wait(redis: Redis, timeout: float) -> int | None:
@@ -92,12 +91,13 @@ class Taken:
 def take(redis: Redis, token: str, lock_s: int, first: list[int], more: int) -> Taken:
     """Lock ``first`` and up to ``more`` other woken shards for the drainer ``token``; a
     shard another drainer holds is marked dirty for it instead. One round trip."""
-    script = redis.register_script(_TAKE)
     taken, backoff = cast(
         list[Any],
-        script(
-            keys=[WAKE_KEY, PREFIX, BACKOFF_KEY],
-            args=[token, lock_s * 1000, dirty_locks.DIRTY_TTL, more, *first],
+        dirty_locks.run_script(
+            redis,
+            _TAKE,
+            [WAKE_KEY, PREFIX, BACKOFF_KEY],
+            [token, lock_s * 1000, dirty_locks.DIRTY_TTL, more, *first],
         ),
     )
     pairs = [dirty_locks.as_text(value) for value in backoff]
