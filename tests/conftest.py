@@ -15,6 +15,7 @@ import dataclasses
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,7 +36,7 @@ from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator.app import RunningSimulator, start_in_thread
 from lianping_dev.simulator.client import SimulatorClient
 from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID, SimulatorSettings
-from tests.support import WorkerProcess, fresh_database_beside
+from tests.support import WorkerProcess, copy_of_database, fresh_database_beside
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -100,6 +101,30 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     _reset_database(url)
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def blank_database_url(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> str:
+    """A migrated database that nothing uses: :func:`private_database_url` copies it."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        url = fresh_database_beside(
+            given, f"{make_url(given).database}_blank{_xdist_worker() or 0}"
+        )
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('blank')}/blank.db"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def private_database_url(blank_database_url: str, tmp_path: Path) -> str:
+    """An empty database of this test alone, for a stack on a Redis of its own: the session's
+    worker must not see its rows, or its sweep would take them through the other Redis, past
+    the stack's locks (two drainers of one chat, two deliverers of one answer)."""
+    blank = make_url(blank_database_url)
+    name = "private" if blank.get_backend_name() == "sqlite" else f"{blank.database}_private"
+    return copy_of_database(blank_database_url, name, tmp_path)
 
 
 @pytest.fixture(scope="session")

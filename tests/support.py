@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
@@ -66,6 +68,24 @@ def running_drainer(redis_url: str) -> Iterator[None]:
         stop.set()
         drainer.join(timeout=5)
     assert not drainer.is_alive() and errors == []
+
+
+def copy_of_database(blank_url: str, name: str, directory: Path) -> str:
+    """A new database ``name`` made as a copy of the migrated, unused ``blank_url``: a
+    PostgreSQL database from it as a template, or a SQLite file in ``directory``."""
+    blank = make_url(blank_url)
+    if blank.get_backend_name() != "sqlite":
+        engine = make_engine(blank_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{blank.database}"'))
+        engine.dispose()
+        return blank.set(database=name).render_as_string(hide_password=False)
+    target = directory / f"{name}.db"
+    source, copy = sqlite3.connect(str(blank.database)), sqlite3.connect(target)
+    with closing(source), closing(copy):
+        source.backup(copy)
+    return f"sqlite:///{target}"
 
 
 def fresh_database_beside(url: str, name: str) -> str:

@@ -33,12 +33,16 @@ MULTICAST = "/v2/bot/message/multicast"
 
 
 class Stack:
-    """Workers on a Redis of their own, so one can be killed without touching the session's."""
+    """Workers on a Redis and a database of their own, so one can be killed without touching
+    the session's."""
 
-    def __init__(self, tmp_path: Path, settings: Settings, env: dict[str, str]) -> None:
+    def __init__(
+        self, tmp_path: Path, settings: Settings, env: dict[str, str], database_url: str
+    ) -> None:
         self.redis = RedisServer(tmp_path / "redis").start()
-        self.ctx = Context(Settings(**{**settings.__dict__, "redis_url": self.redis.url}))
-        self.env = {**env, "REDIS_URL": self.redis.url}
+        private = {"redis_url": self.redis.url, "database_url": database_url}
+        self.ctx = Context(Settings(**{**settings.__dict__, **private}))
+        self.env = {**env, "REDIS_URL": self.redis.url, "DATABASE_URL": database_url}
         self.workers: list[WorkerProcess] = []
 
     def start_worker(self) -> WorkerProcess:
@@ -50,11 +54,14 @@ class Stack:
         for worker in self.workers:
             worker.kill()
         self.redis.stop()
+        self.ctx.engine.dispose()
 
 
 @pytest.fixture
-def stack(tmp_path: Path, settings: Settings, env: dict[str, str], sim: Sim) -> Iterator[Stack]:
-    made = Stack(tmp_path, settings, env)
+def stack(
+    tmp_path: Path, settings: Settings, env: dict[str, str], sim: Sim, private_database_url: str
+) -> Iterator[Stack]:
+    made = Stack(tmp_path, settings, env, private_database_url)
     yield made
     made.close()
 
@@ -74,13 +81,13 @@ def chunk_rows(ctx: Context, broadcast_id: int) -> list[BroadcastChunk]:
 
 
 def test_5_percent_500s_and_a_killed_worker_still_deliver_exactly_once(
-    stack: Stack, sim: Sim, ctx: Context
+    stack: Stack, sim: Sim
 ) -> None:
     ids = ["U" + secrets.token_hex(16) for _ in range(FOLLOWERS)]
     requests.post(
         f"{sim.url}/_sim/residents/bulk", json={"user_ids": ids, "follow": True}, timeout=30
     ).raise_for_status()
-    with ctx.sessions.begin() as session:
+    with stack.ctx.sessions.begin() as session:
         session.add_all(Resident(line_user_id=uid, district="中正區") for uid in ids)
         broadcast_id = broadcasts.save_draft(
             session, OFFICER, broadcast_id=None, title="可靠性",
@@ -88,8 +95,8 @@ def test_5_percent_500s_and_a_killed_worker_still_deliver_exactly_once(
             audience={"kind": "area", "district": "中正區", "villages": []},
         ).id  # fmt: skip
         broadcasts.send(
-            session, OFFICER, broadcast_id, quota=broadcasts.read_quota(ctx.line),
-            public_base_url=ctx.settings.public_base_url,
+            session, OFFICER, broadcast_id, quota=broadcasts.read_quota(stack.ctx.line),
+            public_base_url=stack.ctx.settings.public_base_url,
         )  # fmt: skip
     # Each multicast takes a while, so the kill lands with a request in flight.
     sim.faults(error_rate=0.05, seed=6, latency_ms=400, path_prefix=MULTICAST)
@@ -103,25 +110,31 @@ def test_5_percent_500s_and_a_killed_worker_still_deliver_exactly_once(
     first = stack.start_worker()
     # Killed while LINE is handling one of its multicasts: that chunk is sent but not
     # recorded, and only the resume can finish it.
-    wait_until(lambda: load(ctx, broadcast_id).chunks_sent >= 2 and in_flight() > 0, timeout=60)
+    wait_until(
+        lambda: load(stack.ctx, broadcast_id).chunks_sent >= 2 and in_flight() > 0, timeout=60
+    )
     first.kill()
-    at_kill = load(ctx, broadcast_id)
+    at_kill = load(stack.ctx, broadcast_id)
     assert at_kill.status == "sending", "the kill must land before the broadcast is done"
     assert at_kill.chunks_sent < at_kill.chunks_total
     wait_until(lambda: in_flight() == 0, timeout=10)
     orphaned = {c["headers"]["X-Line-Retry-Key"] for c in sim.calls(MULTICAST)[before:]}
     recorded = {
-        chunk.retry_key for chunk in chunk_rows(ctx, broadcast_id) if chunk.status != "pending"
+        chunk.retry_key
+        for chunk in chunk_rows(stack.ctx, broadcast_id)
+        if chunk.status != "pending"
     }
     lost_in_flight = orphaned - recorded
     assert lost_in_flight, "a chunk was at LINE when its worker died"
     after_kill = len(sim.calls(MULTICAST))
 
     stack.start_worker()
-    done = wait_until(lambda: (b := load(ctx, broadcast_id)).status != "sending" and b, timeout=120)
+    done = wait_until(
+        lambda: (b := load(stack.ctx, broadcast_id)).status != "sending" and b, timeout=120
+    )
     assert (done.status, done.recipients, done.chunks_total) == ("sent", FOLLOWERS, 8)
     assert (done.chunks_sent, done.chunks_failed) == (8, 0)
-    chunks = chunk_rows(ctx, broadcast_id)
+    chunks = chunk_rows(stack.ctx, broadcast_id)
     assert all(chunk.status == "sent" for chunk in chunks)
     # The chunk LINE took from the dead worker was asked again, with its key, and counted once.
     resumed = [

@@ -57,12 +57,14 @@ def failed_jobs(ctx: Context) -> int:
 
 @dataclass
 class PrivateStack:
-    """A web app and workers on a Redis of their own, so workers can be killed and Redis stopped."""
+    """A web app and workers on a Redis and a database of their own, so workers can be
+    killed and Redis stopped (the session's worker sees none of it)."""
 
     redis: RedisServer
     client: Any
     env: dict[str, str]
     workers: list[WorkerProcess]
+    ctx: Context
 
     def start_worker(self) -> WorkerProcess:
         worker = WorkerProcess(self.env)
@@ -72,17 +74,24 @@ class PrivateStack:
 
 @pytest.fixture
 def stack(
-    tmp_path: Path, settings: Settings, env: dict[str, str], sim: Sim
+    tmp_path: Path, settings: Settings, env: dict[str, str], sim: Sim, private_database_url: str
 ) -> Iterator[PrivateStack]:
     redis = RedisServer(tmp_path / "redis").start()
-    private = Settings(**{**settings.__dict__, "redis_url": redis.url})
+    private = Settings(
+        **{**settings.__dict__, "redis_url": redis.url, "database_url": private_database_url}
+    )
     stack = PrivateStack(
-        redis, create_app(private).test_client(), {**env, "REDIS_URL": redis.url}, []
+        redis,
+        create_app(private).test_client(),
+        {**env, "REDIS_URL": redis.url, "DATABASE_URL": private_database_url},
+        [],
+        Context(private),
     )
     yield stack
     for worker in stack.workers:
         worker.kill()
     redis.stop()
+    stack.ctx.engine.dispose()
 
 
 def test_every_documented_event_type_is_accepted_and_no_job_fails(
@@ -165,9 +174,7 @@ def test_push_after_injected_500s_arrives_exactly_once(
         assert (row.status, row.sent_via, row.attempts) == ("sent", "push", 4)
 
 
-def test_worker_killed_mid_stream_loses_and_repeats_nothing(
-    stack: PrivateStack, sim: Sim, ctx: Context
-) -> None:
+def test_worker_killed_mid_stream_loses_and_repeats_nothing(stack: PrivateStack, sim: Sim) -> None:
     # Three batches of the drainer; one delivery thread and a slow LINE hold the first
     # worker's drain up, so the kill lands between its commits.
     users = [sim.new_resident(f"居民{i}") for i in range(40)]
@@ -184,37 +191,35 @@ def test_worker_killed_mid_stream_loses_and_repeats_nothing(
     sim.faults(latency_ms=200, path_prefix="/v2/bot/message/reply")
     first = WorkerProcess({**stack.env, "DELIVERY_THREADS": "1"})
     stack.workers.append(first)
-    wait_until(lambda: sum(1 for row in inbox_rows(ctx) if row.processed_at) >= 8, timeout=30)
+    wait_until(lambda: sum(1 for row in inbox_rows(stack.ctx) if row.processed_at) >= 8, timeout=30)
     first.kill()
-    done_at_kill = sum(1 for row in inbox_rows(ctx) if row.processed_at)
+    done_at_kill = sum(1 for row in inbox_rows(stack.ctx) if row.processed_at)
     assert done_at_kill < total, "the kill must land before the work is done"
     sim.faults(clear=True)
 
     stack.start_worker()
-    wait_until(lambda: all_processed(ctx, total), timeout=90)
+    wait_until(lambda: all_processed(stack.ctx, total), timeout=90)
     wait_until(lambda: all(len(sim.bot_messages(user)) >= per_user for user in users), timeout=60)
     time.sleep(1.0)
     assert [len(sim.bot_messages(user)) for user in users] == [per_user] * len(users)
     for user in users:
-        rows = [row for row in inbox_rows(ctx) if row.source_key == user]
+        rows = [row for row in inbox_rows(stack.ctx) if row.source_key == user]
         assert len(rows) == per_user
         by_time = sorted(rows, key=lambda row: row.event_timestamp)
         processed = [row.processed_at for row in by_time]
         assert processed == sorted(processed), "events of one resident are handled in order"
 
 
-def test_redis_down_events_still_acknowledged_then_processed(
-    stack: PrivateStack, sim: Sim, ctx: Context
-) -> None:
+def test_redis_down_events_still_acknowledged_then_processed(stack: PrivateStack, sim: Sim) -> None:
     stack.start_worker()
     users = [sim.new_resident(f"停機{i}") for i in range(3)]
     stack.redis.stop()
     for user in users:
         event = line_events.text(user, sim.reply_token(user), "Redis 停機時的訊息")
         assert post_events(stack.client, event) == 200
-    assert len(inbox_rows(ctx)) == len(users)
+    assert len(inbox_rows(stack.ctx)) == len(users)
 
     stack.redis.start()  # same port: the workers and web reconnect
-    wait_until(lambda: all_processed(ctx, len(users)), timeout=90)
+    wait_until(lambda: all_processed(stack.ctx, len(users)), timeout=90)
     for user in users:
         wait_until(lambda user=user: sim.bot_messages(user), timeout=30)

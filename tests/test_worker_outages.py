@@ -37,7 +37,7 @@ RECOVERY_LOGGED = "Redis reachable again"
 
 @dataclass
 class Stack:
-    """The web app's webhook and one worker process on a Redis of their own."""
+    """The web app's webhook and one worker process on a Redis and a database of their own."""
 
     redis: RedisServer
     client: Any
@@ -76,15 +76,17 @@ class Stack:
 
 @pytest.fixture
 def stack(
-    tmp_path: Path, settings: Settings, env: dict[str, str], sim: Sim, ctx: Context
+    tmp_path: Path, settings: Settings, env: dict[str, str], sim: Sim, private_database_url: str
 ) -> Iterator[Stack]:
     redis = RedisServer(tmp_path / "redis").start()
-    private = Settings(**{**settings.__dict__, "redis_url": redis.url})
+    private = Settings(
+        **{**settings.__dict__, "redis_url": redis.url, "database_url": private_database_url}
+    )
     worker = Process(
-        commands.worker(), {**env, "REDIS_URL": redis.url},
+        commands.worker(), {**env, "REDIS_URL": redis.url, "DATABASE_URL": private_database_url},
         name="worker", log=tmp_path / "worker.log",
     )  # fmt: skip
-    stack = Stack(redis, create_app(private).test_client(), worker, sim, ctx)
+    stack = Stack(redis, create_app(private).test_client(), worker, sim, Context(private))
     try:
         yield stack
     finally:
@@ -92,6 +94,7 @@ def stack(
         if redis.process:
             redis.process.signal(signal.SIGCONT)
         redis.stop()
+        stack.ctx.engine.dispose()
 
 
 def _settle(stack: Stack, users: list[str]) -> None:
