@@ -21,11 +21,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from redis import Redis
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from lianping import context
+from lianping import context, queues
 from lianping.app import create_app
 from lianping.config import Settings
 from lianping.context import Context
@@ -36,7 +37,7 @@ from lianping_dev.redis_server import RedisServer, free_port
 from lianping_dev.simulator.app import RunningSimulator, start_in_thread
 from lianping_dev.simulator.client import SimulatorClient
 from lianping_dev.simulator.settings import SIMULATED_BOT_USER_ID, SimulatorSettings
-from tests.support import WorkerProcess, copy_of_database, fresh_database_beside
+from tests.support import WorkerProcess, copy_of_database, fresh_database_beside, wait_until
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -246,12 +247,27 @@ def worker(env: dict[str, str], web: str) -> Iterator[WorkerProcess]:
     process.stop()
 
 
+def _settle_session_worker(ctx: Context) -> None:
+    """Drop the jobs earlier tests left queued for the session's worker and wait for the
+    one it runs: a job names rows by id, and SQLite gives a new row the id of a deleted
+    one, so an earlier test's late job would act on this test's rows."""
+    for name in queues.ALL:
+        queue = queues.queue(name, ctx.redis)
+        queue.empty()
+        scheduled = ScheduledJobRegistry(queue=queue)
+        for job_id in scheduled.get_job_ids():
+            scheduled.remove(job_id, delete_job=True)
+        running = StartedJobRegistry(queue=queue)
+        wait_until(lambda running=running: running.count == 0, timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def clean_tables(request: pytest.FixtureRequest) -> None:
     """Each test starts with empty tables (only for tests that use the database)."""
     if "ctx" not in request.fixturenames:
         return
     ctx: Context = request.getfixturevalue("ctx")
+    _settle_session_worker(ctx)
     with ctx.sessions.begin() as session:
         if session.get_bind().dialect.name == "postgresql":
             # Lets the test cleanup past the audit log's append-only trigger (superuser only).
