@@ -214,7 +214,7 @@ GIVEN = ("淑芬", "志明", "美玲", "建宏", "雅婷", "俊傑", "秀英", "
 CONFIG_KEYS = (
     "rate", "duration", "warmup", "workers", "worker_nice", "web_workers", "web_threads", "senders",
     "token_lead", "drain_timeout", "settle", "seed", "compare_sync_bot", "idle_costs",
-    "idle_baseline", "find_capacity", "capacity_steps", "capacity_duration",
+    "idle_baseline", "find_capacity", "capacity_steps", "capacity_duration", "rounds",
 )  # fmt: skip
 
 # Component names of the CPU figures besides the fleet's process groups; the harness's
@@ -1120,25 +1120,70 @@ def run(args: argparse.Namespace, workdir: Path, fleet: Fleet) -> dict[str, Any]
         if args.idle_costs:
             idle_costs = measure_idle_costs(args, env, db, sim, fleet, harness, rng)
 
-        product = System("lianping", start_product(args, fleet, env), [], database_url, backends)
-        product.processes = list(fleet.processes)
-        result = measure_load(args, args.rate, args.duration, product, sim, fleet, harness, rng)
-        result.update(machine=host, database=db, product=product_info(), idle_costs=idle_costs)
-        if args.find_capacity:
-            result["capacity"] = find_capacity(args, product, sim, fleet, harness, rng)
-        stop_apps(fleet)
-
-        if args.compare_sync_bot:
-            bot = System("sync bot", start_sync_bot(args, fleet, env), ["web", "simulator"])
-            sync = measure_load(args, args.rate, args.duration, bot, sim, fleet, harness, rng)
+        ours: list[dict[str, Any]] = []
+        theirs: list[dict[str, Any]] = []
+        capacity = None
+        for number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                log(f"round {number} of {args.rounds}")
+            product = System(
+                "lianping", start_product(args, fleet, env), [], database_url, backends
+            )
+            product.processes = list(fleet.processes)
+            ours.append(
+                measure_load(args, args.rate, args.duration, product, sim, fleet, harness, rng)
+            )
+            if args.find_capacity and capacity is None:
+                capacity = find_capacity(args, product, sim, fleet, harness, rng)
             stop_apps(fleet)
-            result["sync_bot"] = sync
-            ours, theirs = result["cpu"]["product_ms"], sync["cpu"]["product_ms"]
-            result["product_to_sync_bot"] = round(ours / theirs, 2) if theirs else None
+            if args.compare_sync_bot:
+                bot = System("sync bot", start_sync_bot(args, fleet, env), ["web", "simulator"])
+                theirs.append(
+                    measure_load(args, args.rate, args.duration, bot, sim, fleet, harness, rng)
+                )
+                stop_apps(fleet)
+        result = combine_rounds(ours, theirs)
+        result.update(machine=host, database=db, product=product_info(), idle_costs=idle_costs)
+        if capacity is not None:
+            result["capacity"] = capacity
     finally:
         harness.close()
         if backends:
             backends.close()
+    return result
+
+
+def _median_round(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round whose product CPU per event is the median (the lower middle of an even
+    number)."""
+    ranked = sorted(results, key=lambda r: r["cpu"]["product_ms"] or 0.0)
+    return ranked[(len(ranked) - 1) // 2]
+
+
+def combine_rounds(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result of interleaved rounds: lianping's median round in detail, every round in
+    ``rounds``, the sync bot's median round and the ratio of the two medians; a check
+    passes only if it passed in every round (a lost answer in any round fails the run)."""
+    result = dict(_median_round(ours))
+    sync = _median_round(theirs) if theirs else None
+    result["checks"] = {name: all(r["checks"][name] for r in ours) for name in result["checks"]}
+    result["passed"] = all(result["checks"].values())
+    result["rounds"] = [
+        {
+            "lianping_ms": mine["cpu"]["product_ms"],
+            "harness_ms": round(sum(v or 0.0 for v in mine["cpu"]["harness_ms"].values()), 2),
+            "sync_bot_ms": other["cpu"]["product_ms"] if other else None,
+            "achieved_per_s": mine["rate"]["achieved_per_s"],
+            "ack_p99_ms": mine["ack_ms"]["p99"],
+            "e2e_p95_ms": mine["e2e_ms"]["p95"],
+            "failed": [name for name, ok in mine["checks"].items() if not ok],
+        }
+        for mine, other in zip(ours, theirs or [None] * len(ours), strict=True)
+    ]
+    if sync is not None:
+        result["sync_bot"] = sync
+        mine_ms, their_ms = result["cpu"]["product_ms"], sync["cpu"]["product_ms"]
+        result["product_to_sync_bot"] = round(mine_ms / their_ms, 2) if their_ms else None
     return result
 
 
@@ -1809,6 +1854,25 @@ def render_sync_bot(result: dict[str, Any], cores: int) -> list[str]:
     ]
 
 
+def render_rounds(rounds: list[dict[str, Any]]) -> list[str]:
+    """``--rounds``: each round's CPU per event and latencies (the figures above are of the
+    median round, the ratio the median over the median)."""
+    lines = [
+        "",
+        "== rounds (each: lianping, then the sync bot, on fresh processes) " + "=" * 14,
+        "  round  lianping ms/ev  harness ms/ev  sync bot ms/ev  sent/s  ack p99  e2e p95  checks",
+    ]
+    for number, row in enumerate(rounds, 1):
+        sync = f"{row['sync_bot_ms']:14.2f}" if row["sync_bot_ms"] is not None else " " * 13 + "–"
+        lines.append(
+            f"  {number:5d}  {row['lianping_ms'] or 0:14.2f}  {row['harness_ms']:13.2f}  {sync}"
+            f"  {row['achieved_per_s']:6.1f}  {row['ack_p99_ms'] or 0:7.1f}"
+            f"  {row['e2e_p95_ms'] or 0:7.1f}  "
+            + ("FAIL: " + ", ".join(row["failed"]) if row["failed"] else "PASS")
+        )
+    return lines
+
+
 def render_capacity(capacity: dict[str, Any]) -> list[str]:
     """``--find-capacity``: each step and the highest rate that passed (and, pinned, per
     product core, with the busy share of the product's and the harness's cores)."""
@@ -1874,6 +1938,8 @@ def render(result: dict[str, Any]) -> str:
     ]
     if result.get("sync_bot"):
         lines += render_sync_bot(result, cores)
+    if len(result.get("rounds", [])) > 1:
+        lines += render_rounds(result["rounds"])
     if result.get("idle_costs"):
         lines += render_idle_costs(result["idle_costs"])
     if result.get("capacity"):
@@ -1933,6 +1999,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "same gunicorn) and print both CPU figures and their ratio",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N interleaved rounds (lianping, then with --compare-sync-bot the sync bot, each "
+        "on freshly started processes): the figures are of lianping's median round, the ratio "
+        "the median over the median, a check passes only if it passed in every round",
+    )
+    parser.add_argument(
         "--idle-costs",
         type=int,
         default=0,
@@ -1974,6 +2049,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.duration <= 0 or args.workers < 1 or args.senders < 1:
         parser.error("rate, duration, workers and senders must be positive")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.idle_costs < 0 or args.idle_baseline <= 0 or args.capacity_duration <= 0:
         parser.error("--idle-costs, --idle-baseline and --capacity-duration must be positive")
     if any(rate <= 0 for rate in args.capacity_steps):
