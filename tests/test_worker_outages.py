@@ -218,5 +218,7 @@ def test_the_webhook_answers_at_once_while_redis_hangs(stack: Stack) -> None:
     finally:
         stack.redis.process.signal(signal.SIGCONT)
     assert took[0] >= 0.4, took  # the one that found Redis hung
-    assert max(took[1:]) < 0.2, took
+    # The others do not wait for Redis (each would take ≥ 0.4 s as the first did). On SQLite
+    # an insert may wait a little for the worker's write lock (0.21 s seen in CI).
+    assert max(took[1:]) < 0.35, took
     wait_until(lambda: stack.answered_once(users), timeout=60)
